@@ -1,0 +1,240 @@
+import secrets
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra):
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra):
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra)
+
+    def get_by_natural_key(self, username: str):
+        return self.get(email__iexact=username)
+
+
+class User(AbstractUser):
+    """A person who logs in with an e-mail address.
+
+    Consultants are the consultancy's staff who work the portfolio dashboard; they see every
+    organisation. Everybody else sees only the organisations they are a member of.
+    """
+
+    username = None
+    first_name = models.CharField(_("Vorname"), max_length=150, blank=True)
+    last_name = models.CharField(_("Nachname"), max_length=150, blank=True)
+    email = models.EmailField(_("E-Mail-Adresse"), unique=True)
+    is_consultant = models.BooleanField(
+        _("Berater/in"),
+        default=False,
+        help_text=_("Berater/innen sehen alle Kundenorganisationen und das Portfolio-Dashboard."),
+    )
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("Benutzer/in")
+        verbose_name_plural = _("Benutzer/innen")
+        ordering = ["email"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.email
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.email
+
+
+class Industry(models.TextChoices):
+    MANUFACTURING = "manufacturing", _("Maschinen- und Anlagenbau, Industrie")
+    CRAFT = "craft", _("Handwerk")
+    RETAIL = "retail", _("Handel und E-Commerce")
+    PROFESSIONAL = "professional", _("Steuerberatung, Recht, Wirtschaftsprüfung")
+    AGENCY = "agency", _("Marketing, Medien, Agentur")
+    IT = "it", _("IT und Software")
+    HEALTH = "health", _("Gesundheit und Pflege")
+    FINANCE = "finance", _("Finanzen und Versicherung")
+    LOGISTICS = "logistics", _("Logistik und Transport")
+    HOSPITALITY = "hospitality", _("Tourismus und Gastronomie")
+    PUBLIC = "public", _("Öffentlicher Sektor, Verbände")
+    OTHER = "other", _("Sonstige Branche")
+
+
+class SizeBand(models.TextChoices):
+    """Employee bands of the EU SME definition (Recommendation 2003/361/EC)."""
+
+    MICRO = "micro", _("1–9 Beschäftigte (Kleinstunternehmen)")
+    SMALL = "small", _("10–49 Beschäftigte (kleines Unternehmen)")
+    MEDIUM = "medium", _("50–249 Beschäftigte (mittleres Unternehmen)")
+    LARGE = "large", _("250 und mehr Beschäftigte")
+
+
+class OrganizationQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "OrganizationQuerySet":
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_consultant:
+            return self
+        return self.filter(memberships__user=user).distinct()
+
+
+class Organization(models.Model):
+    """A client company of the consultancy."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(_("Firmenname"), max_length=200)
+    industry = models.CharField(_("Branche"), max_length=32, choices=Industry.choices)
+    size_band = models.CharField(_("Unternehmensgröße"), max_length=16, choices=SizeBand.choices)
+    language = models.CharField(
+        _("Sprache für Berichte"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default="de",
+    )
+    consultant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("zuständige/r Berater/in"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="consulted_organizations",
+        limit_choices_to={"is_consultant": True},
+    )
+    created_at = models.DateTimeField(_("angelegt am"), default=timezone.now, editable=False)
+
+    objects = OrganizationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("Organisation")
+        verbose_name_plural = _("Organisationen")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        OWNER = "owner", pgettext_lazy("membership role", "Inhaber/in")
+        MEMBER = "member", pgettext_lazy("membership role", "Mitglied")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("Rolle"), max_length=16, choices=Role.choices, default=Role.MEMBER)
+    created_at = models.DateTimeField(_("seit"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("Mitgliedschaft")
+        verbose_name_plural = _("Mitgliedschaften")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organization"], name="unique_membership")
+        ]
+        ordering = ["organization__name", "user__email"]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.organization} ({self.get_role_display()})"
+
+
+def _invitation_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def _invitation_expiry():
+    return timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS)
+
+
+class InvitationQuerySet(models.QuerySet):
+    def pending(self) -> "InvitationQuerySet":
+        return self.filter(accepted_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class Invitation(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField(_("E-Mail-Adresse"))
+    role = models.CharField(
+        _("Rolle"), max_length=16, choices=Membership.Role.choices, default=Membership.Role.MEMBER
+    )
+    token = models.CharField(max_length=64, unique=True, default=_invitation_token, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("eingeladen von"),
+    )
+    created_at = models.DateTimeField(_("eingeladen am"), default=timezone.now, editable=False)
+    expires_at = models.DateTimeField(_("gültig bis"), default=_invitation_expiry)
+    accepted_at = models.DateTimeField(_("angenommen am"), null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("Einladung")
+        verbose_name_plural = _("Einladungen")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.organization}"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @property
+    def is_accepted(self) -> bool:
+        return self.accepted_at is not None
+
+
+class AuditLog(models.Model):
+    """Who did what to which client's data: sign-ups, invitations, submissions, downloads."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=64, db_index=True)
+    target = models.CharField(max_length=200, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("Protokolleintrag")
+        verbose_name_plural = _("Protokoll")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.target}"

@@ -1,0 +1,97 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path, reverse_lazy
+
+from . import health, views
+from .forms import EmailAuthenticationForm
+
+auth_patterns = [
+    path(
+        "anmelden/",
+        auth_views.LoginView.as_view(
+            template_name="portal/auth/login.html",
+            authentication_form=EmailAuthenticationForm,
+            redirect_authenticated_user=True,
+        ),
+        name="login",
+    ),
+    path("abmelden/", auth_views.LogoutView.as_view(), name="logout"),
+    path("registrieren/", views.signup, name="signup"),
+    path(
+        "passwort/aendern/",
+        auth_views.PasswordChangeView.as_view(template_name="portal/auth/password_change.html"),
+        name="password_change",
+    ),
+    path(
+        "passwort/geaendert/",
+        auth_views.PasswordChangeDoneView.as_view(
+            template_name="portal/auth/password_change_done.html"
+        ),
+        name="password_change_done",
+    ),
+    path(
+        "passwort/vergessen/",
+        auth_views.PasswordResetView.as_view(
+            template_name="portal/auth/password_reset.html",
+            email_template_name="portal/email/password_reset_body.txt",
+            html_email_template_name="portal/email/password_reset_body.html",
+            subject_template_name="portal/email/password_reset_subject.txt",
+            extra_email_context={"consultancy": settings.CONSULTANCY},
+        ),
+        name="password_reset",
+    ),
+    path(
+        "passwort/vergessen/gesendet/",
+        auth_views.PasswordResetDoneView.as_view(
+            template_name="portal/auth/password_reset_done.html"
+        ),
+        name="password_reset_done",
+    ),
+    path(
+        "passwort/neu/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(
+            template_name="portal/auth/password_reset_confirm.html",
+            success_url=reverse_lazy("password_reset_complete"),
+        ),
+        name="password_reset_confirm",
+    ),
+    path(
+        "passwort/neu/fertig/",
+        auth_views.PasswordResetCompleteView.as_view(
+            template_name="portal/auth/password_reset_complete.html"
+        ),
+        name="password_reset_complete",
+    ),
+]
+
+urlpatterns = [
+    path("", views.landing, name="landing"),
+    path("impressum/", views.imprint, name="imprint"),
+    path("datenschutz/", views.privacy, name="privacy"),
+    path("healthz", health.healthz, name="healthz"),
+    path("konto/", include(auth_patterns)),
+    path("start/", views.home, name="home"),
+    path(
+        "organisationen/<uuid:organization_id>/",
+        views.organization_detail,
+        name="organization_detail",
+    ),
+    path(
+        "organisationen/<uuid:organization_id>/bearbeiten/",
+        views.organization_edit,
+        name="organization_edit",
+    ),
+    path(
+        "organisationen/<uuid:organization_id>/einladen/",
+        views.invitation_create,
+        name="invitation_create",
+    ),
+    path("einladung/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("berater/", views.consultant_dashboard, name="consultant_dashboard"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
+
+admin.site.site_header = "KI-Readiness-Portal"
+admin.site.site_title = "KI-Readiness-Portal"

@@ -1,0 +1,222 @@
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from . import selectors, services
+from .forms import InvitationAcceptForm, InvitationForm, OrganizationForm, SignupForm
+from .models import Invitation, Membership, User
+
+
+def consultant_required(view):
+    """Consultant-only pages answer 404 to everybody else, like any page they may not see."""
+
+    @login_required
+    def wrapper(request: HttpRequest, *args, **kwargs):
+        if not request.user.is_consultant:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    wrapper.__name__ = view.__name__
+    wrapper.__doc__ = view.__doc__
+    return wrapper
+
+
+@require_GET
+def landing(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/landing.html")
+
+
+@require_GET
+def imprint(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/imprint.html")
+
+
+@require_GET
+def privacy(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/privacy.html")
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        result = services.user_signup(
+            email=data["email"],
+            password=data["password1"],
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            organization_name=data["organization_name"],
+            industry=data["industry"],
+            size_band=data["size_band"],
+        )
+        login(request, result.user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(
+            request,
+            _("Willkommen, %(name)s! Ihr Zugang für %(org)s ist eingerichtet.")
+            % {"name": result.user.first_name, "org": result.organization.name},
+        )
+        return redirect("organization_detail", organization_id=result.organization.pk)
+    return render(request, "portal/signup.html", {"form": form})
+
+
+@login_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """Where a login lands: consultants on their dashboard, clients on their company."""
+    if request.user.is_consultant:
+        return redirect("consultant_dashboard")
+    organizations = list(selectors.organizations_for_user(user=request.user))
+    if len(organizations) == 1:
+        return redirect("organization_detail", organization_id=organizations[0].pk)
+    return render(request, "portal/home.html", {"organizations": organizations})
+
+
+@login_required
+@require_GET
+def organization_detail(request: HttpRequest, organization_id) -> HttpResponse:
+    organization = selectors.organization_get_for_user(
+        user=request.user, organization_id=organization_id
+    )
+    can_manage = services.can_manage_members(user=request.user, organization=organization)
+    context = {
+        "organization": organization,
+        "memberships": organization.memberships.select_related("user"),
+        "invitations": organization.invitations.pending() if can_manage else [],
+        "can_manage": can_manage,
+        "role": selectors.membership_role(user=request.user, organization=organization),
+        "invitation_form": InvitationForm() if can_manage else None,
+    }
+    return render(request, "portal/organization_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organization_edit(request: HttpRequest, organization_id) -> HttpResponse:
+    organization = selectors.organization_get_for_user(
+        user=request.user, organization_id=organization_id
+    )
+    if not services.can_manage_members(user=request.user, organization=organization):
+        raise PermissionDenied
+    form = OrganizationForm(request.POST or None, instance=organization)
+    if request.method == "POST" and form.is_valid():
+        services.organization_update(
+            organization=organization,
+            actor=request.user,
+            fields={name: form.cleaned_data[name] for name in form.changed_data},
+        )
+        messages.success(request, _("Die Firmendaten wurden gespeichert."))
+        return redirect("organization_detail", organization_id=organization.pk)
+    return render(
+        request, "portal/organization_edit.html", {"organization": organization, "form": form}
+    )
+
+
+@login_required
+@require_http_methods(["POST"])
+def invitation_create(request: HttpRequest, organization_id) -> HttpResponse:
+    organization = selectors.organization_get_for_user(
+        user=request.user, organization_id=organization_id
+    )
+    if not services.can_manage_members(user=request.user, organization=organization):
+        raise PermissionDenied
+    form = InvitationForm(request.POST)
+    if form.is_valid():
+        try:
+            services.invitation_create(
+                organization=organization,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+                invited_by=request.user,
+            )
+        except ValidationError as error:
+            form.add_error("email", error)
+        else:
+            messages.success(
+                request,
+                _("Die Einladung an %(email)s ist verschickt.") % form.cleaned_data,
+            )
+            return redirect("organization_detail", organization_id=organization.pk)
+    context = {
+        "organization": organization,
+        "memberships": organization.memberships.select_related("user"),
+        "invitations": organization.invitations.pending(),
+        "can_manage": True,
+        "invitation_form": form,
+    }
+    return render(request, "portal/organization_detail.html", context, status=400)
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = get_object_or_404(Invitation.objects.select_related("organization"), token=token)
+    try:
+        services.invitation_check(invitation)
+    except services.InvitationInvalid as error:
+        return render(
+            request,
+            "portal/invitation_invalid.html",
+            {"message": str(error), "invitation": invitation},
+            status=410,
+        )
+    account_exists = User.objects.filter(email__iexact=invitation.email).exists()
+    if request.user.is_authenticated or account_exists:
+        return _invitation_accept_existing(request, invitation)
+    form = InvitationAcceptForm(request.POST or None, email=invitation.email)
+    if request.method == "POST" and form.is_valid():
+        user = services.invitation_accept(
+            invitation=invitation,
+            password=form.cleaned_data["password1"],
+            first_name=form.cleaned_data["first_name"],
+            last_name=form.cleaned_data["last_name"],
+        )
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(
+            request, _("Willkommen bei %(org)s!") % {"org": invitation.organization.name}
+        )
+        return redirect("organization_detail", organization_id=invitation.organization_id)
+    return render(request, "portal/invitation_accept.html", {"invitation": invitation, "form": form})
+
+
+def _invitation_accept_existing(request: HttpRequest, invitation: Invitation) -> HttpResponse:
+    if not request.user.is_authenticated:
+        messages.info(request, _("Bitte melden Sie sich an, um die Einladung anzunehmen."))
+        return redirect_to_login(request.get_full_path())
+    if request.method == "POST":
+        try:
+            services.invitation_accept(invitation=invitation, user=request.user)
+        except services.InvitationInvalid as error:
+            messages.error(request, str(error))
+            return render(
+                request,
+                "portal/invitation_invalid.html",
+                {"message": str(error), "invitation": invitation},
+                status=403,
+            )
+        messages.success(
+            request, _("Sie sind jetzt Mitglied von %(org)s.") % {"org": invitation.organization}
+        )
+        return redirect("organization_detail", organization_id=invitation.organization_id)
+    return render(request, "portal/invitation_accept.html", {"invitation": invitation})
+
+
+@consultant_required
+@require_GET
+def consultant_dashboard(request: HttpRequest) -> HttpResponse:
+    organizations = selectors.organizations_for_user(user=request.user)
+    mine_only = request.GET.get("mine") == "1"
+    if mine_only:
+        organizations = organizations.filter(consultant=request.user)
+    return render(
+        request,
+        "portal/consultant_dashboard.html",
+        {"organizations": organizations, "mine_only": mine_only, "roles": Membership.Role},
+    )

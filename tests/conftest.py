@@ -1,0 +1,89 @@
+"""Shared fixtures.
+
+alice owns Org A, bob is a member of Org A, charlie owns Org B (the "other client"),
+and carla is a consultant who sees every organisation.
+"""
+
+import os
+import socket
+from urllib.parse import urlparse
+
+import pytest
+
+from portal.celery import app as celery_app
+from portal.models import Membership
+from tests.factories import ConsultantFactory, MembershipFactory, OrganizationFactory, UserFactory
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+@pytest.fixture(autouse=True)
+def _eager_celery(request):
+    """Unit tests run tasks in-process; tests marked ``worker`` talk to a real worker instead."""
+    if request.node.get_closest_marker("worker"):
+        yield
+        return
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def org_a(db):
+    return OrganizationFactory(name="Alpha Fensterbau GmbH")
+
+
+@pytest.fixture
+def org_b(db):
+    return OrganizationFactory(name="Beta Steuerberatung")
+
+
+@pytest.fixture
+def alice(org_a):
+    user = UserFactory(email="alice@alpha.example", first_name="Alice")
+    MembershipFactory(user=user, organization=org_a, role=Membership.Role.OWNER)
+    return user
+
+
+@pytest.fixture
+def bob(org_a):
+    user = UserFactory(email="bob@alpha.example", first_name="Bob")
+    MembershipFactory(user=user, organization=org_a, role=Membership.Role.MEMBER)
+    return user
+
+
+@pytest.fixture
+def charlie(org_b):
+    user = UserFactory(email="charlie@beta.example", first_name="Charlie")
+    MembershipFactory(user=user, organization=org_b, role=Membership.Role.OWNER)
+    return user
+
+
+@pytest.fixture
+def consultant(db):
+    return ConsultantFactory(email="carla@beratung.example", first_name="Carla")
+
+
+def _port_open(url: str) -> bool:
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname, parsed.port or 6379), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """The Redis the real-worker tests use; skip locally without one, fail in CI."""
+    base = os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
+    if not base.startswith("redis"):
+        base = "redis://127.0.0.1:6379/0"
+    # A database of its own, so test tasks never mix with a developer's real queue.
+    url = base.rsplit("/", 1)[0] + "/14"
+    if not _port_open(url):
+        if REQUIRE_SERVICES:
+            pytest.fail(f"Redis does not answer at {url}, but REQUIRE_SERVICES=1")
+        pytest.skip(f"no Redis answers at {url}; start one to run the real-worker tests")
+    return url
