@@ -66,10 +66,12 @@ class SignupForm(PasswordPairMixin, forms.Form):
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     organization_name = forms.CharField(label=_("Firmenname"), max_length=200)
-    industry = forms.ChoiceField(label=_("Branche"), choices=Industry.choices)
+    industry = forms.ChoiceField(
+        label=_("Branche"), choices=[("", _("Bitte wählen …")), *Industry.choices]
+    )
     size_band = forms.ChoiceField(
         label=_("Anzahl Beschäftigte"),
-        choices=SizeBand.choices,
+        choices=[("", _("Bitte wählen …")), *SizeBand.choices],
         help_text=_("Nach der KMU-Definition der EU."),
     )
     field_order = [

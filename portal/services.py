@@ -31,10 +31,8 @@ def audit_record(
     )
 
 
-def email_send(
-    *, template: str, to: list[str], context: dict, language: str | None = None
-) -> None:
-    """Send the subject/text/html triplet ``templates/<template>_{subject.txt,body.txt,body.html}``."""
+def email_send(*, template: str, to: list[str], context: dict, language: str | None = None) -> None:
+    """Send the triplet ``<template>_subject.txt``, ``_body.txt`` and ``_body.html``."""
     context = {"consultancy": settings.CONSULTANCY, "site_url": settings.SITE_URL, **context}
     with translation.override(language or translation.get_language() or settings.LANGUAGE_CODE):
         subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
@@ -77,9 +75,7 @@ def user_signup(
     return SignupResult(user=user, organization=organization)
 
 
-def organization_update(
-    *, organization: Organization, actor: User, fields: dict
-) -> Organization:
+def organization_update(*, organization: Organization, actor: User, fields: dict) -> Organization:
     for name, value in fields.items():
         setattr(organization, name, value)
     organization.save(update_fields=list(fields))

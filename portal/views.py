@@ -183,7 +183,9 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             request, _("Willkommen bei %(org)s!") % {"org": invitation.organization.name}
         )
         return redirect("organization_detail", organization_id=invitation.organization_id)
-    return render(request, "portal/invitation_accept.html", {"invitation": invitation, "form": form})
+    return render(
+        request, "portal/invitation_accept.html", {"invitation": invitation, "form": form}
+    )
 
 
 def _invitation_accept_existing(request: HttpRequest, invitation: Invitation) -> HttpResponse:

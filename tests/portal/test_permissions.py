@@ -70,7 +70,12 @@ def test_owner_edits_org(client, alice, org_a):
     client.force_login(alice)
     response = client.post(
         reverse("organization_edit", args=[org_a.pk]),
-        {"name": "Alpha Fenster & Türen", "industry": "craft", "size_band": "small", "language": "en"},
+        {
+            "name": "Alpha Fenster & Türen",
+            "industry": "craft",
+            "size_band": "small",
+            "language": "en",
+        },
     )
 
     assert response.status_code == 302

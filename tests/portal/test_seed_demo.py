@@ -1,0 +1,25 @@
+import pytest
+from django.core.management import call_command
+
+from portal.models import Membership, Organization, User
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_is_idempotent_and_prints_credentials(capsys, settings):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    first = (User.objects.count(), Organization.objects.count(), Membership.objects.count())
+    call_command("seed_demo")
+    second = (User.objects.count(), Organization.objects.count(), Membership.objects.count())
+
+    assert first == second == (6, 2, 4)
+    consultant = User.objects.get(email="berater@demo.example")
+    assert consultant.is_consultant
+    assert consultant.check_password("KI-Check-2026!")
+    assert set(Organization.objects.values_list("consultant__email", flat=True)) == {
+        "berater@demo.example"
+    }
+    out = capsys.readouterr().out
+    assert "KI-Check-2026!" in out
+    assert "inhaber@schreinerei-hegau.example" in out

@@ -1,0 +1,79 @@
+"""The settings module: typed helpers fail loudly, production passes ``check --deploy``."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from portal import settings as portal_settings
+
+ROOT = Path(__file__).resolve().parents[2]
+PRODUCTION_ENV = {
+    "DEBUG": "0",
+    "SECRET_KEY": "x7!kq2-production-secret-for-the-deploy-check-0123456789abcdefghij",
+    "ALLOWED_HOSTS": "portal.example.de",
+    "DATABASE_URL": "postgres://portal:secret@db:5432/portal",
+    "CELERY_BROKER_URL": "redis://redis:6379/0",
+}
+
+
+def _manage(*args: str, env: dict) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV and k != "VAR_DIR"}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_production_settings_pass_check_deploy():
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_production_without_secret_key_refuses_to_start():
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "SECRET_KEY"}
+    result = _manage("check", env=env)
+
+    assert result.returncode != 0
+    assert "Environment variable SECRET_KEY is required." in result.stderr
+
+
+def test_bad_boolean_names_the_variable(monkeypatch):
+    monkeypatch.setenv("DEBUG", "vielleicht")
+    with pytest.raises(ImproperlyConfigured, match="DEBUG='vielleicht' is not a boolean"):
+        portal_settings.env_bool("DEBUG", True)
+
+
+def test_bad_integer_names_the_variable(monkeypatch):
+    monkeypatch.setenv("CONN_MAX_AGE", "lange")
+    with pytest.raises(ImproperlyConfigured, match="CONN_MAX_AGE='lange' is not an integer"):
+        portal_settings.env_int("CONN_MAX_AGE", 60)
+
+
+def test_env_list_splits_and_trims(monkeypatch):
+    monkeypatch.setenv("ALLOWED_HOSTS", " a.example, b.example ,,")
+    assert portal_settings.env_list("ALLOWED_HOSTS", []) == ["a.example", "b.example"]
+
+
+def test_database_follows_database_url(settings):
+    engine = settings.DATABASES["default"]["ENGINE"]
+    if os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        assert engine == "django.db.backends.postgresql"
+    else:
+        assert engine == "django.db.backends.sqlite3"
+
+
+def test_seed_demo_is_refused_in_production():
+    result = _manage("seed_demo", env=PRODUCTION_ENV)
+
+    assert result.returncode != 0
+    assert "seed_demo only runs in demo mode" in result.stderr
