@@ -261,7 +261,14 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_timeout": 5,
 }
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# Reports: a report queued or rendering longer than this is re-queued by the sweep.
+REPORT_STALE_SECONDS = env_int("REPORT_STALE_SECONDS", 300)
+REPORT_MAX_ATTEMPTS = env_int("REPORT_MAX_ATTEMPTS", 4)
 CELERY_BEAT_SCHEDULE = {
+    "assessments-sweep-reports": {
+        "task": "assessments.tasks.reports_sweep",
+        "schedule": 60.0,
+    },
     "portal-expire-invitations": {
         "task": "portal.tasks.invitations_expire",
         "schedule": crontab(minute=17, hour=3),

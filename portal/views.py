@@ -8,6 +8,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from assessments import selectors as assessment_selectors
+
 from . import selectors, services
 from .forms import InvitationAcceptForm, InvitationForm, OrganizationForm, SignupForm
 from .models import Invitation, Membership, User
@@ -87,7 +89,13 @@ def organization_detail(request: HttpRequest, organization_id) -> HttpResponse:
         user=request.user, organization_id=organization_id
     )
     can_manage = services.can_manage_members(user=request.user, organization=organization)
+    assessments = assessment_selectors.assessments_for_organization(
+        user=request.user, organization=organization
+    )
     context = {
+        "assessments": assessments,
+        "has_draft": any(a.is_draft for a in assessments),
+        "has_submitted": any(not a.is_draft for a in assessments),
         "organization": organization,
         "memberships": organization.memberships.select_related("user"),
         "invitations": organization.invitations.pending() if can_manage else [],

@@ -1,0 +1,178 @@
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from . import services
+from .catalogue import CatalogueError
+from .models import Answer, Assessment, QuestionnaireVersion
+from .questionnaire import tr
+from .selectors import questionnaire_of_version
+from .wizard import question_view
+
+
+class QuestionnaireUploadForm(forms.Form):
+    file = forms.FileField(label=_("YAML-Datei"), help_text=_("Ein Fragebogen im Katalogformat."))
+
+    def clean_file(self) -> str:
+        upload = self.cleaned_data["file"]
+        if upload.size > 2 * 1024 * 1024:
+            raise ValidationError(_("Die Datei ist größer als 2 MB."))
+        try:
+            return upload.read().decode("utf-8")
+        except UnicodeDecodeError:
+            raise ValidationError(_("Die Datei ist nicht in UTF-8 gespeichert.")) from None
+
+
+@admin.register(QuestionnaireVersion)
+class QuestionnaireVersionAdmin(admin.ModelAdmin):
+    list_display = ["title", "key", "version", "status", "is_active", "created_at", "preview_link"]
+    list_filter = ["status", "is_active", "key"]
+    readonly_fields = [
+        "key",
+        "version",
+        "title",
+        "status",
+        "is_active",
+        "sha256",
+        "uploaded_by",
+        "created_at",
+        "published_at",
+        "source",
+    ]
+    exclude = ["document"]
+    actions = ["publish", "activate"]
+    change_list_template = "admin/assessments/questionnaireversion/change_list.html"
+
+    def has_add_permission(self, request) -> bool:
+        return False  # versions come in through the upload view, validated
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return obj is None or (not obj.is_published and not obj.assessments.exists())
+
+    @admin.display(description=_("Vorschau"))
+    def preview_link(self, obj) -> str:
+        url = reverse("admin:assessments_questionnaireversion_preview", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("ansehen"))
+
+    def get_urls(self):
+        custom = [
+            path(
+                "upload/",
+                self.admin_site.admin_view(self.upload_view),
+                name="assessments_questionnaireversion_upload",
+            ),
+            path(
+                "<int:pk>/preview/",
+                self.admin_site.admin_view(self.preview_view),
+                name="assessments_questionnaireversion_preview",
+            ),
+        ]
+        return custom + super().get_urls()
+
+    def upload_view(self, request):
+        if not self.has_change_permission(request):
+            return redirect("admin:index")
+        form = QuestionnaireUploadForm(request.POST or None, request.FILES or None)
+        errors: list[str] = []
+        if request.method == "POST" and form.is_valid():
+            try:
+                version = services.questionnaire_load(
+                    source=form.cleaned_data["file"], uploaded_by=request.user
+                )
+            except CatalogueError as error:
+                errors = list(error.messages)
+            else:
+                messages.success(
+                    request, _("Version %(v)s ist als Entwurf angelegt.") % {"v": version}
+                )
+                return redirect("admin:assessments_questionnaireversion_preview", version.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Fragebogen hochladen"),
+            "form": form,
+            "errors": errors,
+            "opts": self.model._meta,
+        }
+        return render(
+            request,
+            "admin/assessments/questionnaireversion/upload.html",
+            context,
+            status=400 if errors else 200,
+        )
+
+    def preview_view(self, request, pk: int):
+        version = get_object_or_404(QuestionnaireVersion, pk=pk)
+        questionnaire = questionnaire_of_version(version)
+        sections = [
+            {
+                "title": tr(section["title"]),
+                "intro": tr(section.get("intro")),
+                "questions": [
+                    (question, question_view(question, editable=False))
+                    for question in section["questions"]
+                ],
+            }
+            for section in questionnaire.sections
+        ]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Vorschau: %(v)s") % {"v": version},
+            "version": version,
+            "sections": sections,
+            "recommendations": version.document.get("recommendations", []),
+            "opts": self.model._meta,
+        }
+        return render(request, "admin/assessments/questionnaireversion/preview.html", context)
+
+    @admin.action(description=_("Ausgewählte Versionen veröffentlichen (unveränderlich)"))
+    def publish(self, request, queryset):
+        for version in queryset:
+            services.questionnaire_publish(version=version, actor=request.user)
+        messages.success(request, _("Veröffentlicht."))
+
+    @admin.action(description=_("Als aktive Version für neue Bewertungen setzen"))
+    def activate(self, request, queryset):
+        if queryset.count() != 1:
+            messages.error(request, _("Bitte genau eine Version auswählen."))
+            return
+        try:
+            services.questionnaire_activate(version=queryset.get(), actor=request.user)
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        else:
+            messages.success(request, _("Aktive Version gesetzt."))
+
+
+class AnswerInline(admin.TabularInline):
+    model = Answer
+    extra = 0
+    readonly_fields = ["question_key", "value", "carry", "updated_by", "updated_at"]
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(admin.ModelAdmin):
+    list_display = ["organization", "status", "questionnaire", "created_at", "submitted_at"]
+    list_filter = ["status", "questionnaire"]
+    search_fields = ["organization__name"]
+    readonly_fields = [
+        "organization",
+        "questionnaire",
+        "previous",
+        "status",
+        "started_by",
+        "created_at",
+        "submitted_at",
+        "submitted_by",
+    ]
+    inlines = [AnswerInline]
+
+    def has_add_permission(self, request) -> bool:
+        return False

@@ -1,0 +1,155 @@
+"""Readable views of a ScoreCard, shared by the results page and the PDF report."""
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from .charts import ChartAxis, bars_svg, gauge_svg, radar_svg
+from .questionnaire import tr
+from .scoring import ScoreCard
+
+LEVEL_LABELS = {
+    "low": pgettext_lazy("risk level", "gering"),
+    "medium": pgettext_lazy("risk level", "mittel"),
+    "high": pgettext_lazy("risk level", "hoch"),
+    "critical": pgettext_lazy("risk level", "kritisch"),
+}
+LEVEL_MEANINGS = {
+    "low": _("Kaum Handlungsbedarf. Halten Sie den Stand und prüfen Sie ihn jährlich."),
+    "medium": _("Einzelne Lücken. Planen Sie die Maßnahmen für die nächsten Monate ein."),
+    "high": _("Deutliche Risiken. Hier sollten Sie zeitnah handeln."),
+    "critical": _("Akuter Handlungsbedarf. Diese Punkte gehören sofort auf die Agenda."),
+}
+READINESS_LABELS = {
+    "low": _("gut aufgestellt"),
+    "medium": _("auf gutem Weg"),
+    "high": _("deutlicher Nachholbedarf"),
+    "critical": _("dringender Nachholbedarf"),
+}
+AI_ACT_CLASS_LABELS = {
+    "prohibited": _("verboten"),
+    "high_risk": _("Hochrisiko"),
+    "transparency": _("Transparenzpflicht"),
+    "minimal": _("minimales Risiko"),
+    "unclear": _("unklar – zu klären"),
+}
+EFFORT_LABELS = {"low": _("gering"), "medium": _("mittel"), "high": _("hoch")}
+
+
+@dataclass
+class DriverView:
+    question: str
+    answer: str
+    points: float
+    reason: str
+    knockout: bool
+
+
+@dataclass
+class DimensionView:
+    key: str
+    title: str
+    description: str
+    score: int
+    level: str
+    level_label: str
+    meaning: str
+    drivers: list[DriverView]
+    knockout: bool
+    delta: int | None = None
+
+
+def dimension_titles(document: dict) -> dict[str, str]:
+    return {key: tr(value["title"]) for key, value in document["dimensions"].items()}
+
+
+def card_view(card: ScoreCard, document: dict, *, previous: ScoreCard | None = None) -> dict:
+    titles = dimension_titles(document)
+    dimensions = []
+    for dim in card.dimensions:
+        meta = document["dimensions"].get(dim.key, {})
+        before = None
+        if previous is not None:
+            try:
+                before = dim.score - previous.dimension(dim.key).score
+            except KeyError:
+                before = None
+        dimensions.append(
+            DimensionView(
+                key=dim.key,
+                title=titles.get(dim.key, dim.key),
+                description=tr(meta.get("description")),
+                score=dim.score,
+                level=dim.level,
+                level_label=str(LEVEL_LABELS[dim.level]),
+                meaning=str(LEVEL_MEANINGS[dim.level]),
+                drivers=[
+                    DriverView(
+                        question=tr(d.question_text),
+                        answer=tr(d.answer_label),
+                        points=d.points,
+                        reason=tr(d.reason),
+                        knockout=d.knockout,
+                    )
+                    for d in dim.drivers
+                ],
+                knockout=dim.knockout,
+                delta=before,
+            )
+        )
+    axes = [ChartAxis(d.title, d.score, d.level) for d in dimensions]
+    compare = [previous.dimension(d.key).score for d in dimensions] if previous else None
+    top_risks = sorted(
+        ((driver, dimension) for dimension in dimensions for driver in dimension.drivers[:2]),
+        key=lambda pair: (-pair[0].knockout, -pair[0].points, -pair[1].score),
+    )[:3]
+    return {
+        "dimensions": dimensions,
+        "readiness": card.readiness,
+        "readiness_level": card.readiness_level,
+        "readiness_label": str(READINESS_LABELS[card.readiness_level]),
+        "radar_svg": radar_svg(
+            axes,
+            compare=compare,
+            title=str(_("Risikoprofil")),
+            current_label=str(_("Aktuelle Bewertung")),
+            compare_label=str(_("Vorherige Bewertung")) if compare else "",
+        ),
+        "bars_svg": bars_svg(axes, title=str(_("Risiko je Bereich"))),
+        "gauge_svg": gauge_svg(card.readiness, card.readiness_level, str(_("KI-Readiness"))),
+        "top_risks": [
+            {"dimension": dimension.title, "level": dimension.level, "driver": driver}
+            for driver, dimension in top_risks
+        ],
+        "use_cases": [
+            {
+                "name": u.name,
+                "area": tr(u.area_label) or (u.area or "–"),
+                "class": u.ai_act_class,
+                "class_label": str(AI_ACT_CLASS_LABELS.get(u.ai_act_class, u.ai_act_class)),
+                "annex_iii": u.annex_iii,
+                "article": u.article,
+                "applies_from": u.applies_from,
+                "duties": [tr(d) for d in u.duties],
+            }
+            for u in card.use_cases
+        ],
+        "recommendations": [
+            {
+                "key": r.key,
+                "title": tr(r.title),
+                "text": tr(r.text),
+                "priority": r.priority,
+                "effort": str(EFFORT_LABELS.get(r.effort, r.effort)),
+                "dimension": titles.get(r.dimension, r.dimension),
+            }
+            for r in card.recommendations
+        ],
+        "vendor_exposure": [
+            {"vendor": tr(document.get("vendors", {}).get(k)) or k, "value": v}
+            for k, v in sorted(card.vendor_exposure.items(), key=lambda kv: -kv[1])
+            if v > 0
+        ],
+        "knockouts": [tr(k.question_text) for k in card.knockouts],
+    }

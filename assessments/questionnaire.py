@@ -1,0 +1,165 @@
+"""Read access to a catalogue document (the validated plain dict stored per version).
+
+Pure: no ORM, no I/O. Indexes are built once per document object and memoised.
+"""
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from django.utils.translation import get_language
+
+from .catalogue.conditions import visible_questions
+
+SPECIAL_VALUES = ("unknown", "na")
+
+
+def tr(text: dict | str | None, language: str | None = None) -> str:
+    """The text in the active language, falling back to German."""
+    if text is None:
+        return ""
+    if isinstance(text, str):
+        return text
+    language = (language or get_language() or "de")[:2]
+    return text.get(language) or text.get("de") or next(iter(text.values()), "")
+
+
+@dataclass(frozen=True)
+class SectionProgress:
+    key: str
+    title: dict
+    required: int
+    answered: int
+    missing: tuple[str, ...]
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
+
+
+class Questionnaire:
+    """Indexes over one catalogue document."""
+
+    def __init__(self, document: dict) -> None:
+        self.document = document
+
+    @cached_property
+    def sections(self) -> list[dict]:
+        return self.document["sections"]
+
+    @cached_property
+    def questions(self) -> dict[str, dict]:
+        return {q["key"]: q for s in self.sections for q in s["questions"]}
+
+    @cached_property
+    def section_of(self) -> dict[str, str]:
+        return {q["key"]: s["key"] for s in self.sections for q in s["questions"]}
+
+    @cached_property
+    def section_by_key(self) -> dict[str, dict]:
+        return {s["key"]: s for s in self.sections}
+
+    @cached_property
+    def dependents(self) -> dict[str, set[str]]:
+        """question key → keys of questions whose show_if depends on it, transitively."""
+        direct: dict[str, set[str]] = {}
+        for question in self.questions.values():
+            for ref in _referenced_questions(question.get("show_if")):
+                direct.setdefault(ref, set()).add(question["key"])
+        closure: dict[str, set[str]] = {}
+        for key in self.questions:
+            seen: set[str] = set()
+            stack = list(direct.get(key, ()))
+            while stack:
+                current = stack.pop()
+                if current not in seen:
+                    seen.add(current)
+                    stack.extend(direct.get(current, ()))
+            closure[key] = seen
+        return closure
+
+    def visible(self, answers: dict) -> set[str]:
+        return set(visible_questions(self.document, answers))
+
+    def progress(self, answers: dict) -> list[SectionProgress]:
+        visible = self.visible(answers)
+        result = []
+        for section in self.sections:
+            required = [
+                q["key"]
+                for q in section["questions"]
+                if q["key"] in visible and q.get("required", True)
+            ]
+            missing = tuple(k for k in required if not is_answered(answers.get(k)))
+            result.append(
+                SectionProgress(
+                    key=section["key"],
+                    title=section["title"],
+                    required=len(required),
+                    answered=len(required) - len(missing),
+                    missing=missing,
+                )
+            )
+        return result
+
+    def neighbours(self, section_key: str) -> tuple[str | None, str | None]:
+        keys = [s["key"] for s in self.sections]
+        index = keys.index(section_key)
+        previous = keys[index - 1] if index > 0 else None
+        following = keys[index + 1] if index + 1 < len(keys) else None
+        return previous, following
+
+
+def is_answered(value) -> bool:
+    if value is None:
+        return False
+    if isinstance(value, str):
+        return value.strip() != ""
+    if isinstance(value, list):
+        # An empty multiple choice is an answer ("none of these"); an empty repeat group too.
+        return True
+    return True
+
+
+def _referenced_questions(condition) -> set[str]:
+    if not condition:
+        return set()
+    refs: set[str] = set()
+    if "q" in condition:
+        refs.add(condition["q"])
+    for key in ("all", "any"):
+        for sub in condition.get(key, ()):
+            refs |= _referenced_questions(sub)
+    if "not" in condition:
+        refs |= _referenced_questions(condition["not"])
+    return refs
+
+
+def answer_label(question: dict, value, language: str | None = None) -> str:
+    """A readable form of a stored answer, for the results page, the report and CSV."""
+    from django.utils.translation import gettext as _
+
+    if value is None or value == "":
+        return "–"
+    if value == "unknown":
+        return _("weiß nicht")
+    if value == "na":
+        return _("nicht zutreffend")
+    kind = question["type"]
+    if kind == "yes_no":
+        return {"yes": _("Ja"), "no": _("Nein")}.get(value, str(value))
+    labels = {o["key"]: tr(o["label"], language) for o in question.get("options", ())}
+    if kind == "single_choice":
+        return labels.get(value, str(value))
+    if kind == "multi_choice":
+        return ", ".join(labels.get(v, str(v)) for v in value) if value else _("keine")
+    if kind == "scale":
+        scale = {int(k): tr(v, language) for k, v in (question.get("labels") or {}).items()}
+        return f"{value} ({scale[value]})" if value in scale else str(value)
+    if kind == "repeat_group":
+        fields = {f["key"]: f for f in question.get("fields", ())}
+        rows = []
+        for row in value:
+            parts = [answer_label(fields[key], row[key], language) for key in fields if key in row]
+            rows.append(" · ".join(parts))
+        return "; ".join(rows) if rows else _("keine")
+    return str(value)

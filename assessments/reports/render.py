@@ -1,0 +1,93 @@
+"""Report HTML and PDF: template + charts here, layout in WeasyPrint (worker only)."""
+
+import re
+import unicodedata
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from ..models import ConsultantNote, Report
+from ..presentation import card_view
+from ..questionnaire import Questionnaire, answer_label, tr
+from ..scoring import ScoreCard
+from .pdf import PdfResult, html_to_pdf, static_url
+
+
+def report_context(report: Report) -> dict:
+    assessment = report.assessment
+    organization = assessment.organization
+    document = assessment.questionnaire.document
+    result = assessment.result
+    card = ScoreCard.from_dict(result.card)
+    previous = None
+    if assessment.previous_id and hasattr(assessment.previous, "result"):
+        previous = ScoreCard.from_dict(assessment.previous.result.card)
+    view = card_view(card, document, previous=previous)
+    notes = list(assessment.notes.all())
+    own = [
+        {"title": n.title, "text": n.text, "priority": n.priority, "own": True}
+        for n in notes
+        if n.kind == ConsultantNote.Kind.RECOMMENDATION
+    ]
+    plan = sorted(own + view["recommendations"], key=lambda r: r["priority"])
+    return {
+        "language": report.language,
+        "organization": organization,
+        "assessment": assessment,
+        "consultancy": settings.CONSULTANCY,
+        "brand_color": settings.CONSULTANCY["primary_color"],
+        "css_url": static_url("css/report.css"),
+        "logo_url": static_url("img/logo.svg"),
+        "created": timezone.localtime(),
+        "view": view,
+        "plan": plan,
+        "notes": [n for n in notes if n.kind == ConsultantNote.Kind.NOTE],
+        "appendix": _appendix(
+            document, dict(assessment.answers.values_list("question_key", "value"))
+        ),
+        "glossary": [
+            {"term": tr(g["term"]), "definition": tr(g["definition"])}
+            for g in document.get("glossary", ())
+        ],
+        "footer_left": f"{settings.CONSULTANCY['name']} · {_('Vertraulich')}",
+        "page_label": _("Seite"),
+        "of_label": _("von"),
+    }
+
+
+def _appendix(document: dict, answers: dict) -> list[dict]:
+    questionnaire = Questionnaire(document)
+    visible = questionnaire.visible(answers)
+    return [
+        {
+            "title": tr(section["title"]),
+            "rows": [
+                {"question": tr(q["text"]), "answer": answer_label(q, answers.get(q["key"]))}
+                for q in section["questions"]
+                if q["key"] in visible
+            ],
+        }
+        for section in questionnaire.sections
+    ]
+
+
+def report_html(report: Report) -> str:
+    with translation.override(report.language):
+        return render_to_string("assessments/report/report.html", report_context(report))
+
+
+def report_pdf(report: Report) -> PdfResult:
+    return html_to_pdf(report_html(report))
+
+
+def report_filename(report: Report) -> str:
+    """``KI-Risikobericht_<Firma>_<Datum>.pdf`` with only safe characters."""
+    name = report.assessment.organization.name
+    ascii_name = (
+        unicodedata.normalize("NFKD", name.replace("ß", "ss")).encode("ascii", "ignore").decode()
+    )
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", ascii_name).strip("-")[:60] or "Firma"
+    date = timezone.localtime(report.finished_at or report.created_at).strftime("%Y-%m-%d")
+    return f"KI-Risikobericht_{slug}_{date}.pdf"

@@ -1,0 +1,214 @@
+"""Writes for questionnaires, assessments and answers."""
+
+import hashlib
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.models import Organization, User
+from portal.services import audit_record
+
+from .answers import AnswerInvalid, validate_value
+from .catalogue import CatalogueError, load_document
+from .models import Answer, Assessment, QuestionnaireVersion
+from .questionnaire import Questionnaire
+from .selectors import answers_dict, can_edit_assessment, questionnaire_for
+
+
+class AssessmentLocked(Exception):
+    """The assessment was submitted; its answers no longer change."""
+
+
+# --- questionnaire versions -------------------------------------------------------------------
+
+
+def questionnaire_load(*, source: str, uploaded_by: User | None = None) -> QuestionnaireVersion:
+    """Validate YAML and store it as a draft version. Raises ``CatalogueError`` with messages."""
+    document = load_document(source)
+    data = document.model_dump(mode="json") if hasattr(document, "model_dump") else document
+    if QuestionnaireVersion.objects.filter(key=data["key"], version=data["version"]).exists():
+        raise CatalogueError(
+            [
+                f"version: {data['key']} {data['version']} exists already; "
+                "a change needs a new version number"
+            ]
+        )
+    return QuestionnaireVersion.objects.create(
+        key=data["key"],
+        version=data["version"],
+        title=data["title"]["de"],
+        document=data,
+        source=source,
+        sha256=hashlib.sha256(source.encode()).hexdigest(),
+        uploaded_by=uploaded_by,
+    )
+
+
+def questionnaire_publish(*, version: QuestionnaireVersion, actor: User | None = None) -> None:
+    updated = QuestionnaireVersion.objects.filter(
+        pk=version.pk, status=QuestionnaireVersion.Status.DRAFT
+    ).update(status=QuestionnaireVersion.Status.PUBLISHED, published_at=timezone.now())
+    if updated:
+        audit_record(action="questionnaire.publish", actor=actor, target=str(version))
+    version.refresh_from_db()
+
+
+@transaction.atomic
+def questionnaire_activate(*, version: QuestionnaireVersion, actor: User | None = None) -> None:
+    if not version.is_published:
+        raise ValidationError(_("Nur veröffentlichte Versionen können aktiv sein."))
+    QuestionnaireVersion.objects.filter(is_active=True).exclude(pk=version.pk).update(
+        is_active=False
+    )
+    QuestionnaireVersion.objects.filter(pk=version.pk).update(is_active=True)
+    version.refresh_from_db()
+    audit_record(action="questionnaire.activate", actor=actor, target=str(version))
+
+
+# --- assessments ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StartResult:
+    assessment: Assessment
+    created: bool
+    copied: int
+
+
+def assessment_start(
+    *, organization: Organization, user: User, copy_previous: bool = True
+) -> StartResult:
+    """Start an assessment bound to the active questionnaire, or return the open draft."""
+    existing = organization.assessments.filter(status=Assessment.Status.DRAFT).first()
+    if existing:
+        return StartResult(existing, created=False, copied=0)
+    questionnaire = QuestionnaireVersion.objects.active()
+    if questionnaire is None:
+        raise ValidationError(
+            _("Der Fragebogen ist noch nicht freigeschaltet. Bitte versuchen Sie es später.")
+        )
+    previous = (
+        organization.assessments.filter(status=Assessment.Status.SUBMITTED)
+        .order_by("-submitted_at")
+        .first()
+    )
+    try:
+        with transaction.atomic():
+            assessment = Assessment.objects.create(
+                organization=organization,
+                questionnaire=questionnaire,
+                previous=previous,
+                started_by=user,
+            )
+            copied = _copy_answers(previous, assessment, user) if previous and copy_previous else 0
+    except IntegrityError:
+        # Two members clicked "start" at once: the other request's draft wins.
+        existing = organization.assessments.get(status=Assessment.Status.DRAFT)
+        return StartResult(existing, created=False, copied=0)
+    audit_record(
+        action="assessment.start",
+        actor=user,
+        organization=organization,
+        target=str(assessment.pk),
+        data={"copied": copied, "questionnaire": str(questionnaire)},
+    )
+    return StartResult(assessment, created=True, copied=copied)
+
+
+def _copy_answers(previous: Assessment, assessment: Assessment, user: User) -> int:
+    """Copy last time's answers where the question still exists and the value still fits."""
+    questions = Questionnaire(assessment.questionnaire.document).questions
+    rows = []
+    for answer in previous.answers.all():
+        question = questions.get(answer.question_key)
+        if question is None:
+            continue
+        try:
+            value = validate_value(question, answer.value)
+        except AnswerInvalid:
+            continue
+        if value is None:
+            continue
+        rows.append(
+            Answer(
+                assessment=assessment,
+                question_key=answer.question_key,
+                value=value,
+                carry=Answer.Carry.COPIED,
+                updated_by=user,
+            )
+        )
+    Answer.objects.bulk_create(rows)
+    return len(rows)
+
+
+def answer_save(*, assessment: Assessment, user: User, question_key: str, value) -> Answer | None:
+    """Store one answer. Touches only this question's row; the later edit of it wins."""
+    if not can_edit_assessment(user=user, assessment=assessment):
+        raise PermissionDenied
+    question = questionnaire_for(assessment).questions.get(question_key)
+    if question is None:
+        raise AnswerInvalid(_("Diese Frage gibt es in diesem Fragebogen nicht."))
+    value = validate_value(question, value)
+    with transaction.atomic():
+        # Lock the assessment row so a concurrent submit cannot slip between check and write.
+        locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        if not locked.is_draft:
+            raise AssessmentLocked
+        existing = Answer.objects.filter(assessment=locked, question_key=question_key).first()
+        if value is None:
+            if existing:
+                existing.delete()
+            return None
+        if existing is None:
+            return Answer.objects.create(
+                assessment=locked, question_key=question_key, value=value, updated_by=user
+            )
+        carry = existing.carry
+        if carry != Answer.Carry.NEW:
+            # Re-assessment: saving last time's value confirms it, anything else changes it.
+            before = Answer.objects.filter(
+                assessment_id=locked.previous_id, question_key=question_key
+            ).first()
+            same = before is not None and before.value == value
+            carry = Answer.Carry.CONFIRMED if same else Answer.Carry.CHANGED
+        existing.value = value
+        existing.carry = carry
+        existing.updated_by = user
+        existing.updated_at = timezone.now()
+        existing.save(update_fields=["value", "carry", "updated_by", "updated_at"])
+        return existing
+
+
+class AssessmentIncomplete(Exception):
+    def __init__(self, missing: list[str]) -> None:
+        super().__init__(missing)
+        self.missing = missing
+
+
+def assessment_submit(*, assessment: Assessment, user: User) -> Assessment:
+    if not can_edit_assessment(user=user, assessment=assessment):
+        raise PermissionDenied
+    with transaction.atomic():
+        locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        if not locked.is_draft:
+            raise AssessmentLocked
+        questionnaire = questionnaire_for(locked)
+        answers = answers_dict(locked)
+        missing = [k for p in questionnaire.progress(answers) for k in p.missing]
+        if missing:
+            raise AssessmentIncomplete(missing)
+        locked.status = Assessment.Status.SUBMITTED
+        locked.submitted_at = timezone.now()
+        locked.submitted_by = user
+        locked.save(update_fields=["status", "submitted_at", "submitted_by"])
+        audit_record(
+            action="assessment.submit",
+            actor=user,
+            organization=locked.organization,
+            target=str(locked.pk),
+        )
+    return locked

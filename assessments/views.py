@@ -1,0 +1,341 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from portal import selectors as portal_selectors
+
+from . import selectors, services
+from .answers import AnswerInvalid, parse_answer
+from .models import Assessment
+from .questionnaire import tr
+from .wizard import question_view, section_views
+
+LOCKED_MESSAGE = _(
+    "Diese Bewertung ist abgeschlossen; Antworten lassen sich nicht mehr ändern. "
+    "Starten Sie bei Bedarf eine neue Bewertung."
+)
+
+
+def _stale_version(request: HttpRequest, assessment: Assessment) -> bool:
+    posted = request.POST.get("questionnaire_version")
+    return posted is not None and posted != str(assessment.questionnaire_id)
+
+
+@login_required
+@require_POST
+def assessment_start(request: HttpRequest, organization_id) -> HttpResponse:
+    organization = portal_selectors.organization_get_for_user(
+        user=request.user, organization_id=organization_id
+    )
+    if portal_selectors.membership_role(user=request.user, organization=organization) is None:
+        raise PermissionDenied
+    try:
+        result = services.assessment_start(
+            organization=organization,
+            user=request.user,
+            copy_previous=request.POST.get("copy_previous", "1") == "1",
+        )
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect("organization_detail", organization_id=organization.pk)
+    if result.copied:
+        messages.info(
+            request,
+            _(
+                "%(count)s Antworten aus Ihrer letzten Bewertung sind übernommen. Bitte prüfen "
+                "und bestätigen Sie sie Abschnitt für Abschnitt."
+            )
+            % {"count": result.copied},
+        )
+    first = selectors.questionnaire_for(result.assessment).sections[0]["key"]
+    return redirect("assessment_section", assessment_id=result.assessment.pk, section_key=first)
+
+
+def _section_context(request, assessment, section_key, *, errors=None, extra_rows=None):
+    questionnaire = selectors.questionnaire_for(assessment)
+    if section_key not in questionnaire.section_by_key:
+        raise Http404
+    answer_rows = selectors.answers_with_meta(assessment)
+    answers = {key: answer.value for key, answer in answer_rows.items()}
+    editable = assessment.is_draft and selectors.can_edit_assessment(
+        user=request.user, assessment=assessment
+    )
+    progress = questionnaire.progress(answers)
+    required = sum(p.required for p in progress)
+    answered = sum(p.answered for p in progress)
+    previous_key, next_key = questionnaire.neighbours(section_key)
+    section = questionnaire.section_by_key[section_key]
+    return {
+        "assessment": assessment,
+        "organization": assessment.organization,
+        "section": {
+            "key": section_key,
+            "title": tr(section["title"]),
+            "intro": tr(section.get("intro")),
+        },
+        "sections": [
+            {"key": p.key, "title": tr(p.title), "complete": p.complete, "missing": len(p.missing)}
+            for p in progress
+        ],
+        "questions": section_views(
+            questionnaire,
+            section_key,
+            answers=answers,
+            answer_rows=answer_rows,
+            errors=errors,
+            editable=editable,
+            extra_rows=extra_rows,
+        ),
+        "editable": editable,
+        "percent": round(100 * answered / required) if required else 100,
+        "answered": answered,
+        "required": required,
+        "previous_key": previous_key,
+        "next_key": next_key,
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assessment_section(request: HttpRequest, assessment_id, section_key: str) -> HttpResponse:
+    assessment = selectors.assessment_get_for_user(user=request.user, assessment_id=assessment_id)
+    if request.method == "GET":
+        return render(
+            request,
+            "assessments/section.html",
+            _section_context(request, assessment, section_key),
+        )
+    # Plain-form path (no JavaScript, or "save and continue"): save every question shown.
+    if not selectors.can_edit_assessment(user=request.user, assessment=assessment):
+        raise PermissionDenied
+    if not assessment.is_draft:
+        messages.error(request, LOCKED_MESSAGE)
+        return redirect("assessment_review", assessment_id=assessment.pk)
+    if _stale_version(request, assessment):
+        return HttpResponse(
+            _("Der Fragebogen passt nicht zu dieser Bewertung. Bitte laden Sie die Seite neu."),
+            status=409,
+        )
+    questionnaire = selectors.questionnaire_for(assessment)
+    if section_key not in questionnaire.section_by_key:
+        raise Http404
+    errors = {}
+    for question in questionnaire.section_by_key[section_key]["questions"]:
+        key = question["key"]
+        if f"{key}__present" not in request.POST:
+            continue  # hidden or not rendered: leave the stored answer alone
+        try:
+            value = parse_answer(question, request.POST)
+            services.answer_save(
+                assessment=assessment, user=request.user, question_key=key, value=value
+            )
+        except AnswerInvalid as error:
+            errors[key] = error.message
+        except services.AssessmentLocked:
+            messages.error(request, LOCKED_MESSAGE)
+            return redirect("assessment_review", assessment_id=assessment.pk)
+    add_row = request.POST.get("add_row")
+    if errors or add_row:
+        context = _section_context(
+            request,
+            assessment,
+            section_key,
+            errors=errors,
+            extra_rows={add_row} if add_row else None,
+        )
+        if errors:
+            messages.error(
+                request,
+                _("Bitte prüfen Sie die markierten Antworten. Alle anderen sind gespeichert."),
+            )
+        return render(request, "assessments/section.html", context, status=400 if errors else 200)
+    target = request.POST.get("go")
+    _previous, following = questionnaire.neighbours(section_key)
+    if target == "previous" and _previous:
+        return redirect("assessment_section", assessment_id=assessment.pk, section_key=_previous)
+    if target == "next" and following:
+        return redirect("assessment_section", assessment_id=assessment.pk, section_key=following)
+    if target == "stay":
+        messages.success(request, _("Gespeichert."))
+        return redirect("assessment_section", assessment_id=assessment.pk, section_key=section_key)
+    return redirect("assessment_review", assessment_id=assessment.pk)
+
+
+@login_required
+@require_POST
+def answer_save(request: HttpRequest, assessment_id, question_key: str) -> HttpResponse:
+    """Autosave of one question (htmx). Answers with a status fragment; 4xx on bad input."""
+    assessment = selectors.assessment_get_for_user(user=request.user, assessment_id=assessment_id)
+    if not selectors.can_edit_assessment(user=request.user, assessment=assessment):
+        raise PermissionDenied
+    if not assessment.is_draft:
+        return _status(question_key, error=LOCKED_MESSAGE, status=409)
+    if _stale_version(request, assessment):
+        return _status(
+            question_key,
+            error=_(
+                "Der Fragebogen passt nicht zu dieser Bewertung. Bitte laden Sie die Seite neu."
+            ),
+            status=409,
+        )
+    questionnaire = selectors.questionnaire_for(assessment)
+    question = questionnaire.questions.get(question_key)
+    if question is None:
+        return _status(
+            question_key, error=_("Diese Frage gibt es in diesem Fragebogen nicht."), status=400
+        )
+    try:
+        value = parse_answer(question, request.POST)
+        answer = services.answer_save(
+            assessment=assessment, user=request.user, question_key=question_key, value=value
+        )
+    except AnswerInvalid as error:
+        return _status(question_key, error=error.message, status=400)
+    except services.AssessmentLocked:
+        return _status(question_key, error=LOCKED_MESSAGE, status=409)
+    body = _status(question_key, answer=answer).content.decode()
+    # Questions whose condition depends on this answer are re-rendered out of band.
+    dependents = questionnaire.dependents.get(question_key, set())
+    if dependents:
+        answer_rows = selectors.answers_with_meta(assessment)
+        answers = {key: row.value for key, row in answer_rows.items()}
+        visible = questionnaire.visible(answers)
+        for key in sorted(dependents):
+            view = question_view(
+                questionnaire.questions[key],
+                value=answers.get(key),
+                answer=answer_rows.get(key),
+                visible=key in visible,
+            )
+            body += render_to_string(
+                "assessments/_question.html",
+                {"q": view, "assessment": assessment, "oob": True},
+                request=request,
+            )
+    return HttpResponse(body)
+
+
+def _status(question_key: str, *, answer=None, error: str = "", status: int = 200) -> HttpResponse:
+    html = render_to_string(
+        "assessments/_save_status.html",
+        {"key": question_key, "answer": answer, "error": error},
+    )
+    return HttpResponse(html, status=status)
+
+
+@login_required
+@require_POST
+def repeat_row_add(request: HttpRequest, assessment_id, question_key: str) -> HttpResponse:
+    """Save the group as posted and return it with one more empty row (htmx)."""
+    assessment = selectors.assessment_get_for_user(user=request.user, assessment_id=assessment_id)
+    if not selectors.can_edit_assessment(user=request.user, assessment=assessment):
+        raise PermissionDenied
+    questionnaire = selectors.questionnaire_for(assessment)
+    question = questionnaire.questions.get(question_key)
+    if question is None or question["type"] != "repeat_group":
+        raise Http404
+    if not assessment.is_draft:
+        return _status(question_key, error=LOCKED_MESSAGE, status=409)
+    error = ""
+    try:
+        value = parse_answer(question, request.POST)
+        answer = services.answer_save(
+            assessment=assessment, user=request.user, question_key=question_key, value=value
+        )
+    except AnswerInvalid as invalid:
+        error, answer, value = invalid.message, None, None
+    view = question_view(
+        question,
+        value=answer.value if answer else value,
+        answer=answer,
+        error=error,
+        extra_row=not error,
+    )
+    return render(
+        request,
+        "assessments/_question.html",
+        {"q": view, "assessment": assessment},
+        status=400 if error else 200,
+    )
+
+
+@login_required
+@require_GET
+def assessment_review(request: HttpRequest, assessment_id) -> HttpResponse:
+    assessment = selectors.assessment_get_for_user(user=request.user, assessment_id=assessment_id)
+    questionnaire = selectors.questionnaire_for(assessment)
+    answers = selectors.answers_dict(assessment)
+    progress = questionnaire.progress(answers)
+    missing = [
+        {
+            "key": key,
+            "text": tr(questionnaire.questions[key]["text"]),
+            "section_key": p.key,
+            "section": tr(p.title),
+        }
+        for p in progress
+        for key in p.missing
+    ]
+    unconfirmed = assessment.answers.filter(carry="copied").count()
+    return render(
+        request,
+        "assessments/review.html",
+        {
+            "assessment": assessment,
+            "organization": assessment.organization,
+            "missing": missing,
+            "unconfirmed": unconfirmed,
+            "sections": [
+                {
+                    "key": p.key,
+                    "title": tr(p.title),
+                    "complete": p.complete,
+                    "missing": len(p.missing),
+                }
+                for p in progress
+            ],
+            "editable": assessment.is_draft
+            and selectors.can_edit_assessment(user=request.user, assessment=assessment),
+        },
+    )
+
+
+@login_required
+@require_POST
+def assessment_submit(request: HttpRequest, assessment_id) -> HttpResponse:
+    assessment = selectors.assessment_get_for_user(user=request.user, assessment_id=assessment_id)
+    try:
+        services.assessment_submit(assessment=assessment, user=request.user)
+    except services.AssessmentLocked:
+        messages.info(request, _("Diese Bewertung ist bereits abgeschlossen."))
+        return redirect("assessment_done", assessment_id=assessment.pk)
+    except services.AssessmentIncomplete as incomplete:
+        messages.error(
+            request,
+            _("Es fehlen noch %(count)s Pflichtantworten. Die Liste unten führt Sie hin.")
+            % {"count": len(incomplete.missing)},
+        )
+        response = redirect("assessment_review", assessment_id=assessment.pk)
+        response.status_code = 303
+        return response
+    messages.success(request, _("Vielen Dank! Ihre Antworten sind abgeschickt."))
+    return redirect("assessment_done", assessment_id=assessment.pk)
+
+
+@login_required
+@require_GET
+def assessment_done(request: HttpRequest, assessment_id) -> HttpResponse:
+    assessment = selectors.assessment_get_for_user(user=request.user, assessment_id=assessment_id)
+    if assessment.is_draft:
+        return redirect(reverse("assessment_review", args=[assessment.pk]))
+    return render(
+        request,
+        "assessments/done.html",
+        {"assessment": assessment, "organization": assessment.organization},
+    )

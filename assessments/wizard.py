@@ -1,0 +1,162 @@
+"""Presentation of catalogue questions for the wizard templates (no business rules here)."""
+
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+from .answers import DEFAULT_MAX_LENGTH, option_keys
+from .models import Answer
+from .questionnaire import Questionnaire, tr
+
+
+@dataclass
+class OptionView:
+    key: str
+    label: str
+    checked: bool
+
+
+@dataclass
+class RowView:
+    index: int
+    fields: list
+
+
+@dataclass
+class QuestionView:
+    key: str
+    type: str
+    text: str
+    help: str
+    required: bool
+    visible: bool
+    value: object
+    options: list[OptionView] = field(default_factory=list)
+    special: str = ""
+    allow_unknown: bool = False
+    allow_na: bool = False
+    min: object = None
+    max: object = None
+    unit: str = ""
+    max_length: int | None = None
+    scale_labels: dict = field(default_factory=dict)
+    rows: list[RowView] = field(default_factory=list)
+    max_rows: int = 20
+    carry: str = ""
+    updated_by: str = ""
+    updated_at: object = None
+    error: str = ""
+    editable: bool = True
+
+    @property
+    def text_value(self) -> str:
+        if self.value is None or self.special:
+            return ""
+        return str(self.value)
+
+    @property
+    def needs_confirmation(self) -> bool:
+        return self.carry == Answer.Carry.COPIED
+
+
+def _yes_no_labels() -> dict[str, str]:
+    return {"yes": _("Ja"), "no": _("Nein")}
+
+
+def _options(question: dict, value) -> list[OptionView]:
+    chosen = value if isinstance(value, list) else [value]
+    if question["type"] == "yes_no":
+        labels = _yes_no_labels()
+        return [OptionView(k, labels[k], k in chosen) for k in option_keys(question)]
+    return [
+        OptionView(option["key"], tr(option["label"]), option["key"] in chosen)
+        for option in question.get("options", ())
+    ]
+
+
+def question_view(
+    question: dict,
+    *,
+    value=None,
+    answer: Answer | None = None,
+    visible: bool = True,
+    error: str = "",
+    editable: bool = True,
+    extra_row: bool = False,
+) -> QuestionView:
+    special = value if isinstance(value, str) and value in ("unknown", "na") else ""
+    view = QuestionView(
+        key=question["key"],
+        type=question["type"],
+        text=tr(question["text"]),
+        help=tr(question.get("help")),
+        required=question.get("required", True),
+        visible=visible,
+        value=value,
+        special=special,
+        allow_unknown=bool(question.get("allow_unknown")),
+        allow_na=bool(question.get("allow_na")),
+        min=question.get("min", 1 if question["type"] == "scale" else None),
+        max=question.get("max", 5 if question["type"] == "scale" else None),
+        unit=tr(question.get("unit")),
+        max_length=question.get("max_length", DEFAULT_MAX_LENGTH.get(question["type"])),
+        scale_labels={int(k): tr(v) for k, v in (question.get("labels") or {}).items()},
+        max_rows=question.get("max_rows", 20),
+        carry=answer.carry if answer else "",
+        updated_by=answer.updated_by.display_name if answer and answer.updated_by else "",
+        updated_at=answer.updated_at if answer else None,
+        error=error,
+        editable=editable,
+    )
+    if question["type"] in {"single_choice", "multi_choice", "yes_no"}:
+        view.options = _options(question, value)
+    if question["type"] == "scale":
+        view.options = [
+            OptionView(str(n), view.scale_labels.get(n, str(n)), value == n)
+            for n in range(view.min, view.max + 1)
+        ]
+    if question["type"] == "repeat_group":
+        rows = value if isinstance(value, list) else []
+        count = len(rows) + (1 if (extra_row or not rows) and len(rows) < view.max_rows else 0)
+        for index in range(count):
+            row = rows[index] if index < len(rows) else {}
+            view.rows.append(
+                RowView(
+                    index=index,
+                    fields=[
+                        question_view(
+                            {**f, "key": f"{question['key']}-{index}-{f['key']}"},
+                            value=row.get(f["key"]),
+                            editable=editable,
+                        )
+                        for f in question["fields"]
+                    ],
+                )
+            )
+    return view
+
+
+def section_views(
+    questionnaire: Questionnaire,
+    section_key: str,
+    *,
+    answers: dict,
+    answer_rows: dict,
+    errors: dict | None = None,
+    editable: bool = True,
+    extra_rows: set[str] | None = None,
+) -> list[QuestionView]:
+    visible = questionnaire.visible(answers)
+    errors = errors or {}
+    return [
+        question_view(
+            question,
+            value=answers.get(question["key"]),
+            answer=answer_rows.get(question["key"]),
+            visible=question["key"] in visible,
+            error=errors.get(question["key"], ""),
+            editable=editable,
+            extra_row=question["key"] in (extra_rows or ()),
+        )
+        for question in questionnaire.section_by_key[section_key]["questions"]
+    ]

@@ -1,0 +1,40 @@
+from pathlib import Path
+
+import pytest
+
+from assessments import services
+from assessments.models import Assessment
+
+FIXTURE = Path(__file__).parent / "fixtures" / "wizard.yaml"
+
+
+@pytest.fixture
+def questionnaire(db):
+    version = services.questionnaire_load(source=FIXTURE.read_text(encoding="utf-8"))
+    services.questionnaire_publish(version=version)
+    services.questionnaire_activate(version=version)
+    return version
+
+
+@pytest.fixture
+def draft(questionnaire, org_a, alice) -> Assessment:
+    return services.assessment_start(organization=org_a, user=alice).assessment
+
+
+@pytest.fixture
+def other_draft(questionnaire, org_b, charlie) -> Assessment:
+    return services.assessment_start(organization=org_b, user=charlie).assessment
+
+
+COMPLETE = {
+    "services": ["m365_copilot", "chatgpt_free"],
+    "chatgpt_data": "no",
+    "staff": 12,
+    "maturity": 3,
+    "role": "use",
+}
+
+
+def fill(assessment, user, answers=None) -> None:
+    for key, value in (answers or COMPLETE).items():
+        services.answer_save(assessment=assessment, user=user, question_key=key, value=value)
