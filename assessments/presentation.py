@@ -58,6 +58,7 @@ class DimensionView:
     drivers: list[DriverView]
     knockout: bool
     delta: int | None = None
+    benchmark: int | None = None
 
 
 def dimension_titles(document: dict) -> dict[str, str]:

@@ -56,3 +56,72 @@ def assessments_for_organization(*, user: User, organization) -> list[Assessment
         .select_related("questionnaire", "submitted_by")
         .order_by("-created_at")
     )
+
+
+BENCHMARK_MIN_PEERS = 5
+DIMENSION_FIELDS = ("lock_in", "gdpr", "ai_act", "continuity", "governance")
+
+
+def benchmark_for(*, result) -> dict | None:
+    """Average latest scores of other clients of the same industry (else size band).
+
+    Shown only with at least five other organisations, so no single client can be inferred.
+    """
+    from django.db.models import Avg, Count
+
+    from .models import Result
+
+    organization = result.organization
+    others = Result.objects.latest_per_organization().exclude(organization=organization)
+    for field, label in (
+        ("industry", organization.get_industry_display()),
+        ("size_band", organization.get_size_band_display()),
+    ):
+        peers = others.filter(**{f"organization__{field}": getattr(organization, field)})
+        stats = peers.aggregate(
+            count=Count("pk"),
+            readiness=Avg("readiness"),
+            **{name: Avg(name) for name in DIMENSION_FIELDS},
+        )
+        if stats["count"] >= BENCHMARK_MIN_PEERS:
+            return {
+                "basis": field,
+                "label": label,
+                "count": stats["count"],
+                "readiness": round(stats["readiness"]),
+                "scores": {name: round(stats[name]) for name in DIMENSION_FIELDS},
+            }
+    return None
+
+
+def previous_result(*, assessment: Assessment):
+    from .models import Result
+
+    if not assessment.previous_id:
+        return None
+    return Result.objects.filter(assessment_id=assessment.previous_id).first()
+
+
+def changed_answers(*, assessment: Assessment) -> list[dict]:
+    """Questions whose answer differs from the previous assessment, readable."""
+    from .questionnaire import answer_label, tr
+
+    if not assessment.previous_id:
+        return []
+    questionnaire = questionnaire_for(assessment)
+    now = answers_dict(assessment)
+    before = dict(assessment.previous.answers.values_list("question_key", "value"))
+    visible = questionnaire.visible(now)
+    rows = []
+    for key, question in questionnaire.questions.items():
+        if key not in visible or now.get(key) == before.get(key):
+            continue
+        rows.append(
+            {
+                "key": key,
+                "question": tr(question["text"]),
+                "before": answer_label(question, before.get(key)),
+                "now": answer_label(question, now.get(key)),
+            }
+        )
+    return rows

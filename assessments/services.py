@@ -12,9 +12,10 @@ from portal.models import Organization, User
 from portal.services import audit_record
 
 from .answers import AnswerInvalid, validate_value
-from .catalogue import CatalogueError, load_document
-from .models import Answer, Assessment, QuestionnaireVersion
+from .catalogue import CatalogueError, load_document, to_plain
+from .models import Answer, Assessment, ConsultantNote, QuestionnaireVersion, Result
 from .questionnaire import Questionnaire
+from .scoring import score
 from .selectors import answers_dict, can_edit_assessment, questionnaire_for
 
 
@@ -27,8 +28,7 @@ class AssessmentLocked(Exception):
 
 def questionnaire_load(*, source: str, uploaded_by: User | None = None) -> QuestionnaireVersion:
     """Validate YAML and store it as a draft version. Raises ``CatalogueError`` with messages."""
-    document = load_document(source)
-    data = document.model_dump(mode="json") if hasattr(document, "model_dump") else document
+    data = to_plain(load_document(source))
     if QuestionnaireVersion.objects.filter(key=data["key"], version=data["version"]).exists():
         raise CatalogueError(
             [
@@ -205,6 +205,7 @@ def assessment_submit(*, assessment: Assessment, user: User) -> Assessment:
         locked.submitted_at = timezone.now()
         locked.submitted_by = user
         locked.save(update_fields=["status", "submitted_at", "submitted_by"])
+        result_store(assessment=locked)
         audit_record(
             action="assessment.submit",
             actor=user,
@@ -212,3 +213,99 @@ def assessment_submit(*, assessment: Assessment, user: User) -> Assessment:
             target=str(locked.pk),
         )
     return locked
+
+
+# --- results ---------------------------------------------------------------------------------
+
+
+def _result_fields(card) -> dict:
+    scores = card.scores
+    order = ("low", "medium", "high", "critical")
+    return {
+        "lock_in": scores.get("lock_in", 0),
+        "gdpr": scores.get("gdpr", 0),
+        "ai_act": scores.get("ai_act", 0),
+        "continuity": scores.get("continuity", 0),
+        "governance": scores.get("governance", 0),
+        "readiness": card.readiness,
+        "worst_level": max(card.levels.values(), key=order.index, default="low"),
+        "exposure": card.exposure,
+        "vendor_exposure": dict(card.vendor_exposure),
+        "card": card.to_dict(),
+        "catalogue_version": f"{card.catalogue_key} {card.catalogue_version}",
+        "scoring_version": card.scoring_version,
+    }
+
+
+def result_store(*, assessment: Assessment) -> Result:
+    """Score the submitted answers (pure, well under a millisecond) and store the result."""
+    card = score(assessment.questionnaire.document, answers_dict(assessment))
+    result, _created = Result.objects.update_or_create(
+        assessment=assessment,
+        defaults={
+            "organization_id": assessment.organization_id,
+            "computed_at": timezone.now(),
+            **_result_fields(card),
+        },
+    )
+    return result
+
+
+def results_rescore(*, batch_size: int = 1000) -> int:
+    """Recompute every stored result (after a catalogue fix or a new scoring version), in bulk."""
+    fields = [
+        "lock_in",
+        "gdpr",
+        "ai_act",
+        "continuity",
+        "governance",
+        "readiness",
+        "worst_level",
+        "exposure",
+        "vendor_exposure",
+        "card",
+        "catalogue_version",
+        "scoring_version",
+        "computed_at",
+    ]
+    documents: dict[int, dict] = {}
+    total = 0
+    last_pk = None
+    while True:
+        page = Result.objects.order_by("pk").select_related(None)
+        if last_pk is not None:
+            page = page.filter(pk__gt=last_pk)
+        batch = list(page.values_list("pk", "assessment__questionnaire_id")[:batch_size])
+        if not batch:
+            return total
+        last_pk = batch[-1][0]
+        answers: dict = {pk: {} for pk, _version in batch}
+        for assessment_id, key, value in Answer.objects.filter(
+            assessment_id__in=answers
+        ).values_list("assessment_id", "question_key", "value"):
+            answers[assessment_id][key] = value
+        now = timezone.now()
+        updated = []
+        for pk, version_id in batch:
+            if version_id not in documents:
+                documents[version_id] = QuestionnaireVersion.objects.values_list(
+                    "document", flat=True
+                ).get(pk=version_id)
+            card = score(documents[version_id], answers[pk])
+            updated.append(Result(assessment_id=pk, computed_at=now, **_result_fields(card)))
+        Result.objects.bulk_update(updated, fields)
+        total += len(updated)
+
+
+def consultant_note_create(*, assessment: Assessment, author: User, data: dict) -> ConsultantNote:
+    if not author.is_consultant:
+        raise PermissionDenied
+    note = ConsultantNote.objects.create(assessment=assessment, author=author, **data)
+    audit_record(
+        action="note.create",
+        actor=author,
+        organization=assessment.organization,
+        target=note.title,
+        data={"kind": note.kind},
+    )
+    return note

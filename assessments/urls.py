@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .reports import views as report_views
 
 urlpatterns = [
     path(
@@ -34,4 +35,31 @@ urlpatterns = [
         name="assessment_submit",
     ),
     path("bewertungen/<uuid:assessment_id>/", views.assessment_done, name="assessment_done"),
+    path(
+        "bewertungen/<uuid:assessment_id>/was-waere-wenn/",
+        views.assessment_whatif,
+        name="assessment_whatif",
+    ),
+    path(
+        "bewertungen/<uuid:assessment_id>/berichte/",
+        report_views.reports_panel,
+        name="reports_panel",
+    ),
+    path(
+        "bewertungen/<uuid:assessment_id>/berichte/neu/",
+        report_views.report_request,
+        name="report_request",
+    ),
+    path(
+        "bewertungen/<uuid:assessment_id>/notizen/neu/",
+        report_views.note_create,
+        name="note_create",
+    ),
+    path("berichte/<uuid:report_id>/pdf/", report_views.report_download, name="report_download"),
+    path("berichte/<uuid:report_id>/erneut/", report_views.report_retry, name="report_retry"),
+    path(
+        "berichte/<uuid:report_id>/freigeben/",
+        report_views.report_release,
+        name="report_release",
+    ),
 ]

@@ -13,7 +13,10 @@ from portal import selectors as portal_selectors
 from . import selectors, services
 from .answers import AnswerInvalid, parse_answer
 from .models import Assessment
+from .presentation import card_view
 from .questionnaire import tr
+from .reports.views import panel_context
+from .scoring import ScoreCard, score
 from .wizard import question_view, section_views
 
 LOCKED_MESSAGE = _(
@@ -331,11 +334,79 @@ def assessment_submit(request: HttpRequest, assessment_id) -> HttpResponse:
 @login_required
 @require_GET
 def assessment_done(request: HttpRequest, assessment_id) -> HttpResponse:
+    """The results page: scores, drivers, AI Act table, action plan, comparison, reports."""
     assessment = selectors.assessment_get_for_user(user=request.user, assessment_id=assessment_id)
     if assessment.is_draft:
         return redirect(reverse("assessment_review", args=[assessment.pk]))
+    result = assessment.result
+    previous = selectors.previous_result(assessment=assessment)
+    card = ScoreCard.from_dict(result.card)
+    view = card_view(
+        card,
+        assessment.questionnaire.document,
+        previous=ScoreCard.from_dict(previous.card) if previous else None,
+    )
+    benchmark = selectors.benchmark_for(result=result)
+    if benchmark:
+        for dimension in view["dimensions"]:
+            dimension.benchmark = benchmark["scores"].get(dimension.key)
     return render(
         request,
-        "assessments/done.html",
-        {"assessment": assessment, "organization": assessment.organization},
+        "assessments/results.html",
+        {
+            "assessment": assessment,
+            "organization": assessment.organization,
+            "result": result,
+            "view": view,
+            "previous": previous,
+            "changed": selectors.changed_answers(assessment=assessment) if previous else [],
+            "benchmark": benchmark,
+            **panel_context(request.user, assessment),
+        },
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assessment_whatif(request: HttpRequest, assessment_id) -> HttpResponse:
+    """Change answers in a sandbox and see the scores at once; nothing is stored."""
+    assessment = selectors.assessment_get_for_user(user=request.user, assessment_id=assessment_id)
+    if assessment.is_draft:
+        raise Http404
+    questionnaire = selectors.questionnaire_for(assessment)
+    stored = selectors.answers_dict(assessment)
+    sandbox = dict(stored)
+    errors = {}
+    if request.method == "POST":
+        for key, question in questionnaire.questions.items():
+            if f"{key}__present" not in request.POST:
+                continue
+            try:
+                sandbox[key] = parse_answer(question, request.POST)
+            except AnswerInvalid as error:
+                errors[key] = error.message
+    document = assessment.questionnaire.document
+    original = ScoreCard.from_dict(assessment.result.card)
+    view = card_view(score(document, sandbox), document, previous=original)
+    context = {
+        "assessment": assessment,
+        "organization": assessment.organization,
+        "view": view,
+        "errors": errors,
+        "changed": sum(1 for k in sandbox if sandbox.get(k) != stored.get(k)),
+    }
+    if request.method == "POST":
+        return render(request, "assessments/_whatif_scores.html", context)
+    visible = questionnaire.visible(stored)
+    context["sections"] = [
+        {
+            "title": tr(section["title"]),
+            "questions": [
+                question_view(q, value=stored.get(q["key"]), visible=q["key"] in visible)
+                for q in section["questions"]
+                if q["type"] != "long_text" and q["type"] != "text"
+            ],
+        }
+        for section in questionnaire.sections
+    ]
+    return render(request, "assessments/whatif.html", context)

@@ -6,6 +6,7 @@ and carla is a consultant who sees every organisation.
 
 import os
 import socket
+from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
@@ -63,6 +64,20 @@ def charlie(org_b):
 @pytest.fixture
 def consultant(db):
     return ConsultantFactory(email="carla@beratung.example", first_name="Carla")
+
+
+WIZARD_CATALOGUE = Path(__file__).parent / "wizard" / "fixtures" / "wizard.yaml"
+
+
+@pytest.fixture
+def questionnaire(db):
+    """A small published and active catalogue that exercises every question type."""
+    from assessments import services
+
+    version = services.questionnaire_load(source=WIZARD_CATALOGUE.read_text(encoding="utf-8"))
+    services.questionnaire_publish(version=version)
+    services.questionnaire_activate(version=version)
+    return version
 
 
 def _port_open(url: str) -> bool:

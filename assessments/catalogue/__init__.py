@@ -1,46 +1,105 @@
-"""The questionnaire catalogue: YAML in, validated plain dict out."""
+"""The questionnaire catalogue: YAML in, validated ``CatalogueDocument`` out.
 
+``load_document`` parses YAML safely and validates it; ``validate_document`` validates already
+parsed data and returns the plain JSON form that is stored per questionnaire version.
+"""
+
+from __future__ import annotations
+
+import re
 from pathlib import Path
+from typing import Any
 
 import yaml
 
-from .schema import CatalogueError, validate_document
+from .schema import CatalogueDocument, CatalogueError, to_plain, validate_document, validate_model
 
 CATALOGUE_DIR = Path(__file__).resolve().parent
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """A safe loader that refuses duplicate mapping keys instead of silently keeping the last."""
+class CatalogueLoader(yaml.SafeLoader):
+    """``SafeLoader`` that refuses duplicate mapping keys and reads booleans as YAML 1.2 does.
+
+    PyYAML follows YAML 1.1, where ``yes``/``no``/``on``/``off`` are booleans: ``equals: no`` or an
+    option key ``yes`` would silently turn into ``False``/``True``. Only ``true``/``false`` are
+    booleans here.
+    """
 
 
-def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False):
-    mapping = {}
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in mapping:
-            raise CatalogueError(
-                [f"line {key_node.start_mark.line + 1}: duplicate key '{key}' in the same mapping"]
-            )
-        mapping[key] = loader.construct_object(value_node, deep=deep)
-    return mapping
+CatalogueLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+CatalogueLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool",
+    re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    list("tTfF"),
+)
 
 
-_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+def _construct_mapping(loader: CatalogueLoader, node: yaml.MappingNode, deep: bool = False):
+    seen: dict[Any, int] = {}
+    for key_node, _ in node.value:
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            continue
+        key = loader.construct_object(key_node, deep=True)
+        line = key_node.start_mark.line + 1
+        try:
+            first = seen.get(key)
+        except TypeError:  # unhashable key; the base constructor reports it
+            continue
+        if first is not None:
+            raise CatalogueError([f"line {line}: duplicate key {key!r} (first at line {first})"])
+        seen[key] = line
+    return loader.construct_mapping(node, deep=deep)
 
 
-def load_document(source: str | Path) -> dict:
-    """Parse and validate a catalogue; raises ``CatalogueError`` listing every problem found."""
-    if isinstance(source, Path):
-        source = source.read_text(encoding="utf-8")
+CatalogueLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def parse_yaml(text: str) -> Any:
+    """Parse YAML with ``CatalogueLoader``; syntax errors become ``CatalogueError``."""
     try:
-        data = yaml.load(source, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(text, Loader=CatalogueLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        raise CatalogueError([f"YAML: {where}{error.problem or error}"]) from None
     except yaml.YAMLError as error:
         raise CatalogueError([f"YAML: {error}"]) from None
-    return validate_document(data)
+
+
+def _read(source: str | Path) -> str:
+    if isinstance(source, Path):
+        return source.read_text(encoding="utf-8")
+    if "\n" not in source and source.endswith((".yaml", ".yml")) and Path(source).is_file():
+        return Path(source).read_text(encoding="utf-8")
+    return source
+
+
+def load_document(source: str | Path | dict) -> CatalogueDocument:
+    """Parse (a path, YAML text or an already parsed dict) and validate a catalogue.
+
+    Raises ``CatalogueError`` whose ``messages`` name the key path and what is wrong.
+    """
+    data = source if isinstance(source, dict) else parse_yaml(_read(source))
+    return validate_model(data)
 
 
 def default_catalogue_path() -> Path:
+    """The newest shipped catalogue (versions sort as text: ``2026.11`` < ``2027.01``)."""
     return max(CATALOGUE_DIR.glob("ki-readiness-*.yaml"))
 
 
-__all__ = ["CatalogueError", "load_document", "default_catalogue_path", "validate_document"]
+__all__ = [
+    "CATALOGUE_DIR",
+    "CatalogueDocument",
+    "CatalogueError",
+    "CatalogueLoader",
+    "default_catalogue_path",
+    "load_document",
+    "parse_yaml",
+    "to_plain",
+    "validate_document",
+    "validate_model",
+]

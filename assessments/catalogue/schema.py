@@ -1,14 +1,30 @@
-"""The catalogue schema: pydantic models plus the cross-references pydantic cannot see.
+"""Pydantic v2 models of the questionnaire catalogue format (docs/catalogue-format.md).
 
-``validate_document(data)`` returns the validated plain dict or raises ``CatalogueError`` whose
-``messages`` each name the key path and what is wrong, e.g.
-``sections[2].questions[4].show_if: unknown question 'foo'``.
+Field-level rules live on the models; rules that need more than one field (duplicate keys,
+references between questions, conditions that must fit the referenced question) live in model
+validators. Those validators report *all* problems they find at once by raising ``Problems``, a
+``ValueError`` that carries ``(relative location, message)`` pairs; ``format_errors`` turns them
+and pydantic's own errors into readable ``path: message`` lines.
+
+Pure: no Django, no I/O.
 """
 
-import datetime
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
 
 DIMENSIONS = ("lock_in", "gdpr", "ai_act", "continuity", "governance")
 AI_ACT_CLASSES = ("prohibited", "high_risk", "transparency", "minimal", "unclear")
@@ -22,197 +38,958 @@ QUESTION_TYPES = (
     "long_text",
     "repeat_group",
 )
-KEY_PATTERN = r"^[a-z][a-z0-9_]*$"
-Key = Annotated[str, Field(pattern=KEY_PATTERN, max_length=64)]
-Points = Annotated[float, Field(ge=0, le=10)]
-Scores = dict[Literal[DIMENSIONS], Points]  # type: ignore[valid-type]
+FIELD_TYPES = ("single_choice", "yes_no", "text")
+SENTINELS = ("unknown", "na")
+OPERATORS = ("equals", "in", "includes", "gte", "gt", "lte", "lt", "any_row", "answered")
+ROW_OPERATORS = ("equals", "in", "answered")
+COMBINATORS = ("all", "any", "not")
+MAX_POINTS = 10
+MAX_WEIGHT = 5
+
+KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+FAMILY_RE = re.compile(r"^[a-z][a-z0-9_-]*$")
+
+Loc = tuple[str | int, ...]
 
 
 class CatalogueError(ValueError):
+    """An invalid catalogue; ``messages`` are readable ``path: what is wrong`` lines."""
+
     def __init__(self, messages: list[str]) -> None:
         super().__init__("\n".join(messages))
-        self.messages = messages
+        self.messages = list(messages)
 
 
-class Strict(BaseModel):
+class Problems(ValueError):
+    """Several validation problems found by one model validator, each with its relative location."""
+
+    def __init__(self, problems: list[tuple[Loc, str]]) -> None:
+        super().__init__("; ".join(message for _, message in problems))
+        self.problems = problems
+
+
+def _raise(problems: list[tuple[Loc, str]]) -> None:
+    if problems:
+        raise Problems(problems)
+
+
+# --- reusable field types -----------------------------------------------------------------------
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _check_key(value: Any) -> str:
+    if not isinstance(value, str) or not KEY_RE.match(value):
+        raise ValueError(f"must match [a-z][a-z0-9_]*, got {value!r}")
+    return value
+
+
+def _check_option_key(value: str) -> str:
+    if value in SENTINELS:
+        # "unknown" and "na" are answer sentinels; an option with that key would be ambiguous.
+        flag = "allow_unknown" if value == "unknown" else "allow_na"
+        raise ValueError(f"option key {value!r} is reserved; use '{flag}: true' instead")
+    return value
+
+
+def _check_family(value: Any) -> str:
+    if not isinstance(value, str) or not FAMILY_RE.match(value):
+        raise ValueError(f"must match [a-z][a-z0-9_-]*, got {value!r}")
+    return value
+
+
+def _check_text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"must be a text, got {value!r}")
+    if not value.strip():
+        raise ValueError("must not be empty")
+    return value
+
+
+def _check_version(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        # YAML reads 2026.11 as a float (and 2026.10 as 2026.1): versions must be quoted.
+        raise ValueError(f'must be a quoted string such as "2026.11", got {value!r}')
+    return value
+
+
+def _check_scores(value: Any) -> dict[str, int | float]:
+    if not isinstance(value, dict):
+        raise ValueError("must be a mapping of dimension to points, e.g. {gdpr: 3}")
+    for dim, points in value.items():
+        if dim not in DIMENSIONS:
+            raise ValueError(f"unknown dimension {dim!r} (allowed: {', '.join(DIMENSIONS)})")
+        if not _is_number(points) or not 0 <= points <= MAX_POINTS:
+            raise ValueError(
+                f"points for {dim!r} must be between 0 and {MAX_POINTS}, got {points!r}"
+            )
+    return dict(value)
+
+
+def _check_caps(value: Any) -> dict[str, int | float]:
+    if not isinstance(value, dict):
+        raise ValueError("must be a mapping of dimension to points, e.g. {lock_in: 6}")
+    for dim, points in value.items():
+        if dim not in DIMENSIONS:
+            raise ValueError(f"unknown dimension {dim!r} (allowed: {', '.join(DIMENSIONS)})")
+        if not _is_number(points) or points < 0:
+            raise ValueError(f"cap for {dim!r} must be a number >= 0, got {points!r}")
+    return dict(value)
+
+
+def _check_points(value: Any) -> int | float:
+    if not _is_number(value) or not 0 <= value <= MAX_POINTS:
+        raise ValueError(f"points must be between 0 and {MAX_POINTS}, got {value!r}")
+    return value
+
+
+def _check_weight(value: Any) -> float:
+    if not _is_number(value) or not 0 < value <= MAX_WEIGHT:
+        raise ValueError(f"must be > 0 and <= {MAX_WEIGHT}, got {value!r}")
+    return float(value)
+
+
+def _non_empty(value: Any) -> Any:
+    # Checked before the items: pydantic's min_length on a tuple counts only the items that
+    # validated, and would add a misleading "at least 1 item" error to every item error.
+    if isinstance(value, list | tuple | dict) and not value:
+        raise ValueError("must not be empty")
+    return value
+
+
+def _check_share(value: Any) -> float:
+    if not _is_number(value) or not 0 < value <= 1:
+        raise ValueError(f"must be > 0 and <= 1, got {value!r}")
+    return float(value)
+
+
+def _check_number(value: Any) -> int | float:
+    if not _is_number(value):
+        raise ValueError(f"must be a number, got {value!r}")
+    return value
+
+
+Key = Annotated[str, BeforeValidator(_check_key)]
+OptionKey = Annotated[str, BeforeValidator(_check_key), AfterValidator(_check_option_key)]
+NonEmpty = Annotated[str, BeforeValidator(_check_text)]
+Scores = Annotated[dict[str, int | float], BeforeValidator(_check_scores)]
+Caps = Annotated[dict[str, int | float], BeforeValidator(_check_caps)]
+Points = Annotated[int | float, BeforeValidator(_check_points)]
+Number = Annotated[int | float, BeforeValidator(_check_number)]
+Dimension = Literal["lock_in", "gdpr", "ai_act", "continuity", "governance"]
+AiActClass = Literal["prohibited", "high_risk", "transparency", "minimal", "unclear"]
+# Conditions are checked as a whole by the document validator (they need the question list).
+Condition = dict[str, Any]
+
+
+class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Text(Strict):
-    de: Annotated[str, Field(min_length=1)]
-    en: Annotated[str, Field(min_length=1)]
-
-    @field_validator("de", "en")
-    @classmethod
-    def not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("must not be blank")
-        return value
+class Text(_Model):
+    de: NonEmpty
+    en: NonEmpty
 
 
-class Dimension(Strict):
-    title: Text
-    description: Text | None = None
-    weight: Annotated[float, Field(gt=0, le=5)] = 1.0
+# --- options and answer blocks ------------------------------------------------------------------
 
 
-class Levels(Strict):
-    medium: Annotated[int, Field(ge=1, le=100)]
-    high: Annotated[int, Field(ge=1, le=100)]
-    critical: Annotated[int, Field(ge=1, le=100)]
-
-
-class Exposure(Strict):
-    question_weights: dict[Key, Annotated[float, Field(gt=0, le=1)]]
-    min_factor: Annotated[float, Field(ge=0, le=1)] = 0.5
-
-
-class AiActClass(Strict):
-    title: Text
-    article: str | None = None
-    applies_from: datetime.date | None = None
-    duties: list[Text] = []
-    points: Points | None = None
-
-
-class AiAct(Strict):
-    classes: dict[Literal[AI_ACT_CLASSES], AiActClass]  # type: ignore[valid-type]
-    use_case_question: Key | None = None
-
-
-class Option(Strict):
-    key: Key
+class Option(_Model):
+    key: OptionKey
     label: Text
-    scores: Scores
-    vendors: list[Key] = []
-    knockout: Literal[DIMENSIONS] | None = None  # type: ignore[valid-type]
-    reason: Text | None = None
-    ai_act_class: Literal[AI_ACT_CLASSES] | None = None  # type: ignore[valid-type]
-    annex_iii: str | None = None
-
-
-class YesNoBranch(Strict):
-    scores: Scores
-    vendors: list[Key] = []
-    knockout: Literal[DIMENSIONS] | None = None  # type: ignore[valid-type]
+    scores: Scores  # required, even if empty: every answer states its points explicitly
+    vendors: tuple[Key, ...] = ()
+    knockout: Dimension | None = None
     reason: Text | None = None
 
 
-class Band(Strict):
-    upto: int | float | None
+class AnswerBlock(_Model):
+    """The ``yes:`` / ``no:`` block of a yes_no question."""
+
     scores: Scores
+    vendors: tuple[Key, ...] = ()
+    knockout: Dimension | None = None
+    reason: Text | None = None
 
 
-class Question(Strict):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+class _Classifying(_Model):
+    ai_act_class: AiActClass | None = None
+    annex_iii: NonEmpty | None = None
+    reason: Text | None = None
 
+    @model_validator(mode="after")
+    def _annex_needs_high_risk(self):
+        if self.annex_iii is not None and self.ai_act_class != "high_risk":
+            raise Problems([(("annex_iii",), "only allowed with 'ai_act_class: high_risk'")])
+        return self
+
+
+class FieldOption(_Classifying):
+    """An option of a repeat_group field: classifies a use case, is not scored itself."""
+
+    key: OptionKey
+    label: Text
+    scores: Scores | None = None
+
+    @model_validator(mode="after")
+    def _not_scored(self):
+        if self.scores:
+            raise Problems([(("scores",), "repeat_group fields are not scored; use ai_act_class")])
+        return self
+
+
+class FieldAnswerBlock(_Classifying):
+    """The ``yes:`` / ``no:`` block of a yes_no field in a repeat_group."""
+
+
+# --- questions ----------------------------------------------------------------------------------
+
+
+def _option_problems(options: tuple[Any, ...]) -> list[tuple[Loc, str]]:
+    problems: list[tuple[Loc, str]] = []
+    if len(options) < 2:
+        problems.append((("options",), "at least 2 options are needed"))
+    seen: set[str] = set()
+    for i, option in enumerate(options):
+        if option.key in seen:
+            problems.append((("options", i, "key"), f"duplicate option key {option.key!r}"))
+        seen.add(option.key)
+    return problems
+
+
+class _QuestionBase(_Model):
     key: Key
-    type: Literal[QUESTION_TYPES]  # type: ignore[valid-type]
     text: Text
     help: Text
     required: bool = True
     allow_unknown: bool = False
     allow_na: bool = False
     unknown_scores: Scores | None = None
-    show_if: dict[str, Any] | None = None
+    show_if: Condition | None = None
     reason: Text | None = None
-    options: list[Option] | None = None
-    max_points: Scores | None = None
-    yes: YesNoBranch | None = Field(default=None, alias="yes")
-    no: YesNoBranch | None = Field(default=None, alias="no")
-    min: int | float | None = None
-    max: int | float | None = None
+
+    @model_validator(mode="after")
+    def _unknown_scores_need_unknown(self):
+        if self.unknown_scores is not None and not self.allow_unknown:
+            raise Problems([(("unknown_scores",), "needs 'allow_unknown: true'")])
+        return self
+
+
+class SingleChoiceQuestion(_QuestionBase):
+    type: Literal["single_choice"]
+    options: tuple[Option, ...]
+
+    @model_validator(mode="after")
+    def _options(self):
+        _raise(_option_problems(self.options))
+        return self
+
+
+class MultiChoiceQuestion(_QuestionBase):
+    type: Literal["multi_choice"]
+    options: tuple[Option, ...]
+    max_points: Caps | None = None
+
+    @model_validator(mode="after")
+    def _options(self):
+        _raise(_option_problems(self.options))
+        return self
+
+
+class YesNoQuestion(_QuestionBase):
+    type: Literal["yes_no"]
+    yes: AnswerBlock
+    no: AnswerBlock
+
+
+class ScaleQuestion(_QuestionBase):
+    type: Literal["scale"]
+    min: int = 1
+    max: int = 5
+    labels: dict[int, Text] = Field(default_factory=dict)
+    scores: dict[Dimension, tuple[Points, ...]] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _steps(self):
+        problems: list[tuple[Loc, str]] = []
+        if self.max <= self.min:
+            problems.append((("max",), f"must be greater than min ({self.min})"))
+            _raise(problems)
+        steps = self.max - self.min + 1
+        for step in self.labels:
+            if not self.min <= step <= self.max:
+                problems.append(
+                    (("labels", step), f"step {step} is outside {self.min}..{self.max}")
+                )
+        for dim, points in self.scores.items():
+            if len(points) != steps:
+                problems.append(
+                    (
+                        ("scores", dim),
+                        f"needs {steps} points (one per step {self.min}..{self.max}), "
+                        f"got {len(points)}",
+                    )
+                )
+        _raise(problems)
+        return self
+
+
+class Band(_Model):
+    upto: Number | None
+    scores: Scores
+
+
+class NumberQuestion(_QuestionBase):
+    type: Literal["number"]
+    min: Number
+    max: Number
     unit: Text | None = None
-    labels: dict[int, Text] | None = None
-    scores: dict[Literal[DIMENSIONS], list[Points]] | None = None  # type: ignore[valid-type]
-    bands: list[Band] | None = None
-    max_length: Annotated[int, Field(ge=1, le=20000)] | None = None
-    fields: list["Question"] | None = None
-    max_rows: Annotated[int, Field(ge=1, le=100)] | None = None
-    min_rows: Annotated[int, Field(ge=0, le=100)] | None = None
+    bands: Annotated[tuple[Band, ...], BeforeValidator(_non_empty)]
+
+    @model_validator(mode="after")
+    def _bands_cover_range(self):
+        # Band i covers (upto[i-1], upto[i]]; the bands must rise and reach max, so every
+        # allowed answer falls into exactly one band.
+        problems: list[tuple[Loc, str]] = []
+        if self.max <= self.min:
+            problems.append((("max",), f"must be greater than min ({self.min})"))
+            _raise(problems)
+        previous: int | float | None = None
+        for i, band in enumerate(self.bands):
+            last = i == len(self.bands) - 1
+            if band.upto is None:
+                if not last:
+                    problems.append((("bands", i, "upto"), "only the last band may be open (null)"))
+                continue
+            if band.upto < self.min:
+                problems.append((("bands", i, "upto"), f"is below min ({self.min})"))
+            if previous is not None and band.upto <= previous:
+                problems.append(
+                    (("bands", i, "upto"), f"must be greater than the previous band's ({previous})")
+                )
+            previous = band.upto
+        final = self.bands[-1].upto
+        if final is not None and final < self.max:
+            problems.append(
+                (
+                    ("bands",),
+                    f"do not cover the range: the last band must reach max ({self.max}) "
+                    "or be 'upto: null'",
+                )
+            )
+        _raise(problems)
+        return self
 
 
-class Section(Strict):
+class TextQuestion(_QuestionBase):
+    type: Literal["text"]
+    max_length: int = Field(default=200, ge=1, le=4000)
+
+
+class LongTextQuestion(_QuestionBase):
+    type: Literal["long_text"]
+    max_length: int = Field(default=4000, ge=1, le=20000)
+
+
+# Fields of a repeat group: no show_if, no scoring (see FieldOption).
+
+
+class _FieldBase(_Model):
+    key: Key
+    text: Text
+    help: Text
+    required: bool = True
+    allow_unknown: bool = False
+    allow_na: bool = False
+
+
+class SingleChoiceField(_FieldBase):
+    type: Literal["single_choice"]
+    options: tuple[FieldOption, ...]
+
+    @model_validator(mode="after")
+    def _options(self):
+        _raise(_option_problems(self.options))
+        return self
+
+
+class YesNoField(_FieldBase):
+    type: Literal["yes_no"]
+    yes: FieldAnswerBlock = FieldAnswerBlock()
+    no: FieldAnswerBlock = FieldAnswerBlock()
+
+
+class TextField(_FieldBase):
+    type: Literal["text"]
+    max_length: int = Field(default=200, ge=1, le=4000)
+
+
+GroupField = Annotated[SingleChoiceField | YesNoField | TextField, Field(discriminator="type")]
+
+
+class RepeatGroupQuestion(_QuestionBase):
+    type: Literal["repeat_group"]
+    fields: Annotated[tuple[GroupField, ...], BeforeValidator(_non_empty)]
+    max_rows: int = Field(default=20, ge=1, le=100)
+    min_rows: int = Field(default=0, ge=0)
+
+    @model_validator(mode="after")
+    def _fields(self):
+        problems: list[tuple[Loc, str]] = []
+        if self.min_rows > self.max_rows:
+            problems.append((("min_rows",), f"must not exceed max_rows ({self.max_rows})"))
+        seen: set[str] = set()
+        for i, field in enumerate(self.fields):
+            if field.key in seen:
+                problems.append((("fields", i, "key"), f"duplicate field key {field.key!r}"))
+            seen.add(field.key)
+        _raise(problems)
+        return self
+
+
+Question = Annotated[
+    SingleChoiceQuestion
+    | MultiChoiceQuestion
+    | YesNoQuestion
+    | ScaleQuestion
+    | NumberQuestion
+    | TextQuestion
+    | LongTextQuestion
+    | RepeatGroupQuestion,
+    Field(discriminator="type"),
+]
+
+
+class Section(_Model):
     key: Key
     title: Text
     intro: Text | None = None
-    questions: Annotated[list[Question], Field(min_length=1)]
+    questions: Annotated[tuple[Question, ...], BeforeValidator(_non_empty)]
 
 
-class Recommendation(Strict):
+# --- top level ----------------------------------------------------------------------------------
+
+
+class DimensionSpec(_Model):
+    title: Text
+    weight: Annotated[float, BeforeValidator(_check_weight)] = 1.0
+    description: Text | None = None
+
+
+class Levels(_Model):
+    medium: Number
+    high: Number
+    critical: Number
+
+    @model_validator(mode="after")
+    def _rising(self):
+        if not 0 < self.medium < self.high < self.critical < 100:
+            raise Problems(
+                [((), "thresholds must rise within 0..100: 0 < medium < high < critical < 100")]
+            )
+        return self
+
+
+class Exposure(_Model):
+    question_weights: Annotated[
+        dict[Key, Annotated[float, BeforeValidator(_check_share)]], BeforeValidator(_non_empty)
+    ]
+    min_factor: float = Field(default=0.5, ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _sum_to_one(self):
+        total = sum(self.question_weights.values())
+        if not math.isclose(total, 1.0, abs_tol=1e-9):
+            raise Problems([(("question_weights",), f"weights must sum to 1, got {total:g}")])
+        return self
+
+
+class ClassSpec(_Model):
+    title: Text
+    article: NonEmpty | None = None
+    applies_from: dt.date | None = None
+    duties: Annotated[tuple[Text, ...], BeforeValidator(_non_empty)]
+    points: Points | None = None  # ai_act points a use case of this class adds (engine default)
+
+
+class AiActClasses(_Model):
+    prohibited: ClassSpec
+    high_risk: ClassSpec
+    transparency: ClassSpec
+    minimal: ClassSpec
+    unclear: ClassSpec
+
+    @model_validator(mode="after")
+    def _dates(self):
+        problems: list[tuple[Loc, str]] = [
+            ((name,), "'applies_from' is required")
+            for name in AI_ACT_CLASSES
+            if name != "unclear" and getattr(self, name).applies_from is None
+        ]
+        _raise(problems)
+        return self
+
+
+class AiAct(_Model):
+    classes: AiActClasses
+    use_case_question: Key | None = None
+
+
+class Recommendation(_Model):
     key: Key
-    when: dict[str, Any]
-    dimension: Literal[DIMENSIONS]  # type: ignore[valid-type]
-    priority: Annotated[int, Field(ge=1, le=3)]
+    when: Condition
+    dimension: Dimension
+    priority: Literal[1, 2, 3]
     effort: Literal["low", "medium", "high"]
     title: Text
     text: Text
 
 
-class GlossaryEntry(Strict):
+class GlossaryEntry(_Model):
     term: Text
     definition: Text
 
 
-class Catalogue(Strict):
+class CatalogueDocument(_Model):
+    # ``schema`` would shadow BaseModel.schema(); the alias keeps the YAML/JSON name.
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, serialize_by_alias=True
+    )
+
     schema_: Literal[1] = Field(alias="schema")
-    key: Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]*$", max_length=64)]
-    version: Annotated[str, Field(min_length=1, max_length=32)]
+    key: Annotated[str, BeforeValidator(_check_family)]
+    version: Annotated[str, BeforeValidator(_check_version)]
     title: Text
-    description: Text | None = None
-    dimensions: dict[Literal[DIMENSIONS], Dimension]  # type: ignore[valid-type]
+    description: Text
+    dimensions: dict[str, DimensionSpec]
     levels: Levels
     exposure: Exposure | None = None
-    vendors: dict[Key, Text] = {}
-    ai_act: AiAct | None = None
-    sections: Annotated[list[Section], Field(min_length=1)]
-    recommendations: list[Recommendation] = []
-    glossary: list[GlossaryEntry] = []
+    vendors: dict[Key, Text] = Field(default_factory=dict)
+    ai_act: AiAct
+    sections: Annotated[tuple[Section, ...], BeforeValidator(_non_empty)]
+    recommendations: tuple[Recommendation, ...] = ()
+    glossary: tuple[GlossaryEntry, ...] = ()
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    def questions(self) -> list[tuple[Loc, Any]]:
+        """All questions in catalogue order with their location."""
+        return [
+            (("sections", s, "questions", q), question)
+            for s, section in enumerate(self.sections)
+            for q, question in enumerate(section.questions)
+        ]
+
+    @model_validator(mode="after")
+    def _cross_references(self):
+        problems: list[tuple[Loc, str]] = []
+        problems += self._dimension_problems()
+        problems += self._key_problems()
+        questions = {q.key: q for _, q in self.questions()}
+        problems += self._vendor_problems()
+        problems += self._condition_problems(questions)
+        problems += self._exposure_problems(questions)
+        problems += self._ai_act_problems(questions)
+        _raise(problems)
+        return self
+
+    def _dimension_problems(self) -> list[tuple[Loc, str]]:
+        problems: list[tuple[Loc, str]] = [
+            (("dimensions",), f"missing dimension {dim!r}")
+            for dim in DIMENSIONS
+            if dim not in self.dimensions
+        ]
+        problems += [
+            (("dimensions", dim), f"unknown dimension {dim!r} (allowed: {', '.join(DIMENSIONS)})")
+            for dim in self.dimensions
+            if dim not in DIMENSIONS
+        ]
+        return problems
+
+    def _key_problems(self) -> list[tuple[Loc, str]]:
+        problems: list[tuple[Loc, str]] = []
+        sections: set[str] = set()
+        for s, section in enumerate(self.sections):
+            if section.key in sections:
+                problems.append((("sections", s, "key"), f"duplicate section key {section.key!r}"))
+            sections.add(section.key)
+        seen: set[str] = set()
+        for loc, question in self.questions():
+            if question.key in seen:
+                problems.append(((*loc, "key"), f"duplicate question key {question.key!r}"))
+            seen.add(question.key)
+        recs: set[str] = set()
+        for r, rec in enumerate(self.recommendations):
+            if rec.key in recs:
+                problems.append(
+                    (("recommendations", r, "key"), f"duplicate recommendation key {rec.key!r}")
+                )
+            recs.add(rec.key)
+        return problems
+
+    def _vendor_problems(self) -> list[tuple[Loc, str]]:
+        problems: list[tuple[Loc, str]] = []
+
+        def check(loc: Loc, vendors: tuple[str, ...]) -> None:
+            for v in vendors:
+                if v not in self.vendors:
+                    problems.append(((*loc, "vendors"), f"unknown vendor {v!r}"))
+
+        for loc, question in self.questions():
+            for o, option in enumerate(getattr(question, "options", ()) or ()):
+                if isinstance(option, Option):
+                    check((*loc, "options", o), option.vendors)
+            if isinstance(question, YesNoQuestion):
+                check((*loc, "yes"), question.yes.vendors)
+                check((*loc, "no"), question.no.vendors)
+        return problems
+
+    def _condition_problems(self, questions: dict[str, Any]) -> list[tuple[Loc, str]]:
+        problems: list[tuple[Loc, str]] = []
+        earlier: dict[str, Any] = {}
+        for loc, question in self.questions():
+            if question.show_if is not None:
+                problems += check_condition(question.show_if, (*loc, "show_if"), earlier, questions)
+            earlier[question.key] = question
+        for r, rec in enumerate(self.recommendations):
+            problems += check_condition(rec.when, ("recommendations", r, "when"), questions, None)
+        return problems
+
+    def _exposure_problems(self, questions: dict[str, Any]) -> list[tuple[Loc, str]]:
+        if self.exposure is None:
+            return []
+        problems: list[tuple[Loc, str]] = []
+        for key in self.exposure.question_weights:
+            loc: Loc = ("exposure", "question_weights", key)
+            if key not in questions:
+                problems.append((loc, f"unknown question {key!r}"))
+            elif questions[key].type in {"text", "long_text", "repeat_group"}:
+                problems.append((loc, f"question {key!r} is not scored ({questions[key].type})"))
+        return problems
+
+    def _ai_act_problems(self, questions: dict[str, Any]) -> list[tuple[Loc, str]]:
+        key = self.ai_act.use_case_question
+        if key is None:
+            return []
+        loc: Loc = ("ai_act", "use_case_question")
+        if key not in questions:
+            return [(loc, f"unknown question {key!r}")]
+        if questions[key].type != "repeat_group":
+            return [(loc, f"question {key!r} must be a repeat_group, not {questions[key].type}")]
+        return []
 
 
-def _loc(loc: tuple) -> str:
-    path = ""
-    for part in loc:
-        if isinstance(part, int):
-            path += f"[{part}]"
-        else:
-            path += ("." if path else "") + str(part)
-    return path or "(document)"
+# --- conditions ---------------------------------------------------------------------------------
 
 
-def _pydantic_messages(error: ValidationError) -> list[str]:
-    messages = []
-    for item in error.errors():
-        # Drop pydantic's union/literal branch names so the path stays the document's path.
-        loc = tuple(p for p in item["loc"] if not (isinstance(p, str) and "[" in p))
-        message = item["msg"]
-        if item["type"] == "missing":
-            message = f"'{loc[-1]}' is required" if loc else "required"
-            loc = loc[:-1]
-        elif item["type"] == "extra_forbidden":
-            message = f"unknown key '{loc[-1]}'"
-            loc = loc[:-1]
-        messages.append(f"{_loc(loc)}: {message}")
-    return messages
+def check_condition(
+    cond: Any,
+    loc: Loc,
+    allowed: dict[str, Any],
+    known: dict[str, Any] | None,
+) -> list[tuple[Loc, str]]:
+    """Problems of one condition. ``allowed``: questions it may reference (for show_if the
+    earlier ones); ``known``: all questions, to tell "unknown" from "not earlier" (None: same)."""
+    if not isinstance(cond, dict):
+        return [(loc, f"a condition must be a mapping, got {cond!r}")]
+    combinators = [k for k in COMBINATORS if k in cond]
+    if combinators:
+        if len(cond) != 1:
+            others = ", ".join(repr(k) for k in cond if k != combinators[0])
+            return [(loc, f"{combinators[0]!r} cannot be combined with {others}")]
+        op = combinators[0]
+        if op == "not":
+            return check_condition(cond["not"], (*loc, "not"), allowed, known)
+        items = cond[op]
+        if not isinstance(items, list) or not items:
+            return [((*loc, op), "must be a non-empty list of conditions")]
+        problems: list[tuple[Loc, str]] = []
+        for i, sub in enumerate(items):
+            problems += check_condition(sub, (*loc, op, i), allowed, known)
+        return problems
+
+    if "q" not in cond:
+        return [(loc, "needs 'q' (a question key) or one of 'all', 'any', 'not'")]
+    operator, problem = _single_operator(cond, "q", OPERATORS)
+    if problem:
+        return [(loc, problem)]
+    key = cond["q"]
+    if not isinstance(key, str):
+        return [((*loc, "q"), f"must be a question key, got {key!r}")]
+    if key not in allowed:
+        if key in (known or {}):
+            return [(loc, f"question {key!r} does not come earlier")]
+        return [(loc, f"unknown question {key!r}")]
+    question = allowed[key]
+    message = _operator_problem(operator, cond[operator], question, key)
+    if message:
+        return [((*loc, operator), message)]
+    if operator == "any_row":
+        fields = {f.key: f for f in question.fields}
+        return _check_row_condition(cond["any_row"], (*loc, "any_row"), fields, key)
+    return []
+
+
+def _single_operator(cond: dict, subject: str, operators: tuple[str, ...]) -> tuple[str, str]:
+    unknown = [k for k in cond if k != subject and k not in operators]
+    if unknown:
+        return "", f"unknown operator {unknown[0]!r} (allowed: {', '.join(operators)})"
+    found = [k for k in cond if k != subject]
+    if not found:
+        return "", f"needs one operator: {', '.join(operators)}"
+    if len(found) > 1:
+        return "", f"only one operator per condition, got {', '.join(repr(k) for k in found)}"
+    return found[0], ""
+
+
+def _check_row_condition(
+    cond: Any, loc: Loc, fields: dict[str, Any], group: str
+) -> list[tuple[Loc, str]]:
+    if not isinstance(cond, dict):
+        return [(loc, f"a row condition must be a mapping, got {cond!r}")]
+    combinators = [k for k in COMBINATORS if k in cond]
+    if combinators:
+        op = combinators[0]
+        if len(cond) != 1:
+            return [(loc, f"{op!r} cannot be combined with other keys")]
+        if op == "not":
+            return _check_row_condition(cond["not"], (*loc, "not"), fields, group)
+        if not isinstance(cond[op], list) or not cond[op]:
+            return [((*loc, op), "must be a non-empty list of conditions")]
+        problems: list[tuple[Loc, str]] = []
+        for i, sub in enumerate(cond[op]):
+            problems += _check_row_condition(sub, (*loc, op, i), fields, group)
+        return problems
+    if "field" not in cond:
+        return [(loc, "needs 'field' (a field of the group) or one of 'all', 'any', 'not'")]
+    operator, problem = _single_operator(cond, "field", ROW_OPERATORS)
+    if problem:
+        return [(loc, problem)]
+    name = cond["field"]
+    if name not in fields:
+        return [(loc, f"unknown field {name!r} in repeat_group {group!r}")]
+    message = _operator_problem(operator, cond[operator], fields[name], f"{group}.{name}")
+    return [((*loc, operator), message)] if message else []
+
+
+def _operator_problem(operator: str, value: Any, question: Any, key: str) -> str:
+    """Why ``operator: value`` does not fit ``question`` ('' when it fits)."""
+    qtype = question.type
+    if operator == "answered":
+        return "" if isinstance(value, bool) else f"must be true or false, got {value!r}"
+    if operator == "includes":
+        if qtype != "multi_choice":
+            return f"'includes' needs a multi_choice question; {key!r} is {qtype}"
+        if value not in _option_keys(question):
+            return f"{value!r} is not an option of {key!r}"
+        return ""
+    if operator in {"gte", "gt", "lte", "lt"}:
+        if qtype not in {"number", "scale"}:
+            return f"{operator!r} needs a number or scale question; {key!r} is {qtype}"
+        return "" if _is_number(value) else f"must be a number, got {value!r}"
+    if operator == "any_row":
+        if qtype != "repeat_group":
+            return f"'any_row' needs a repeat_group question; {key!r} is {qtype}"
+        return ""
+    if operator == "in":
+        if not isinstance(value, list) or not value:
+            return "must be a non-empty list of values"
+        for item in value:
+            problem = _value_problem(item, question, key)
+            if problem:
+                return problem
+        return ""
+    return _value_problem(value, question, key)  # equals
+
+
+def _option_keys(question: Any) -> tuple[str, ...]:
+    if question.type == "yes_no":
+        return ("yes", "no")
+    return tuple(o.key for o in getattr(question, "options", ()) or ())
+
+
+def _value_problem(value: Any, question: Any, key: str) -> str:
+    """Why ``value`` can never be an answer of ``question`` ('' when it can)."""
+    qtype = question.type
+    if value == "unknown":
+        return "" if question.allow_unknown else f"{key!r} does not allow 'unknown'"
+    if value == "na":
+        return "" if question.allow_na else f"{key!r} does not allow 'na'"
+    if qtype in {"single_choice", "yes_no"}:
+        if value not in _option_keys(question):
+            return f"{value!r} is not an option of {key!r}"
+        return ""
+    if qtype == "multi_choice":
+        return f"{key!r} is multi_choice: use 'includes' (or compare with 'unknown'/'na')"
+    if qtype == "repeat_group":
+        return f"{key!r} is a repeat_group: use 'any_row' (or compare with 'unknown'/'na')"
+    if qtype in {"number", "scale"}:
+        if not _is_number(value):
+            return f"must be a number, got {value!r}"
+        if not question.min <= value <= question.max:
+            return f"{value!r} is outside {key!r}'s range {question.min}..{question.max}"
+        return ""
+    return "" if isinstance(value, str) else f"must be a text, got {value!r}"
+
+
+# --- entry points -------------------------------------------------------------------------------
+
+
+def validate_model(data: Any) -> CatalogueDocument:
+    """The validated model of parsed data; raises ``CatalogueError`` listing every problem."""
+    if isinstance(data, CatalogueDocument):
+        return data
+    if not isinstance(data, dict):
+        raise CatalogueError(
+            [f"the catalogue must be a mapping at the top level, got {type(data).__name__}"]
+        )
+    try:
+        return CatalogueDocument.model_validate(data)
+    except ValidationError as error:
+        raise CatalogueError(format_errors(error, data)) from None
+
+
+def to_plain(document: CatalogueDocument) -> dict:
+    """The stored JSON form: plain types, ISO dates, unset optional fields left out."""
+    return document.model_dump(mode="json", by_alias=True, exclude_none=True)
 
 
 def validate_document(data: Any) -> dict:
-    if not isinstance(data, dict):
-        raise CatalogueError(["(document): the file must contain a mapping at the top level"])
-    try:
-        model = Catalogue.model_validate(data)
-    except ValidationError as error:
-        raise CatalogueError(_pydantic_messages(error)) from None
-    document = model.model_dump(mode="json", by_alias=True, exclude_none=True)
-    messages = _cross_check(document)
-    if messages:
-        raise CatalogueError(messages)
-    return document
+    """Validate a parsed catalogue and return its plain JSON form (see ``to_plain``)."""
+    return to_plain(validate_model(data))
 
 
-def _cross_check(doc: dict) -> list[str]:
-    from .references import check_references
+# --- error messages -----------------------------------------------------------------------------
 
-    return check_references(doc)
+
+def format_errors(error: ValidationError, data: Any) -> list[str]:
+    """Readable ``path: message`` lines for a pydantic error on the raw ``data``."""
+    lines: list[str] = []
+    for item in error.errors():
+        loc = tuple(item["loc"])
+        exc = (item.get("ctx") or {}).get("error")
+        if isinstance(exc, Problems):
+            for rel, message in exc.problems:
+                lines.append(_line(data, (*loc, *rel), message))
+            continue
+        lines.append(_line(data, *_message(item, loc)))
+    # pydantic may report one problem once per union member; keep the first of each.
+    return list(dict.fromkeys(lines))
+
+
+def _message(item: dict, loc: Loc) -> tuple[Loc, str]:
+    kind = item["type"]
+    ctx = item.get("ctx") or {}
+    if kind == "missing" and loc:
+        return loc[:-1], f"{loc[-1]!r} is required"
+    if kind == "extra_forbidden" and loc:
+        return loc[:-1], f"unknown field {loc[-1]!r}"
+    if kind == "union_tag_not_found":
+        return loc, "'type' is required"
+    if kind == "union_tag_invalid":
+        what = "field type" if len(loc) >= 2 and loc[-2] == "fields" else "question type"
+        return loc, f"unsupported {what} {ctx.get('tag')!r} (allowed: {ctx.get('expected_tags')})"
+    if kind == "literal_error":
+        return loc, f"must be one of {ctx.get('expected')}, got {item.get('input')!r}"
+    if kind == "value_error":
+        return loc, str(ctx.get("error", item["msg"]))
+    message = item["msg"]
+    return loc, message[:1].lower() + message[1:]
+
+
+def _line(data: Any, loc: Loc, message: str) -> str:
+    path = render_path(data, loc)
+    return f"{path}: {message}" if path else message
+
+
+def render_path(data: Any, loc: Loc) -> str:
+    """A readable path: ``sections[0].questions[2].options[1]`` → ``questions.q.options.o``.
+
+    List items with a unique ``key`` are named by it (questions by their catalogue-wide unique key,
+    without the section); other items by their index. Discriminator tags pydantic inserts into the
+    location (the question ``type``) are dropped.
+    """
+    loc = _strip_tags(data, loc)
+    if (
+        len(loc) >= 4
+        and loc[0] == "sections"
+        and loc[2] == "questions"
+        and isinstance(loc[1], int)
+        and isinstance(loc[3], int)
+    ):
+        question = _at(data, loc[:4])
+        key = question.get("key") if isinstance(question, dict) else None
+        if isinstance(key, str) and _question_keys(data).count(key) == 1:
+            return _join(data, loc[4:], ["questions", key], question)
+        # An ambiguous key would not find the question: name it by its position instead.
+        return _join(data, loc[4:], [f"sections[{loc[1]}]", "questions", f"[{loc[3]}]"], question)
+    return _join(data, loc, [], data)
+
+
+def _strip_tags(data: Any, loc: Loc) -> Loc:
+    out: list[str | int] = []
+    node = data
+    for i, part in enumerate(loc):
+        if (
+            isinstance(part, str)
+            and i > 0
+            and isinstance(loc[i - 1], int)
+            and isinstance(node, dict)
+            and node.get("type") == part
+            and part in QUESTION_TYPES
+            and len(out) >= 2
+            and out[-2] in {"questions", "fields"}
+        ):
+            continue
+        out.append(part)
+        node = _step(node, part)
+    return tuple(out)
+
+
+def _join(data: Any, loc: Loc, parts: list[str], node: Any) -> str:
+    for part in loc:
+        child = _step(node, part)
+        if isinstance(part, int):
+            key = child.get("key") if isinstance(child, dict) else None
+            siblings = (
+                [c.get("key") for c in node if isinstance(c, dict)]
+                if isinstance(node, list)
+                else []
+            )
+            if isinstance(key, str) and siblings.count(key) == 1:
+                parts.append(key)
+            else:
+                parts.append(f"[{part}]")
+        else:
+            parts.append(str(part))
+        node = child
+    text = ""
+    for part in parts:
+        text += part if part.startswith("[") or not text else f".{part}"
+    return text
+
+
+def _step(node: Any, part: str | int) -> Any:
+    if isinstance(part, int) and isinstance(node, list) and 0 <= part < len(node):
+        return node[part]
+    if isinstance(node, dict):
+        return node.get(part)
+    return None
+
+
+def _at(data: Any, loc: Loc) -> Any:
+    node = data
+    for part in loc:
+        node = _step(node, part)
+    return node
+
+
+def _question_keys(data: Any) -> list[Any]:
+    keys: list[Any] = []
+    sections = data.get("sections") if isinstance(data, dict) else None
+    for section in sections if isinstance(sections, list) else ():
+        questions = section.get("questions") if isinstance(section, dict) else None
+        for question in questions if isinstance(questions, list) else ():
+            if isinstance(question, dict):
+                keys.append(question.get("key"))
+    return keys

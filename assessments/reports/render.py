@@ -51,10 +51,16 @@ def report_context(report: Report) -> dict:
             {"term": tr(g["term"]), "definition": tr(g["definition"])}
             for g in document.get("glossary", ())
         ],
-        "footer_left": f"{settings.CONSULTANCY['name']} · {_('Vertraulich')}",
-        "page_label": _("Seite"),
-        "of_label": _("von"),
+        "footer_left_css": css_string(f"{settings.CONSULTANCY['name']} · {_('Vertraulich')}"),
+        "page_label_css": css_string(_("Seite") + " "),
+        "of_label_css": css_string(" " + _("von") + " "),
     }
+
+
+def css_string(text: str) -> str:
+    """A quoted CSS string; ``<`` is escaped too so the text cannot close the style element."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3C ")
+    return '"' + escaped.replace("\n", " ") + '"'
 
 
 def _appendix(document: dict, answers: dict) -> list[dict]:

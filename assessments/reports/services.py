@@ -96,7 +96,9 @@ def report_render(*, report_id, force: bool = False) -> Report | None:
     storage = report.file.storage
     if storage.exists(name):
         storage.delete(name)  # an earlier, interrupted attempt: keep exactly one file
-    report.file.save(name, ContentFile(result.pdf), save=False)
+    report.file.save(
+        f"{report.pk}.pdf", ContentFile(result.pdf), save=False
+    )  # upload_to adds reports/
     report.sha256 = hashlib.sha256(result.pdf).hexdigest()
     report.size = len(result.pdf)
     report.pages = result.pages
@@ -218,9 +220,7 @@ def reports_sweep(*, now=None) -> dict:
 
 def _delete_orphan_files() -> int:
     """Files in private storage without a report row (the organisation was deleted)."""
-    from django.core.files.storage import storages
-
-    storage = storages["private"]
+    storage = Report._meta.get_field("file").storage
     if not storage.exists("reports"):
         return 0
     known = set(Report.objects.exclude(file="").values_list("file", flat=True))

@@ -1,19 +1,7 @@
-from pathlib import Path
-
 import pytest
 
 from assessments import services
 from assessments.models import Assessment
-
-FIXTURE = Path(__file__).parent / "fixtures" / "wizard.yaml"
-
-
-@pytest.fixture
-def questionnaire(db):
-    version = services.questionnaire_load(source=FIXTURE.read_text(encoding="utf-8"))
-    services.questionnaire_publish(version=version)
-    services.questionnaire_activate(version=version)
-    return version
 
 
 @pytest.fixture
