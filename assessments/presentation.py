@@ -1,6 +1,7 @@
 """Readable views of a ScoreCard, shared by the results page and the PDF report."""
 
 from dataclasses import dataclass
+from datetime import date
 
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -131,7 +132,7 @@ def card_view(card: ScoreCard, document: dict, *, previous: ScoreCard | None = N
                 "class_label": str(AI_ACT_CLASS_LABELS.get(u.ai_act_class, u.ai_act_class)),
                 "annex_iii": u.annex_iii,
                 "article": u.article,
-                "applies_from": u.applies_from,
+                "applies_from": date.fromisoformat(u.applies_from) if u.applies_from else None,
                 "duties": [tr(d) for d in u.duties],
             }
             for u in card.use_cases

@@ -203,8 +203,13 @@ def answer_save(request: HttpRequest, assessment_id, question_key: str) -> HttpR
     except services.AssessmentLocked:
         return _status(question_key, error=LOCKED_MESSAGE, status=409)
     body = _status(question_key, answer=answer).content.decode()
-    # Questions whose condition depends on this answer are re-rendered out of band.
-    dependents = questionnaire.dependents.get(question_key, set())
+    # Questions on this page whose condition depends on this answer are re-rendered out of band.
+    section = questionnaire.section_of[question_key]
+    dependents = {
+        key
+        for key in questionnaire.dependents.get(question_key, set())
+        if questionnaire.section_of[key] == section
+    }
     if dependents:
         answer_rows = selectors.answers_with_meta(assessment)
         answers = {key: row.value for key, row in answer_rows.items()}

@@ -72,4 +72,7 @@ def demo_seed() -> list[DemoAccount]:
                 user=_user(account), organization=organization, defaults={"role": account.role}
             )
             accounts.append(account)
+    from assessments.demo import demo_assessments_seed
+
+    demo_assessments_seed(consultant=consultant)
     return accounts

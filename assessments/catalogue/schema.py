@@ -337,7 +337,7 @@ class ScaleQuestion(_QuestionBase):
 
 
 class Band(_Model):
-    upto: Number | None
+    upto: Number | None = None  # None (or left out): open to the top; only the last band
     scores: Scores
 
 
@@ -949,17 +949,12 @@ def _strip_tags(data: Any, loc: Loc) -> Loc:
 def _join(data: Any, loc: Loc, parts: list[str], node: Any) -> str:
     for part in loc:
         child = _step(node, part)
-        if isinstance(part, int):
+        if isinstance(part, int) and not isinstance(node, dict):
+            # A list item: by its key when that is unique among its siblings, else by index.
             key = child.get("key") if isinstance(child, dict) else None
-            siblings = (
-                [c.get("key") for c in node if isinstance(c, dict)]
-                if isinstance(node, list)
-                else []
-            )
-            if isinstance(key, str) and siblings.count(key) == 1:
-                parts.append(key)
-            else:
-                parts.append(f"[{part}]")
+            siblings = [c.get("key") for c in node if isinstance(c, dict)] if node else []
+            unique = isinstance(key, str) and siblings.count(key) == 1
+            parts.append(key if unique else f"[{part}]")
         else:
             parts.append(str(part))
         node = child

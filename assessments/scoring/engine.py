@@ -13,6 +13,13 @@ same ScoreCard. Rules (see docs/catalogue-format.md, "Scoring"):
   capped at the largest class points, which is also its max. A prohibited use case is a knockout.
 * Risk = 100 × Σpoints / Σmax; lock_in and continuity × the exposure factor; a knockout lifts the
   dimension to at least ``levels.critical`` and makes it critical. Integers round half up.
+* Exposure = weighted mean over the visible, non-N/A exposure questions of each one's share of its
+  max in lock_in + continuity (all dimensions if it has none there); 0 when none counts.
+* Vendor exposure = 100 × exposure factor × (lock_in + continuity points of the chosen options
+  tagged with the vendor) / (the largest such total any vendor can reach in the catalogue).
+
+Speed: everything that depends only on the document (option tables, maxima, compiled conditions,
+the per-answer contributions) is built once per document object and memoised (``index.py``).
 """
 
 from __future__ import annotations
@@ -20,8 +27,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from typing import Any
-
-from assessments.catalogue.conditions import evaluate
 
 from .ai_act import classify
 from .index import (
@@ -265,7 +270,6 @@ def score(document: dict, answers: dict) -> ScoreCard:
     maxima = dict.fromkeys(dims, 0)
     drivers: dict[str, list[tuple[tuple, Driver]]] = {d: [] for d in dims}
     knockout_dims: set[str] = set()
-    visible: set[str] = set()
     effective: dict[str, Any] = {}
     exposure_weights = index.exposure_weights
     exposure_sum = 0.0
@@ -274,10 +278,11 @@ def score(document: dict, answers: dict) -> ScoreCard:
     use_cases: tuple = ()
 
     for qi in index.questions:
-        if qi.show_if is not None and not evaluate(qi.show_if, effective, visible):
+        # ``effective`` holds exactly the answers of the questions shown so far, so the compiled
+        # condition needs no ``visible`` set: evaluate(show_if, effective, visible) is the same
+        if qi.condition is not None and not qi.condition(effective):
             continue
         key = qi.key
-        visible.add(key)
         value = answers.get(key)
         if value is not None:
             effective[key] = value
@@ -351,14 +356,17 @@ def score(document: dict, answers: dict) -> ScoreCard:
 
     vendor_exposure = {}
     for vendor in index.vendors:
-        vmax = index.vendor_max.get(vendor, 0)
+        # one scale for all vendors (the largest vendor footprint the catalogue allows), so that
+        # "Microsoft 56, Mistral 8" compares across vendors; within a vendor the ranking of
+        # clients is the same either way
+        vmax = index.vendor_scale
         share = min(vendor_points.get(vendor, 0) / vmax, 1.0) if vmax else 0.0
         vendor_exposure[vendor] = min(max(round_half_up(100.0 * factor * share), 0), 100)
 
     risk_by_dim = {d.key: d.score for d in dimension_scores}
     fired = []
     for rec in index.recommendations:
-        if rec.when is not None and not evaluate(rec.when, effective, visible):
+        if rec.condition is not None and not rec.condition(effective):
             continue
         fired.append(
             ((rec.priority, -risk_by_dim.get(rec.dimension, 0), rec.effort_rank, rec.key), rec)

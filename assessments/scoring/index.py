@@ -13,6 +13,8 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
+from .compiled import compile_condition
+
 CANONICAL_DIMENSIONS = ("lock_in", "gdpr", "ai_act", "continuity", "governance")
 EXPOSURE_DIMENSIONS = ("lock_in", "continuity")
 DEFAULT_LEVELS = {"medium": 25, "high": 50, "critical": 75}
@@ -107,6 +109,7 @@ class QuestionIndex:
     reason: dict | None
     show_if: Any
     order: int
+    condition: Any = None  # compiled show_if: (answers, visible=None) -> bool
     choices: dict[Any, Choice] = field(default_factory=dict)
     caps: dict[str, int | float] = field(default_factory=dict)  # multi_choice max_points
     scale_min: int = 1
@@ -138,6 +141,7 @@ class ClassSpec:
 class RecommendationSpec:
     key: str
     when: Any
+    condition: Any  # compiled ``when`` (None: always)
     dimension: str
     priority: int
     effort: str
@@ -161,6 +165,7 @@ class DocumentIndex:
     min_factor: float
     vendors: tuple[str, ...]
     vendor_max: dict[str, int | float]
+    vendor_scale: int | float  # the largest vendor_max: 100 % vendor exposure
     classes: dict[str, ClassSpec]
     use_case_question: str | None
     use_case_cap: int | float
@@ -279,6 +284,8 @@ def _compile_question(q: dict, order: int, dims: set[str], use_case_key: str | N
     qi.max = tuple(sorted(qi.max_by_dim.items()))
     qi.unknown = tuple((dim, pts) for dim, pts in sorted(unknown.items()) if pts)
     qi.vendor_max = _vendor_max(qi)
+    if qi.show_if is not None:
+        qi.condition = compile_condition(qi.show_if)
     qi.scored = bool(qi.max) or any(
         c.knockout for c in (*qi.choices.values(), *qi.steps, *(c for _, c in qi.bands))
     )
@@ -446,6 +453,7 @@ def build_index(document: dict) -> DocumentIndex:
             RecommendationSpec(
                 key=rec["key"],
                 when=rec.get("when"),
+                condition=None if rec.get("when") is None else compile_condition(rec["when"]),
                 dimension=rec.get("dimension"),
                 priority=int(rec.get("priority") or 3),
                 effort=effort,
@@ -468,6 +476,7 @@ def build_index(document: dict) -> DocumentIndex:
         min_factor=min_factor,
         vendors=vendors,
         vendor_max=vendor_max,
+        vendor_scale=max(vendor_max.values(), default=0),
         classes=classes,
         use_case_question=use_case_key,
         use_case_cap=use_case_cap,

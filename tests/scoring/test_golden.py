@@ -1,12 +1,16 @@
-"""Golden personas: full answer sets of six typical clients and the risk levels a consultant
-expects for them, with the reason in a comment.
+"""Golden personas: full answer sets of six typical clients and the risk level per dimension a
+consultant expects for them, with the reason in a comment, plus rankings between them.
 
-The catalogue here is an inline, realistic condensed version of the KI-Readiness catalogue (the
-real YAML was not available when these tests were written): the same dimensions, exposure rules,
-AI Act classes and dates, and about thirty questions whose options run from best to worst.
+Two sets: the first runs on an inline, condensed catalogue written before the real YAML existed
+(it pins the engine's arithmetic on a catalogue the tests own); the second ("the real
+catalogue") runs the same six clients through ``ki-readiness-2026.11.yaml`` and pins its
+calibration. A catalogue change that moves a persona across a level boundary shows up here.
 """
 
+from pathlib import Path
+
 import pytest
+import yaml
 
 from assessments.scoring import score
 
@@ -830,3 +834,490 @@ def test_recommendations_are_ordered_for_the_craft_business(cards):
     assert [r.priority for r in recs] == sorted(r.priority for r in recs)
     first_three = {r.key for r in recs[:3]}
     assert {"replace_chatgpt_free", "sign_dpa"} <= first_three
+
+
+# === the real catalogue ===========================================================================
+
+REAL_CATALOGUE = (
+    Path(__file__).resolve().parents[2] / "assessments" / "catalogue" / "ki-readiness-2026.11.yaml"
+)
+
+REAL_PERSONAS = {
+    # Fensterbau, 12 people: staff paste customer e-mails into ChatGPT Free, private accounts
+    # everywhere, nobody in charge.
+    "craft": {
+        "services_used": ["chatgpt_free"],
+        "staff_share": "few",
+        "no_fallback": "all_have_fallback",
+        "private_accounts": "common",
+        "own_apps": "none",
+        "use_case_register": "none",
+        "role": "off_the_shelf",
+        "art5_practice": "no",
+        "use_cases": [
+            {
+                "name": "Angebote und Kundenmails",
+                "area": "office_text",
+                "affected": "staff",
+                "published": "no",
+            }
+        ],
+        "ai_content_published": "none_published",
+        "works_council": "na",
+        "literacy_training": "none",
+        "dpa": "none",
+        "contract_tier": "consumer",
+        "training_on_data": "default_on",
+        "personal_data": "regular",
+        "data_residency": "unknown",
+        "transfer_basis": "unknown",
+        "dpia": "none",
+        "records_of_processing": "none",
+        "prompt_retention": "vendor_default",
+        "automated_decisions": "never",
+        "privacy_notice": "outdated",
+        "providers": "one",
+        "proprietary_features": "none",
+        "prompts_repository": "vendor_ui_only",
+        "export_tested": "possible_untested",
+        "data_act_clauses": "none",
+        "alternative_tested": "not_tried",
+        "exit_plan": "none",
+        "skills": "none",
+        "monthly_spend": 0,
+        "price_rise_20": "absorbable",
+        "contract_term": "monthly",
+        "cost_tracking": "no_overview",
+        "change_monitoring": "nobody",
+        "fallback_drill": "never",
+        "ai_policy": "none",
+        "responsible_person": "no",
+        "approval_process": "none",
+        "incident_process": "not_known",
+        "review_cycle": "never",
+        "confidence": 2,
+        "comments": "",
+    },
+    # Steuerberatung, 25 people: M365 Copilot for everybody, DPA, labels and DLP, DPIA done,
+    # policy and training; but Microsoft only and no exit plan.
+    "tax_office": {
+        "services_used": ["m365_copilot", "copilot_chat"],
+        "staff_share": "most",
+        "no_fallback": "all_have_fallback",
+        "private_accounts": "blocked",
+        "own_apps": "none",
+        "use_case_register": "complete",
+        "role": "off_the_shelf",
+        "art5_practice": "no",
+        "use_cases": [
+            {
+                "name": "Mandantenbriefe",
+                "area": "office_text",
+                "affected": "staff",
+                "published": "no",
+            },
+            {"name": "Recherche", "area": "research", "affected": "staff", "published": "no"},
+        ],
+        "ai_content_published": "none_published",
+        "works_council": "na",
+        "literacy_training": "documented",
+        "dpa": "all_services",
+        "contract_tier": "business_only",
+        "training_on_data": "excluded_by_contract",
+        "personal_data": "regular",
+        "data_residency": "eu_contractual",
+        "flex_routing_reviewed": "reviewed_documented",
+        "transfer_basis": "dpf_scc_tia",
+        "dpia": "done",
+        "records_of_processing": "complete",
+        "prompt_retention": "defined",
+        "automated_decisions": "never",
+        "privacy_notice": "updated",
+        "oversharing": "reviewed_labels",
+        "labels_dlp": "labels_and_dlp",
+        "providers": "one",
+        "proprietary_features": "some",
+        "prompts_repository": "partly",
+        "export_tested": "unknown",
+        "data_act_clauses": "none",
+        "alternative_tested": "not_tried",
+        "exit_plan": "none",
+        "skills": "one_ecosystem",
+        "monthly_spend": 1500,
+        "price_rise_20": "tight",
+        "contract_term": "annual",
+        "cost_tracking": "total_only",
+        "change_monitoring": "occasionally",
+        "fallback_drill": "planned",
+        "ai_policy": "written_trained",
+        "responsible_person": "yes",
+        "approval_process": "formal",
+        "incident_process": "defined",
+        "review_cycle": "yearly",
+        "confidence": 4,
+        "comments": "",
+    },
+    # Maschinenbau, 180 people: an own HR tool on Azure OpenAI ranks applicants; no human
+    # oversight, no logs, works council not told, no DPIA.
+    "machine_builder": {
+        "services_used": ["m365_copilot", "azure_openai"],
+        "staff_share": "half",
+        "no_fallback": "some_without",
+        "private_accounts": "tolerated",
+        "own_apps": "internal",
+        "use_case_register": "partial",
+        "role": "build_on_api",
+        "art5_practice": "no",
+        "use_cases": [
+            {
+                "name": "CV-Screening",
+                "area": "hr_screening",
+                "affected": "applicants_employees",
+                "published": "no",
+            },
+            {
+                "name": "Technische Doku",
+                "area": "office_text",
+                "affected": "staff",
+                "published": "no",
+            },
+        ],
+        "ai_content_published": "none_published",
+        "provider_duties_checked": "not_checked",
+        "human_oversight": "no",
+        "logs_kept": "none",
+        "works_council": "not_informed",
+        "literacy_training": "informal",
+        "dpa": "all_services",
+        "contract_tier": "business_only",
+        "training_on_data": "excluded_by_contract",
+        "personal_data": "regular",
+        "data_residency": "partly_eu",
+        "flex_routing_reviewed": "not_reviewed",
+        "azure_abuse_monitoring": "not_assessed",
+        "transfer_basis": "dpf_only",
+        "dpia": "none",
+        "records_of_processing": "partial",
+        "prompt_retention": "vendor_default",
+        "automated_decisions": "sometimes",
+        "privacy_notice": "outdated",
+        "oversharing": "partly",
+        "labels_dlp": "labels_only",
+        "providers": "one",
+        "proprietary_features": "some",
+        "abstraction": "direct",
+        "prompts_repository": "partly",
+        "export_tested": "possible_untested",
+        "versions_pinned": "not_pinned",
+        "data_act_clauses": "partly",
+        "alternative_tested": "not_tried",
+        "exit_plan": "none",
+        "skills": "one_ecosystem",
+        "monthly_spend": 3000,
+        "price_rise_20": "tight",
+        "contract_term": "annual",
+        "cost_tracking": "total_only",
+        "change_monitoring": "occasionally",
+        "fallback_drill": "never",
+        "ai_policy": "written",
+        "responsible_person": "yes",
+        "approval_process": "informal",
+        "incident_process": "partly",
+        "review_cycle": "occasionally",
+        "confidence": 3,
+        "comments": "",
+    },
+    # Werbeagentur, 15 people: publishes AI-written blog and social posts for clients, unlabelled.
+    "agency": {
+        "services_used": ["chatgpt_business", "copilot_chat"],
+        "staff_share": "most",
+        "no_fallback": "some_without",
+        "private_accounts": "tolerated",
+        "own_apps": "none",
+        "use_case_register": "partial",
+        "role": "off_the_shelf",
+        "art5_practice": "no",
+        "use_cases": [
+            {
+                "name": "Blogartikel",
+                "area": "marketing_text",
+                "affected": "public",
+                "published": "yes",
+            },
+            {
+                "name": "Social Media",
+                "area": "marketing_text",
+                "affected": "public",
+                "published": "yes",
+            },
+            {"name": "Sonstiges", "area": "other", "affected": "staff", "published": "no"},
+        ],
+        "ai_content_published": "unlabelled",
+        "works_council": "na",
+        "literacy_training": "none",
+        "dpa": "all_services",
+        "contract_tier": "business_only",
+        "training_on_data": "excluded_by_contract",
+        "personal_data": "none",
+        "data_residency": "partly_eu",
+        "flex_routing_reviewed": "reviewed",
+        "transfer_basis": "dpf_only",
+        "dpia": "na",
+        "records_of_processing": "partial",
+        "prompt_retention": "vendor_default",
+        "automated_decisions": "never",
+        "privacy_notice": "updated",
+        "providers": "two",
+        "proprietary_features": "none",
+        "prompts_repository": "vendor_ui_only",
+        "export_tested": "possible_untested",
+        "data_act_clauses": "partly",
+        "alternative_tested": "piloted",
+        "exit_plan": "none",
+        "skills": "one_ecosystem",
+        "monthly_spend": 800,
+        "price_rise_20": "tight",
+        "contract_term": "monthly",
+        "cost_tracking": "total_only",
+        "change_monitoring": "occasionally",
+        "fallback_drill": "never",
+        "ai_policy": "written",
+        "responsible_person": "yes",
+        "approval_process": "informal",
+        "incident_process": "partly",
+        "review_cycle": "occasionally",
+        "confidence": 3,
+        "comments": "",
+    },
+    # Onlinehändler, 40 people: an own customer chatbot straight on the OpenAI API (Assistants),
+    # the shop's support depends on it, no fallback, no second provider.
+    "retailer": {
+        "services_used": ["openai_api", "chatgpt_business"],
+        "staff_share": "most",
+        "no_fallback": "critical_without",
+        "private_accounts": "forbidden",
+        "own_apps": "customer_facing",
+        "use_case_register": "partial",
+        "role": "build_on_api",
+        "art5_practice": "no",
+        "use_cases": [
+            {
+                "name": "Kundenchatbot",
+                "area": "customer_chatbot",
+                "affected": "customers",
+                "published": "no",
+            },
+            {
+                "name": "Produkttexte",
+                "area": "marketing_text",
+                "affected": "public",
+                "published": "yes",
+            },
+        ],
+        "ai_content_published": "reviewed_labelled",
+        "chatbot_disclosure": "partly",
+        "provider_duties_checked": "in_progress",
+        "works_council": "informal",
+        "literacy_training": "informal",
+        "dpa": "some",
+        "contract_tier": "business_only",
+        "training_on_data": "excluded_by_contract",
+        "personal_data": "regular",
+        "data_residency": "outside_eu",
+        "transfer_basis": "dpf_only",
+        "dpia": "none",
+        "records_of_processing": "partial",
+        "prompt_retention": "vendor_default",
+        "automated_decisions": "never",
+        "privacy_notice": "outdated",
+        "providers": "one",
+        "proprietary_features": "core",
+        "abstraction": "direct",
+        "prompts_repository": "vendor_ui_only",
+        "export_tested": "not_possible",
+        "versions_pinned": "not_pinned",
+        "data_act_clauses": "none",
+        "alternative_tested": "not_tried",
+        "exit_plan": "none",
+        "skills": "one_ecosystem",
+        "monthly_spend": 6000,
+        "price_rise_20": "critical",
+        "contract_term": "annual",
+        "cost_tracking": "total_only",
+        "change_monitoring": "nobody",
+        "fallback_drill": "never",
+        "ai_policy": "written",
+        "responsible_person": "yes",
+        "approval_process": "informal",
+        "incident_process": "partly",
+        "review_cycle": "occasionally",
+        "confidence": 3,
+        "comments": "",
+    },
+    # Careful firm, 60 people: uses Copilot and Azure OpenAI as much as the machine builder, but
+    # behind a gateway, with a second provider in use, a tested exit plan and everything documented.
+    "careful": {
+        "services_used": ["mistral", "m365_copilot", "azure_openai"],
+        "staff_share": "half",
+        "no_fallback": "all_have_fallback",
+        "private_accounts": "blocked",
+        "own_apps": "internal",
+        "use_case_register": "complete",
+        "role": "build_on_api",
+        "art5_practice": "no",
+        "use_cases": [
+            {
+                "name": "Angebotsentwürfe",
+                "area": "office_text",
+                "affected": "staff",
+                "published": "no",
+            },
+            {"name": "Code-Assistenz", "area": "code", "affected": "staff", "published": "no"},
+        ],
+        "ai_content_published": "none_published",
+        "provider_duties_checked": "checked_documented",
+        "works_council": "agreed",
+        "literacy_training": "documented",
+        "dpa": "all_services",
+        "contract_tier": "business_only",
+        "training_on_data": "excluded_by_contract",
+        "personal_data": "regular",
+        "data_residency": "eu_contractual",
+        "flex_routing_reviewed": "reviewed_documented",
+        "azure_abuse_monitoring": "modified_approved",
+        "transfer_basis": "dpf_scc_tia",
+        "dpia": "done",
+        "records_of_processing": "complete",
+        "prompt_retention": "defined",
+        "automated_decisions": "never",
+        "privacy_notice": "updated",
+        "oversharing": "reviewed_labels",
+        "labels_dlp": "labels_and_dlp",
+        "providers": "three_plus",
+        "proprietary_features": "none",
+        "abstraction": "gateway",
+        "prompts_repository": "own_repository",
+        "export_tested": "tested",
+        "versions_pinned": "pinned_monitored",
+        "data_act_clauses": "full",
+        "alternative_tested": "in_use",
+        "exit_plan": "tested",
+        "skills": "several_ecosystems",
+        "monthly_spend": 2000,
+        "price_rise_20": "absorbable",
+        "contract_term": "monthly",
+        "cost_tracking": "per_purpose",
+        "change_monitoring": "named_person",
+        "fallback_drill": "practised",
+        "ai_policy": "written_trained",
+        "responsible_person": "yes",
+        "approval_process": "formal",
+        "incident_process": "defined",
+        "review_cycle": "yearly",
+        "confidence": 5,
+        "comments": "",
+    },
+}
+
+# (lock_in, gdpr, ai_act, continuity, governance)
+REAL_EXPECTED_LEVELS = {
+    # ChatGPT Free (consumer tier, trains on input) with customer data, no DPA, private accounts
+    # common → GDPR critical; no policy, no owner, no register, no approval → governance critical.
+    # Few users, everything has a manual fallback → low exposure damps lock-in to medium and
+    # continuity to low. One minimal use case; only the missing Art. 4 training → AI Act low.
+    "craft": ("medium", "critical", "low", "low", "critical"),
+    # Clean GDPR, AI Act and governance. Microsoft only, most staff on Copilot, no exit plan, no
+    # second provider, export untested, no Data Act clauses → lock-in high; tight budget for a
+    # +20 % price rise and an annual contract → continuity medium.
+    "tax_office": ("high", "low", "low", "medium", "low"),
+    # CV screening = Annex III no. 4 high-risk, without oversight, logs or works council, provider
+    # duties not checked → AI Act high. No DPIA, AI decisions "sometimes", partial EU residency →
+    # GDPR medium. One provider, direct API calls, unpinned models → lock-in and continuity high.
+    "machine_builder": ("high", "medium", "high", "high", "medium"),
+    # Publishes AI text unlabelled (Art. 50 applies since 2026-08-02), one use case unclassified,
+    # no training → AI Act high; hardly any personal data → GDPR low.
+    "agency": ("medium", "low", "high", "medium", "medium"),
+    # Support runs on one vendor's proprietary API with no fallback, no export, no exit, a +20 %
+    # price rise would be critical → lock-in and continuity critical. Chatbot disclosure only
+    # partly, provider duties in progress → AI Act medium; DPA for some services, no DPIA, data
+    # outside the EU → GDPR medium.
+    "retailer": ("critical", "medium", "medium", "critical", "medium"),
+    # Same services as the machine builder, but gateway, three providers, tested exit, pinned
+    # versions, DPIA, policy, training → low everywhere.
+    "careful": ("low", "low", "low", "low", "low"),
+}
+DIMENSION_ORDER = ("lock_in", "gdpr", "ai_act", "continuity", "governance")
+
+
+@pytest.fixture(scope="module")
+def real_cards():
+    if not REAL_CATALOGUE.exists():
+        pytest.skip("the real catalogue is not there")
+    with REAL_CATALOGUE.open(encoding="utf-8") as fh:
+        document = yaml.safe_load(fh)
+    return document, {name: score(document, answers) for name, answers in REAL_PERSONAS.items()}
+
+
+def test_real_personas_answer_every_visible_question_with_valid_values(real_cards):
+    from assessments.catalogue.conditions import visible_questions
+
+    document, _ = real_cards
+    questions = {q["key"]: q for s in document["sections"] for q in s["questions"]}
+    for name, answers in REAL_PERSONAS.items():
+        visible = visible_questions(document, answers)
+        assert set(visible) == set(answers), name  # full answer sets, nothing hidden answered
+        for key, value in answers.items():
+            q = questions[key]
+            keys = [o["key"] for o in q.get("options") or ()] + ["unknown", "na"]
+            if q["type"] == "single_choice":
+                assert value in keys, (name, key, value)
+            elif q["type"] == "multi_choice":
+                assert set(value) <= set(keys), (name, key, value)
+
+
+@pytest.mark.parametrize("persona", sorted(REAL_PERSONAS))
+def test_real_levels_per_dimension(real_cards, persona):
+    _, cards = real_cards
+    card = cards[persona]
+    detail = {d.key: (d.score, d.level) for d in card.dimensions}
+    expected = dict(zip(DIMENSION_ORDER, REAL_EXPECTED_LEVELS[persona], strict=True))
+    assert card.levels == expected, detail
+    assert card.knockouts == ()
+
+
+def test_real_ranking_makes_sense_to_a_consultant(real_cards):
+    _, cards = real_cards
+
+    def by(dimension):
+        return max(cards, key=lambda name: cards[name].dimension(dimension).score)
+
+    readiness = sorted(cards, key=lambda name: -cards[name].readiness)
+    assert readiness[0] == "careful"  # mitigations beat equal usage
+    assert cards["careful"].readiness > cards["machine_builder"].readiness + 30
+    assert by("gdpr") == "craft"  # ChatGPT Free with customer data
+    assert by("ai_act") == "machine_builder"  # high-risk CV screening without oversight
+    assert by("continuity") == "retailer"  # no fallback, critical price exposure
+    assert by("lock_in") == "retailer"
+    assert by("governance") == "craft"
+    retailer = cards["retailer"]
+    assert retailer.vendor_exposure["openai"] > retailer.vendor_exposure["microsoft"] == 0
+    assert cards["careful"].vendor_exposure["mistral"] < cards["careful"].vendor_exposure["openai"]
+
+
+def test_real_use_cases_and_actions(real_cards):
+    _, cards = real_cards
+    cv = cards["machine_builder"].use_cases[0]
+    assert (cv.ai_act_class, cv.applies_from) == ("high_risk", "2027-12-02")
+    assert "high_risk_oversight" in [r.key for r in cards["machine_builder"].recommendations]
+    assert [u.ai_act_class for u in cards["agency"].use_cases] == [
+        "transparency",
+        "transparency",
+        "unclear",
+    ]
+    assert cards["retailer"].recommendations[0].key == "manual_fallback"
+    assert cards["careful"].recommendations == ()
+    craft = [r.key for r in cards["craft"].recommendations]
+    assert {"replace_chatgpt_free", "sign_dpa"} <= set(craft)
+    for card in cards.values():
+        priorities = [r.priority for r in card.recommendations]
+        assert priorities == sorted(priorities)

@@ -346,3 +346,85 @@ def test_real_catalogue_random_answers(real_catalogue, data):
     assert_bounds(card, real_catalogue)
     assert score(real_catalogue, answers) == card
     assert ScoreCard.from_dict(json.loads(json.dumps(card.to_dict()))) == card
+
+
+# --- compiled conditions agree with the reference ``evaluate`` --------------------------------
+
+SCALARS = st.one_of(
+    st.sampled_from(["", " ", "a", "b", "unknown", "na", "yes"]),
+    st.integers(-2, 3),
+    st.sampled_from([0.5, 1.0, 2.5]),
+    st.booleans(),
+)
+ROWS = st.lists(
+    st.dictionaries(st.sampled_from(["f", "g"]), st.one_of(SCALARS, st.none())), max_size=3
+)
+ANSWER_VALUES = st.one_of(
+    st.none(), SCALARS, st.lists(st.sampled_from(["a", "b", "c"]), max_size=3), ROWS
+)
+
+
+def leaf_conditions(subject, names):
+    def leaf(op, expected):
+        return st.builds(lambda name, value: {subject: name, op: value}, names, expected)
+
+    return st.one_of(
+        leaf("equals", SCALARS),
+        leaf("in", st.lists(SCALARS, max_size=3)),
+        leaf("includes", st.sampled_from(["a", "b"])),
+        leaf("answered", st.booleans()),
+        *(
+            leaf(op, st.one_of(st.integers(-1, 3), st.just(1.5)))
+            for op in ("gte", "gt", "lte", "lt")
+        ),
+    )
+
+
+def combined(leaves):
+    return st.recursive(
+        leaves,
+        lambda children: st.one_of(
+            st.builds(lambda xs: {"all": xs}, st.lists(children, max_size=3)),
+            st.builds(lambda xs: {"any": xs}, st.lists(children, max_size=3)),
+            st.builds(lambda x: {"not": x}, children),
+        ),
+        max_leaves=6,
+    )
+
+
+ROW_CONDITIONS = combined(leaf_conditions("field", st.sampled_from(["f", "g"])))
+QUESTION_LEAVES = st.one_of(
+    leaf_conditions("q", st.sampled_from(["a", "b", "c"])),
+    st.builds(
+        lambda name, row: {"q": name, "any_row": row}, st.sampled_from(["a", "b"]), ROW_CONDITIONS
+    ),
+)
+CONDITIONS = combined(QUESTION_LEAVES)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    cond=CONDITIONS,
+    answers=st.dictionaries(st.sampled_from(["a", "b", "c"]), ANSWER_VALUES),
+    visible=st.one_of(st.none(), st.frozensets(st.sampled_from(["a", "b", "c"]))),
+)
+def test_compiled_conditions_match_evaluate(cond, answers, visible):
+    from assessments.catalogue.conditions import evaluate
+    from assessments.scoring.compiled import compile_condition
+
+    assert compile_condition(cond)(answers, visible) == evaluate(cond, answers, visible)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_compiled_real_catalogue_conditions_match_evaluate(real_catalogue, data):
+    from assessments.catalogue.conditions import evaluate
+    from assessments.scoring.compiled import compile_condition
+
+    answers = data.draw(answer_sets(real_catalogue))
+    conditions = [q["show_if"] for q in all_questions(real_catalogue) if q.get("show_if")]
+    conditions += [r["when"] for r in real_catalogue.get("recommendations") or ()]
+    for cond in conditions:
+        compiled = compile_condition(cond)
+        assert compiled.__name__ != "fallback", cond  # the fast path covers every condition
+        assert compiled(answers) == evaluate(cond, answers), cond

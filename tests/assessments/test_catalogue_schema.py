@@ -1,0 +1,834 @@
+"""The catalogue schema: good files load, each kind of bad file fails with a readable message."""
+
+import copy
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from assessments.catalogue import (
+    CatalogueDocument,
+    CatalogueError,
+    default_catalogue_path,
+    load_document,
+    parse_yaml,
+    to_plain,
+    validate_document,
+)
+
+FIXTURE = Path(__file__).parent / "fixtures" / "minimal.yaml"
+REAL = (
+    Path(__file__).resolve().parents[2] / "assessments" / "catalogue" / "ki-readiness-2026.11.yaml"
+)
+
+
+def minimal() -> dict:
+    return parse_yaml(FIXTURE.read_text(encoding="utf-8"))
+
+
+def question(doc: dict, key: str) -> dict:
+    for section in doc["sections"]:
+        for q in section["questions"]:
+            if q["key"] == key:
+                return q
+    raise KeyError(key)
+
+
+def messages(doc) -> list[str]:
+    with pytest.raises(CatalogueError) as info:
+        load_document(doc)
+    return info.value.messages
+
+
+# --- good files ---------------------------------------------------------------------------------
+
+
+def test_minimal_fixture_loads_from_path_text_and_dict():
+    from_path = load_document(FIXTURE)
+    from_text = load_document(FIXTURE.read_text(encoding="utf-8"))
+    from_dict = load_document(minimal())
+    assert isinstance(from_path, CatalogueDocument)
+    assert to_plain(from_path) == to_plain(from_text) == to_plain(from_dict)
+    assert from_path.key == "minimal"
+    assert [q.key for q in from_path.sections[0].questions][:3] == ["services_used", "dpa", "art5"]
+
+
+def test_plain_form_is_json_and_validates_again_unchanged():
+    plain = to_plain(load_document(FIXTURE))
+    assert plain["schema"] == 1
+    assert plain["ai_act"]["classes"]["high_risk"]["applies_from"] == "2027-12-02"
+    assert json.loads(json.dumps(plain)) == plain
+    assert validate_document(plain) == plain
+    assert "show_if" not in question(plain, "art5")  # unset optional fields are left out
+
+
+def test_yaml_yes_and_no_stay_strings():
+    text = FIXTURE.read_text(encoding="utf-8").replace('"no": {scores: {}}', "no: {scores: {}}")
+    text = text.replace('"yes": {scores: {ai_act: 2}', "yes: {scores: {ai_act: 2}")
+    doc = load_document(text)
+    art5 = doc.sections[0].questions[2]
+    assert art5.yes.knockout == "ai_act"
+    assert parse_yaml("a: no\nb: yes\nc: true\nd: off") == {
+        "a": "no",
+        "b": "yes",
+        "c": True,
+        "d": "off",
+    }
+
+
+# --- YAML level ---------------------------------------------------------------------------------
+
+
+def test_duplicate_yaml_key_is_rejected_with_both_lines():
+    assert messages("schema: 1\nkey: a\nversion: '1'\nkey: b\n") == [
+        "line 4: duplicate key 'key' (first at line 2)"
+    ]
+
+
+def test_yaml_syntax_error_names_line_and_column():
+    assert messages("schema: 1\nkey: [unclosed\n") == [
+        "YAML: line 3, column 1: expected ',' or ']', but got '<stream end>'"
+    ]
+
+
+def test_document_that_is_not_a_mapping_is_rejected():
+    assert messages("- just\n- a list\n") == [
+        "the catalogue must be a mapping at the top level, got list"
+    ]
+
+
+def test_yaml_tags_that_build_python_objects_are_refused():
+    with pytest.raises(CatalogueError) as info:
+        load_document("schema: !!python/object/apply:os.system ['true']\n")
+    assert info.value.messages[0].startswith("YAML: ")
+
+
+# --- options and scores -------------------------------------------------------------------------
+
+
+def test_option_without_scores_is_rejected():
+    doc = minimal()
+    del question(doc, "services_used")["options"][1]["scores"]
+    assert messages(doc) == ["questions.services_used.options.chatgpt_free: 'scores' is required"]
+
+
+def test_option_with_empty_scores_is_a_zero_risk_option():
+    doc = load_document(minimal())
+    assert doc.sections[0].questions[1].options[0].scores == {}
+
+
+def test_points_above_ten_are_rejected():
+    doc = minimal()
+    question(doc, "services_used")["options"][1]["scores"]["gdpr"] = 11
+    assert messages(doc) == [
+        "questions.services_used.options.chatgpt_free.scores: "
+        "points for 'gdpr' must be between 0 and 10, got 11"
+    ]
+
+
+def test_negative_points_are_rejected():
+    doc = minimal()
+    question(doc, "dpa")["options"][1]["scores"]["gdpr"] = -1
+    assert messages(doc) == [
+        "questions.dpa.options.none.scores: points for 'gdpr' must be between 0 and 10, got -1"
+    ]
+
+
+def test_scores_for_an_unknown_dimension_are_rejected():
+    doc = minimal()
+    question(doc, "dpa")["options"][1]["scores"] = {"privacy": 2}
+    assert messages(doc) == [
+        "questions.dpa.options.none.scores: unknown dimension 'privacy' "
+        "(allowed: lock_in, gdpr, ai_act, continuity, governance)"
+    ]
+
+
+def test_duplicate_option_key_is_rejected():
+    doc = minimal()
+    question(doc, "dpa")["options"][1]["key"] = "all"
+    assert messages(doc) == ["questions.dpa.options[1].key: duplicate option key 'all'"]
+
+
+@pytest.mark.parametrize(("key", "flag"), [("unknown", "allow_unknown"), ("na", "allow_na")])
+def test_reserved_option_keys_are_rejected(key, flag):
+    doc = minimal()
+    question(doc, "dpa")["options"][1]["key"] = key
+    assert messages(doc) == [
+        f"questions.dpa.options.{key}.key: "
+        f"option key {key!r} is reserved; use '{flag}: true' instead"
+    ]
+
+
+def test_choice_question_needs_two_options():
+    doc = minimal()
+    del question(doc, "dpa")["options"][1]
+    assert messages(doc) == ["questions.dpa.options: at least 2 options are needed"]
+
+
+def test_unknown_vendor_tag_is_rejected():
+    doc = minimal()
+    question(doc, "services_used")["options"][0]["vendors"] = ["ibm"]
+    assert messages(doc) == [
+        "questions.services_used.options.m365_copilot.vendors: unknown vendor 'ibm'"
+    ]
+
+
+def test_knockout_on_unknown_dimension_is_rejected():
+    doc = minimal()
+    question(doc, "art5")["yes"]["knockout"] = "legal"
+    assert messages(doc) == [
+        "questions.art5.yes.knockout: must be one of 'lock_in', 'gdpr', 'ai_act', 'continuity' "
+        "or 'governance', got 'legal'"
+    ]
+
+
+def test_yes_no_question_needs_both_blocks():
+    doc = minimal()
+    del question(doc, "art5")["yes"]
+    assert messages(doc) == ["questions.art5: 'yes' is required"]
+
+
+def test_unknown_scores_without_allow_unknown_are_rejected():
+    doc = minimal()
+    question(doc, "art5")["unknown_scores"] = {"ai_act": 2}
+    assert messages(doc) == ["questions.art5.unknown_scores: needs 'allow_unknown: true'"]
+
+
+# --- texts --------------------------------------------------------------------------------------
+
+
+def test_missing_english_text_is_rejected():
+    doc = minimal()
+    del question(doc, "dpa")["text"]["en"]
+    assert messages(doc) == ["questions.dpa.text: 'en' is required"]
+
+
+def test_blank_german_text_is_rejected():
+    doc = minimal()
+    question(doc, "dpa")["help"]["de"] = "   "
+    assert messages(doc) == ["questions.dpa.help.de: must not be empty"]
+
+
+def test_missing_help_is_rejected():
+    doc = minimal()
+    del question(doc, "notes")["help"]
+    assert messages(doc) == ["questions.notes: 'help' is required"]
+
+
+def test_several_problems_are_reported_together():
+    doc = minimal()
+    del question(doc, "dpa")["text"]["en"]
+    question(doc, "notes")["colour"] = "red"
+    assert messages(doc) == [
+        "questions.dpa.text: 'en' is required",
+        "questions.notes: unknown field 'colour'",
+    ]
+
+
+# --- question types -----------------------------------------------------------------------------
+
+
+def test_unsupported_question_type_is_rejected():
+    doc = minimal()
+    question(doc, "notes")["type"] = "essay"
+    assert messages(doc) == [
+        "questions.notes: unsupported question type 'essay' (allowed: 'single_choice', "
+        "'multi_choice', 'yes_no', 'scale', 'number', 'text', 'long_text', 'repeat_group')"
+    ]
+
+
+def test_question_without_type_is_rejected():
+    doc = minimal()
+    del question(doc, "notes")["type"]
+    assert messages(doc) == ["questions.notes: 'type' is required"]
+
+
+def test_field_of_another_type_is_rejected_as_unknown_field():
+    doc = minimal()
+    question(doc, "notes")["options"] = []
+    assert messages(doc) == ["questions.notes: unknown field 'options'"]
+
+
+def test_scale_scores_need_one_number_per_step():
+    doc = minimal()
+    question(doc, "maturity")["scores"]["governance"] = [4, 3, 2]
+    assert messages(doc) == [
+        "questions.maturity.scores.governance: needs 5 points (one per step 1..5), got 3"
+    ]
+
+
+def test_scale_label_outside_the_range_is_rejected():
+    doc = minimal()
+    question(doc, "maturity")["labels"][7] = {"de": "toll", "en": "great"}
+    assert messages(doc) == ["questions.maturity.labels.7: step 7 is outside 1..5"]
+
+
+def test_number_bands_must_reach_the_maximum():
+    doc = minimal()
+    question(doc, "staff")["bands"][-1]["upto"] = 500
+    assert messages(doc) == [
+        "questions.staff.bands: do not cover the range: the last band must reach max (1000) "
+        "or be 'upto: null'"
+    ]
+
+
+def test_number_bands_must_rise():
+    doc = minimal()
+    question(doc, "staff")["bands"] = [
+        {"upto": 10, "scores": {}},
+        {"upto": 10, "scores": {}},
+        {"upto": None, "scores": {}},
+    ]
+    assert messages(doc) == [
+        "questions.staff.bands[1].upto: must be greater than the previous band's (10)"
+    ]
+
+
+def test_only_the_last_band_may_be_open():
+    doc = minimal()
+    question(doc, "staff")["bands"] = [{"upto": None, "scores": {}}, {"upto": 1000, "scores": {}}]
+    assert messages(doc) == ["questions.staff.bands[0].upto: only the last band may be open (null)"]
+
+
+def test_number_question_needs_min_and_max():
+    doc = minimal()
+    del question(doc, "staff")["max"]
+    assert messages(doc) == ["questions.staff: 'max' is required"]
+
+
+def test_repeat_group_field_with_unsupported_type_is_rejected():
+    doc = minimal()
+    question(doc, "use_cases")["fields"].append(
+        {
+            "key": "cost",
+            "type": "number",
+            "text": {"de": "Kosten", "en": "Cost"},
+            "help": {"de": "Euro", "en": "Euro"},
+        }
+    )
+    assert messages(doc) == [
+        "questions.use_cases.fields.cost: unsupported field type 'number' "
+        "(allowed: 'single_choice', 'yes_no', 'text')"
+    ]
+
+
+def test_repeat_group_field_may_not_have_show_if():
+    doc = minimal()
+    question(doc, "use_cases")["fields"][0]["show_if"] = {"q": "staff", "gte": 1}
+    assert messages(doc) == ["questions.use_cases.fields.name: unknown field 'show_if'"]
+
+
+def test_repeat_group_field_options_are_not_scored():
+    doc = minimal()
+    question(doc, "use_cases")["fields"][1]["options"][0]["scores"] = {"ai_act": 2}
+    assert messages(doc) == [
+        "questions.use_cases.fields.area.options.code.scores: "
+        "repeat_group fields are not scored; use ai_act_class"
+    ]
+
+
+def test_annex_iii_needs_the_high_risk_class():
+    doc = minimal()
+    question(doc, "use_cases")["fields"][1]["options"][0]["annex_iii"] = "Anhang III Nr. 4"
+    assert messages(doc) == [
+        "questions.use_cases.fields.area.options.code.annex_iii: "
+        "only allowed with 'ai_act_class: high_risk'"
+    ]
+
+
+def test_ai_act_class_outside_repeat_groups_is_rejected():
+    doc = minimal()
+    question(doc, "dpa")["options"][0]["ai_act_class"] = "minimal"
+    assert messages(doc) == ["questions.dpa.options.all: unknown field 'ai_act_class'"]
+
+
+# --- keys ---------------------------------------------------------------------------------------
+
+
+def test_duplicate_question_key_is_rejected_by_position():
+    doc = minimal()
+    doc["sections"][0]["questions"].append(copy.deepcopy(question(doc, "notes")))
+    assert messages(doc) == ["sections[0].questions[7].key: duplicate question key 'notes'"]
+
+
+def test_duplicate_question_key_across_sections_is_rejected():
+    doc = minimal()
+    moved = doc["sections"][0]["questions"].pop()
+    doc["sections"].append(
+        {"key": "more", "title": {"de": "Mehr", "en": "More"}, "questions": [moved]}
+    )
+    doc["sections"][1]["questions"].append(copy.deepcopy(question(doc, "art5")))
+    assert messages(doc) == ["sections[1].questions[1].key: duplicate question key 'art5'"]
+
+
+def test_duplicate_section_key_is_rejected():
+    doc = minimal()
+    moved = doc["sections"][0]["questions"].pop()
+    doc["sections"].append(
+        {"key": "inventory", "title": {"de": "Mehr", "en": "More"}, "questions": [moved]}
+    )
+    assert messages(doc) == ["sections[1].key: duplicate section key 'inventory'"]
+
+
+def test_duplicate_recommendation_key_is_rejected():
+    doc = minimal()
+    doc["recommendations"].append(copy.deepcopy(doc["recommendations"][0]))
+    assert messages(doc) == ["recommendations[1].key: duplicate recommendation key 'sign_dpa'"]
+
+
+def test_key_with_capitals_is_rejected():
+    doc = minimal()
+    question(doc, "notes")["key"] = "Notes"
+    assert messages(doc) == ["questions.Notes.key: must match [a-z][a-z0-9_]*, got 'Notes'"]
+
+
+def test_empty_section_is_rejected():
+    doc = minimal()
+    doc["sections"].append(
+        {"key": "empty", "title": {"de": "Leer", "en": "Empty"}, "questions": []}
+    )
+    assert messages(doc) == ["sections.empty.questions: must not be empty"]
+
+
+def test_unquoted_version_number_is_rejected():
+    doc = minimal()
+    doc["version"] = 2026.11
+    assert messages(doc) == ['version: must be a quoted string such as "2026.11", got 2026.11']
+
+
+# --- conditions ---------------------------------------------------------------------------------
+
+
+def test_show_if_on_unknown_question_is_rejected():
+    doc = minimal()
+    question(doc, "dpa")["show_if"] = {"q": "foo", "equals": "x"}
+    assert messages(doc) == ["questions.dpa.show_if: unknown question 'foo'"]
+
+
+def test_show_if_on_later_question_is_rejected():
+    doc = minimal()
+    question(doc, "dpa")["show_if"] = {"q": "art5", "equals": "yes"}
+    assert messages(doc) == ["questions.dpa.show_if: question 'art5' does not come earlier"]
+
+
+def test_show_if_on_the_question_itself_is_rejected():
+    doc = minimal()
+    question(doc, "dpa")["show_if"] = {"q": "dpa", "equals": "all"}
+    assert messages(doc) == ["questions.dpa.show_if: question 'dpa' does not come earlier"]
+
+
+def test_includes_on_a_single_choice_question_is_rejected():
+    doc = minimal()
+    question(doc, "art5")["show_if"] = {"q": "dpa", "includes": "all"}
+    assert messages(doc) == [
+        "questions.art5.show_if.includes: 'includes' needs a multi_choice question; "
+        "'dpa' is single_choice"
+    ]
+
+
+def test_includes_of_a_missing_option_is_rejected():
+    doc = minimal()
+    question(doc, "art5")["show_if"] = {"q": "services_used", "includes": "gemini"}
+    assert messages(doc) == [
+        "questions.art5.show_if.includes: 'gemini' is not an option of 'services_used'"
+    ]
+
+
+def test_equals_with_a_missing_option_is_rejected():
+    doc = minimal()
+    doc["recommendations"][0]["when"] = {"q": "dpa", "equals": "some"}
+    assert messages(doc) == [
+        "recommendations.sign_dpa.when.equals: 'some' is not an option of 'dpa'"
+    ]
+
+
+def test_in_with_a_missing_option_is_rejected():
+    doc = minimal()
+    doc["recommendations"][0]["when"] = {"q": "art5", "in": ["yes", "maybe"]}
+    assert messages(doc) == ["recommendations.sign_dpa.when.in: 'maybe' is not an option of 'art5'"]
+
+
+def test_unknown_in_condition_needs_allow_unknown():
+    doc = minimal()
+    doc["recommendations"][0]["when"] = {"q": "art5", "equals": "unknown"}
+    assert messages(doc) == [
+        "recommendations.sign_dpa.when.equals: 'art5' does not allow 'unknown'"
+    ]
+
+
+def test_comparison_on_a_choice_question_is_rejected():
+    doc = minimal()
+    doc["recommendations"][0]["when"] = {"q": "dpa", "gte": 3}
+    assert messages(doc) == [
+        "recommendations.sign_dpa.when.gte: 'gte' needs a number or scale question; "
+        "'dpa' is single_choice"
+    ]
+
+
+def test_equals_outside_a_number_range_is_rejected():
+    doc = minimal()
+    doc["recommendations"][0]["when"] = {"q": "maturity", "equals": 9}
+    assert messages(doc) == [
+        "recommendations.sign_dpa.when.equals: 9 is outside 'maturity''s range 1..5"
+    ]
+
+
+def test_equals_on_multi_choice_is_rejected():
+    doc = minimal()
+    doc["recommendations"][0]["when"] = {"q": "services_used", "equals": "m365_copilot"}
+    assert messages(doc) == [
+        "recommendations.sign_dpa.when.equals: 'services_used' is multi_choice: "
+        "use 'includes' (or compare with 'unknown'/'na')"
+    ]
+
+
+def test_any_row_on_an_unknown_field_is_rejected():
+    doc = minimal()
+    doc["recommendations"][0]["when"] = {
+        "q": "use_cases",
+        "any_row": {"field": "sector", "equals": "hr"},
+    }
+    assert messages(doc) == [
+        "recommendations.sign_dpa.when.any_row: unknown field 'sector' in repeat_group 'use_cases'"
+    ]
+
+
+def test_any_row_with_a_missing_option_is_rejected():
+    doc = minimal()
+    doc["recommendations"][0]["when"] = {
+        "q": "use_cases",
+        "any_row": {"field": "area", "in": ["hr", "credit"]},
+    }
+    assert messages(doc) == [
+        "recommendations.sign_dpa.when.any_row.in: 'credit' is not an option of 'use_cases.area'"
+    ]
+
+
+def test_any_row_on_a_choice_question_is_rejected():
+    doc = minimal()
+    doc["recommendations"][0]["when"] = {"q": "dpa", "any_row": {"field": "area", "equals": "hr"}}
+    assert messages(doc) == [
+        "recommendations.sign_dpa.when.any_row: 'any_row' needs a repeat_group question; "
+        "'dpa' is single_choice"
+    ]
+
+
+def test_unknown_operator_is_rejected():
+    doc = minimal()
+    doc["recommendations"][0]["when"] = {"q": "dpa", "contains": "all"}
+    assert messages(doc) == [
+        "recommendations.sign_dpa.when: unknown operator 'contains' "
+        "(allowed: equals, in, includes, gte, gt, lte, lt, any_row, answered)"
+    ]
+
+
+def test_two_operators_in_one_condition_are_rejected():
+    doc = minimal()
+    doc["recommendations"][0]["when"] = {"q": "dpa", "equals": "all", "in": ["none"]}
+    assert messages(doc) == [
+        "recommendations.sign_dpa.when: only one operator per condition, got 'equals', 'in'"
+    ]
+
+
+def test_nested_condition_problems_name_their_position():
+    doc = minimal()
+    doc["recommendations"][0]["when"] = {
+        "all": [{"q": "dpa", "equals": "none"}, {"not": {"q": "nope", "answered": True}}]
+    }
+    assert messages(doc) == ["recommendations.sign_dpa.when.all[1].not: unknown question 'nope'"]
+
+
+def test_combinator_mixed_with_a_leaf_is_rejected():
+    doc = minimal()
+    doc["recommendations"][0]["when"] = {"q": "dpa", "any": [{"q": "dpa", "equals": "none"}]}
+    assert messages(doc) == ["recommendations.sign_dpa.when: 'any' cannot be combined with 'q'"]
+
+
+def test_answered_needs_a_boolean():
+    doc = minimal()
+    doc["recommendations"][0]["when"] = {"q": "dpa", "answered": "yes"}
+    assert messages(doc) == [
+        "recommendations.sign_dpa.when.answered: must be true or false, got 'yes'"
+    ]
+
+
+def test_recommendation_may_reference_any_question():
+    doc = minimal()
+    doc["recommendations"][0]["when"] = {"q": "maturity", "lte": 2}
+    assert load_document(doc).recommendations[0].when == {"q": "maturity", "lte": 2}
+
+
+# --- top level ----------------------------------------------------------------------------------
+
+
+def test_dimension_weight_of_zero_is_rejected():
+    doc = minimal()
+    doc["dimensions"]["gdpr"]["weight"] = 0
+    assert messages(doc) == ["dimensions.gdpr.weight: must be > 0 and <= 5, got 0"]
+
+
+def test_dimension_weight_above_five_is_rejected():
+    doc = minimal()
+    doc["dimensions"]["gdpr"]["weight"] = 5.5
+    assert messages(doc) == ["dimensions.gdpr.weight: must be > 0 and <= 5, got 5.5"]
+
+
+def test_missing_dimension_is_rejected():
+    doc = minimal()
+    del doc["dimensions"]["governance"]
+    assert messages(doc) == ["dimensions: missing dimension 'governance'"]
+
+
+def test_extra_dimension_is_rejected():
+    doc = minimal()
+    doc["dimensions"]["ethics"] = {"title": {"de": "Ethik", "en": "Ethics"}}
+    assert messages(doc) == [
+        "dimensions.ethics: unknown dimension 'ethics' "
+        "(allowed: lock_in, gdpr, ai_act, continuity, governance)"
+    ]
+
+
+def test_exposure_weights_must_sum_to_one():
+    doc = minimal()
+    doc["exposure"]["question_weights"]["staff"] = 0.3
+    assert messages(doc) == ["exposure.question_weights: weights must sum to 1, got 0.9"]
+
+
+def test_exposure_on_unknown_question_is_rejected():
+    doc = minimal()
+    doc["exposure"]["question_weights"] = {"services_used": 0.6, "headcount": 0.4}
+    assert messages(doc) == ["exposure.question_weights.headcount: unknown question 'headcount'"]
+
+
+def test_exposure_on_a_text_question_is_rejected():
+    doc = minimal()
+    doc["exposure"]["question_weights"] = {"services_used": 0.6, "notes": 0.4}
+    assert messages(doc) == [
+        "exposure.question_weights.notes: question 'notes' is not scored (text)"
+    ]
+
+
+def test_levels_must_rise():
+    doc = minimal()
+    doc["levels"] = {"medium": 50, "high": 40, "critical": 75}
+    assert messages(doc) == [
+        "levels: thresholds must rise within 0..100: 0 < medium < high < critical < 100"
+    ]
+
+
+def test_ai_act_classes_must_all_be_present():
+    doc = minimal()
+    del doc["ai_act"]["classes"]["unclear"]
+    assert messages(doc) == ["ai_act.classes: 'unclear' is required"]
+
+
+def test_ai_act_class_needs_a_date_except_unclear():
+    doc = minimal()
+    del doc["ai_act"]["classes"]["high_risk"]["applies_from"]
+    assert messages(doc) == ["ai_act.classes.high_risk: 'applies_from' is required"]
+
+
+def test_use_case_question_must_be_a_repeat_group():
+    doc = minimal()
+    doc["ai_act"]["use_case_question"] = "dpa"
+    assert messages(doc) == [
+        "ai_act.use_case_question: question 'dpa' must be a repeat_group, not single_choice"
+    ]
+
+
+def test_unknown_top_level_key_is_rejected():
+    doc = minimal()
+    doc["colour"] = "blue"
+    assert messages(doc) == ["unknown field 'colour'"]
+
+
+def test_wrong_schema_version_is_rejected():
+    doc = minimal()
+    doc["schema"] = 2
+    assert messages(doc) == ["schema: must be one of 1, got 2"]
+
+
+# --- the real catalogue -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def real() -> CatalogueDocument:
+    return load_document(REAL)
+
+
+@pytest.fixture(scope="module")
+def real_plain(real) -> dict:
+    return to_plain(real)
+
+
+def _texts(node, path=""):
+    """Every {de, en} object in the raw YAML with its path."""
+    if isinstance(node, dict):
+        if "de" in node or "en" in node:
+            yield path, node
+            return
+        for key, value in node.items():
+            yield from _texts(value, f"{path}.{key}")
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _texts(value, f"{path}[{i}]")
+
+
+def test_real_catalogue_is_the_default_and_validates(real):
+    assert default_catalogue_path() == REAL
+    assert (real.key, real.version) == ("ki-readiness", "2026.11")
+
+
+def test_real_catalogue_has_enough_questions_sections_and_recommendations(real_plain):
+    questions = [q for s in real_plain["sections"] for q in s["questions"]]
+    assert len(questions) >= 40
+    assert len(real_plain["sections"]) >= 6
+    assert len(real_plain["recommendations"]) >= 20
+    assert len(real_plain["glossary"]) >= 10
+
+
+def test_real_catalogue_every_text_has_german_and_english():
+    raw = yaml.safe_load(REAL.read_text(encoding="utf-8"))  # also readable without our loader
+    texts = list(_texts(raw))
+    assert len(texts) > 400
+    for path, text in texts:
+        assert set(text) == {"de", "en"}, path
+        assert text["de"].strip() and text["en"].strip(), path
+
+
+def test_real_catalogue_german_uses_umlauts_not_substitutes():
+    raw = parse_yaml(REAL.read_text(encoding="utf-8"))
+    substitutes = (
+        "fuer",
+        "ueber",
+        "koenn",
+        "muess",
+        "moeglich",
+        "aender",
+        "waehl",
+        "pruef",
+        "Pruef",
+        "gehoer",
+        "loesung",
+        "naechst",
+        "groess",
+        "massnahm",
+        "gemaess",
+    )
+    for path, text in _texts(raw):
+        for bad in substitutes:
+            assert bad not in text["de"], (path, bad)
+
+
+def test_real_catalogue_exposure_and_use_case_group(real_plain):
+    assert real_plain["exposure"]["question_weights"] == {
+        "services_used": 0.5,
+        "staff_share": 0.3,
+        "no_fallback": 0.2,
+    }
+    assert real_plain["ai_act"]["use_case_question"] == "use_cases"
+    group = next(
+        q for s in real_plain["sections"] for q in s["questions"] if q["key"] == "use_cases"
+    )
+    assert [f["key"] for f in group["fields"]] == [
+        "name",
+        "area",
+        "purpose",
+        "service",
+        "affected",
+        "published",
+    ]
+
+
+def test_real_catalogue_classifies_use_case_areas(real_plain):
+    group = next(
+        q for s in real_plain["sections"] for q in s["questions"] if q["key"] == "use_cases"
+    )
+    area = {o["key"]: o for o in group["fields"][1]["options"]}
+    assert (area["hr_screening"]["ai_act_class"], area["hr_screening"]["annex_iii"]) == (
+        "high_risk",
+        "Anhang III Nr. 4",
+    )
+    assert area["credit"]["annex_iii"] == "Anhang III Nr. 5 Buchst. b"
+    assert {
+        k: area[k]["ai_act_class"]
+        for k in (
+            "customer_chatbot",
+            "marketing_text",
+            "code",
+            "office_text",
+            "emotion_workplace",
+            "other",
+        )
+    } == {
+        "customer_chatbot": "transparency",
+        "marketing_text": "transparency",
+        "code": "minimal",
+        "office_text": "minimal",
+        "emotion_workplace": "prohibited",
+        "other": "unclear",
+    }
+
+
+def test_real_catalogue_ai_act_dates(real):
+    classes = real.ai_act.classes
+    assert classes.prohibited.applies_from == dt.date(2025, 2, 2)
+    assert classes.transparency.applies_from == dt.date(2026, 8, 2)
+    assert classes.high_risk.applies_from == dt.date(2027, 12, 2)
+    assert classes.minimal.applies_from == dt.date(2025, 2, 2)
+
+
+def test_real_catalogue_vendors_and_github_copilot(real_plain):
+    assert set(real_plain["vendors"]) == {
+        "microsoft",
+        "openai",
+        "github",
+        "google",
+        "anthropic",
+        "mistral",
+        "other",
+    }
+    services = real_plain["sections"][0]["questions"][0]
+    github = next(o for o in services["options"] if o["key"] == "github_copilot")
+    assert set(github["vendors"]) == {"github", "microsoft"}
+
+
+def test_real_catalogue_single_choice_options_run_from_best_to_worst(real_plain):
+    for section in real_plain["sections"]:
+        for q in section["questions"]:
+            if q["type"] != "single_choice":
+                continue
+            totals = [sum(o["scores"].values()) for o in q["options"]]
+            assert totals == sorted(totals), q["key"]
+            assert totals[0] == 0, q["key"]
+
+
+def test_real_catalogue_art5_yes_is_a_knockout(real_plain):
+    art5 = next(
+        q for s in real_plain["sections"] for q in s["questions"] if q["key"] == "art5_practice"
+    )
+    assert art5["yes"]["knockout"] == "ai_act"
+
+
+def test_real_catalogue_scores_with_the_engine(real_plain):
+    from assessments.scoring import score
+
+    card = score(real_plain, {"art5_practice": "yes", "services_used": ["chatgpt_free"]})
+    assert card.dimension("ai_act").level == "critical"
+    assert "replace_chatgpt_free" in [r.key for r in card.recommendations]
+    rows = [
+        {
+            "name": "Bewerbungen",
+            "area": "hr_screening",
+            "service": "openai",
+            "affected": "applicants_employees",
+            "published": "no",
+        }
+    ]
+    card = score(real_plain, {"use_cases": rows})
+    assert (card.use_cases[0].ai_act_class, card.use_cases[0].annex_iii) == (
+        "high_risk",
+        "Anhang III Nr. 4",
+    )

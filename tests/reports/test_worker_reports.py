@@ -1,0 +1,472 @@
+"""PDF reports rendered by a real Celery worker process against real Redis and PostgreSQL.
+
+Each test starts a private ``redis-server`` on a free port (never the shared Redis on 6379) and
+one or more ``celery worker`` subprocesses that talk to the pytest-django *test* database. The
+rows are committed (``transaction=True``) so the worker sees them. On SQLite the test database
+lives in memory, which no other process can open, so the tests skip there; with
+``REQUIRE_SERVICES=1`` (CI) a missing service fails instead of skipping.
+"""
+
+import hashlib
+import io
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import quote
+
+import kombu.pools
+import pypdf
+import pytest
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from assessments.models import Assessment, Report
+from assessments.reports import services as report_services
+from portal.celery import app as celery_app
+
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+ROOT = Path(__file__).resolve().parents[2]
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+STALE_SECONDS = 3
+READY_TIMEOUT = 60
+
+
+def _unavailable(reason: str) -> None:
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{reason}, but REQUIRE_SERVICES=1")
+    pytest.skip(reason)
+
+
+# --- private Redis ---------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _redis_answers(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5) as conn:
+            conn.sendall(b"PING\r\n")
+            return conn.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+class RedisServer:
+    """A throw-away redis-server without persistence; it can be stopped and started again."""
+
+    def __init__(self, binary: str, directory: Path):
+        self.binary = binary
+        self.directory = directory
+        self.port = _free_port()
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    @property
+    def log(self) -> Path:
+        return self.directory / "redis.log"
+
+    def start(self) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.process = subprocess.Popen(
+            [
+                self.binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.directory),
+                "--logfile",
+                str(self.log),
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while not _redis_answers(self.port):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                log = self.log.read_text(errors="replace") if self.log.exists() else ""
+                raise RuntimeError(f"redis-server on port {self.port} did not start:\n{log}")
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.process = None
+
+
+# --- worker subprocess -----------------------------------------------------------------------
+
+
+class Worker:
+    """``celery worker`` in a session of its own; a thread drains its output into ``lines``."""
+
+    def __init__(self, env: dict, name: str, pool: str):
+        self.name = name
+        self.lines: list[str] = []
+        self._ready = threading.Event()
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "portal",
+                "worker",
+                f"--pool={pool}",
+                "--concurrency=1",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "--loglevel=INFO",
+                f"--hostname={name}@%h",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+            start_new_session=True,
+        )
+        self._reader = threading.Thread(target=self._read, name=f"{name}-output", daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        for line in self.process.stdout:
+            self.lines.append(line)
+            if " ready." in line:
+                self._ready.set()
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def tail(self, lines: int = 60) -> str:
+        return "".join(self.lines[-lines:])
+
+    def wait_ready(self, timeout: float = 45) -> None:
+        if not self._ready.wait(timeout):
+            pytest.fail(f"worker {self.name} not ready after {timeout}s:\n{self.tail()}")
+
+    def kill(self) -> None:
+        """SIGKILL the main process, as the OOM killer would."""
+        os.kill(self.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.pid, signal.SIGKILL)  # the worker's own session: pool children too
+                self.process.wait()
+        self._reader.join(timeout=10)
+        self.process.stdout.close()
+
+
+# --- fixtures --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def database_url() -> str:
+    """DATABASE_URL of the pytest-django test database, for the worker process."""
+    db = settings.DATABASES["default"]
+    if "postgresql" not in db["ENGINE"]:
+        _unavailable(
+            "the real-worker report tests need PostgreSQL (set DATABASE_URL): the SQLite test "
+            "database lives in memory, so a worker process cannot see its rows"
+        )
+    assert db["NAME"].startswith("test"), f"not a test database: {db['NAME']}"
+    auth = quote(db.get("USER") or "", safe="")
+    if db.get("PASSWORD"):
+        auth += ":" + quote(db["PASSWORD"], safe="")
+    host = quote(db.get("HOST") or "127.0.0.1", safe="")  # a socket directory is %-encoded
+    port = db.get("PORT") or 5432
+    return f"postgres://{auth}@{host}:{port}/{quote(db['NAME'], safe='')}"
+
+
+@pytest.fixture
+def storage_dir(tmp_path, monkeypatch) -> Path:
+    """The private storage both the worker (PRIVATE_STORAGE_ROOT) and this process use."""
+    directory = tmp_path / "private"
+    directory.mkdir()
+    field = Report._meta.get_field("file")
+    monkeypatch.setattr(field, "storage", FileSystemStorage(location=directory))
+    return directory
+
+
+def _drop_client_connections() -> None:
+    """Forget the broker and result connections this process cached for the old URLs."""
+    kombu.pools.reset()
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+    backend = celery_app._backend
+    consumer = getattr(backend, "result_consumer", None)
+    if consumer is not None and getattr(consumer, "_pubsub", None) is not None:
+        consumer.stop()
+    client = getattr(backend, "client", None)
+    if client is not None:
+        client.connection_pool.disconnect()
+    celery_app._backend_cache = None
+    celery_app._local.__dict__.pop("backend", None)
+
+
+@pytest.fixture
+def redis_server(tmp_path, monkeypatch, database_url):
+    """A private redis-server; this process publishes to it like the web process would."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        _unavailable("redis-server is not installed; the real-worker report tests start their own")
+    server = RedisServer(binary, tmp_path / "redis")
+    server.start()
+    # Celery reads CELERY_BROKER_URL / CELERY_RESULT_BACKEND from the environment first.
+    monkeypatch.setenv("CELERY_BROKER_URL", server.url)
+    monkeypatch.setenv("CELERY_RESULT_BACKEND", server.url)
+    monkeypatch.delenv("CELERY_BROKER_READ_URL", raising=False)
+    monkeypatch.delenv("CELERY_BROKER_WRITE_URL", raising=False)
+    keys = ("broker_url", "result_backend", "task_always_eager")
+    previous = {key: celery_app.conf.get(key) for key in keys}
+    celery_app.conf.update(broker_url=server.url, result_backend=server.url)
+    celery_app.conf.task_always_eager = False
+    _drop_client_connections()
+    yield server
+    _drop_client_connections()
+    celery_app.conf.update(previous)
+    server.stop()
+
+
+@pytest.fixture
+def start_worker(redis_server, database_url, storage_dir):
+    """Start workers with the test database, the private Redis and the private storage."""
+    started: list[Worker] = []
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "CELERY_BROKER_URL": redis_server.url,
+        "CELERY_RESULT_BACKEND": redis_server.url,
+        "CELERY_TASK_ALWAYS_EAGER": "0",
+        "PRIVATE_STORAGE_ROOT": str(storage_dir),
+        "PYTHONUNBUFFERED": "1",
+    }
+
+    def start(*, pool: str = "prefork", stale_seconds: int | None = None) -> Worker:
+        worker_env = dict(env)
+        if stale_seconds is not None:
+            worker_env["REPORT_STALE_SECONDS"] = str(stale_seconds)
+        worker = Worker(worker_env, name=f"w{len(started) + 1}", pool=pool)
+        started.append(worker)
+        return worker
+
+    yield start
+    for worker in started:
+        worker.stop()
+        # Shown by pytest only when the test failed.
+        print(f"--- worker {worker.name} (exit {worker.process.returncode}) ---\n{worker.tail()}")
+
+
+@pytest.fixture
+def short_stale(monkeypatch):
+    """The sweep in this process uses the same short stale time as the workers."""
+    monkeypatch.setattr(report_services, "STALE_AFTER", timedelta(seconds=STALE_SECONDS))
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _status(report_id) -> str:
+    return Report.objects.values_list("status", flat=True).get(pk=report_id)
+
+
+def _wait_for(condition, *, what: str, workers=(), timeout: float = READY_TIMEOUT, step=0.1):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(step)
+    tails = "\n".join(f"--- worker {w.name} ---\n{w.tail()}" for w in workers)
+    pytest.fail(f"timed out after {timeout}s waiting for {what}\n{tails}")
+
+
+def _wait_ready(report_id, workers) -> Report:
+    _wait_for(
+        lambda: _status(report_id) in (Report.Status.READY, Report.Status.FAILED),
+        what=f"report {report_id} to be rendered",
+        workers=workers,
+    )
+    report = Report.objects.get(pk=report_id)
+    assert report.status == Report.Status.READY, (report.last_error, [w.tail() for w in workers])
+    return report
+
+
+def _wait_until_stale(timestamp) -> None:
+    """Sleep until ``timestamp`` is older than the stale time, so the sweep picks it up."""
+    stale_at = timestamp + timedelta(seconds=STALE_SECONDS + 0.3)
+    remaining = (stale_at - timezone.now()).total_seconds()
+    if remaining > 0:
+        time.sleep(remaining)
+
+
+def _request_report(assessment, user) -> Report:
+    with transaction.atomic():  # on_commit sends the task, as in the view
+        return report_services.report_request(assessment=assessment, user=user)
+
+
+def _files_of(storage_dir: Path, report) -> list[str]:
+    reports = storage_dir / "reports"
+    if not reports.exists():
+        return []
+    return sorted(p.name for p in reports.iterdir() if p.name.startswith(str(report.pk)))
+
+
+# --- scenarios -------------------------------------------------------------------------------
+
+
+def test_submitted_assessment_gets_a_ready_report_from_the_worker(
+    consultant, submitted, storage_dir, start_worker
+):
+    worker = start_worker()
+
+    report = _request_report(submitted, consultant)
+    report = _wait_ready(report.pk, [worker])
+
+    assert report.file.name == f"reports/{report.pk}.pdf"
+    assert report.attempts == 1
+    data = (storage_dir / report.file.name).read_bytes()
+    assert data.startswith(b"%PDF")
+    assert hashlib.sha256(data).hexdigest() == report.sha256
+    assert report.size == len(data) and report.pages >= 1
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    result = submitted.result
+    assert "Alpha Fensterbau GmbH" in text
+    for score in (result.lock_in, result.gdpr, result.ai_act, result.continuity, result.governance):
+        assert str(score) in text
+    assert result.card["recommendations"][0]["title"]["de"] in text
+
+
+def test_worker_killed_while_rendering_report_completes_once_after_restart(
+    consultant, submitted, storage_dir, start_worker, short_stale
+):
+    # --pool=solo: the main process renders, so SIGKILL hits the render itself.
+    workers = []
+    killed = None
+    for _ in range(3):  # a render is ~0.5 s; retry in the unlikely case it beats the kill
+        worker = start_worker(pool="solo", stale_seconds=STALE_SECONDS)
+        workers.append(worker)
+        report = _request_report(submitted, consultant)
+        _wait_for(
+            lambda report=report: _status(report.pk) != Report.Status.QUEUED,
+            what="the worker to claim the report",
+            workers=workers,
+            step=0.01,
+        )
+        if _status(report.pk) == Report.Status.RENDERING:
+            worker.kill()
+            if _status(report.pk) == Report.Status.RENDERING:
+                killed = report
+                break
+        worker.stop()
+    assert killed is not None, "every render finished before the worker could be killed"
+    assert worker.process.returncode == -signal.SIGKILL
+    killed.refresh_from_db()
+    assert (killed.status, killed.attempts) == (Report.Status.RENDERING, 1)
+
+    restarted = start_worker(stale_seconds=STALE_SECONDS)
+    workers.append(restarted)
+    restarted.wait_ready()
+    _wait_until_stale(killed.started_at)
+    outcome = report_services.reports_sweep()
+    assert outcome["requeued"] >= 1
+
+    report = _wait_ready(killed.pk, workers)
+    assert report.attempts == 2
+    assert _files_of(storage_dir, report) == [f"{report.pk}.pdf"]
+    data = (storage_dir / report.file.name).read_bytes()
+    assert hashlib.sha256(data).hexdigest() == report.sha256
+    # Any duplicate delivery (sweep plus broker) must have been skipped, not rendered again.
+    time.sleep(1)
+    report.refresh_from_db()
+    assert (report.status, report.attempts) == (Report.Status.READY, 2)
+    assert _files_of(storage_dir, report) == [f"{report.pk}.pdf"]
+    known = set(Report.objects.exclude(file="").values_list("file", flat=True))
+    assert {f"reports/{p.name}" for p in (storage_dir / "reports").iterdir()} <= known
+    assert False, len(workers)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=RuntimeError,
+    reason=(
+        "app bug: with the Redis result backend, render_report.delay() first subscribes to the "
+        "result channel (RedisBackend.on_task_call); with Redis down that raises RuntimeError "
+        "'Retry limit exceeded ...' after ~20 s, which report_enqueue does not catch, so the "
+        "request fails with 500. Fix: ignore_result=True on render_report (nobody reads it)."
+    ),
+)
+def test_report_requested_while_redis_is_down_is_rendered_by_the_sweep(
+    client, consultant, submitted, storage_dir, redis_server, start_worker, short_stale
+):
+    redis_server.stop()
+    client.force_login(consultant)
+
+    started = time.monotonic()
+    response = client.post(reverse("report_request", args=[submitted.pk]))
+    elapsed = time.monotonic() - started
+
+    assert response.status_code == 302
+    assert elapsed < 5, f"the failed enqueue blocked the request for {elapsed:.1f}s"
+    report = Report.objects.get(assessment=submitted)
+    assert (report.status, report.attempts) == (Report.Status.QUEUED, 0)
+    stored = Assessment.objects.get(pk=submitted.pk)
+    assert not stored.is_draft and stored.result.card
+    page = client.get(reverse("assessment_done", args=[submitted.pk])).content.decode()
+    assert 'data-status="queued"' in page
+    assert "in der Warteschlange" in page
+
+    redis_server.start()  # same port
+    worker = start_worker(stale_seconds=STALE_SECONDS)
+    worker.wait_ready()
+    assert _status(report.pk) == Report.Status.QUEUED  # no message was ever sent
+    _wait_until_stale(report.queued_at)
+    assert report_services.reports_sweep()["requeued"] == 1
+
+    report = _wait_ready(report.pk, [worker])
+    assert report.attempts == 1
+    assert _files_of(storage_dir, report) == [f"{report.pk}.pdf"]
+    page = client.get(reverse("assessment_done", args=[submitted.pk])).content.decode()
+    assert 'data-status="ready"' in page
