@@ -19,6 +19,9 @@ TRANSIENT = (OperationalError, InterfaceError, OSError)
 @shared_task(
     bind=True,
     name="assessments.tasks.render_report",
+    # Nobody reads the result; storing it would also make .delay() wait on the result backend
+    # (the same Redis), turning a broker outage into a 20-second hang instead of a quick error.
+    ignore_result=True,
     acks_late=True,
     # A pool process killed mid-render (OOM, SIGKILL) is retried like any retry, up to
     # max_retries; reject_on_worker_lost would redeliver a poison report forever.
@@ -56,6 +59,6 @@ def render_report(self, report_id: str, force: bool = False) -> str:
     return "rendered" if report else "skipped"
 
 
-@shared_task(name="assessments.tasks.reports_sweep")
+@shared_task(name="assessments.tasks.reports_sweep", ignore_result=True)
 def reports_sweep() -> dict:
     return services.reports_sweep()

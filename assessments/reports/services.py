@@ -17,6 +17,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError
+from redis.exceptions import RedisError
 
 from portal.models import User
 from portal.services import audit_record, email_send
@@ -25,9 +26,10 @@ from ..models import Assessment, Report
 
 logger = logging.getLogger(__name__)
 
-# A report stays queued or rendering longer than this only if its message or worker was lost.
-STALE_AFTER = timedelta(seconds=settings.REPORT_STALE_SECONDS)
-MAX_ATTEMPTS = settings.REPORT_MAX_ATTEMPTS
+
+def stale_after() -> timedelta:
+    """Queued or rendering longer than this means the message or the worker was lost."""
+    return timedelta(seconds=settings.REPORT_STALE_SECONDS)
 
 
 def report_request(*, assessment: Assessment, user: User, language: str | None = None) -> Report:
@@ -55,7 +57,7 @@ def report_enqueue(*, report_id) -> bool:
 
     try:
         render_report.delay(str(report_id))
-    except OperationalError as error:
+    except (OperationalError, RedisError) as error:
         logger.warning(
             "Broker unreachable, report %s stays queued for the sweep: %s", report_id, error
         )
@@ -67,13 +69,13 @@ def report_claim(*, report_id, force: bool = False) -> bool:
     """Move the report to ``rendering`` if nobody else is rendering it right now."""
     now = timezone.now()
     claimable = Q(status=Report.Status.QUEUED) | Q(
-        status=Report.Status.RENDERING, started_at__lt=now - STALE_AFTER
+        status=Report.Status.RENDERING, started_at__lt=now - stale_after()
     )
     if force:
         claimable |= Q(status__in=[Report.Status.READY, Report.Status.FAILED])
     updated = (
         Report.objects.filter(claimable, pk=report_id)
-        .filter(attempts__lt=MAX_ATTEMPTS)
+        .filter(attempts__lt=settings.REPORT_MAX_ATTEMPTS)
         .update(
             status=Report.Status.RENDERING,
             started_at=now,
@@ -123,7 +125,7 @@ def _fail_if_exhausted(report_id) -> None:
     Report.objects.filter(
         pk=report_id,
         status__in=[Report.Status.QUEUED, Report.Status.RENDERING],
-        attempts__gte=MAX_ATTEMPTS,
+        attempts__gte=settings.REPORT_MAX_ATTEMPTS,
     ).update(
         status=Report.Status.FAILED,
         finished_at=timezone.now(),
@@ -131,7 +133,7 @@ def _fail_if_exhausted(report_id) -> None:
             "Der Bericht konnte nach %(n)s Versuchen nicht erstellt werden. Bitte erneut "
             "anstoßen; bleibt der Fehler, die Antworten auf ungewöhnliche Inhalte prüfen."
         )
-        % {"n": MAX_ATTEMPTS},
+        % {"n": settings.REPORT_MAX_ATTEMPTS},
     )
 
 
@@ -202,8 +204,8 @@ def reports_sweep(*, now=None) -> dict:
     now = now or timezone.now()
     stuck = list(
         Report.objects.filter(
-            Q(status=Report.Status.QUEUED, queued_at__lt=now - STALE_AFTER)
-            | Q(status=Report.Status.RENDERING, started_at__lt=now - STALE_AFTER)
+            Q(status=Report.Status.QUEUED, queued_at__lt=now - stale_after())
+            | Q(status=Report.Status.RENDERING, started_at__lt=now - stale_after())
         ).values_list("pk", flat=True)
     )
     for report_id in stuck:

@@ -21,7 +21,9 @@ PRODUCTION_ENV = {
 
 
 def _manage(*args: str, env: dict) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV and k != "VAR_DIR"}
+    # The test runner's own switches (DJANGO_ALLOW_ASYNC_UNSAFE for Playwright) are not production.
+    ignored = {*PRODUCTION_ENV, "VAR_DIR", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    clean = {k: v for k, v in os.environ.items() if k not in ignored}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,

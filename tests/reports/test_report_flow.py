@@ -199,7 +199,7 @@ def test_broker_down_keeps_report_queued_for_the_sweep(
     from django.utils import timezone
 
     outcome = report_services.reports_sweep(
-        now=timezone.now() + report_services.STALE_AFTER + timezone.timedelta(seconds=1)
+        now=timezone.now() + report_services.stale_after() + timezone.timedelta(seconds=1)
     )
     assert outcome["requeued"] == 1
     report.refresh_from_db()
