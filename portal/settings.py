@@ -288,6 +288,8 @@ CONSULTANCY = {
     "vat_id": env_str("CONSULTANCY_VAT_ID", "DE000000000"),
     "privacy_contact": env_str("CONSULTANCY_PRIVACY_CONTACT", "datenschutz@example.de"),
     "primary_color": env_str("CONSULTANCY_PRIMARY_COLOR", "#0b5c7a"),
+    # A file below static/ (SVG or PNG); the PDF report may load nothing else.
+    "logo": env_str("CONSULTANCY_LOGO", "img/logo.svg"),
 }
 
 LOGGING = {

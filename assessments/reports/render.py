@@ -39,7 +39,7 @@ def report_context(report: Report) -> dict:
         "consultancy": settings.CONSULTANCY,
         "brand_color": settings.CONSULTANCY["primary_color"],
         "css_url": static_url("css/report.css"),
-        "logo_url": static_url("img/logo.svg"),
+        "logo_url": static_url(settings.CONSULTANCY["logo"]),
         "created": timezone.localtime(),
         "view": view,
         "plan": plan,
