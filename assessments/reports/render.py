@@ -51,7 +51,7 @@ def report_context(report: Report) -> dict:
             {"term": tr(g["term"]), "definition": tr(g["definition"])}
             for g in document.get("glossary", ())
         ],
-        "footer_left_css": css_string(f"{settings.CONSULTANCY['name']} · {_('Vertraulich')}"),
+        "footer_left_css": css_string(settings.CONSULTANCY["name"] + " · " + _("Vertraulich")),
         "page_label_css": css_string(_("Seite") + " "),
         "of_label_css": css_string(" " + _("von") + " "),
     }
