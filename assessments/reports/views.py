@@ -33,6 +33,7 @@ def panel_context(user, assessment) -> dict:
         "reports": reports,
         "reports_pending": any(r.is_pending for r in reports),
         "is_consultant": user.is_consultant,
+        "notes": list(assessment.notes.select_related("author")) if user.is_consultant else [],
     }
 
 

@@ -232,3 +232,32 @@ def test_report_in_english_for_english_organisation(
     text = _pdf_text(report)
     assert "Page 1 of" in text or "Page 2 of" in text
     assert "Action plan" in text
+
+
+def test_consultant_notes_are_listed_for_consultants_only(client, consultant, alice, submitted):
+    client.force_login(consultant)
+    client.post(
+        reverse("note_create", args=[submitted.pk]),
+        {"kind": "internal", "title": "Budget knapp", "text": "Nur intern.", "priority": 2},
+    )
+    assert (
+        "Budget knapp"
+        in client.get(reverse("assessment_done", args=[submitted.pk])).content.decode()
+    )
+
+    client.force_login(alice)
+    assert (
+        "Budget knapp"
+        not in client.get(reverse("assessment_done", args=[submitted.pk])).content.decode()
+    )
+
+
+def test_note_with_bad_input_is_refused_with_message(client, consultant, submitted):
+    client.force_login(consultant)
+    response = client.post(
+        reverse("note_create", args=[submitted.pk]),
+        {"kind": "note", "title": "", "text": "x", "priority": 9},
+        follow=True,
+    )
+    assert "Nicht gespeichert" in response.content.decode()
+    assert not ConsultantNote.objects.exists()
