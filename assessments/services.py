@@ -1,10 +1,11 @@
 """Writes for questionnaires, assessments and answers."""
 
 import hashlib
+import json
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -251,50 +252,111 @@ def result_store(*, assessment: Assessment) -> Result:
     return result
 
 
+RESCORE_FIELDS = (
+    "lock_in",
+    "gdpr",
+    "ai_act",
+    "continuity",
+    "governance",
+    "readiness",
+    "worst_level",
+    "exposure",
+    "vendor_exposure",
+    "card",
+    "catalogue_version",
+    "scoring_version",
+    "computed_at",
+)
+
+
 def results_rescore(*, batch_size: int = 1000) -> int:
     """Recompute every stored result (after a catalogue fix or a new scoring version), in bulk."""
-    fields = [
-        "lock_in",
-        "gdpr",
-        "ai_act",
-        "continuity",
-        "governance",
-        "readiness",
-        "worst_level",
-        "exposure",
-        "vendor_exposure",
-        "card",
-        "catalogue_version",
-        "scoring_version",
-        "computed_at",
-    ]
     documents: dict[int, dict] = {}
     total = 0
     last_pk = None
     while True:
-        page = Result.objects.order_by("pk").select_related(None)
+        page = Result.objects.order_by("pk")
         if last_pk is not None:
             page = page.filter(pk__gt=last_pk)
         batch = list(page.values_list("pk", "assessment__questionnaire_id")[:batch_size])
         if not batch:
             return total
         last_pk = batch[-1][0]
-        answers: dict = {pk: {} for pk, _version in batch}
-        for assessment_id, key, value in Answer.objects.filter(
-            assessment_id__in=answers
-        ).values_list("assessment_id", "question_key", "value"):
-            answers[assessment_id][key] = value
+        answers = _answers_by_assessment([pk for pk, _version in batch])
         now = timezone.now()
-        updated = []
+        rows = []
         for pk, version_id in batch:
             if version_id not in documents:
                 documents[version_id] = QuestionnaireVersion.objects.values_list(
                     "document", flat=True
                 ).get(pk=version_id)
             card = score(documents[version_id], answers[pk])
-            updated.append(Result(assessment_id=pk, computed_at=now, **_result_fields(card)))
-        Result.objects.bulk_update(updated, fields)
-        total += len(updated)
+            rows.append({"assessment_id": pk, "computed_at": now, **_result_fields(card)})
+        _results_write(rows)
+        total += len(rows)
+
+
+def _answers_by_assessment(assessment_ids: list) -> dict:
+    answers: dict = {pk: {} for pk in assessment_ids}
+    if connection.vendor == "postgresql":
+        # One JSON object per assessment instead of one decoded JSON value per answer row.
+        table = connection.ops.quote_name(Answer._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT assessment_id, jsonb_object_agg(question_key, value) FROM {table} "  # noqa: S608 - table name from model meta
+                "WHERE assessment_id = ANY(%s) GROUP BY assessment_id",
+                [assessment_ids],
+            )
+            for assessment_id, values in cursor.fetchall():
+                # Django's psycopg setup hands jsonb over as text.
+                answers[assessment_id] = json.loads(values) if isinstance(values, str) else values
+        return answers
+    for assessment_id, key, value in Answer.objects.filter(
+        assessment_id__in=assessment_ids
+    ).values_list("assessment_id", "question_key", "value"):
+        answers[assessment_id][key] = value
+    return answers
+
+
+def _results_write(rows: list[dict]) -> None:
+    if connection.vendor == "postgresql":
+        _results_write_postgresql(rows)
+    else:
+        Result.objects.bulk_update([Result(**row) for row in rows], RESCORE_FIELDS)
+
+
+def _results_write_postgresql(rows: list[dict]) -> None:
+    """COPY into a temporary table and one UPDATE … FROM: bulk_update's CASE per column and row
+    spent most of a 10,000-result rescore building and sending SQL."""
+    table = connection.ops.quote_name(Result._meta.db_table)
+    columns = [Result._meta.get_field(name).column for name in ("assessment", *RESCORE_FIELDS)]
+    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+    json_fields = {"vendor_exposure", "card"}
+    with transaction.atomic(), connection.cursor() as cursor:
+        # lz4 compresses the large score cards several times faster than the default pglz.
+        cursor.execute("SET LOCAL default_toast_compression = 'lz4'")
+        cursor.execute(
+            f"CREATE TEMP TABLE rescore_rows ON COMMIT DROP AS SELECT {quoted} FROM {table} "  # noqa: S608 - names from model meta
+            "WITH NO DATA"
+        )
+        with cursor.cursor.copy(f"COPY rescore_rows ({quoted}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(
+                    [row["assessment_id"]]
+                    + [
+                        json.dumps(row[name]) if name in json_fields else row[name]
+                        for name in RESCORE_FIELDS
+                    ]
+                )
+        assignments = ", ".join(
+            f"{connection.ops.quote_name(c)} = rescore_rows.{connection.ops.quote_name(c)}"
+            for c in columns[1:]
+        )
+        key = connection.ops.quote_name(columns[0])
+        cursor.execute(
+            f"UPDATE {table} SET {assignments} FROM rescore_rows "  # noqa: S608 - names from model meta
+            f"WHERE {table}.{key} = rescore_rows.{key}"
+        )
 
 
 def consultant_note_create(*, assessment: Assessment, author: User, data: dict) -> ConsultantNote:

@@ -1,0 +1,340 @@
+"""Performance figures of the portal, with baselines measured in the same run on this machine.
+
+    .venv/bin/python bench/run.py                      # SQLite: sections 1 and 3
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/test .venv/bin/python bench/run.py
+    .venv/bin/python bench/run.py --pg                 # the same with the default URL
+
+1. scoring throughput of ``assessments.scoring.score`` on one core vs. a trivial loop;
+2. ``results_rescore()`` of 10,000 stored assessments vs. a plain read of the same rows
+   (PostgreSQL only);
+3. report rendering: full report vs. WeasyPrint alone vs. a one-page PDF;
+4. worker memory after 1 and 20 reports, and throughput with one vs. two worker processes
+   (PostgreSQL and Redis only).
+
+Nothing is written to the portal's own database: PostgreSQL gets a database of its own
+(``ki_bench``, dropped afterwards), SQLite a file in a temporary directory. Reports go to a
+temporary private storage; workers use Redis database 13. A section whose service is missing
+says so and is skipped. The summary at the end is meant for pasting into an issue note.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import logging
+import os
+import platform
+import secrets
+import shutil
+import socket
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH = Path(__file__).resolve().parent
+for _path in (str(ROOT), str(BENCH)):
+    if _path not in sys.path:
+        sys.path.insert(0, _path)
+
+DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/test"
+DEFAULT_REDIS = "redis://127.0.0.1:6379/13"
+BENCH_DB = "ki_bench"
+
+
+# --- environment (before django.setup) --------------------------------------------------------
+
+
+def _port_open(url: str, default_port: int) -> bool:
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection((parts.hostname, parts.port or default_port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def _with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+DROP = "DROP DATABASE IF EXISTS {} WITH (FORCE)"
+
+
+def pg_create(admin_url: str, name: str) -> str:
+    """A fresh, empty database ``name`` next to ``admin_url``'s; returns its URL."""
+    import psycopg
+    from psycopg import sql
+
+    drop = sql.SQL(DROP)
+    with psycopg.connect(admin_url, autocommit=True, connect_timeout=3) as conn:
+        conn.execute(drop.format(sql.Identifier(name)))
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    return _with_database(admin_url, name)
+
+
+def pg_drop(admin_url: str, name: str) -> None:
+    import psycopg
+    from psycopg import sql
+
+    drop = sql.SQL(DROP)
+    with psycopg.connect(admin_url, autocommit=True, connect_timeout=3) as conn:
+        conn.execute(drop.format(sql.Identifier(name)))
+
+
+class Environment:
+    """Decides the database and broker and sets the environment the settings read."""
+
+    def __init__(self, args: argparse.Namespace, workdir: Path) -> None:
+        self.workdir = workdir
+        self.admin_url: str | None = None
+        self.database = "SQLite (temporary file)"
+        self.broker: str | None = None
+        self.notes: list[str] = []
+        url = args.pg or os.environ.get("DATABASE_URL", "")
+        if url and not url.startswith(("postgres://", "postgresql://")):
+            self.notes.append(f"DATABASE_URL is not PostgreSQL ({url.split(':')[0]}): using SQLite")
+            url = ""
+        if url:
+            try:
+                bench_url = pg_create(url, BENCH_DB)
+            except Exception as error:  # noqa: BLE001 - any failure means: no PostgreSQL
+                reason = " ".join(str(error).split())
+                self.notes.append(f"PostgreSQL at {_safe(url)} unusable ({reason}): using SQLite")
+            else:
+                self.admin_url = url
+                self.database = f"PostgreSQL, database {BENCH_DB} (dropped afterwards)"
+                os.environ["DATABASE_URL"] = bench_url
+        if self.admin_url is None:
+            os.environ.pop("DATABASE_URL", None)
+            os.environ["VAR_DIR"] = str(workdir)  # the SQLite file lives here
+        if args.redis and self.admin_url:
+            if _port_open(args.redis, 6379):
+                self.broker = args.redis
+                os.environ["CELERY_BROKER_URL"] = args.redis
+                os.environ["CELERY_TASK_ALWAYS_EAGER"] = "0"
+            else:
+                self.notes.append(f"no Redis answers at {args.redis}")
+        if not self.broker:
+            os.environ["CELERY_BROKER_URL"] = "memory://"
+        os.environ.pop("CELERY_RESULT_BACKEND", None)
+        os.environ["PRIVATE_STORAGE_ROOT"] = str(workdir / "private")
+        # Production-like: no query log, no template debug info (workers inherit all of this).
+        os.environ["DEBUG"] = "0"
+        os.environ["SECRET_KEY"] = secrets.token_urlsafe(48)
+        os.environ["ALLOWED_HOSTS"] = "localhost"
+        os.environ["LOG_LEVEL"] = "WARNING"
+        os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
+        os.environ["DJANGO_SETTINGS_MODULE"] = "portal.settings"
+
+    def cleanup(self) -> None:
+        if self.admin_url:
+            from django.db import connections
+
+            connections.close_all()
+            try:
+                pg_drop(self.admin_url, BENCH_DB)
+            except Exception as error:  # noqa: BLE001
+                print(f"could not drop database {BENCH_DB}: {error}", file=sys.stderr)
+
+
+def _safe(url: str) -> str:
+    """The URL without a password."""
+    parts = urlsplit(url)
+    if parts.password:
+        netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+        return urlunsplit(parts._replace(netloc=netloc))
+    return url
+
+
+# --- output ------------------------------------------------------------------------------------
+
+COLUMNS = ("measurement", "value", "baseline", "ratio", "target", "met")
+
+
+def print_section(section) -> None:
+    from sections import yes_no
+
+    print()
+    print(section.title)
+    if section.skipped:
+        print(f"  skipped: {section.skipped}")
+        return
+    rows = [
+        (f.label, f.value, f.baseline, f.ratio, f.target, yes_no(f.met)) for f in section.figures
+    ]
+    widths = [max(len(str(r[i])) for r in [COLUMNS, *rows]) for i in range(len(COLUMNS))]
+    line = "  " + " | ".join(c.ljust(w) for c, w in zip(COLUMNS, widths, strict=True))
+    print(line)
+    print("  " + "-+-".join("-" * w for w in widths))
+    for row in rows:
+        print("  " + " | ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)))
+    for note in section.notes:
+        print(f"  · {note}")
+    sys.stdout.flush()
+
+
+def machine() -> str:
+    model = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return f"{platform.node()}, {cores} cores{f' ({model})' if model else ''}"
+
+
+def load() -> str:
+    try:
+        one, five, _fifteen = os.getloadavg()
+    except OSError:
+        return "n/a"
+    return f"{one:.1f} (1 min), {five:.1f} (5 min)"
+
+
+def versions() -> str:
+    import django
+    import weasyprint
+    from django.db import connection
+
+    database = connection.vendor
+    if database == "postgresql":
+        database = f"PostgreSQL {connection.pg_version // 10000}.{connection.pg_version % 10000}"
+    else:
+        import sqlite3
+
+        database = f"SQLite {sqlite3.sqlite_version}"
+    return (
+        f"Python {platform.python_version()}, Django {django.get_version()}, "
+        f"WeasyPrint {weasyprint.__version__}, {database}"
+    )
+
+
+# --- main --------------------------------------------------------------------------------------
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--pg",
+        nargs="?",
+        const=DEFAULT_PG,
+        default=None,
+        metavar="URL",
+        help=f"PostgreSQL server to create {BENCH_DB} on (default with the flag: {DEFAULT_PG}; "
+        "without it DATABASE_URL is used if it is PostgreSQL)",
+    )
+    parser.add_argument(
+        "--redis", default=DEFAULT_REDIS, help=f"broker for the worker section ({DEFAULT_REDIS})"
+    )
+    parser.add_argument(
+        "--only", default="1,2,3,4", help="comma-separated sections to run (default: 1,2,3,4)"
+    )
+    parser.add_argument("--assessments", type=int, default=10_000, help="rows for rescore")
+    parser.add_argument("--reports", type=int, default=20, help="reports per worker figure")
+    parser.add_argument("--repeat", type=int, default=5, help="report renders (median)")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    return parser.parse_args(argv)
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    only = {part.strip() for part in args.only.split(",")}
+    started = time.monotonic()
+    workdir = Path(tempfile.mkdtemp(prefix="ki-bench-"))
+    environment = Environment(args, workdir)
+    results = []
+    software = load_before = ""
+    try:
+        import django
+
+        django.setup()
+        for name in ("weasyprint", "fontTools", "celery", "kombu"):
+            logging.getLogger(name).setLevel(logging.ERROR)
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0, interactive=False)
+
+        import sections
+
+        print(f"KI-Readiness-Portal benchmark, {datetime.date.today().isoformat()}")
+        print(f"machine: {machine()}")
+        software = versions()
+        print(f"software: {software}")
+        print(f"database: {environment.database}; broker: {environment.broker or 'none'}")
+        for note in environment.notes:
+            print(f"note: {note}")
+        load_before = load()
+        print(f"load average before: {load_before}")
+
+        def attempt(title: str, function, *args, **kwargs):
+            """Run one section; a failure is reported and the next section still runs."""
+            try:
+                section = function(*args, **kwargs)
+            except Exception as error:  # noqa: BLE001 - report it, go on with the others
+                sections.workers_stop_all()
+                section = sections.Section(title).skip(f"failed: {type(error).__name__}: {error}")
+            results.append(section)
+            print_section(section)
+            return section
+
+        document = sections.load_catalogue()
+        engine_seconds = None
+        if "1" in only:
+            section = attempt("1. Scoring", sections.bench_scoring)
+            engine_seconds = section.extra.get("engine_seconds")
+        fixture = sections.fixture_create(document)
+        if "2" in only:
+            attempt(
+                "2. rescore",
+                sections.bench_rescore,
+                fixture,
+                count=args.assessments,
+                engine_seconds=engine_seconds,
+            )
+        if "3" in only:
+            attempt("3. Report rendering", sections.bench_report, fixture, repeat=args.repeat)
+        if "4" in only:
+            attempt(
+                "4. Worker",
+                sections.bench_worker,
+                fixture,
+                n=args.reports,
+                logdir=workdir,
+                broker=environment.broker,
+                redis_url=args.redis,
+            )
+    finally:
+        if "sections" in sys.modules:
+            sys.modules["sections"].workers_stop_all()
+        environment.cleanup()
+        if args.keep:
+            print(f"\n(temporary files kept in {workdir})")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+    elapsed = time.monotonic() - started
+    print()
+    print("=" * 30 + " summary (for the issue note) " + "=" * 30)
+    today = datetime.date.today().isoformat()
+    print(f"Benchmark (make bench / bench/run.py), {today}, {machine()}")
+    print(f"{software} · database: {environment.database}")
+    print(f"Load average before {load_before}, after {load()} (other processes add noise).")
+    for section in results:
+        for line in section.summary:
+            print(f"- {line}")
+    met = [f.met for s in results for f in s.figures if f.met is not None]
+    print(f"Targets met: {sum(met)} of {len(met)}. Run time {elapsed:.0f} s.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,719 @@
+"""The four measurements of ``bench/run.py``. Import only after ``django.setup()``.
+
+Each ``bench_*`` function returns a ``Section``: its figures (value, baseline, ratio, target) or
+the reason it was skipped. Times are wall-clock medians measured in this process, on this machine.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import time
+import timeit
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from answers import (
+    baseline_index,
+    load_catalogue,
+    mid_answers,
+    rich_answers,
+    trivial_score,
+    varied_answers,
+)
+from django.db import connection, transaction
+from django.utils import timezone
+
+from assessments import services
+from assessments.models import Answer, Assessment, ConsultantNote, Report, Result
+from assessments.scoring import SCORING_VERSION, score
+from assessments.scoring.index import build_index
+from portal.models import Industry, Membership, Organization, SizeBand, User
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass
+class Figure:
+    label: str
+    value: str
+    baseline: str = ""
+    ratio: str = ""
+    target: str = ""
+    met: bool | None = None
+
+
+@dataclass
+class Section:
+    title: str
+    figures: list[Figure] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    skipped: str = ""
+    summary: list[str] = field(default_factory=list)  # lines for the issue note
+    extra: dict = field(default_factory=dict)  # figures other sections reuse
+
+    def skip(self, reason: str) -> Section:
+        self.skipped = reason
+        self.summary.append(f"{self.title}: skipped ({reason})")
+        return self
+
+
+def yes_no(met: bool | None) -> str:
+    return "" if met is None else ("yes" if met else "NO")
+
+
+def _median_ms(samples: list[float]) -> float:
+    return statistics.median(samples) * 1000
+
+
+# --- 1. scoring --------------------------------------------------------------------------------
+
+
+def _pin_one_core():
+    """Run on one core (the last allowed one); returns the previous affinity to restore."""
+    if not hasattr(os, "sched_setaffinity"):
+        return None
+    before = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, {max(before)})
+    return before
+
+
+def bench_scoring(*, repeat: int = 7) -> Section:
+    section = Section("1. Scoring throughput (one core)")
+    document = load_catalogue()
+    answers = mid_answers(document)
+    index = baseline_index(document)
+
+    started = time.perf_counter()
+    build_index(document)
+    build_ms = (time.perf_counter() - started) * 1000
+
+    previous_affinity = _pin_one_core()
+    try:
+        card = score(document, answers)  # builds and memoises the index
+        trivial_score(index, answers)
+        engine = timeit.Timer(lambda: score(document, answers), timer=time.process_time)
+        number, _ = engine.autorange()
+        engine_runs = engine.repeat(repeat=repeat, number=number)
+        trivial = timeit.Timer(lambda: trivial_score(index, answers), timer=time.process_time)
+        trivial_number, _ = trivial.autorange()
+        trivial_runs = trivial.repeat(repeat=repeat, number=trivial_number)
+    finally:
+        if previous_affinity is not None:
+            os.sched_setaffinity(0, previous_affinity)
+
+    engine_s = statistics.median(engine_runs) / number
+    trivial_s = statistics.median(trivial_runs) / trivial_number
+    per_second = 1 / engine_s
+    met = per_second >= 5000
+    questions = sum(len(s["questions"]) for s in document["sections"])
+    section.figures.append(
+        Figure(
+            "score() per second",
+            f"{per_second:,.0f}/s ({engine_s * 1e6:.0f} µs)",
+            f"{1 / trivial_s:,.0f}/s ({trivial_s * 1e6:.1f} µs)",
+            f"{engine_s / trivial_s:.1f}× the baseline's time",
+            "≥ 5,000/s",
+            met,
+        )
+    )
+    section.figures.append(Figure("index build (once per catalogue)", f"{build_ms:.1f} ms"))
+    section.notes.append(
+        f"catalogue {document['key']} {document['version']}, {questions} questions, "
+        f"{len(answers)} answers incl. {len(answers.get('use_cases', []))} use cases; "
+        f"scoring {SCORING_VERSION}; readiness {card.readiness}, "
+        f"{len(card.recommendations)} recommendations; median of {repeat} × {number}, "
+        "CPU time of this process pinned to one core (robust against other load)"
+    )
+    section.notes.append(
+        "baseline: one plain loop over the same answers summing the chosen options' points"
+    )
+    section.summary.append(
+        f"Scoring: {per_second:,.0f} scorings/s on one core ({engine_s * 1e6:.0f} µs each); "
+        f"trivial loop {1 / trivial_s:,.0f}/s → engine costs {engine_s / trivial_s:.1f}× the "
+        f"trivial loop. Target ≥ 5,000/s: {yes_no(met)}"
+    )
+    section.extra["engine_seconds"] = engine_s  # the rescore section reuses it
+    return section
+
+
+# --- shared fixtures ---------------------------------------------------------------------------
+
+
+@dataclass
+class Fixture:
+    questionnaire: object
+    document: dict
+    organization: Organization
+    owner: User
+    consultant: User
+    assessment: Assessment | None = None  # the rich, submitted one
+
+
+def fixture_create(document: dict) -> Fixture:
+    """The active real catalogue, a consultant, one client company with its owner."""
+    source = (ROOT / "assessments/catalogue/ki-readiness-2026.11.yaml").read_text(encoding="utf-8")
+    version = services.questionnaire_load(source=source)
+    services.questionnaire_publish(version=version)
+    services.questionnaire_activate(version=version)
+    consultant = User.objects.create_user(
+        email="berater@bench.example",
+        password=None,
+        first_name="Julia",
+        last_name="Brenner",
+        is_consultant=True,
+    )
+    owner = User.objects.create_user(
+        email="inhaber@bench.example", password=None, first_name="Thomas", last_name="Maier"
+    )
+    organization = Organization.objects.create(
+        name="Seetal Maschinenbau GmbH",
+        industry=Industry.MANUFACTURING,
+        size_band=SizeBand.MEDIUM,
+        consultant=consultant,
+    )
+    Membership.objects.create(user=owner, organization=organization, role=Membership.Role.OWNER)
+    version.refresh_from_db()
+    return Fixture(version, version.document, organization, owner, consultant)
+
+
+def _fill_and_submit(fixture: Fixture, answers: dict) -> Assessment:
+    assessment = services.assessment_start(
+        organization=fixture.organization, user=fixture.owner
+    ).assessment
+    for key, value in answers.items():
+        services.answer_save(
+            assessment=assessment, user=fixture.owner, question_key=key, value=value
+        )
+    return services.assessment_submit(assessment=assessment, user=fixture.owner)
+
+
+def rich_assessment(fixture: Fixture) -> Assessment:
+    """A re-assessment (so the report compares with last time) with every question visible."""
+    _fill_and_submit(fixture, varied_answers(fixture.document, seed=7))
+    assessment = _fill_and_submit(fixture, rich_answers(fixture.document))
+    notes = [
+        (ConsultantNote.Kind.NOTE, "Zum Gespräch am 12. März", "Die Geschäftsführung " * 20, 1),
+        (ConsultantNote.Kind.NOTE, "Betriebsrat", "Bitte die Betriebsvereinbarung prüfen. " * 6, 2),
+        (ConsultantNote.Kind.RECOMMENDATION, "Copilot-Freigaben prüfen", "Berechtigungen " * 30, 1),
+        (ConsultantNote.Kind.RECOMMENDATION, "Zweiten Anbieter testen", "Mistral testen. " * 10, 2),
+        (ConsultantNote.Kind.INTERNAL, "Intern", "Angebot für Workshop vorbereiten.", 3),
+    ]
+    for kind, title, text, priority in notes:
+        services.consultant_note_create(
+            assessment=assessment,
+            author=fixture.consultant,
+            data={"kind": kind, "title": title, "text": text.strip(), "priority": priority},
+        )
+    fixture.assessment = assessment
+    return assessment
+
+
+# --- 2. rescore --------------------------------------------------------------------------------
+
+RESULT_FIELDS = [
+    "lock_in",
+    "gdpr",
+    "ai_act",
+    "continuity",
+    "governance",
+    "readiness",
+    "worst_level",
+    "exposure",
+    "vendor_exposure",
+    "card",
+    "catalogue_version",
+    "scoring_version",
+    "computed_at",
+]
+
+
+def _copy(table: str, columns: list[str], rows) -> None:
+    """COPY ``rows`` into ``table`` (PostgreSQL): the fast path for the big tables."""
+    statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def _bulk_load(fixture: Fixture, count: int, variants: int = 24, chunk: int = 1000) -> int:
+    """``count`` submitted assessments (answers drift between ``variants`` sets) with results.
+
+    Assessments with ``bulk_create``; their 50-odd answers and their result (a ~40 KB card) with
+    COPY, each JSON value serialised once per variant, which keeps loading well under a minute.
+    """
+    document = fixture.document
+    sets = [varied_answers(document, seed) for seed in range(variants)]
+    answer_rows = [[(key, json.dumps(value)) for key, value in s.items()] for s in sets]
+    results = []
+    for answers in sets:
+        fields = services._result_fields(score(document, answers))
+        results.append(
+            [
+                json.dumps(value) if name in ("card", "vendor_exposure") else value
+                for name, value in fields.items()
+            ]
+        )
+    result_columns = list(services._result_fields(score(document, sets[0])))
+    organization = Organization.objects.create(
+        name="Bench Massendaten GmbH", industry=Industry.CRAFT, size_band=SizeBand.SMALL
+    )
+    now = timezone.now()
+    answers_total = 0
+    for start in range(0, count, chunk):
+        size = min(chunk, count - start)
+        with transaction.atomic():
+            assessments = Assessment.objects.bulk_create(
+                Assessment(
+                    organization=organization,
+                    questionnaire=fixture.questionnaire,
+                    status=Assessment.Status.SUBMITTED,
+                    submitted_at=now,
+                    submitted_by=fixture.owner,
+                )
+                for _ in range(size)
+            )
+            variant = [(a.pk, (start + offset) % variants) for offset, a in enumerate(assessments)]
+            _copy(
+                Answer._meta.db_table,
+                ["assessment_id", "question_key", "value", "carry", "updated_at"],
+                ((pk, key, value, "", now) for pk, v in variant for key, value in answer_rows[v]),
+            )
+            answers_total += sum(len(answer_rows[v]) for _pk, v in variant)
+            _copy(
+                Result._meta.db_table,
+                ["assessment_id", "organization_id", "computed_at", *result_columns],
+                ((pk, organization.pk, now, *results[v]) for pk, v in variant),
+            )
+    return answers_total
+
+
+class _SqlTimer:
+    """``connection.execute_wrapper`` that sums the time spent in the database per statement."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self.count: dict[str, int] = {}
+
+    def __call__(self, execute, sql, params, many, context):
+        kind = sql.lstrip().split(None, 1)[0].upper()
+        if kind == "SELECT" and '"assessments_answer"' in sql.split("WHERE", 1)[0]:
+            kind = "SELECT answers"
+        elif kind == "SELECT":
+            kind = "SELECT results, catalogue"
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.seconds[kind] = self.seconds.get(kind, 0.0) + time.perf_counter() - started
+            self.count[kind] = self.count.get(kind, 0) + 1
+
+
+def bench_rescore(fixture: Fixture, *, count: int, engine_seconds: float | None) -> Section:
+    section = Section(f"2. rescore of {count:,} stored assessments (PostgreSQL)")
+    if connection.vendor != "postgresql":
+        return section.skip("needs PostgreSQL: set DATABASE_URL=postgres://… or pass --pg")
+
+    started = time.perf_counter()
+    answers_total = _bulk_load(fixture, count)
+    with connection.cursor() as cursor:  # a steady-state table: visibility map and statistics
+        for table in ("assessments_assessment", "assessments_answer", "assessments_result"):
+            cursor.execute(f"VACUUM ANALYZE {table}")  # noqa: S608 - fixed table names
+        cursor.execute("SELECT pg_total_relation_size('assessments_result')")
+        result_bytes = cursor.fetchone()[0]
+    load_s = time.perf_counter() - started
+    rows = Result.objects.count()
+
+    gc.collect()
+    started = time.perf_counter()
+    for _row in Result.objects.values_list("assessment_id", *RESULT_FIELDS).iterator(
+        chunk_size=1000
+    ):
+        pass
+    read_s = time.perf_counter() - started
+
+    gc.collect()
+    timer = _SqlTimer()
+    with connection.execute_wrapper(timer):
+        started = time.perf_counter()
+        rescored = services.results_rescore()
+        rescore_s = time.perf_counter() - started
+
+    met = rescore_s < 20
+    section.figures.append(
+        Figure(
+            f"results_rescore() of {rescored:,} results",
+            f"{rescore_s:.2f} s ({rescored / rescore_s:,.0f}/s)",
+            f"{read_s:.2f} s",
+            f"{rescore_s / read_s:.1f}× the read",
+            "< 20 s",
+            met,
+        )
+    )
+    for kind in sorted(timer.seconds, key=timer.seconds.get, reverse=True):
+        seconds = timer.seconds[kind]
+        section.figures.append(
+            Figure(
+                f"  execute() {kind} ({timer.count[kind]}×)",
+                f"{seconds:.2f} s ({seconds / rescore_s:.0%})",
+            )
+        )
+    if engine_seconds:
+        scoring_s = engine_seconds * rescored
+        section.figures.append(
+            Figure(
+                "  score() (estimate from section 1)",
+                f"≈ {scoring_s:.2f} s ({scoring_s / rescore_s:.0%})",
+            )
+        )
+    rest = rescore_s - sum(timer.seconds.values()) - (engine_seconds or 0) * rescored
+    section.figures.append(
+        Figure(
+            "  rest: Python (scoring, to_dict, COPY)",
+            f"≈ {rest:.2f} s ({rest / rescore_s:.0%})",
+        )
+    )
+    section.notes.append(
+        f"{rows:,} results ({result_bytes / 2**20:,.0f} MiB incl. TOAST), {answers_total:,} "
+        f"answers from 24 drifting answer sets; loaded (bulk_create, COPY, VACUUM ANALYZE) in "
+        f"{load_s:.1f} s"
+    )
+    section.notes.append(
+        "baseline: Result.objects.values_list(pk + the 13 fields rescore writes).iterator() "
+        "over the same rows; execute() = time inside cursor.execute (database round trip and "
+        "psycopg's parameter adaptation)"
+    )
+    section.summary.append(
+        f"Rescore: {rescored:,} results in {rescore_s:.2f} s on PostgreSQL "
+        f"({rescored / rescore_s:,.0f}/s); plain values_list read of the same rows {read_s:.2f} s "
+        f"→ {rescore_s / read_s:.1f}×. Target < 20 s: {yes_no(met)}"
+    )
+    if rescored != rows:
+        section.notes.append(f"WARNING: rescored {rescored} of {rows} results")
+    return section
+
+
+# --- 3. report rendering -----------------------------------------------------------------------
+
+
+def _fresh_report(report_id) -> Report:
+    """As the worker loads it, so every render pays for its own queries."""
+    return Report.objects.select_related("assessment__organization").get(pk=report_id)
+
+
+def bench_report(fixture: Fixture, *, repeat: int = 5) -> Section:
+    from assessments.reports.pdf import html_to_pdf
+    from assessments.reports.render import report_html, report_pdf
+
+    section = Section("3. Report rendering (WeasyPrint)")
+    assessment = fixture.assessment or rich_assessment(fixture)
+    report = Report.objects.create(assessment=assessment, language="de", requested_by=fixture.owner)
+
+    started = time.perf_counter()
+    first = report_pdf(_fresh_report(report.pk))  # fonts, stylesheets, template compilation
+    cold_s = time.perf_counter() - started
+    html_to_pdf("<p>Hallo</p>")
+
+    full, ours, weasy, minimal, full_cpu, weasy_cpu = [], [], [], [], [], []
+    for _ in range(repeat):
+        gc.collect()
+        started, cpu = time.perf_counter(), time.process_time()
+        result = report_pdf(_fresh_report(report.pk))
+        full.append(time.perf_counter() - started)
+        full_cpu.append(time.process_time() - cpu)
+
+        started = time.perf_counter()
+        html = report_html(_fresh_report(report.pk))
+        ours.append(time.perf_counter() - started)
+
+        gc.collect()
+        started, cpu = time.perf_counter(), time.process_time()
+        html_to_pdf(html)
+        weasy.append(time.perf_counter() - started)
+        weasy_cpu.append(time.process_time() - cpu)
+
+        started = time.perf_counter()
+        html_to_pdf("<p>Hallo</p>")
+        minimal.append(time.perf_counter() - started)
+
+    full_ms, ours_ms = _median_ms(full), _median_ms(ours)
+    weasy_ms, minimal_ms = _median_ms(weasy), _median_ms(minimal)
+    full_cpu_ms, weasy_cpu_ms = _median_ms(full_cpu), _median_ms(weasy_cpu)
+    share = ours_ms / full_ms
+    full_met, share_met = full_ms <= 2000, share <= 0.25
+    section.figures += [
+        Figure(
+            "full report: report_pdf()",
+            f"{full_ms:,.0f} ms",
+            f"{weasy_ms:,.0f} ms (WeasyPrint only)",
+            f"{full_ms / weasy_ms:.2f}×",
+            "≤ 2,000 ms",
+            full_met,
+        ),
+        Figure(
+            "WeasyPrint only: html_to_pdf(html)",
+            f"{weasy_ms:,.0f} ms",
+            f"{minimal_ms:,.0f} ms (1-page PDF)",
+            f"{weasy_ms / minimal_ms:.1f}×",
+        ),
+        Figure(
+            "our part: report_html() (template+charts)",
+            f"{ours_ms:,.0f} ms",
+            f"{full_ms:,.0f} ms (full report)",
+            f"{share:.0%} of the whole",
+            "≤ 25 %",
+            share_met,
+        ),
+        Figure("minimal PDF: html_to_pdf('<p>Hallo</p>')", f"{minimal_ms:,.0f} ms"),
+        Figure(
+            "CPU time of this process: full report",
+            f"{full_cpu_ms:,.0f} ms",
+            f"{weasy_cpu_ms:,.0f} ms (WeasyPrint only)",
+            f"{full_cpu_ms / weasy_cpu_ms:.2f}×",
+        ),
+        Figure("first render in this process (cold)", f"{cold_s * 1000:,.0f} ms"),
+        Figure("report", f"{result.pages} pages, {len(result.pdf) / 1024:,.0f} KiB"),
+    ]
+    section.notes.append(
+        f"re-assessment with all {len(rich_answers(fixture.document))} questions visible, "
+        f"5 use cases, previous result for comparison, 4 consultant notes + 1 internal; "
+        f"median of {repeat}; full − WeasyPrint-only = {full_ms - weasy_ms:,.0f} ms "
+        f"({(full_ms - weasy_ms) / full_ms:.0%})"
+    )
+    if first.refused:
+        section.notes.append(f"WARNING: the fetcher refused {len(first.refused)} URLs")
+    section.summary.append(
+        f"Report: full report {full_ms:,.0f} ms median ({result.pages} pages); WeasyPrint alone on "
+        f"the same HTML {weasy_ms:,.0f} ms ({full_ms / weasy_ms:.2f}×); one-page PDF "
+        f"{minimal_ms:,.0f} ms; template + charts {ours_ms:,.0f} ms = {share:.0%} of the whole "
+        f"(CPU: full {full_cpu_ms:,.0f} ms, WeasyPrint {weasy_cpu_ms:,.0f} ms). "
+        f"Targets ≤ 2 s: {yes_no(full_met)}, ≤ 25 %: {yes_no(share_met)}"
+    )
+    return section
+
+
+# --- 4. worker ---------------------------------------------------------------------------------
+
+
+class Worker:
+    """A real ``celery -A portal worker`` subprocess in its own process group."""
+
+    def __init__(self, name: str, *, pool: str, concurrency: int, logdir: Path) -> None:
+        self.name = name
+        self.log_path = logdir / f"worker-{name}.log"
+        command = [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "portal",
+            "worker",
+            f"--pool={pool}",
+            f"--concurrency={concurrency}",
+            "-n",
+            f"bench-{name}@%h",
+            "-l",
+            "info",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ]
+        self._log = self.log_path.open("w")
+        self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+            command,
+            cwd=ROOT,
+            env=dict(os.environ),
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        RUNNING.append(self)
+
+    def wait_ready(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"worker {self.name} exited: {self.tail()}")
+            if " ready." in self.log_path.read_text(errors="replace"):
+                return
+            time.sleep(0.1)
+        raise RuntimeError(f"worker {self.name} not ready after {timeout:.0f} s: {self.tail()}")
+
+    def memory_kib(self) -> dict[str, int]:
+        """VmRSS and VmHWM of the worker's main process (the one that renders with --pool=solo)."""
+        values = {}
+        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+            name, _, rest = line.partition(":")
+            if name in ("VmRSS", "VmHWM"):
+                values[name] = int(rest.split()[0])
+        return values
+
+    def tail(self, lines: int = 15) -> str:
+        text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+        return "\n".join(text.splitlines()[-lines:])
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)  # warm shutdown
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)  # our own process group only
+                self.process.wait(timeout=5)
+        self._log.close()
+        if self in RUNNING:
+            RUNNING.remove(self)
+
+
+RUNNING: list[Worker] = []
+
+
+def workers_stop_all() -> None:
+    for worker in list(RUNNING):
+        try:
+            worker.stop()
+        except Exception as error:  # noqa: BLE001 - cleanup must go on
+            print(f"  (could not stop worker {worker.name}: {error})", file=sys.stderr)
+
+
+def _queue(fixture: Fixture, n: int) -> tuple[list, float]:
+    """``n`` reports in one transaction; on_commit sends them. Returns ids and send time."""
+    from assessments.reports.services import report_request
+
+    with transaction.atomic():
+        ids = [
+            report_request(assessment=fixture.assessment, user=fixture.owner, language="de").pk
+            for _ in range(n)
+        ]
+        queued = timezone.now()
+    return ids, queued
+
+
+def _wait(ids: list, timeout: float = 180) -> list[Report]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        reports = list(Report.objects.filter(pk__in=ids))
+        failed = [r for r in reports if r.status == Report.Status.FAILED]
+        if failed:
+            raise RuntimeError(f"report failed: {failed[0].last_error[:300]}")
+        if all(r.status == Report.Status.READY for r in reports):
+            return reports
+        time.sleep(0.05)
+    raise RuntimeError(f"{len(ids)} reports not ready after {timeout:.0f} s")
+
+
+def _throughput(fixture: Fixture, worker: Worker, n: int, warmup: int) -> tuple[float, float]:
+    """Reports per second for ``n`` reports after ``warmup`` untimed ones, and median render s."""
+    worker.wait_ready()
+    _wait(_queue(fixture, warmup)[0])
+    ids, queued = _queue(fixture, n)
+    reports = _wait(ids)
+    elapsed = (max(r.finished_at for r in reports) - queued).total_seconds()
+    render = statistics.median((r.finished_at - r.started_at).total_seconds() for r in reports)
+    return n / elapsed, render
+
+
+def bench_worker(
+    fixture: Fixture, *, n: int, logdir: Path, broker: str | None, redis_url: str
+) -> Section:
+    section = Section(f"4. Worker: memory and throughput ({n} reports)")
+    if connection.vendor != "postgresql":
+        return section.skip("needs PostgreSQL (workers and this process share the database)")
+    if not broker:
+        return section.skip(f"needs Redis: none answered at {redis_url} (--redis)")
+    from portal.celery import app
+
+    app.control.purge()  # leftovers of an interrupted run
+    if fixture.assessment is None:
+        rich_assessment(fixture)
+
+    # Memory: one solo worker renders in its main process; one report at a time.
+    worker = Worker("solo", pool="solo", concurrency=1, logdir=logdir)
+    try:
+        worker.wait_ready()
+        samples = []
+        for _ in range(n):
+            _wait(_queue(fixture, 1)[0])
+            samples.append(worker.memory_kib())
+    finally:
+        worker.stop()
+    rss = [s["VmRSS"] / 1024 for s in samples]
+    hwm = samples[-1]["VmHWM"] / 1024
+    growth = rss[-1] - rss[0]
+    per_report = (rss[-1] - rss[1]) / (len(rss) - 2) if len(rss) > 2 else 0.0
+    half = len(rss) // 2  # the second half should be flat once caches are warm
+    late_growth = rss[-1] - rss[half - 1]
+    flat = late_growth <= 2.0
+
+    # Throughput: prefork with one and with two processes, each warmed up first.
+    worker = Worker("c1", pool="prefork", concurrency=1, logdir=logdir)
+    try:
+        one, render_one = _throughput(fixture, worker, n, warmup=1)
+    finally:
+        worker.stop()
+    worker = Worker("c2", pool="prefork", concurrency=2, logdir=logdir)
+    try:
+        two, render_two = _throughput(fixture, worker, n, warmup=2)
+    finally:
+        worker.stop()
+    scale = two / one
+    met = scale >= 1.7
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+
+    section.figures += [
+        Figure("RSS after report 1 (--pool=solo)", f"{rss[0]:,.0f} MiB"),
+        Figure(
+            f"RSS after report {n}",
+            f"{rss[-1]:,.0f} MiB",
+            f"{rss[0]:,.0f} MiB (after 1)",
+            f"{growth:+.1f} MiB ({per_report:+.2f} MiB/report from 2 on)",
+            "",
+            None,
+        ),
+        Figure(
+            f"RSS growth from report {half} to {n}",
+            f"{late_growth:+.1f} MiB",
+            "",
+            "",
+            "flat: ≤ 2 MiB",
+            flat,
+        ),
+        Figure(f"peak RSS (VmHWM) after {n}", f"{hwm:,.0f} MiB"),
+        Figure("throughput, 1 process (prefork -c1)", f"{one:.2f} reports/s"),
+        Figure(
+            "throughput, 2 processes (prefork -c2)",
+            f"{two:.2f} reports/s",
+            f"{one:.2f}/s (1 process)",
+            f"{scale:.2f}×",
+            "≥ 1.7×",
+            met,
+        ),
+        Figure(
+            "render time per report in the worker",
+            f"{render_two * 1000:,.0f} ms (-c2)",
+            f"{render_one * 1000:,.0f} ms (-c1)",
+            f"{render_two / render_one:.2f}×",
+        ),
+    ]
+    section.notes.append(
+        f"{cores} cores; RSS of the solo worker's process after each report: "
+        + ", ".join(f"{v:.0f}" for v in rss)
+        + " MiB"
+    )
+    section.notes.append(
+        f"throughput = reports / (last finished_at − commit of the {n} requests), after a "
+        f"warm-up of one report per process; worker logs in {logdir} (kept with --keep)"
+    )
+    section.summary.append(
+        f"Worker: RSS {rss[0]:,.0f} MiB after report 1, {rss[-1]:,.0f} MiB after report {n} "
+        f"({growth:+.1f} MiB; {late_growth:+.1f} MiB from report {half} on, flat ≤ 2 MiB: "
+        f"{yes_no(flat)}), peak {hwm:,.0f} MiB (solo pool); throughput {one:.2f} reports/s "
+        f"with 1 process vs {two:.2f}/s with 2 = {scale:.2f}× on {cores} cores. "
+        f"Target ≥ 1.7×: {yes_no(met)}"
+    )
+    return section
