@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 from .questionnaire import SPECIAL_VALUES, tr
 
 DEFAULT_MAX_LENGTH = {"text": 200, "long_text": 4000}
-REPEAT_FIELD_TYPES = {"text", "single_choice", "yes_no"}
 
 
 class AnswerInvalid(ValueError):

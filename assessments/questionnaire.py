@@ -8,7 +8,7 @@ from functools import cached_property
 
 from django.utils.translation import get_language
 
-from .catalogue.conditions import visible_questions
+from .catalogue.conditions import is_answered, visible_questions
 
 SPECIAL_VALUES = ("unknown", "na")
 
@@ -107,17 +107,6 @@ class Questionnaire:
         previous = keys[index - 1] if index > 0 else None
         following = keys[index + 1] if index + 1 < len(keys) else None
         return previous, following
-
-
-def is_answered(value) -> bool:
-    if value is None:
-        return False
-    if isinstance(value, str):
-        return value.strip() != ""
-    if isinstance(value, list):
-        # An empty multiple choice is an answer ("none of these"); an empty repeat group too.
-        return True
-    return True
 
 
 def _referenced_questions(condition) -> set[str]:
