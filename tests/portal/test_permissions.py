@@ -173,3 +173,17 @@ def test_no_page_references_another_host(client, alice, org_a):
 )
 def test_wrong_method_is_405(client, db, name, method):
     assert getattr(client, method)(reverse(name)).status_code == 405
+
+
+def test_not_found_page_is_friendly_and_german(client, alice):
+    client.force_login(alice)
+    response = client.get("/organisationen/00000000-0000-0000-0000-000000000000/")
+    assert response.status_code == 404
+    assert "Seite nicht gefunden" in response.content.decode()
+
+
+def test_forbidden_page_explains(client, bob, org_a):
+    client.force_login(bob)
+    response = client.get(reverse("organization_edit", args=[org_a.pk]))
+    assert response.status_code == 403
+    assert "Für diese Aktion fehlen Ihnen die Rechte" in response.content.decode()
