@@ -159,9 +159,9 @@ def assessment_section(request: HttpRequest, assessment_id, section_key: str) ->
             )
         return render(request, "assessments/section.html", context, status=400 if errors else 200)
     target = request.POST.get("go")
-    _previous, following = questionnaire.neighbours(section_key)
-    if target == "previous" and _previous:
-        return redirect("assessment_section", assessment_id=assessment.pk, section_key=_previous)
+    previous_key, following = questionnaire.neighbours(section_key)
+    if target == "previous" and previous_key:
+        return redirect("assessment_section", assessment_id=assessment.pk, section_key=previous_key)
     if target == "next" and following:
         return redirect("assessment_section", assessment_id=assessment.pk, section_key=following)
     if target == "stay":

@@ -1,3 +1,5 @@
+import csv
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -243,8 +245,6 @@ def consultant_dashboard(request: HttpRequest) -> HttpResponse:
 
 
 def _portfolio_csv(organizations) -> HttpResponse:
-    import csv
-
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="ki-readiness-portfolio.csv"'
     response.write("\ufeff")  # Excel opens UTF-8 with umlauts correctly only with a BOM
