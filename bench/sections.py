@@ -216,22 +216,6 @@ def rich_assessment(fixture: Fixture) -> Assessment:
 
 # --- 2. rescore --------------------------------------------------------------------------------
 
-RESULT_FIELDS = [
-    "lock_in",
-    "gdpr",
-    "ai_act",
-    "continuity",
-    "governance",
-    "readiness",
-    "worst_level",
-    "exposure",
-    "vendor_exposure",
-    "card",
-    "catalogue_version",
-    "scoring_version",
-    "computed_at",
-]
-
 
 def _copy(table: str, columns: list[str], rows) -> None:
     """COPY ``rows`` into ``table`` (PostgreSQL): the fast path for the big tables."""
@@ -331,7 +315,7 @@ def bench_rescore(fixture: Fixture, *, count: int, engine_seconds: float | None)
 
     gc.collect()
     started = time.perf_counter()
-    for _row in Result.objects.values_list("assessment_id", *RESULT_FIELDS).iterator(
+    for _row in Result.objects.values_list("assessment_id", *services.RESCORE_FIELDS).iterator(
         chunk_size=1000
     ):
         pass
