@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal import selectors as portal_selectors
@@ -19,9 +20,13 @@ from .reports.views import panel_context
 from .scoring import ScoreCard, score
 from .wizard import question_view, section_views
 
-LOCKED_MESSAGE = _(
+# Lazy: module constants are built at import, the language is only known per request.
+LOCKED_MESSAGE = gettext_lazy(
     "Diese Bewertung ist abgeschlossen; Antworten lassen sich nicht mehr ändern. "
     "Starten Sie bei Bedarf eine neue Bewertung."
+)
+STALE_MESSAGE = gettext_lazy(
+    "Der Fragebogen passt nicht zu dieser Bewertung. Bitte laden Sie die Seite neu."
 )
 
 
@@ -121,10 +126,7 @@ def assessment_section(request: HttpRequest, assessment_id, section_key: str) ->
         messages.error(request, LOCKED_MESSAGE)
         return redirect("assessment_review", assessment_id=assessment.pk)
     if _stale_version(request, assessment):
-        return HttpResponse(
-            _("Der Fragebogen passt nicht zu dieser Bewertung. Bitte laden Sie die Seite neu."),
-            status=409,
-        )
+        return HttpResponse(STALE_MESSAGE, status=409)
     questionnaire = selectors.questionnaire_for(assessment)
     if section_key not in questionnaire.section_by_key:
         raise Http404
@@ -180,13 +182,7 @@ def answer_save(request: HttpRequest, assessment_id, question_key: str) -> HttpR
     if not assessment.is_draft:
         return _status(question_key, error=LOCKED_MESSAGE, status=409)
     if _stale_version(request, assessment):
-        return _status(
-            question_key,
-            error=_(
-                "Der Fragebogen passt nicht zu dieser Bewertung. Bitte laden Sie die Seite neu."
-            ),
-            status=409,
-        )
+        return _status(question_key, error=STALE_MESSAGE, status=409)
     questionnaire = selectors.questionnaire_for(assessment)
     question = questionnaire.questions.get(question_key)
     if question is None:

@@ -267,3 +267,17 @@ def test_repeat_group_with_too_many_rows_is_refused(client, alice, draft):
     assert response.status_code == 400
     assert "Höchstens 3 Einträge sind möglich." in response.content.decode()
     assert "use_cases" not in _answers(draft)
+
+
+def test_locked_message_follows_the_language_of_the_request(client, alice, draft):
+    fill(draft, alice)
+    services.assessment_submit(assessment=draft, user=alice)
+    client.force_login(alice)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+
+    response = client.post(
+        reverse("answer_save", args=[draft.pk, "staff"]), {"staff": "3", "staff__present": "1"}
+    )
+
+    assert response.status_code == 409
+    assert "This assessment is complete" in response.content.decode()
