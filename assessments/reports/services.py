@@ -162,6 +162,7 @@ def report_render(*, report_id, force: bool = False, task_id: str = "") -> Repor
     except BaseException:
         storage.discard(temporary)
         raise
+    logger.info("Report %s rendered: %s pages, %s bytes", report.pk, result.pages, len(result.pdf))
     report.refresh_from_db()
     _supersede_older(report)
     transaction.on_commit(lambda: _notify_ready(report_id=report.pk))
