@@ -196,7 +196,7 @@ def kill_db_connections() -> int:
         return cursor.fetchone()[0]
 
 
-def row(name, ids, stack, cleared_at, done_at, note="") -> dict:
+def row(name, ids, stack, cleared_at, done_at, hit, cleared_dt, note="") -> dict:
     from assessments.models import Report
     from assessments.reports.storage import file_present
 
@@ -209,9 +209,14 @@ def row(name, ids, stack, cleared_at, done_at, note="") -> dict:
     missing = [r for r in ready if r.file and not file_present(r.file.name)]
     duplicates = sum(1 for r in reports if renders[str(r.pk)] > 1)
     finished = [r.finished_at for r in reports if r.finished_at]
-    recovery = None
+    drain = None
     if cleared_at is not None and finished and not stuck:
-        recovery = max(0.0, done_at - cleared_at)
+        drain = max(0.0, done_at - cleared_at)
+    # Time to recovery: fault removed (or injected, for kills) -> the last report it hit is done.
+    hit_done = [r.finished_at for r in reports if str(r.pk) in hit and r.finished_at]
+    recovery = None
+    if hit and cleared_dt is not None and len(hit_done) == len(hit):
+        recovery = max(0.0, (max(hit_done) - cleared_dt).total_seconds())
     return {
         "fault": name,
         "n": len(reports),
@@ -221,7 +226,9 @@ def row(name, ids, stack, cleared_at, done_at, note="") -> dict:
         "stuck": len(stuck),
         "ready_no_file": len(missing),
         "duplicates": duplicates,
+        "hit": len(hit),
         "recovery_s": None if recovery is None else round(recovery, 1),
+        "drain_s": None if drain is None else round(drain, 1),
         "note": note,
         "messages": sorted({r.last_error[:90] for r in failed}),
     }
@@ -249,6 +256,7 @@ def main() -> int:
     redis.start()
     from django.conf import settings
     from django.db import connection
+    from django.utils import timezone
 
     env = {
         **os.environ,
@@ -271,6 +279,14 @@ def main() -> int:
     def run(name):
         return not only or name in only
 
+    state: dict = {}
+
+    def rendering_now(ids) -> list:
+        from assessments.models import Report
+
+        rendering = Report.objects.filter(pk__in=ids, status="rendering")
+        return list(rendering.values_list("pk", flat=True))
+
     def batch(name, inject, *, beat=True, assessment=None, note=""):
         if not run(name):
             return
@@ -279,10 +295,13 @@ def main() -> int:
         if beat:
             stack.start_beat()
         started = time.monotonic()
+        state.clear()
         ids, cleared_at = inject(assessment or healthy)
+        cleared_dt = state.get("cleared_dt", timezone.now())
         done_at = wait_done(ids, args.window)
         connection.close()
-        result = row(name, ids, stack, cleared_at, done_at, note)
+        hit = {str(i) for i in state.get("hit", ids)}
+        result = row(name, ids, stack, cleared_at, done_at, hit, cleared_dt, note)
         result["wall_s"] = round(time.monotonic() - started, 1)
         results.append(result)
         print(result, flush=True)
@@ -292,6 +311,8 @@ def main() -> int:
         wait_status(ids, ["rendering"])
         time.sleep(1.0)
         worker = stack.workers.pop()
+        state["hit"] = rendering_now(ids)
+        state["cleared_dt"] = timezone.now()
         os.killpg(worker.pid, signal.SIGKILL)  # main process and pool children, like the OOM
         worker.process.wait()
         time.sleep(2)
@@ -300,8 +321,11 @@ def main() -> int:
 
     def child_kill(assessment):
         ids = request(assessment, consultant, n)
+        state["hit"] = []
         for _ in range(3):
             wait_status(ids, ["rendering"])
+            state["hit"] += rendering_now(ids)
+            state["cleared_dt"] = timezone.now()  # recovery counts from the last kill
             for child in stack.workers[0].pool_children():
                 os.kill(child, signal.SIGKILL)
             time.sleep(2)
@@ -323,8 +347,11 @@ def main() -> int:
 
     def db_kills(assessment):
         ids = request(assessment, consultant, n)
+        state["hit"] = []
         for _ in range(8):
             wait_status(ids, ["rendering"], timeout=5)
+            state["hit"] += rendering_now(ids)
+            state["cleared_dt"] = timezone.now()
             kill_db_connections()
             time.sleep(1.0)
         connection.close()
@@ -372,8 +399,15 @@ def main() -> int:
         wait_done(ids, args.window)
         stop.set()
         sweeper.join()
+        state["hit"] = []
         return ids, None
 
+    def baseline(assessment):
+        ids = request(assessment, consultant, n)
+        state["hit"] = []
+        return ids, time.monotonic()
+
+    batch("baseline_no_fault", baseline)
     batch("worker_kill", worker_kill)
     batch("pool_child_kill_with_beat", child_kill)
     batch("pool_child_kill_without_beat", child_kill, beat=False)
@@ -395,15 +429,16 @@ def main() -> int:
         f" sweep {settings.REPORT_SWEEP_SECONDS}s, retry max delay "
         f"{settings.REPORT_RETRY_MAX_DELAY}s, budget {settings.REPORT_RETRY_BUDGET_SECONDS}s"
     )
-    header = (
-        "| fault | n | ready | failed w/ msg | stuck | ready w/o file | dup | recovery s | wall s |"
+    print(
+        "| fault | n | ready | failed w/ msg | stuck | ready w/o file | dup | hit | "
+        "recovery s | all done s | wall s |"
     )
-    print(header)
-    print("|" + "---|" * 9)
+    print("|" + "---|" * 11)
     for r in results:
         print(
             f"| {r['fault']} | {r['n']} | {r['ready']} | {r['failed_msg']} | {r['stuck']} | "
-            f"{r['ready_no_file']} | {r['duplicates']} | {r['recovery_s']} | {r['wall_s']} |"
+            f"{r['ready_no_file']} | {r['duplicates']} | {r['hit']} | {r['recovery_s']} | "
+            f"{r['drain_s']} | {r['wall_s']} |"
         )
     for r in results:
         if r["messages"]:
