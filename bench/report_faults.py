@@ -234,11 +234,20 @@ def row(name, ids, stack, cleared_at, done_at, hit, cleared_dt, note="") -> dict
     }
 
 
+COUNTS = ("n", "ready", "failed_msg", "failed_nomsg", "stuck", "ready_no_file", "duplicates", "hit")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=20)
     parser.add_argument("--window", type=float, default=150)
     parser.add_argument("--only", default="")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="run each fault this often (e.g. --n 1 --repeat 5: one report at a time, no backlog)",
+    )
     args = parser.parse_args()
     if os.geteuid() != 0:
         print("needs root (tmpfs storage)")
@@ -294,17 +303,25 @@ def main() -> int:
         stack.start_worker()
         if beat:
             stack.start_beat()
-        started = time.monotonic()
-        state.clear()
-        ids, cleared_at = inject(assessment or healthy)
-        cleared_dt = state.get("cleared_dt", timezone.now())
-        done_at = wait_done(ids, args.window)
-        connection.close()
-        hit = {str(i) for i in state.get("hit", ids)}
-        result = row(name, ids, stack, cleared_at, done_at, hit, cleared_dt, note)
-        result["wall_s"] = round(time.monotonic() - started, 1)
-        results.append(result)
-        print(result, flush=True)
+        rounds = []
+        for _ in range(args.repeat):
+            started = time.monotonic()
+            state.clear()
+            ids, cleared_at = inject(assessment or healthy)
+            cleared_dt = state.get("cleared_dt", timezone.now())
+            done_at = wait_done(ids, args.window)
+            connection.close()
+            hit = {str(i) for i in state.get("hit", ids)}
+            result = row(name, ids, stack, cleared_at, done_at, hit, cleared_dt, note)
+            result["wall_s"] = round(time.monotonic() - started, 1)
+            print(result, flush=True)
+            rounds.append(result)
+        merged = {key: sum(r[key] for r in rounds) for key in COUNTS}
+        for key in ("recovery_s", "drain_s", "wall_s"):
+            values = [r[key] for r in rounds if r[key] is not None]
+            merged[key] = max(values) if values else None
+        merged.update(fault=name, messages=sorted({m for r in rounds for m in r["messages"]}))
+        results.append(merged)
 
     def worker_kill(assessment):
         ids = request(assessment, consultant, n)
@@ -322,7 +339,7 @@ def main() -> int:
     def child_kill(assessment):
         ids = request(assessment, consultant, n)
         state["hit"] = []
-        for _ in range(3):
+        for _ in range(3 if n >= 3 else 1):
             wait_status(ids, ["rendering"])
             state["hit"] += rendering_now(ids)
             state["cleared_dt"] = timezone.now()  # recovery counts from the last kill
@@ -348,7 +365,7 @@ def main() -> int:
     def db_kills(assessment):
         ids = request(assessment, consultant, n)
         state["hit"] = []
-        for _ in range(8):
+        for _ in range(8 if n >= 3 else 1):
             wait_status(ids, ["rendering"], timeout=5)
             state["hit"] += rendering_now(ids)
             state["cleared_dt"] = timezone.now()
