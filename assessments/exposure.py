@@ -1,0 +1,190 @@
+"""Vendor exposure of client organisations: the one public door other apps (news) read through.
+
+Callers get plain dataclasses, never model instances, so they need not import our models. The
+organisations come from ``Result.objects.visible_to(user).latest_per_organization()``, the same
+"latest result per organisation" the dashboard uses.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from .questionnaire import answer_label, tr
+
+TOP_LOCK_IN_DRIVERS = 3
+
+
+@dataclass(frozen=True)
+class ExposureDriver:
+    """One answer that ties the client to a vendor (or raises its lock-in), readable."""
+
+    question: str
+    answer: str
+
+
+@dataclass(frozen=True)
+class ClientExposure:
+    organization_id: uuid.UUID
+    organization_name: str
+    exposure: int  # the highest exposure (0..100) among the vendors asked about
+    vendors: dict[str, int]  # vendor key → exposure 0..100, only the vendors asked about, > 0
+    lock_in: int  # lock-in risk 0..100 of the latest result
+    lock_in_level: str  # low | medium | high | critical
+    assessed_at: datetime
+    drivers: tuple[ExposureDriver, ...] = ()
+
+    @property
+    def lock_in_level_label(self) -> str:
+        from .presentation import LEVEL_LABELS
+
+        return str(LEVEL_LABELS.get(self.lock_in_level, self.lock_in_level))
+
+
+def vendor_names(*, language: str | None = None) -> dict[str, str]:
+    """The vendor keys of the active catalogue with their names (``{"microsoft": "Microsoft"}``)."""
+    from .models import QuestionnaireVersion
+
+    active = QuestionnaireVersion.objects.active()
+    if active is None:
+        return {}
+    return {key: tr(label, language) for key, label in active.document.get("vendors", {}).items()}
+
+
+def clients_exposed_to(
+    *,
+    user,
+    vendors: Iterable[str],
+    organization_ids: Iterable[uuid.UUID] | None = None,
+    with_drivers: bool = False,
+) -> list[ClientExposure]:
+    """Organisations ``user`` may see whose latest result shows exposure to any of ``vendors``.
+
+    Ranked by the highest exposure among those vendors, then their sum, then lock-in risk.
+    """
+    from .models import Result
+
+    wanted = tuple(dict.fromkeys(v for v in vendors if v))
+    if not wanted:
+        return []
+    results = (
+        Result.objects.visible_to(user)
+        .latest_per_organization()
+        .select_related("organization")
+        .only(
+            "assessment_id",
+            "organization__id",
+            "organization__name",
+            "lock_in",
+            "vendor_exposure",
+            "computed_at",
+            "card",
+        )
+    )
+    if organization_ids is not None:
+        results = results.filter(organization_id__in=list(organization_ids))
+    rows = []
+    for result in results:
+        per_vendor = {
+            key: int(result.vendor_exposure.get(key) or 0)
+            for key in wanted
+            if (result.vendor_exposure.get(key) or 0) > 0
+        }
+        if per_vendor:
+            rows.append((result, per_vendor))
+    rows.sort(
+        key=lambda row: (
+            -max(row[1].values()),
+            -sum(row[1].values()),
+            -row[0].lock_in,
+            row[0].organization.name.lower(),
+        )
+    )
+    drivers = _drivers_for([row[0] for row in rows], wanted) if with_drivers else {}
+    return [
+        ClientExposure(
+            organization_id=result.organization.id,
+            organization_name=result.organization.name,
+            exposure=max(per_vendor.values()),
+            vendors=per_vendor,
+            lock_in=result.lock_in,
+            lock_in_level=_lock_in_level(result.card),
+            assessed_at=result.computed_at,
+            drivers=drivers.get(result.assessment_id, ()),
+        )
+        for result, per_vendor in rows
+    ]
+
+
+def _lock_in_level(card: dict) -> str:
+    for dimension in card.get("dimensions", ()):
+        if dimension.get("key") == "lock_in":
+            return dimension.get("level", "")
+    return ""
+
+
+def _drivers_for(results: list, vendors: tuple[str, ...]) -> dict:
+    """Per assessment: the answers tagged with one of ``vendors``, then the top lock-in drivers."""
+    from .models import Answer, Assessment
+    from .selectors import questionnaire_for
+
+    if not results:
+        return {}
+    ids = [r.assessment_id for r in results]
+    assessments = {
+        a.pk: a for a in Assessment.objects.filter(pk__in=ids).select_related("questionnaire")
+    }
+    answers: dict = {}
+    for assessment_id, key, value in Answer.objects.filter(
+        assessment_id__in=list(assessments)
+    ).values_list("assessment_id", "question_key", "value"):
+        answers.setdefault(assessment_id, {})[key] = value
+    out = {}
+    for result in results:
+        assessment = assessments[result.assessment_id]
+        questionnaire = questionnaire_for(assessment)
+        given = answers.get(assessment.pk, {})
+        rows: list[ExposureDriver] = []
+        tagged_keys = set()
+        for question in questionnaire.questions.values():
+            tagged = _tagged_choice_labels(question, given.get(question["key"]), vendors)
+            if tagged:
+                tagged_keys.add(question["key"])
+                rows.append(ExposureDriver(question=tr(question["text"]), answer=", ".join(tagged)))
+        for driver in _card_lock_in_drivers(result.card):
+            if driver["question_key"] in tagged_keys:
+                continue
+            question = questionnaire.questions.get(driver["question_key"])
+            label = (
+                answer_label(question, driver.get("answer"))
+                if question
+                else tr(driver.get("answer_label"))
+            )
+            rows.append(ExposureDriver(question=tr(driver.get("question_text")), answer=label))
+        out[result.assessment_id] = tuple(rows)
+    return out
+
+
+def _tagged_choice_labels(question: dict, value, vendors: tuple[str, ...]) -> list[str]:
+    if value is None:
+        return []
+    if question["type"] == "yes_no":
+        block = question.get(value) if value in ("yes", "no") else None
+        if block and set(block.get("vendors") or ()) & set(vendors):
+            return [answer_label(question, value)]
+        return []
+    chosen = value if isinstance(value, list) else [value]
+    return [
+        tr(option["label"])
+        for option in question.get("options", ())
+        if option["key"] in chosen and set(option.get("vendors") or ()) & set(vendors)
+    ]
+
+
+def _card_lock_in_drivers(card: dict) -> list[dict]:
+    for dimension in card.get("dimensions", ()):
+        if dimension.get("key") == "lock_in":
+            return list(dimension.get("drivers", ()))[:TOP_LOCK_IN_DRIVERS]
+    return []
