@@ -46,7 +46,7 @@ ARTICLES = [
         "title": "AI Act nach dem Omnibus: Diese Termine zählen für Ihr Unternehmen",
         "teaser": "Der „Digital Omnibus“ hat den Zeitplan des EU AI Act verschoben und einige "
         "Pflichten entschärft. Welche Fristen für ein kleines oder mittleres Unternehmen, das "
-        "KI nutzt, jetzt wirklich gelten – mit einer Übersicht aller Fristen.",
+        "KI nutzt, jetzt wirklich gelten – mit allen Terminen auf einen Blick.",
         "days_ago": 9,
         "topics": ["eu-ai-act"],
         "vendors": [],
