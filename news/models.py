@@ -3,6 +3,7 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +15,8 @@ from portal.models import Organization
 from .markdown import markdown_to_html, markdown_to_text
 
 WORDS_PER_MINUTE = 200
+COVER_EXTENSIONS = ["jpg", "jpeg", "png", "webp"]
+COVER_PREFIX = "news/covers/"
 
 
 class Tag(models.Model):
@@ -54,7 +57,7 @@ class Tag(models.Model):
 
 def _cover_upload_to(instance: "Article", filename: str) -> str:
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "jpg"
-    return f"news/covers/{uuid.uuid4().hex}.{extension}"
+    return f"{COVER_PREFIX}{uuid.uuid4().hex}.{extension}"
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -80,9 +83,17 @@ class Article(models.Model):
     teaser = models.TextField(_("Anreißer"), max_length=600)
     body = models.TextField(
         _("Text (Markdown)"),
-        help_text=_("Markdown ohne HTML. Bilder nur von diesem Portal (Pfade wie /media/…)."),
+        help_text=_(
+            "Markdown ohne HTML. Bilder nur von diesem Portal (etwa die Adresse eines "
+            "Titelbilds, /aktuelles/bilder/…)."
+        ),
     )
-    cover = models.ImageField(_("Titelbild"), upload_to=_cover_upload_to, blank=True)
+    cover = models.ImageField(
+        _("Titelbild"),
+        upload_to=_cover_upload_to,
+        blank=True,
+        validators=[FileExtensionValidator(COVER_EXTENSIONS)],
+    )
     cover_alt = models.CharField(_("Bildbeschreibung"), max_length=200, blank=True)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -150,6 +161,13 @@ class Article(models.Model):
             and self.published_at is not None
             and self.published_at <= timezone.now()
         )
+
+    @property
+    def cover_url(self) -> str:
+        """Served by ``news:cover`` from the project's own storage (no public media folder)."""
+        if not self.cover:
+            return ""
+        return reverse("news:cover", args=[self.cover.name.removeprefix(COVER_PREFIX)])
 
     @cached_property
     def body_html(self) -> str:

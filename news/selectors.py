@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from assessments.exposure import ClientExposure, clients_exposed_to, vendor_names
 
-from .models import Article, ClientFollowUp, Tag
+from .models import COVER_PREFIX, Article, ClientFollowUp, Tag
 
 RELATED_COUNT = 3
 IMPACT_WINDOW_DAYS = 30
@@ -53,6 +53,15 @@ def article_get_for_user(*, user, slug: str) -> Article:
         .prefetch_related("topics", "vendors"),
         slug=slug,
     )
+
+
+def article_with_cover(*, user, name: str) -> Article:
+    if "/" in name or not name:
+        raise Http404
+    article = Article.objects.visible_to(user).filter(cover=f"{COVER_PREFIX}{name}").first()
+    if article is None or not article.cover.storage.exists(article.cover.name):
+        raise Http404
+    return article
 
 
 def articles_related(*, article: Article, count: int = RELATED_COUNT) -> list[Article]:

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -51,6 +51,15 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "site_url": settings.SITE_URL,
         },
     )
+
+
+@require_GET
+def article_cover(request: HttpRequest, name: str) -> FileResponse:
+    """A cover image, for as long as an article the person may read uses it."""
+    article = selectors.article_with_cover(user=request.user, name=name)
+    response = FileResponse(article.cover.open("rb"))
+    response["Cache-Control"] = "public, max-age=86400" if article.is_public else "private"
+    return response
 
 
 @consultant_required
