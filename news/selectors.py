@@ -121,6 +121,10 @@ def affected_clients(*, user, article: Article) -> list[AffectedClient]:
     ]
 
 
+def affected_count(*, user, article: Article) -> int:
+    return len(clients_exposed_to(user=user, vendors=article_vendor_keys(article)))
+
+
 @dataclass(frozen=True)
 class ArticleImpact:
     article: Article

@@ -123,5 +123,6 @@ def _queue_followup_email(
             to=recipients,
             context=context,
             language=organization.language,
+            reply_to=[consultant.email],
         )
     )

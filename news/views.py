@@ -40,7 +40,7 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     article = selectors.article_get_for_user(user=request.user, slug=slug)
     affected_count = None
     if request.user.is_authenticated and request.user.is_consultant:
-        affected_count = len(selectors.affected_clients(user=request.user, article=article))
+        affected_count = selectors.affected_count(user=request.user, article=article)
     return render(
         request,
         "news/article_detail.html",

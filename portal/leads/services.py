@@ -34,6 +34,7 @@ def lead_create(
             to=[settings.CONSULTANCY["email"]],
             context={"lead": lead, "lead_url": lead_url},
             language=settings.LANGUAGE_CODE,
+            reply_to=[lead.email],
         )
     )
     return lead

@@ -17,7 +17,8 @@ from .ratelimit import client_ip, rate_limit_exceeded
 @require_http_methods(["GET", "POST"])
 def contact(request: HttpRequest) -> HttpResponse:
     form = ContactForm(request.POST or None)
-    if request.method == "POST":
+    # Only submissions that would go through count towards the limit: typos do not lock out.
+    if request.method == "POST" and (form.is_bot or form.is_valid()):
         if rate_limit_exceeded(
             scope="contact",
             ip=client_ip(request),
@@ -30,17 +31,16 @@ def contact(request: HttpRequest) -> HttpResponse:
         if form.is_bot:
             # Look like success, store nothing: a bot learns nothing to adapt to.
             return redirect("contact_thanks")
-        if form.is_valid():
-            data = form.cleaned_data
-            services.lead_create(
-                name=data["name"],
-                company=data["company"],
-                email=data["email"],
-                phone=data["phone"],
-                message=data["message"],
-                language=request.LANGUAGE_CODE,
-            )
-            return redirect("contact_thanks")
+        data = form.cleaned_data
+        services.lead_create(
+            name=data["name"],
+            company=data["company"],
+            email=data["email"],
+            phone=data["phone"],
+            message=data["message"],
+            language=request.LANGUAGE_CODE,
+        )
+        return redirect("contact_thanks")
     return render(
         request, "portal/contact.html", {"form": form}, status=400 if form.is_bound else 200
     )

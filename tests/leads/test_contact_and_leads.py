@@ -51,6 +51,7 @@ def test_contact_stores_lead_mails_the_inbox_and_confirms(
     assert lead.state == Lead.State.NEW and lead.consent_at is not None
     [message] = mail.outbox
     assert message.to == ["anfragen@beratung.example"]
+    assert message.reply_to == ["petra@baeckerei.example"]
     assert "Bäckerei Hummel" in message.subject
     assert "Copilot einführen" in message.body
     assert reverse("lead_detail", args=[lead.pk]) in message.body
@@ -87,9 +88,19 @@ def test_rate_limit_per_ip_shows_a_clear_message_and_stores_nothing(client, sett
     assert blocked.status_code == 429
     assert "sehr viele Anfragen" in blocked.content.decode()
     assert Lead.objects.count() == 2
+    # over the limit even a bot's submission is answered with the message
+    assert _post(client, {**VALID, "website": "x"}).status_code == 429
     # another address is not affected
     assert _post(client, ip="198.51.100.4").status_code == 302
     assert Lead.objects.count() == 3
+
+
+def test_typos_do_not_count_towards_the_limit(client, settings):
+    settings.CONTACT_RATE_LIMIT = 1
+    for _attempt in range(3):
+        assert _post(client, {**VALID, "email": "tippfehler"}).status_code == 400
+    assert _post(client).status_code == 302
+    assert Lead.objects.count() == 1
 
 
 def test_leads_workspace_is_for_consultants_only(client, alice, consultant):

@@ -155,6 +155,7 @@ def test_send_emails_selected_clients_and_records_who_and_when(
     assert "Microsoft: 70" in text and "OpenAI: 40" in text
     assert "kurzen Gespräch" in text
     assert consultant.email in text
+    assert german.reply_to == [consultant.email]
     html = german.alternatives[0][0]
     assert "Microsoft: <strong>70</strong>" in html
     english = next(m for m in mail.outbox if "Gleichstand" in m.subject)
