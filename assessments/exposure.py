@@ -32,7 +32,7 @@ class ClientExposure:
     exposure: int  # the highest exposure (0..100) among the vendors asked about
     vendors: dict[str, int]  # vendor key → exposure 0..100, only the vendors asked about, > 0
     lock_in: int  # lock-in risk 0..100 of the latest result
-    lock_in_level: str  # low | medium | high | critical
+    lock_in_level: str  # low | medium | high | critical ("" unless ``detailed``)
     assessed_at: datetime
     drivers: tuple[ExposureDriver, ...] = ()
 
@@ -58,63 +58,64 @@ def clients_exposed_to(
     user,
     vendors: Iterable[str],
     organization_ids: Iterable[uuid.UUID] | None = None,
-    with_drivers: bool = False,
+    detailed: bool = False,
 ) -> list[ClientExposure]:
     """Organisations ``user`` may see whose latest result shows exposure to any of ``vendors``.
 
     Ranked by the highest exposure among those vendors, then their sum, then lock-in risk.
+    ``detailed`` adds the lock-in level and the drivers (reads the stored cards of the matches
+    only); without it, one query over plain columns serves counts on busy pages.
     """
     from .models import Result
 
     wanted = tuple(dict.fromkeys(v for v in vendors if v))
     if not wanted:
         return []
-    results = (
-        Result.objects.visible_to(user)
-        .latest_per_organization()
-        .select_related("organization")
-        .only(
-            "assessment_id",
-            "organization__id",
-            "organization__name",
-            "lock_in",
-            "vendor_exposure",
-            "computed_at",
-            "card",
-        )
-    )
+    results = Result.objects.visible_to(user).latest_per_organization()
     if organization_ids is not None:
         results = results.filter(organization_id__in=list(organization_ids))
     rows = []
-    for result in results:
-        per_vendor = {
-            key: int(result.vendor_exposure.get(key) or 0)
-            for key in wanted
-            if (result.vendor_exposure.get(key) or 0) > 0
-        }
+    for row in results.values(
+        "assessment_id",
+        "organization_id",
+        "organization__name",
+        "lock_in",
+        "vendor_exposure",
+        "computed_at",
+    ):
+        exposure = row["vendor_exposure"] or {}
+        per_vendor = {key: int(exposure[key]) for key in wanted if (exposure.get(key) or 0) > 0}
         if per_vendor:
-            rows.append((result, per_vendor))
+            rows.append((row, per_vendor))
     rows.sort(
-        key=lambda row: (
-            -max(row[1].values()),
-            -sum(row[1].values()),
-            -row[0].lock_in,
-            row[0].organization.name.lower(),
+        key=lambda item: (
+            -max(item[1].values()),
+            -sum(item[1].values()),
+            -item[0]["lock_in"],
+            item[0]["organization__name"].lower(),
         )
     )
-    drivers = _drivers_for([row[0] for row in rows], wanted) if with_drivers else {}
+    cards = {}
+    drivers = {}
+    if detailed and rows:
+        cards = dict(
+            Result.objects.filter(pk__in=[row["assessment_id"] for row, _ in rows]).values_list(
+                "pk", "card"
+            )
+        )
+        drivers = _drivers_for(cards, wanted)
     return [
         ClientExposure(
-            organization_id=result.organization.id,
-            organization_name=result.organization.name,
+            organization_id=row["organization_id"],
+            organization_name=row["organization__name"],
             exposure=max(per_vendor.values()),
             vendors=per_vendor,
-            lock_in=result.lock_in,
-            lock_in_level=_lock_in_level(result.card),
-            assessed_at=result.computed_at,
-            drivers=drivers.get(result.assessment_id, ()),
+            lock_in=row["lock_in"],
+            lock_in_level=_lock_in_level(cards.get(row["assessment_id"], {})),
+            assessed_at=row["computed_at"],
+            drivers=drivers.get(row["assessment_id"], ()),
         )
-        for result, per_vendor in rows
+        for row, per_vendor in rows
     ]
 
 
@@ -125,25 +126,19 @@ def _lock_in_level(card: dict) -> str:
     return ""
 
 
-def _drivers_for(results: list, vendors: tuple[str, ...]) -> dict:
+def _drivers_for(cards: dict, vendors: tuple[str, ...]) -> dict:
     """Per assessment: the answers tagged with one of ``vendors``, then the top lock-in drivers."""
     from .models import Answer, Assessment
     from .selectors import questionnaire_for
 
-    if not results:
-        return {}
-    ids = [r.assessment_id for r in results]
-    assessments = {
-        a.pk: a for a in Assessment.objects.filter(pk__in=ids).select_related("questionnaire")
-    }
+    assessments = Assessment.objects.filter(pk__in=list(cards)).select_related("questionnaire")
     answers: dict = {}
     for assessment_id, key, value in Answer.objects.filter(
-        assessment_id__in=list(assessments)
+        assessment_id__in=list(cards)
     ).values_list("assessment_id", "question_key", "value"):
         answers.setdefault(assessment_id, {})[key] = value
     out = {}
-    for result in results:
-        assessment = assessments[result.assessment_id]
+    for assessment in assessments:
         questionnaire = questionnaire_for(assessment)
         given = answers.get(assessment.pk, {})
         rows: list[ExposureDriver] = []
@@ -153,7 +148,7 @@ def _drivers_for(results: list, vendors: tuple[str, ...]) -> dict:
             if tagged:
                 tagged_keys.add(question["key"])
                 rows.append(ExposureDriver(question=tr(question["text"]), answer=", ".join(tagged)))
-        for driver in _card_lock_in_drivers(result.card):
+        for driver in _card_lock_in_drivers(cards[assessment.pk]):
             if driver["question_key"] in tagged_keys:
                 continue
             question = questionnaire.questions.get(driver["question_key"])
@@ -163,7 +158,7 @@ def _drivers_for(results: list, vendors: tuple[str, ...]) -> dict:
                 else tr(driver.get("answer_label"))
             )
             rows.append(ExposureDriver(question=tr(driver.get("question_text")), answer=label))
-        out[result.assessment_id] = tuple(rows)
+        out[assessment.pk] = tuple(rows)
     return out
 
 

@@ -98,9 +98,7 @@ def affected_clients(*, user, article: Article) -> list[AffectedClient]:
     """
     if not user.is_consultant:
         raise Http404
-    exposures = clients_exposed_to(
-        user=user, vendors=article_vendor_keys(article), with_drivers=True
-    )
+    exposures = clients_exposed_to(user=user, vendors=article_vendor_keys(article), detailed=True)
     followups = {
         f.organization_id: f
         for f in article.followups.filter(

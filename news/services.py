@@ -47,6 +47,7 @@ def clients_inform(
             user=actor,
             vendors=article_vendor_keys(article),
             organization_ids=organization_ids,
+            detailed=True,
         )
     }
     organizations = Organization.objects.visible_to(actor).filter(pk__in=list(exposures))

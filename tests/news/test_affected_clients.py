@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.core import mail
 from django.urls import reverse
@@ -43,6 +45,12 @@ def article(tags):
     )
 
 
+def test_counting_does_not_read_the_cards(portfolio, consultant, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        ranked = clients_exposed_to(user=consultant, vendors=["microsoft"])
+    assert len(ranked) == 2 and ranked[0].lock_in_level == ""
+
+
 def test_ranking_follows_latest_results_exposure(portfolio, consultant):
     ranked = clients_exposed_to(user=consultant, vendors=["microsoft", "openai"])
     assert [e.organization_name for e in ranked] == [
@@ -72,7 +80,7 @@ def test_a_client_user_only_ever_sees_its_own_exposure(portfolio, alice):
 
 def test_drivers_name_the_vendor_services_in_use(questionnaire, org_a, alice, consultant):
     submit(org_a, alice)  # COMPLETE uses Microsoft 365 Copilot and ChatGPT Free
-    [exposure] = clients_exposed_to(user=consultant, vendors=["microsoft"], with_drivers=True)
+    [exposure] = clients_exposed_to(user=consultant, vendors=["microsoft"], detailed=True)
     first = exposure.drivers[0]
     assert first.question == "Welche KI-Dienste nutzen Sie?"
     assert first.answer == "Microsoft 365 Copilot"
@@ -156,6 +164,11 @@ def test_send_emails_selected_clients_and_records_who_and_when(
     assert "kurzen Gespräch" in text
     assert consultant.email in text
     assert german.reply_to == [consultant.email]
+    assert "Was Sie vor allem bindet:" in text
+    assert "Welche KI-Dienste nutzen Sie? Microsoft 365 Copilot" in text
+    assert re.search(
+        r"Ihre Anbieterabhängigkeit insgesamt: (gering|mittel|hoch|kritisch) \(60 von 100\)", text
+    )
     html = german.alternatives[0][0]
     assert "Microsoft: <strong>70</strong>" in html
     english = next(m for m in mail.outbox if "Gleichstand" in m.subject)
