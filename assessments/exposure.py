@@ -131,10 +131,20 @@ def _drivers_for(cards: dict, vendors: tuple[str, ...]) -> dict:
     from .models import Answer, Assessment
     from .selectors import questionnaire_for
 
-    assessments = Assessment.objects.filter(pk__in=list(cards)).select_related("questionnaire")
+    # questionnaire_for() needs the version's id and checksum only; its document is cached.
+    assessments = list(
+        Assessment.objects.filter(pk__in=list(cards))
+        .select_related("questionnaire")
+        .only("id", "questionnaire__id", "questionnaire__sha256")
+    )
+    # Only the answers to questions whose options carry vendor tags (a handful per catalogue).
+    tagged_questions = set()
+    for version_id in {a.questionnaire_id for a in assessments}:
+        sample = next(a for a in assessments if a.questionnaire_id == version_id)
+        tagged_questions |= _vendor_tagged_questions(questionnaire_for(sample))
     answers: dict = {}
     for assessment_id, key, value in Answer.objects.filter(
-        assessment_id__in=list(cards)
+        assessment_id__in=list(cards), question_key__in=tagged_questions
     ).values_list("assessment_id", "question_key", "value"):
         answers.setdefault(assessment_id, {})[key] = value
     out = {}
@@ -143,8 +153,10 @@ def _drivers_for(cards: dict, vendors: tuple[str, ...]) -> dict:
         given = answers.get(assessment.pk, {})
         rows: list[ExposureDriver] = []
         tagged_keys = set()
-        for question in questionnaire.questions.values():
-            tagged = _tagged_choice_labels(question, given.get(question["key"]), vendors)
+        for key, question in questionnaire.questions.items():
+            if key not in given:
+                continue
+            tagged = _tagged_choice_labels(question, given[key], vendors)
             if tagged:
                 tagged_keys.add(question["key"])
                 rows.append(ExposureDriver(question=tr(question["text"]), answer=", ".join(tagged)))
@@ -160,6 +172,15 @@ def _drivers_for(cards: dict, vendors: tuple[str, ...]) -> dict:
             rows.append(ExposureDriver(question=tr(driver.get("question_text")), answer=label))
         out[assessment.pk] = tuple(rows)
     return out
+
+
+def _vendor_tagged_questions(questionnaire) -> frozenset[str]:
+    return frozenset(
+        key
+        for key, question in questionnaire.questions.items()
+        if any(option.get("vendors") for option in question.get("options", ()))
+        or any((question.get(b) or {}).get("vendors") for b in ("yes", "no"))
+    )
 
 
 def _tagged_choice_labels(question: dict, value, vendors: tuple[str, ...]) -> list[str]:
