@@ -238,3 +238,6 @@ class AuditLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.target}"
+
+
+from .leads.models import Lead  # noqa: E402, F401 - the contact-form model lives in its package

@@ -158,6 +158,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 14)
+# Contact form: at most this many submissions per client IP and window (seconds). The counter
+# lives in the default cache; with several web processes point CACHES at Redis.
+CONTACT_RATE_LIMIT = env_int("CONTACT_RATE_LIMIT", 5)
+CONTACT_RATE_WINDOW = env_int("CONTACT_RATE_WINDOW", 3600)
 
 # Internationalisation: German first, English complete.
 LANGUAGE_CODE = "de"
