@@ -12,11 +12,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from portal import selectors as portal_selectors
 
 from . import selectors, services
+from .actionplan.selectors import actions_for_assessment, plan_rows
 from .answers import AnswerInvalid, parse_answer
 from .models import Assessment
-from .presentation import card_view
+from .presentation import card_view, dimension_titles
 from .questionnaire import tr
 from .reports.views import panel_context
+from .review.views import review_context
 from .scoring import ScoreCard, score
 from .wizard import question_view, section_views
 
@@ -362,6 +364,11 @@ def assessment_done(request: HttpRequest, assessment_id) -> HttpResponse:
             "previous": previous,
             "changed": selectors.changed_answers(assessment=assessment) if previous else [],
             "benchmark": benchmark,
+            "plan": plan_rows(
+                actions=actions_for_assessment(user=request.user, assessment=assessment),
+                dimension_titles=dimension_titles(assessment.questionnaire.document),
+            ),
+            **review_context(request.user, assessment),
             **panel_context(request.user, assessment),
         },
     )

@@ -72,6 +72,9 @@ def user_signup(
     )
     Membership.objects.create(user=user, organization=organization, role=Membership.Role.OWNER)
     audit_record(action="user.signup", actor=user, organization=organization, target=user.email)
+    from .clients.services import notify_new_signup
+
+    transaction.on_commit(lambda: notify_new_signup(organization_id=organization.pk))
     return SignupResult(user=user, organization=organization)
 
 

@@ -1,0 +1,93 @@
+"""Writes for looking after clients: claim, assign, and telling the consultancy about news."""
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ..models import Organization, User
+from ..services import audit_record, email_send
+from .selectors import consultancy_recipients
+
+
+def organization_claim(*, organization: Organization, user: User) -> Organization:
+    """A consultant takes an unassigned client. Only one of two racing claims wins."""
+    if not user.is_consultant:
+        raise PermissionDenied
+    updated = Organization.objects.filter(pk=organization.pk, consultant__isnull=True).update(
+        consultant=user, assigned_at=timezone.now()
+    )
+    organization.refresh_from_db()
+    if not updated:
+        if organization.consultant_id == user.pk:
+            return organization
+        raise ValidationError(
+            _("%(name)s wird bereits von %(who)s betreut.")
+            % {"name": organization.name, "who": organization.consultant.display_name}
+        )
+    audit_record(
+        action="organization.claim", actor=user, organization=organization, target=user.email
+    )
+    return organization
+
+
+def organization_assign(
+    *, organization: Organization, consultant: User | None, actor: User
+) -> Organization:
+    """A lead consultant or admin hands a client to a consultant (or back to nobody)."""
+    if not actor.can_assign_clients:
+        raise PermissionDenied
+    if consultant is not None and not (consultant.is_consultant and consultant.is_active):
+        raise ValidationError(_("Nur aktive Berater/innen können Kunden betreuen."))
+    previous = organization.consultant
+    organization.consultant = consultant
+    organization.assigned_at = timezone.now() if consultant else None
+    organization.save(update_fields=["consultant", "assigned_at"])
+    audit_record(
+        action="organization.assign",
+        actor=actor,
+        organization=organization,
+        target=consultant.email if consultant else "",
+        data={"previous": previous.email if previous else ""},
+    )
+    if consultant is not None and consultant != actor and consultant.email:
+        to = [consultant.email]
+        transaction.on_commit(
+            lambda: email_send(
+                template="portal/email/client_assigned",
+                to=to,
+                context={"organization": organization, "actor": actor},
+                language=settings.LANGUAGE_CODE,
+            )
+        )
+    return organization
+
+
+def notify_new_signup(*, organization_id) -> None:
+    organization = Organization.objects.get(pk=organization_id)
+    recipients = consultancy_recipients()
+    if recipients:
+        email_send(
+            template="portal/email/new_client",
+            to=recipients,
+            context={"organization": organization},
+            language=settings.LANGUAGE_CODE,
+        )
+
+
+def notify_new_submission(*, assessment_id) -> None:
+    from assessments.models import Assessment
+
+    assessment = Assessment.objects.select_related("organization__consultant", "submitted_by").get(
+        pk=assessment_id
+    )
+    organization = assessment.organization
+    recipients = consultancy_recipients(also=organization.consultant)
+    if recipients:
+        email_send(
+            template="portal/email/new_submission",
+            to=recipients,
+            context={"organization": organization, "assessment": assessment},
+            language=settings.LANGUAGE_CODE,
+        )
