@@ -17,7 +17,9 @@ CONSULTANT_FIELDS = CLIENT_FIELDS | {"title", "text", "priority", "internal_note
 
 
 def actions_generate(*, assessment, card: dict) -> int:
-    """One action per recommendation of the score card; safe to run twice."""
+    """One action per recommendation of the score card; safe to run twice (returns how many
+    were new)."""
+    existing = set(assessment.actions.values_list("key", flat=True))
     rows = [
         Action(
             assessment=assessment,
@@ -26,9 +28,11 @@ def actions_generate(*, assessment, card: dict) -> int:
             catalogue={name: rec.get(name) for name in ("title", "text", "effort", "dimension")},
         )
         for rec in card.get("recommendations", [])
+        if rec["key"] not in existing
     ]
-    created = Action.objects.bulk_create(rows, ignore_conflicts=True)
-    return len(created)
+    # ignore_conflicts: a concurrent run may have inserted the same keys meanwhile.
+    Action.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
 
 
 def action_create(
