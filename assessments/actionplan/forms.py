@@ -35,7 +35,9 @@ class ActionForm(forms.Form):
         empty_label=_("– niemand –"),
     )
     due_date = forms.DateField(
-        label=_("fällig am"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("fällig am"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     state = forms.ChoiceField(label=_("Stand"), choices=Action.State.choices)
     state_reason = forms.CharField(
@@ -111,7 +113,9 @@ class ActionCreateForm(forms.Form):
         empty_label=_("– niemand –"),
     )
     due_date = forms.DateField(
-        label=_("fällig am"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("fällig am"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     internal_note = forms.CharField(
         label=_("interne Notiz (nur Beratung)"),
