@@ -14,6 +14,7 @@ from portal import selectors as portal_selectors
 from . import selectors, services
 from .actionplan.selectors import actions_for_assessment, plan_rows
 from .answers import AnswerInvalid, parse_answer
+from .history.selectors import answer_effects, dimension_trend
 from .models import Assessment
 from .presentation import card_view, dimension_titles
 from .questionnaire import tr
@@ -362,7 +363,12 @@ def assessment_done(request: HttpRequest, assessment_id) -> HttpResponse:
             "result": result,
             "view": view,
             "previous": previous,
-            "changed": selectors.changed_answers(assessment=assessment) if previous else [],
+            "changed": answer_effects(assessment=assessment) if previous else [],
+            "trend": dimension_trend(
+                user=request.user,
+                assessment=assessment,
+                levels={d.key: d.level for d in view["dimensions"]},
+            ),
             "benchmark": benchmark,
             "plan": plan_rows(
                 actions=actions_for_assessment(user=request.user, assessment=assessment),
