@@ -1,7 +1,6 @@
 """Reads for the action plan. Nothing here hands out ``internal_note`` to client-facing code:
 ``plan_rows`` is what the results page, the PDF and the exports show."""
 
-from django.conf import settings
 from django.db.models import Q, QuerySet
 
 from portal.models import Membership, User
@@ -35,17 +34,15 @@ def action_get_for_user(*, user: User, action_id) -> Action:
 
 
 def owner_candidates(*, assessment) -> QuerySet[User]:
-    """Who may own an action: the client's members and consultants (the client's own first)."""
+    """Who may own an action: the client's members and the consultant in charge. (Not every
+    consultant: the client's form would list the whole consultancy's staff.)"""
     organization = assessment.organization
-    consultants = Q(is_consultant=True)
-    if settings.CONSULTANT_SCOPE == "assigned":
-        # Only consultants who can see the client may own its actions.
-        consultants &= (
-            Q(pk=organization.consultant_id) | Q(is_lead_consultant=True) | Q(is_superuser=True)
-        )
     return (
         User.objects.filter(is_active=True)
-        .filter(Q(memberships__organization=organization) | consultants)
+        .filter(
+            Q(memberships__organization=organization)
+            | Q(is_consultant=True, pk=organization.consultant_id)
+        )
         .distinct()
         .order_by("-is_consultant", "first_name", "last_name", "email")
     )

@@ -84,9 +84,15 @@ def test_not_relevant_needs_a_reason(action, alice):
     assert action.state_reason == ""
 
 
-def test_owner_must_belong_to_the_client_or_be_a_consultant(action, alice, charlie, consultant):
+def test_owner_must_belong_to_the_client_or_be_its_consultant(action, alice, charlie, consultant):
+    from tests.factories import ConsultantFactory
+
     with pytest.raises(ValidationError):
         plan_services.action_update(action=action, actor=alice, fields={"owner": charlie})
+    with pytest.raises(ValidationError):
+        plan_services.action_update(
+            action=action, actor=alice, fields={"owner": ConsultantFactory()}
+        )
     plan_services.action_update(action=action, actor=alice, fields={"owner": consultant})
     action.refresh_from_db()
     assert action.owner == consultant
