@@ -9,7 +9,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.clients.services import notify_new_submission
+from portal.clients.services import assessment_submission_notify
 from portal.models import Organization, User
 from portal.services import audit_record
 
@@ -220,7 +220,7 @@ def assessment_submit(*, assessment: Assessment, user: User) -> Assessment:
             organization=locked.organization,
             target=str(locked.pk),
         )
-        transaction.on_commit(lambda: notify_new_submission(assessment_id=locked.pk))
+        transaction.on_commit(lambda: assessment_submission_notify(assessment_id=locked.pk))
     return locked
 
 

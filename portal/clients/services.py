@@ -1,5 +1,7 @@
 """Writes for looking after clients: claim, assign, and telling the consultancy about news."""
 
+import logging
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -9,6 +11,19 @@ from django.utils.translation import gettext as _
 from ..models import Organization, User
 from ..services import audit_record, email_send
 from .selectors import consultancy_recipients
+
+logger = logging.getLogger(__name__)
+
+
+def _announce(*, template: str, to: list[str], context: dict) -> None:
+    """Tell the consultancy. Runs after the client's own commit: a mail server hiccup is logged
+    for the operator and must not turn the client's sign-up or submission into an error page."""
+    if not to:
+        return
+    try:
+        email_send(template=template, to=to, context=context, language=settings.LANGUAGE_CODE)
+    except OSError:
+        logger.exception("Could not send %s to %s", template, to)
 
 
 def organization_claim(*, organization: Organization, user: User) -> Organization:
@@ -64,30 +79,24 @@ def organization_assign(
     return organization
 
 
-def notify_new_signup(*, organization_id) -> None:
+def organization_signup_notify(*, organization_id) -> None:
     organization = Organization.objects.get(pk=organization_id)
-    recipients = consultancy_recipients()
-    if recipients:
-        email_send(
-            template="portal/email/new_client",
-            to=recipients,
-            context={"organization": organization},
-            language=settings.LANGUAGE_CODE,
-        )
+    _announce(
+        template="portal/email/new_client",
+        to=consultancy_recipients(),
+        context={"organization": organization},
+    )
 
 
-def notify_new_submission(*, assessment_id) -> None:
+def assessment_submission_notify(*, assessment_id) -> None:
     from assessments.models import Assessment
 
     assessment = Assessment.objects.select_related("organization__consultant", "submitted_by").get(
         pk=assessment_id
     )
     organization = assessment.organization
-    recipients = consultancy_recipients(also=organization.consultant)
-    if recipients:
-        email_send(
-            template="portal/email/new_submission",
-            to=recipients,
-            context={"organization": organization, "assessment": assessment},
-            language=settings.LANGUAGE_CODE,
-        )
+    _announce(
+        template="portal/email/new_submission",
+        to=consultancy_recipients(also=organization.consultant),
+        context={"organization": organization, "assessment": assessment},
+    )
