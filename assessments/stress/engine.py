@@ -130,10 +130,16 @@ class StressOutcome:
 
 
 def stress_compare(
-    document: dict, patched_document: dict, answers: dict, scenario: Scenario
+    document: dict,
+    patched_document: dict,
+    answers: dict,
+    scenario: Scenario,
+    *,
+    after: ScoreCard | None = None,
 ) -> StressOutcome:
     before = score(document, answers)
-    after = score(patched_document, scenario_answers(answers, scenario))
+    if after is None:
+        after = score(patched_document, scenario_answers(answers, scenario))
     deltas = {key: after.scores[key] - before.scores.get(key, 0) for key in after.scores}
     old_points = {
         (d.question_key, dim.key): d.points for dim in before.dimensions for d in dim.drivers

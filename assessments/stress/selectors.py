@@ -10,8 +10,11 @@ import yaml
 from ..models import QuestionnaireVersion, Result
 from ..presentation import dimension_titles
 from ..questionnaire import tr
+from ..scoring import score
+from ..selectors import DIMENSION_FIELDS
 from .engine import (
     Scenario,
+    scenario_answers,
     scenario_document,
     scenario_problems,
     scenarios_from_data,
@@ -59,13 +62,15 @@ def stress_run(*, user, scenario: Scenario) -> dict:
             "organization__consultant__first_name",
             "organization__consultant__last_name",
             "assessment__submitted_at",
+            "readiness",
+            *DIMENSION_FIELDS,
         )
     )
     answers = _answers_by_assessment([row[0] for row in latest])
     documents: dict = {}
     problems: set[str] = set()
     rows = []
-    for assessment_id, version_id, org_id, name, first, last, submitted_at in latest:
+    for assessment_id, version_id, org_id, name, first, last, submitted_at, *stored in latest:
         if version_id not in documents:
             document = QuestionnaireVersion.objects.values_list("document", flat=True).get(
                 pk=version_id
@@ -73,7 +78,36 @@ def stress_run(*, user, scenario: Scenario) -> dict:
             problems.update(scenario_problems(scenario, document))
             documents[version_id] = (document, scenario_document(document, scenario))
         document, patched = documents[version_id]
-        outcome = stress_compare(document, patched, answers[assessment_id], scenario)
+        client_answers = answers[assessment_id]
+        stored_readiness, stored_scores = (
+            stored[0],
+            dict(zip(DIMENSION_FIELDS, stored[1:], strict=True)),
+        )
+        # The stored result is this engine's score of the same answers (``rescore`` keeps it so),
+        # so only clients whose scores move need the second scoring that explains the drivers.
+        moved_answers = scenario_answers(client_answers, scenario)
+        after = None
+        if scenario.option_scores or moved_answers != client_answers:
+            after = score(patched, moved_answers)
+        if after is None or (
+            after.readiness == stored_readiness
+            and all(after.scores.get(k) == v for k, v in stored_scores.items())
+        ):
+            rows.append(
+                StressRow(
+                    organization_id=org_id,
+                    name=name,
+                    consultant=" ".join(p for p in (first, last) if p),
+                    submitted_at=submitted_at,
+                    readiness_before=stored_readiness,
+                    readiness_after=stored_readiness,
+                    deltas=dict.fromkeys(stored_scores, 0),
+                    risk_delta=0,
+                    moved=[],
+                )
+            )
+            continue
+        outcome = stress_compare(document, patched, client_answers, scenario, after=after)
         rows.append(
             StressRow(
                 organization_id=org_id,
