@@ -10,11 +10,32 @@ PRIORITIES = [(1, "1"), (2, "2"), (3, "3")]
 CONSULTANT_ONLY = ("title", "text", "priority", "internal_note")
 
 
-class _OwnerChoice(forms.ModelChoiceField):
-    def label_from_instance(self, user: User) -> str:
-        if user.is_consultant:
-            return _("%(name)s (Beratung)") % {"name": user.display_name}
-        return user.display_name
+def _owner_label(user: User) -> str:
+    if user.is_consultant:
+        return _("%(name)s (Beratung)") % {"name": user.display_name}
+    return user.display_name
+
+
+class OwnerField(forms.ChoiceField):
+    """The owner picked from candidates loaded once per page (not once per action's form);
+    cleans to the ``User`` or ``None``."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(required=False, **kwargs)
+        self.candidates: dict[str, User] = {}
+
+    def set_candidates(self, candidates) -> None:
+        self.candidates = {str(user.pk): user for user in candidates}
+        self.choices = [("", _("– niemand –"))] + [
+            (key, _owner_label(user)) for key, user in self.candidates.items()
+        ]
+
+    def clean(self, value):
+        value = super().clean(value)
+        return self.candidates.get(str(value)) if value else None
+
+    def prepare_value(self, value):
+        return str(value.pk) if isinstance(value, User) else value
 
 
 class ActionForm(forms.Form):
@@ -28,12 +49,7 @@ class ActionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     priority = forms.TypedChoiceField(label=_("Priorität"), choices=PRIORITIES, coerce=int)
-    owner = _OwnerChoice(
-        label=_("verantwortlich"),
-        queryset=User.objects.none(),
-        required=False,
-        empty_label=_("– niemand –"),
-    )
+    owner = OwnerField(label=_("verantwortlich"))
     due_date = forms.DateField(
         label=_("fällig am"),
         required=False,
@@ -50,20 +66,24 @@ class ActionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args, assessment, consultant: bool, **kwargs) -> None:
+    def __init__(self, *args, assessment, consultant: bool, candidates=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = owner_candidates(assessment=assessment)
+        self.fields["owner"].set_candidates(
+            candidates if candidates is not None else owner_candidates(assessment=assessment)
+        )
         if not consultant:
             for name in CONSULTANT_ONLY:
                 del self.fields[name]
 
     @classmethod
-    def for_action(cls, action: Action, *, consultant: bool, data=None) -> "ActionForm":
+    def for_action(
+        cls, action: Action, *, consultant: bool, data=None, candidates=None
+    ) -> "ActionForm":
         initial = {
             "title": action.title or action.display_title,
             "text": action.text or action.display_text,
             "priority": action.priority,
-            "owner": action.owner_id,
+            "owner": str(action.owner_id) if action.owner_id else "",
             "due_date": action.due_date,
             "state": action.state,
             "state_reason": action.state_reason,
@@ -74,6 +94,7 @@ class ActionForm(forms.Form):
             initial=initial,
             assessment=action.assessment,
             consultant=consultant,
+            candidates=candidates,
             auto_id=f"action-{action.pk}-%s",
         )
 
@@ -106,12 +127,7 @@ class ActionCreateForm(forms.Form):
     priority = forms.TypedChoiceField(
         label=_("Priorität"), choices=PRIORITIES, coerce=int, initial=2
     )
-    owner = _OwnerChoice(
-        label=_("verantwortlich"),
-        queryset=User.objects.none(),
-        required=False,
-        empty_label=_("– niemand –"),
-    )
+    owner = OwnerField(label=_("verantwortlich"))
     due_date = forms.DateField(
         label=_("fällig am"),
         required=False,
@@ -127,4 +143,4 @@ class ActionCreateForm(forms.Form):
     def __init__(self, *args, assessment, **kwargs) -> None:
         kwargs.setdefault("auto_id", "new-action-%s")
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = owner_candidates(assessment=assessment)
+        self.fields["owner"].set_candidates(owner_candidates(assessment=assessment))

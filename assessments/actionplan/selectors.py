@@ -17,11 +17,14 @@ def can_work_on_plan(*, user: User, assessment) -> bool:
 
 
 def actions_for_assessment(*, user: User, assessment) -> list[Action]:
-    return list(
+    actions = list(
         Action.objects.visible_to(user)
         .filter(assessment=assessment)
         .select_related("owner", "updated_by")
     )
+    for action in actions:
+        action.assessment = assessment  # already loaded: no query per action
+    return actions
 
 
 def action_get_for_user(*, user: User, action_id) -> Action:

@@ -29,6 +29,7 @@ def _page(request, assessment, *, bound=None, create_form=None, status=200) -> H
     rows = selectors.plan_rows(
         actions=actions, dimension_titles=dimension_titles(assessment.questionnaire.document)
     )
+    candidates = list(selectors.owner_candidates(assessment=assessment))
     items = []
     for action, row in zip(actions, rows, strict=True):
         form = bound if bound is not None and bound[0] == action.pk else None
@@ -37,7 +38,9 @@ def _page(request, assessment, *, bound=None, create_form=None, status=200) -> H
                 "row": row,
                 "action": action,
                 "internal_note": action.internal_note if consultant else "",
-                "form": form[1] if form else ActionForm.for_action(action, consultant=consultant),
+                "form": form[1]
+                if form
+                else ActionForm.for_action(action, consultant=consultant, candidates=candidates),
                 "open": form is not None,
             }
         )

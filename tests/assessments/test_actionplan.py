@@ -319,3 +319,19 @@ def test_assigned_scope_limits_owner_choice_and_plan_access(
         client.post(reverse("action_update", args=[action.pk]), {"state": "done"}).status_code
         == 404
     )
+
+
+def test_plan_page_query_count_does_not_grow_with_actions(
+    client, submitted, consultant, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(consultant)
+    url = reverse("actionplan", args=[submitted.pk])
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    for n in range(15):
+        plan_services.action_create(assessment=submitted, actor=consultant, title=f"Schritt {n}")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get(url).status_code == 200
