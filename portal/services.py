@@ -79,6 +79,9 @@ def user_signup(
     )
     Membership.objects.create(user=user, organization=organization, role=Membership.Role.OWNER)
     audit_record(action="user.signup", actor=user, organization=organization, target=user.email)
+    from .clients.services import organization_signup_notify
+
+    transaction.on_commit(lambda: organization_signup_notify(organization_id=organization.pk))
     return SignupResult(user=user, organization=organization)
 
 
