@@ -17,6 +17,7 @@ The production timings are used (lease 30 s, stale 30 s, sweep every 15 s) unles
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
 import re
 import shutil
@@ -34,6 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 STORAGE = Path(tempfile.mkdtemp(prefix="report-faults-")) / "private"
+LOGS = STORAGE.parent / "logs"  # every worker's and beat's output, written when it stops
 
 
 def setup_django(broker_url: str) -> None:
@@ -112,6 +114,8 @@ class Stack:
         for process in self.all:
             if process.process.poll() is None:
                 process.stop()
+            LOGS.mkdir(exist_ok=True)
+            (LOGS / f"{process.name}.log").write_text("".join(process.lines))
         self.workers, self.beat = [], None
 
     def renders(self) -> Counter:
@@ -279,6 +283,9 @@ def main() -> int:
         "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
     }
     stack = Stack(redis, env)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    atexit.register(redis.stop)
+    atexit.register(stack.stop)  # runs first: no orphaned worker, beat or redis-server
     consultant, submitted = fixtures()
     healthy = submitted("Bench Gesund GmbH")
     n = args.n
@@ -440,7 +447,7 @@ def main() -> int:
     stack.stop()
     redis.stop()
     sh("umount", str(STORAGE), check=False)
-    print()
+    print(f"logs: {LOGS}")
     print(
         f"settings: lease {settings.REPORT_LEASE_SECONDS}s, stale {settings.REPORT_STALE_SECONDS}s,"
         f" sweep {settings.REPORT_SWEEP_SECONDS}s, retry max delay "

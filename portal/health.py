@@ -3,7 +3,8 @@
 Anonymous callers get only ``{"status": "ok"}`` or ``{"status": "unavailable"}`` (HTTP 200 or
 503), enough for a load balancer. Staff users, and callers that send ``settings.HEALTHZ_TOKEN``
 in the ``X-Health-Token`` header, also get ``checks`` with one entry per component; README.md
-("Health check") says what each field means.
+("Health check") says what each field means. ``?only=database,broker`` limits the checks (and
+the status) to those components.
 """
 
 import hmac
@@ -93,13 +94,17 @@ def _may_see_details(request: HttpRequest) -> bool:
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    checks = {
-        "database": _check_database(),
-        "broker": _check_broker(),
-        "storage": _check_storage(),
-        "worker": _check_heartbeats("worker"),
-        "beat": _check_heartbeats("beat", exactly_one=True),
+    components = {
+        "database": _check_database,
+        "broker": _check_broker,
+        "storage": _check_storage,
+        "worker": lambda: _check_heartbeats("worker"),
+        "beat": lambda: _check_heartbeats("beat", exactly_one=True),
     }
+    # ?only=database: a load balancer asks whether this web process can serve, not whether beat
+    # runs (it would take every web process out of rotation when the worker dies).
+    only = [name for name in request.GET.get("only", "").split(",") if name in components]
+    checks = {name: check() for name, check in components.items() if not only or name in only}
     healthy = all(check["ok"] for check in checks.values())
     payload = {"status": "ok" if healthy else "unavailable"}
     if _may_see_details(request):

@@ -158,3 +158,19 @@ def test_healthz_is_503_when_report_storage_cannot_be_written(
     assert payload["checks"]["storage"]["ok"] is False
     assert "Berichtsspeicher" in payload["checks"]["storage"]["error"]
     assert _get(client.__class__())[1] == {"status": "unavailable"}
+
+
+def test_healthz_only_judges_the_components_asked_for(client, settings, staff, redis_url):
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.CELERY_BROKER_URL = redis_url  # no worker and no beat heartbeat: 503 in full
+
+    assert _get(client)[0] == 503
+    status, payload = _get_path(client, "?only=database,broker")
+
+    assert status == 200
+    assert set(payload["checks"]) == {"database", "broker"}
+
+
+def _get_path(client, query):
+    response = client.get(reverse("healthz") + query)
+    return response.status_code, json.loads(response.content)
