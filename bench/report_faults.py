@@ -77,6 +77,7 @@ class Stack:
         self.workers: list = []
         self.beat = None
         self.all: list = []
+        self.restarts = 0
 
     def start_worker(self):
         worker = self.Worker(
@@ -97,6 +98,14 @@ class Stack:
         self.all.append(worker)
         worker.wait_ready(90)
         return worker
+
+    def restart_dead_workers(self) -> None:
+        for worker in list(self.workers):
+            if worker.process.poll() is not None:
+                self.workers.remove(worker)
+                self.restarts += 1
+                print(f"worker {worker.name} died (exit {worker.process.returncode}); restarting")
+                self.start_worker()
 
     def start_beat(self):
         directory = STORAGE.parent / f"beat{len(self.all)}"
@@ -168,13 +177,16 @@ def request(assessment, consultant, n: int) -> list:
     return ids
 
 
-def wait_done(ids, window: float) -> float:
+def wait_done(ids, window: float, stack=None) -> float:
+    """Wait until no report is pending; restart a worker that died, as a supervisor would."""
     from assessments.models import Report
 
     deadline = time.monotonic() + window
     while time.monotonic() < deadline:
         if not Report.objects.filter(pk__in=ids, status__in=["queued", "rendering"]).exists():
             break
+        if stack is not None:
+            stack.restart_dead_workers()
         time.sleep(0.5)
     return time.monotonic()
 
@@ -238,7 +250,17 @@ def row(name, ids, stack, cleared_at, done_at, hit, cleared_dt, note="") -> dict
     }
 
 
-COUNTS = ("n", "ready", "failed_msg", "failed_nomsg", "stuck", "ready_no_file", "duplicates", "hit")
+COUNTS = (
+    "n",
+    "ready",
+    "failed_msg",
+    "failed_nomsg",
+    "stuck",
+    "ready_no_file",
+    "duplicates",
+    "hit",
+    "worker_restarts",
+)
 
 
 def main() -> int:
@@ -316,11 +338,13 @@ def main() -> int:
             state.clear()
             ids, cleared_at = inject(assessment or healthy)
             cleared_dt = state.get("cleared_dt", timezone.now())
-            done_at = wait_done(ids, args.window)
+            restarts = stack.restarts
+            done_at = wait_done(ids, args.window, stack)
             connection.close()
             hit = {str(i) for i in state.get("hit", ids)}
             result = row(name, ids, stack, cleared_at, done_at, hit, cleared_dt, note)
             result["wall_s"] = round(time.monotonic() - started, 1)
+            result["worker_restarts"] = stack.restarts - restarts
             print(result, flush=True)
             rounds.append(result)
         merged = {key: sum(r[key] for r in rounds) for key in COUNTS}
@@ -455,14 +479,14 @@ def main() -> int:
     )
     print(
         "| fault | n | ready | failed w/ msg | stuck | ready w/o file | dup | hit | "
-        "recovery s | all done s | wall s |"
+        "recovery s | all done s | wall s | worker restarts |"
     )
-    print("|" + "---|" * 11)
+    print("|" + "---|" * 12)
     for r in results:
         print(
             f"| {r['fault']} | {r['n']} | {r['ready']} | {r['failed_msg']} | {r['stuck']} | "
             f"{r['ready_no_file']} | {r['duplicates']} | {r['hit']} | {r['recovery_s']} | "
-            f"{r['drain_s']} | {r['wall_s']} |"
+            f"{r['drain_s']} | {r['wall_s']} | {r['worker_restarts']} |"
         )
     for r in results:
         if r["messages"]:
