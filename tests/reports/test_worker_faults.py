@@ -160,7 +160,10 @@ def test_read_only_storage_then_writable_gets_ready_without_a_click(
     )
     report.refresh_from_db()
     assert report.status in (Report.Status.QUEUED, Report.Status.RENDERING)
-    assert report.last_error == "Der Berichtsspeicher ist schreibgeschützt."
+    assert report.last_error in (
+        "Der Berichtsspeicher ist schreibgeschützt.",  # root: a read-only bind mount
+        "Der Dienst hat keine Schreibrechte im Berichtsspeicher.",  # otherwise: chmod 555
+    )
     assert any("WARNING" in line and "storage fault" in line for line in worker.lines)
 
     read_only_storage(False)
