@@ -101,6 +101,10 @@ class Questionnaire:
             )
         return result
 
+    def missing(self, answers: dict) -> list[str]:
+        """Keys of the required questions shown for ``answers`` that have no answer."""
+        return [key for section in self.progress(answers) for key in section.missing]
+
     def neighbours(self, section_key: str) -> tuple[str | None, str | None]:
         keys = [s["key"] for s in self.sections]
         index = keys.index(section_key)

@@ -361,6 +361,11 @@ def assessment_done(request: HttpRequest, assessment_id) -> HttpResponse:
             "view": view,
             "previous": previous,
             "changed": selectors.changed_answers(assessment=assessment) if previous else [],
+            "incomplete": (
+                selectors.missing_required_questions(assessment)
+                if result.incomplete_answers and request.user.is_consultant
+                else []
+            ),
             "benchmark": benchmark,
             **panel_context(request.user, assessment),
         },
