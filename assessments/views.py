@@ -18,7 +18,7 @@ from .presentation import card_view
 from .questionnaire import tr
 from .reports.views import panel_context
 from .scoring import ScoreCard, score
-from .wizard import question_view, section_views
+from .wizard import progress_view, question_view, section_views
 
 # Lazy: module constants are built at import, the language is only known per request.
 LOCKED_MESSAGE = gettext_lazy(
@@ -74,9 +74,6 @@ def _section_context(request, assessment, section_key, *, errors=None, extra_row
     editable = assessment.is_draft and selectors.can_edit_assessment(
         user=request.user, assessment=assessment
     )
-    progress = questionnaire.progress(answers)
-    required = sum(p.required for p in progress)
-    answered = sum(p.answered for p in progress)
     previous_key, next_key = questionnaire.neighbours(section_key)
     section = questionnaire.section_by_key[section_key]
     return {
@@ -87,10 +84,7 @@ def _section_context(request, assessment, section_key, *, errors=None, extra_row
             "title": tr(section["title"]),
             "intro": tr(section.get("intro")),
         },
-        "sections": [
-            {"key": p.key, "title": tr(p.title), "complete": p.complete, "missing": len(p.missing)}
-            for p in progress
-        ],
+        "progress": progress_view(questionnaire, answers, current=section_key),
         "questions": section_views(
             questionnaire,
             section_key,
@@ -101,9 +95,6 @@ def _section_context(request, assessment, section_key, *, errors=None, extra_row
             extra_rows=extra_rows,
         ),
         "editable": editable,
-        "percent": round(100 * answered / required) if required else 100,
-        "answered": answered,
-        "required": required,
         "previous_key": previous_key,
         "next_key": next_key,
     }
@@ -209,6 +200,10 @@ def answer_save(request: HttpRequest, assessment_id, question_key: str) -> HttpR
     if dependents:
         answer_rows = selectors.answers_with_meta(assessment)
         answers = {key: row.value for key, row in answer_rows.items()}
+    else:
+        answers = selectors.answers_dict(assessment)
+    body += _progress_oob(request, assessment, questionnaire, answers, section)
+    if dependents:
         visible = questionnaire.visible(answers)
         for key in sorted(dependents):
             view = question_view(
@@ -223,6 +218,19 @@ def answer_save(request: HttpRequest, assessment_id, question_key: str) -> HttpR
                 request=request,
             )
     return HttpResponse(body)
+
+
+def _progress_oob(request, assessment, questionnaire, answers: dict, section_key: str) -> str:
+    """The sidebar (progress and section ticks), swapped in out of band with each save."""
+    return render_to_string(
+        "assessments/_progress.html",
+        {
+            "assessment": assessment,
+            "progress": progress_view(questionnaire, answers, current=section_key),
+            "oob": True,
+        },
+        request=request,
+    )
 
 
 def _status(question_key: str, *, answer=None, error: str = "", status: int = 200) -> HttpResponse:
@@ -261,12 +269,15 @@ def repeat_row_add(request: HttpRequest, assessment_id, question_key: str) -> Ht
         error=error,
         extra_row=not error,
     )
-    return render(
-        request,
-        "assessments/_question.html",
-        {"q": view, "assessment": assessment},
-        status=400 if error else 200,
+    body = render_to_string(
+        "assessments/_question.html", {"q": view, "assessment": assessment}, request=request
     )
+    if not error:
+        answers = selectors.answers_dict(assessment)
+        body += _progress_oob(
+            request, assessment, questionnaire, answers, questionnaire.section_of[question_key]
+        )
+    return HttpResponse(body, status=400 if error else 200)
 
 
 @login_required

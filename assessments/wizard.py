@@ -136,6 +136,34 @@ def question_view(
     return view
 
 
+@dataclass
+class ProgressView:
+    """The wizard's sidebar: required questions answered, per section and in total."""
+
+    answered: int
+    required: int
+    percent: int
+    sections: list[dict]
+    current: str
+
+
+def progress_view(questionnaire: Questionnaire, answers: dict, *, current: str) -> ProgressView:
+    progress = questionnaire.progress(answers)
+    required = sum(p.required for p in progress)
+    answered = sum(p.answered for p in progress)
+    return ProgressView(
+        answered=answered,
+        required=required,
+        # floor, so that 100 % means every required question is answered
+        percent=(100 * answered // required) if required else 100,
+        sections=[
+            {"key": p.key, "title": tr(p.title), "complete": p.complete, "missing": len(p.missing)}
+            for p in progress
+        ],
+        current=current,
+    )
+
+
 def section_views(
     questionnaire: Questionnaire,
     section_key: str,

@@ -8,11 +8,4 @@ document.addEventListener("DOMContentLoaded", function () {
     { code: "...", swap: false, error: true },
   ];
 });
-// A failed request (server down, network gone) must not look like a saved answer.
-document.addEventListener("htmx:sendError", function (event) {
-  var target = event.detail.target;
-  if (target) {
-    target.textContent = target.dataset.offline || "Nicht gespeichert – keine Verbindung. Bitte erneut versuchen.";
-    target.className = "save-status small text-danger fw-semibold";
-  }
-});
+// Failed autosaves are handled in autosave.js (loaded by the questionnaire pages).

@@ -70,7 +70,7 @@ def _answer_visible_questions(page) -> list[str]:
         elif fieldset.locator("input[type=text]").count():
             fieldset.locator("input[type=text]").first.fill("Testeintrag")
         try:
-            status.filter(has_text="Gespeichert").wait_for()
+            status.filter(has_text="Gespeichert um").wait_for()
         except Exception:
             pytest.fail(f"{key} not saved: {status.inner_text()!r}")
         answered.append(key)
