@@ -18,7 +18,7 @@ from .presentation import card_view
 from .questionnaire import tr
 from .reports.views import panel_context
 from .scoring import ScoreCard, score
-from .wizard import progress_view, question_view, section_views
+from .wizard import progress_view, question_view, review_sections, section_views
 
 # Lazy: module constants are built at import, the language is only known per request.
 LOCKED_MESSAGE = gettext_lazy(
@@ -286,17 +286,7 @@ def assessment_review(request: HttpRequest, assessment_id) -> HttpResponse:
     assessment = selectors.assessment_get_for_user(user=request.user, assessment_id=assessment_id)
     questionnaire = selectors.questionnaire_for(assessment)
     answers = selectors.answers_dict(assessment)
-    progress = questionnaire.progress(answers)
-    missing = [
-        {
-            "key": key,
-            "text": tr(questionnaire.questions[key]["text"]),
-            "section_key": p.key,
-            "section": tr(p.title),
-        }
-        for p in progress
-        for key in p.missing
-    ]
+    missing = selectors.missing_required_questions(assessment)
     unconfirmed = assessment.answers.filter(carry="copied").count()
     return render(
         request,
@@ -306,15 +296,7 @@ def assessment_review(request: HttpRequest, assessment_id) -> HttpResponse:
             "organization": assessment.organization,
             "missing": missing,
             "unconfirmed": unconfirmed,
-            "sections": [
-                {
-                    "key": p.key,
-                    "title": tr(p.title),
-                    "complete": p.complete,
-                    "missing": len(p.missing),
-                }
-                for p in progress
-            ],
+            "sections": review_sections(questionnaire, answers),
             "editable": assessment.is_draft
             and selectors.can_edit_assessment(user=request.user, assessment=assessment),
         },

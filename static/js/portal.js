@@ -9,3 +9,7 @@ document.addEventListener("DOMContentLoaded", function () {
   ];
 });
 // Failed autosaves are handled in autosave.js (loaded by the questionnaire pages).
+// "Drucken oder als PDF speichern" buttons (no inline handlers: CSP).
+document.addEventListener("click", function (event) {
+  if (event.target.closest && event.target.closest("[data-print]")) window.print();
+});
