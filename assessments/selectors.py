@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404
 from portal.models import Membership, User
 
 from .models import Assessment, QuestionnaireVersion
-from .questionnaire import Questionnaire, tr
+from .questionnaire import Effort, Questionnaire, tr
 
 
 @lru_cache(maxsize=32)
@@ -24,6 +24,12 @@ def questionnaire_for(assessment: Assessment) -> Questionnaire:
 
 def questionnaire_of_version(version: QuestionnaireVersion) -> Questionnaire:
     return _questionnaire(version.pk, version.sha256)
+
+
+def active_questionnaire_effort() -> Effort | None:
+    """Number of questions and time estimate of the active catalogue (None: none active)."""
+    version = QuestionnaireVersion.objects.active()
+    return questionnaire_of_version(version).effort if version else None
 
 
 def assessment_get_for_user(*, user: User, assessment_id) -> Assessment:
