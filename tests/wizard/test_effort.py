@@ -16,7 +16,9 @@ def test_effort_counts_required_questions_of_the_catalogue(questionnaire):
     assert effort.minutes == 5
 
 
-def test_landing_and_organisation_page_state_the_computed_effort(client, alice, org_a, questionnaire):
+def test_landing_and_organisation_page_state_the_computed_effort(
+    client, alice, org_a, questionnaire
+):
     effort = active_questionnaire_effort()
     claim = f"{effort.questions_min} bis {effort.questions_max} Fragen"
 
