@@ -166,6 +166,7 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Berlin"
 USE_I18N = True
 USE_TZ = True
+FORMAT_MODULE_PATH = ["portal.formats"]  # day-month-year, 24-hour clock in both languages
 
 # Static files are served by the portal itself (whitenoise); no CDN, no third-party host.
 STATIC_URL = "/static/"
