@@ -101,7 +101,7 @@ def test_client_fills_questionnaire_leaves_and_finds_every_answer(browser, live_
     _login(page, live_server, owner)
     page.get_by_role("link", name="Weiter ausfüllen").click()
     sections = [
-        link.get_attribute("href") for link in page.locator("main ul.list-unstyled a").all()
+        link.get_attribute("href") for link in page.locator("main a.review-section-link").all()
     ]
     page.goto(live_server.url + sections[0])
     for key in answered:
