@@ -122,3 +122,17 @@ def test_rescore_keeps_the_incomplete_flag(alice, draft):
     services.results_rescore()
 
     assert Result.objects.get(assessment=draft).incomplete_answers is True
+
+
+def test_migration_flags_results_submitted_with_empty_required_answers(alice, draft):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("assessments.migrations.0002_result_incomplete_answers")
+    _legacy_submitted(draft, alice)
+    Result.objects.update(incomplete_answers=False)
+
+    migration.flag_incomplete_results(apps, None)
+
+    assert Result.objects.get(assessment=draft).incomplete_answers is True
