@@ -129,7 +129,7 @@ def test_migration_flags_results_submitted_with_empty_required_answers(alice, dr
 
     from django.apps import apps
 
-    migration = importlib.import_module("assessments.migrations.0002_result_incomplete_answers")
+    migration = importlib.import_module("assessments.migrations.0003_result_incomplete_answers")
     _legacy_submitted(draft, alice)
     Result.objects.update(incomplete_answers=False)
 

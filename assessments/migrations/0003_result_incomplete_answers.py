@@ -22,7 +22,7 @@ def flag_incomplete_results(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("assessments", "0001_initial"),
+        ("assessments", "0002_review_workflow_and_action_plan"),
     ]
 
     operations = [
