@@ -3,6 +3,7 @@ scoring. Results already stored with such answers are flagged for consultants.""
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from assessments import services
 from assessments.models import Answer, Assessment, Result
@@ -23,6 +24,7 @@ def _legacy_submitted(draft, user) -> Assessment:
     Answer.objects.filter(assessment=draft, question_key="services").update(value=[])
     draft.status = Assessment.Status.SUBMITTED
     draft.submitted_by = user
+    draft.submitted_at = timezone.now()
     draft.save()
     services.result_store(assessment=draft)
     return draft
