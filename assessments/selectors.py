@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404
 from portal.models import Membership, User
 
 from .models import Assessment, QuestionnaireVersion
-from .questionnaire import Questionnaire
+from .questionnaire import Effort, Questionnaire, tr
 
 
 @lru_cache(maxsize=32)
@@ -26,6 +26,12 @@ def questionnaire_of_version(version: QuestionnaireVersion) -> Questionnaire:
     return _questionnaire(version.pk, version.sha256)
 
 
+def active_questionnaire_effort() -> Effort | None:
+    """Number of questions and time estimate of the active catalogue (None: none active)."""
+    version = QuestionnaireVersion.objects.active()
+    return questionnaire_of_version(version).effort if version else None
+
+
 def assessment_get_for_user(*, user: User, assessment_id) -> Assessment:
     return get_object_or_404(
         Assessment.objects.visible_to(user).select_related("organization", "questionnaire"),
@@ -42,6 +48,22 @@ def answers_with_meta(assessment: Assessment) -> dict:
         answer.question_key: answer
         for answer in assessment.answers.select_related("updated_by").all()
     }
+
+
+def missing_required_questions(assessment: Assessment) -> list[dict]:
+    """The required questions shown for the stored answers that have no answer, readable."""
+    questionnaire = questionnaire_for(assessment)
+    progress = questionnaire.progress(answers_dict(assessment))
+    return [
+        {
+            "key": key,
+            "text": tr(questionnaire.questions[key]["text"]),
+            "section_key": section.key,
+            "section": tr(section.title),
+        }
+        for section in progress
+        for key in section.missing
+    ]
 
 
 def can_edit_assessment(*, user: User, assessment: Assessment) -> bool:

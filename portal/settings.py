@@ -170,6 +170,7 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Berlin"
 USE_I18N = True
 USE_TZ = True
+FORMAT_MODULE_PATH = ["portal.formats"]  # day-month-year, 24-hour clock in both languages
 
 # Static files are served by the portal itself (whitenoise); no CDN, no third-party host.
 STATIC_URL = "/static/"
@@ -178,6 +179,13 @@ STATIC_ROOT = VAR_DIR / "static"
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
 PRIVATE_STORAGE_ROOT = Path(env_str("PRIVATE_STORAGE_ROOT", str(VAR_DIR / "private")))
+# A fresh clone has no var/: SQLite cannot create its file in a missing folder, and the report
+# task must not be the first to find out that private storage is missing.
+for _folder in (VAR_DIR, PRIVATE_STORAGE_ROOT):
+    try:
+        _folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ImproperlyConfigured(f"Cannot create the folder {_folder}: {error}") from None
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

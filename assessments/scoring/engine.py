@@ -42,7 +42,7 @@ from .index import (
 )
 from .model import DimensionScore, Driver, Recommendation, ScoreCard
 
-SCORING_VERSION = "1.0"
+SCORING_VERSION = "1.1"
 
 _EPSILON = 1e-9
 _MEMO_LIMIT = 1024  # memoised answers per multi_choice/number question
@@ -284,6 +284,8 @@ def score(document: dict, answers: dict) -> ScoreCard:
             continue
         key = qi.key
         value = answers.get(key)
+        if value == []:
+            value = None  # nothing ticked, no row: unanswered (stored before SCORING_VERSION 1.1)
         if value is not None:
             effective[key] = value
         if qi.kind == "use_cases" and isinstance(value, list):

@@ -36,7 +36,7 @@ EFFORT_RANK = {"low": 0, "medium": 1, "high": 2}
 
 YES_LABEL = {"de": "Ja", "en": "Yes"}
 NO_LABEL = {"de": "Nein", "en": "No"}
-UNKNOWN_LABEL = {"de": "weiß nicht", "en": "unknown"}
+UNKNOWN_LABEL = {"de": "weiß nicht", "en": "don't know"}  # the wizard's term
 NA_LABEL = {"de": "nicht zutreffend", "en": "not applicable"}
 UNANSWERED_LABEL = {"de": "nicht beantwortet", "en": "not answered"}
 

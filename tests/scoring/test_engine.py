@@ -393,7 +393,7 @@ def test_unknown_counts_as_max_risk_unless_unknown_scores_say_otherwise():
     assert dim(card, "gdpr").points == 5  # the max of dpa
     driver = next(d for d in dim(card, "gdpr").drivers if d.question_key == "dpa")
     assert driver.answer == "unknown"
-    assert driver.answer_label == {"de": "weiß nicht", "en": "unknown"}
+    assert driver.answer_label == {"de": "weiß nicht", "en": "don't know"}
     # exit_plan: unknown_scores {lock_in: 2}, max stays 3
     card = score(CATALOGUE, {**BEST, "exit_plan": "unknown"})
     assert dim(card, "lock_in").points == 2
