@@ -576,6 +576,9 @@ class KnockoutRule(_Model):
     title: Text
     reason: Text
     facts: FactKeys = ()
+    # "critical": a knock-out (the dimension is critical); "high" / "medium": a floor – the
+    # dimension is at least that level, so one unmet duty is not averaged away by good answers
+    level: Literal["critical", "high", "medium"] = "critical"
 
 
 class Fact(_Model):

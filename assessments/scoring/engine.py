@@ -331,16 +331,22 @@ def score(document: dict, answers: dict) -> ScoreCard:
 
     # Knock-out rules: combinations of visible answers that are critical on their own.
     knockout_keys: set[str] = set()
+    floors: dict[str, float] = {}  # dimension -> lowest risk a floor rule allows
     for rule in index.knockout_rules:
         if not rule.condition(effective):
             continue
-        knockout_dims.add(rule.dimension)
-        knockout_keys.update(rule.triggered_by)
+        is_knockout = rule.level == "critical"
+        if is_knockout:
+            knockout_dims.add(rule.dimension)
+            knockout_keys.update(rule.triggered_by)
+        else:
+            bound = index.high if rule.level == "high" else index.medium
+            floors[rule.dimension] = max(floors.get(rule.dimension, 0.0), bound)
         for fact in rule.facts:
             facts[fact] = None
         drivers[rule.dimension].append(
             (
-                (False, 0, -1),
+                (not is_knockout, -1000, -1),
                 Driver(
                     question_key=rule.key,
                     dimension=rule.dimension,
@@ -349,7 +355,7 @@ def score(document: dict, answers: dict) -> ScoreCard:
                     answer_label=COMBINATION_LABEL,
                     question_text=rule.title,
                     reason=rule.reason,
-                    knockout=True,
+                    knockout=is_knockout,
                 ),
             )
         )
@@ -378,6 +384,8 @@ def score(document: dict, answers: dict) -> ScoreCard:
         knocked = dim in knockout_dims
         if knocked:
             risk = max(risk, critical)
+        elif dim in floors:
+            risk = max(risk, floors[dim])
         value = min(max(round_half_up(risk), 0), 100)
         dimension_scores.append(
             DimensionScore(
@@ -401,6 +409,9 @@ def score(document: dict, answers: dict) -> ScoreCard:
     elif any(d.level == "critical" for d in dimension_scores):
         # a critical dimension never reads "on a good way": at best "clear need to catch up"
         readiness = min(readiness, max(100 - round_half_up(index.high), 0))
+    elif any(d.level == "high" for d in dimension_scores):
+        # and a high one never reads "well prepared": readiness is one step below the worst area
+        readiness = min(readiness, max(100 - round_half_up(index.medium), 0))
 
     vendor_exposure = {}
     for vendor in index.vendors:

@@ -150,6 +150,7 @@ class KnockoutSpec:
     reason: dict
     triggered_by: tuple[str, ...]
     facts: tuple[str, ...] = ()
+    level: str = "critical"  # critical: knock-out; high/medium: the dimension is at least that
 
 
 @dataclass(slots=True)
@@ -197,6 +198,7 @@ class DocumentIndex:
     fact_dates: dict[str, str] = field(default_factory=dict)  # fact key -> ISO "as of" date
     unknown_reason: dict | None = None
     high: float = 50.0  # lower bound of the "high" level: readiness cap for a critical dimension
+    medium: float = 25.0  # lower bound of the "medium" level: readiness cap for a high dimension
 
 
 # --- building -----------------------------------------------------------------------------------
@@ -510,6 +512,7 @@ def build_index(document: dict) -> DocumentIndex:
             reason=rule.get("reason"),
             triggered_by=tuple(_condition_keys(rule["when"], [])),
             facts=tuple(rule.get("facts") or ()),
+            level=rule.get("level") or "critical",
         )
         for rule in document.get("knockouts") or ()
         if rule.get("when") is not None and rule.get("dimension") in dims
@@ -542,6 +545,7 @@ def build_index(document: dict) -> DocumentIndex:
         fact_dates=fact_dates,
         unknown_reason=document.get("unknown_reason") or None,
         high=float(levels_doc["high"]),
+        medium=float(levels_doc["medium"]),
     )
 
 
