@@ -10,18 +10,33 @@ from django.utils import timezone
 from portal.models import Organization, User
 
 from . import services
-from .catalogue import default_catalogue_path
+from .catalogue import default_catalogue_path, load_document
 from .models import Assessment, ConsultantNote, QuestionnaireVersion, Report
 
 
+def _version_key(version: str) -> tuple:
+    return tuple(int(part) if part.isdigit() else part for part in version.split("."))
+
+
 def questionnaire_ensure_active() -> QuestionnaireVersion:
-    """Load, publish and activate the shipped catalogue unless a version is active already."""
-    active = QuestionnaireVersion.objects.active()
-    if active:
-        return active
+    """Load, publish and activate the newest shipped catalogue, unless the active version is of
+    the same family and at least as new (an admin may have activated a newer upload).
+
+    Assessments stay bound to their version; a re-assessment starts on the newest and carries the
+    answers over that still fit.
+    """
     path = default_catalogue_path()
     source = path.read_text(encoding="utf-8")
-    existing = QuestionnaireVersion.objects.filter(source=source).first()
+    shipped = load_document(source)
+    active = QuestionnaireVersion.objects.active()
+    if active and (
+        active.key != shipped.key
+        or _version_key(active.version) >= _version_key(shipped.version)
+    ):
+        return active
+    existing = QuestionnaireVersion.objects.filter(
+        key=shipped.key, version=shipped.version
+    ).first()
     version = existing or services.questionnaire_load(source=source)
     services.questionnaire_publish(version=version)
     services.questionnaire_activate(version=version)
