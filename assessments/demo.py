@@ -30,13 +30,10 @@ def questionnaire_ensure_active() -> QuestionnaireVersion:
     shipped = load_document(source)
     active = QuestionnaireVersion.objects.active()
     if active and (
-        active.key != shipped.key
-        or _version_key(active.version) >= _version_key(shipped.version)
+        active.key != shipped.key or _version_key(active.version) >= _version_key(shipped.version)
     ):
         return active
-    existing = QuestionnaireVersion.objects.filter(
-        key=shipped.key, version=shipped.version
-    ).first()
+    existing = QuestionnaireVersion.objects.filter(key=shipped.key, version=shipped.version).first()
     version = existing or services.questionnaire_load(source=source)
     services.questionnaire_publish(version=version)
     services.questionnaire_activate(version=version)

@@ -31,7 +31,8 @@ def report_context(report: Report) -> dict:
         for n in notes
         if n.kind == ConsultantNote.Kind.RECOMMENDATION
     ]
-    plan = sorted(own + view["recommendations"], key=lambda r: r["priority"])
+    # fixes for knock-out drivers and critical areas stay first (issue 9); stable within a band
+    plan = sorted(own + view["recommendations"], key=lambda r: (not r.get("urgent"), r["priority"]))
     return {
         "language": report.language,
         "organization": organization,
