@@ -382,10 +382,12 @@ def score(document: dict, answers: dict) -> ScoreCard:
         raw = 100.0 * points[dim] / m if m else 0.0
         risk = raw * factor if dim in EXPOSURE_DIMENSIONS else raw
         knocked = dim in knockout_dims
+        # A floor lifts the dimension into its band without flattening it: the risk is spread
+        # over floor..100, so two clients above the same floor keep their order.
         if knocked:
-            risk = max(risk, critical)
+            risk = _lift(risk, critical)
         elif dim in floors:
-            risk = max(risk, floors[dim])
+            risk = _lift(risk, floors[dim])
         value = min(max(round_half_up(risk), 0), 100)
         dimension_scores.append(
             DimensionScore(
@@ -470,6 +472,10 @@ def score(document: dict, answers: dict) -> ScoreCard:
         legal_state=min(dates) if dates else None,
         facts_used=tuple(sorted(facts)),
     )
+
+
+def _lift(risk: float, floor: float) -> float:
+    return floor + (100.0 - floor) * min(max(risk, 0.0), 100.0) / 100.0
 
 
 def _recommendation(rec, urgent: bool) -> Recommendation:

@@ -429,9 +429,11 @@ def test_knockout_makes_the_dimension_critical_and_caps_readiness():
     ai_act = dim(card, "ai_act")
     assert ai_act.level == "critical"
     assert ai_act.knockout
-    assert ai_act.score == 75  # raw 10/20 = 50 lifted to levels.critical
+    # raw 10/20 = 50, lifted into the critical band 75..100 (issue 9: a floor lifts without
+    # flattening, so two clients with the same knock-out keep their order): 75 + 25 × 0.5
+    assert ai_act.score == 88
     assert ai_act.raw_score == 50
-    assert card.readiness == 25  # 100 − 75, otherwise it would be 85
+    assert card.readiness == 25  # capped at 100 − 75, otherwise it would be 85
     assert card.readiness_level == "critical"
     assert len(card.knockouts) == 1
     knockout = card.knockouts[0]
