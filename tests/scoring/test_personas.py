@@ -5,6 +5,7 @@ in docs/personas.md before the engine ran on them (a consultant's judgement, not
 ``bench/mutation.py`` reuses ``PERSONAS``, ``EXPECTED``, ``RANKINGS`` and ``failures``.
 """
 
+import functools
 from pathlib import Path
 
 import pytest
@@ -719,6 +720,78 @@ RANKINGS = [
 ]
 
 
+# How serious each gap of the personas is, in a consultant's three tiers (docs/personas.md, third
+# table); a tier is a band of points for the gap's largest contribution to any area.
+SEVERITY_BANDS = {"minor": (1, 2), "serious": (3, 4), "severe": (5, 7)}
+SEVERITY = {
+    "severe": """ai_in_products.not_assessed automated_decisions.regularly chatbot_disclosure.never
+        contract_tier.consumer deepfakes.unlabelled dpa.none human_oversight.no
+        personal_data.special private_accounts.common proprietary_features.core
+        provider_duties_checked.not_checked providers.one repurposed_high_risk.repurposed_unchecked
+        secrecy_safeguards.not_bound ai_policy.none""",
+    "serious": """abstraction.direct anthropic_models.not_decided approval_process.none
+        azure_abuse_monitoring.not_assessed change_monitoring.nobody contract_term.multi_year
+        data_act_clauses.none dpia.none exit_plan.none fallback_drill.never
+        flex_routing_reviewed.not_reviewed fria.none incident_process.not_known
+        inform_affected.not_informed inform_workers_high_risk.not_informed literacy_training.none
+        logs_kept.none no_fallback.critical_without price_rise_20.critical
+        private_accounts.tolerated prompt_injection.none prompts_repository.vendor_ui_only
+        provider_sla.none records_of_processing.none responsible_person.no review_cycle.never
+        staff_share.most training_on_data.default_on use_case_register.none
+        versions_pinned.not_pinned works_council.not_informed alternative_tested.not_tried
+        monthly_spend.8000""",
+    "minor": """abstraction.partial ai_policy.written alternative_tested.piloted
+        approval_process.informal art5_practice.yes azure_abuse_monitoring.assessed
+        change_monitoring.occasionally confidence.2 confidence.3 contract_term.annual
+        copyright_check.case_by_case copyright_check.none cost_tracking.total_only
+        data_act_clauses.partly data_residency.partly_eu dpia.planned exit_plan.documented
+        export_tested.possible_untested fallback_drill.planned flex_routing_reviewed.reviewed
+        incident_process.partly inform_affected.informed_only labels_dlp.labels_only
+        literacy_training.informal monthly_spend.750 monthly_spend.800 monthly_spend.1500
+        monthly_spend.2000 monthly_spend.2500 monthly_spend.3000 monthly_spend.4000
+        no_fallback.some_without openai_retention.assessed oversharing.partly
+        personal_data.regular price_rise_20.tight privacy_notice.outdated
+        private_accounts.forbidden prompt_injection.basic prompt_retention.vendor_default
+        prompts_repository.partly proprietary_features.some provider_duties_checked.in_progress
+        provider_sla.known_insufficient providers.two records_of_processing.partial
+        review_cycle.occasionally skills.none skills.one_ecosystem staff_share.few
+        staff_share.half transfer_basis.dpf_only use_case_register.partial
+        versions_pinned.pinned""",
+}
+
+
+def _answer_scores(question: dict, value) -> dict:
+    kind = question["type"]
+    if kind == "single_choice":
+        return next(o["scores"] for o in question["options"] if o["key"] == value)
+    if kind == "yes_no":
+        return question[value]["scores"]
+    if kind == "scale":
+        i = value - question["min"]
+        return {dim: points[i] for dim, points in question["scores"].items()}
+    if kind == "number":
+        return next(
+            b["scores"] for b in question["bands"] if b.get("upto") is None or value <= b["upto"]
+        )
+    return {}
+
+
+def severity_failures(document: dict) -> list[str]:
+    questions = {q["key"]: q for s in document["sections"] for q in s["questions"]}
+    out = []
+    for tier, names in SEVERITY.items():
+        low, high = SEVERITY_BANDS[tier]
+        for name in names.split():
+            key, value = name.split(".", 1)
+            question = questions[key]
+            if question["type"] in {"scale", "number"}:
+                value = int(value)
+            points = max(_answer_scores(question, value).values(), default=0)
+            if not low <= points <= high:
+                out.append(f"{name}: {points} points, but a {tier} gap ({low}..{high})")
+    return out
+
+
 def load_catalogue() -> dict:
     return to_plain(load_document(CATALOGUE_PATH))
 
@@ -731,10 +804,65 @@ def risk_of(card, key: str) -> int:
     return 100 - card.readiness if key == "readiness" else card.dimension(key).score
 
 
+def _best(question: dict):
+    """The answer a consultant calls "no gap": the first option / block / step without points."""
+    kind = question["type"]
+    if kind == "single_choice":
+        return next((o["key"] for o in question["options"] if not any(o["scores"].values())), None)
+    if kind == "yes_no":
+        return next((b for b in ("no", "yes") if not any(question[b]["scores"].values())), None)
+    if kind == "scale":
+        for i, step in enumerate(range(question["min"], question["max"] + 1)):
+            if not any(points[i] for points in question["scores"].values()):
+                return step
+    if kind == "number":
+        return question["min"] if not any(question["bands"][0]["scores"].values()) else None
+    return None
+
+
+def _is_gap(question: dict, value) -> bool:
+    """Whether the catalogue counts ``value`` as a risk at all (a consultant's "gap")."""
+    return any(_answer_scores(question, value).values())
+
+
+def twins(document: dict):
+    """(persona, question key, twin answers) for every gap a persona has: the same company with
+    that one answer set to the question's best, where that changes no other question's
+    visibility (a hidden follow-up would change the company, not close a gap)."""
+    from assessments.catalogue.conditions import visible_questions
+
+    questions = {q["key"]: q for s in document["sections"] for q in s["questions"]}
+    for name, answers in PERSONAS.items():
+        visible = visible_questions(document, answers)
+        for key in visible:
+            value = answers.get(key)
+            best = _best(questions[key])
+            if value in (None, "unknown", "na") or best is None or value == best:
+                continue
+            if not _is_gap(questions[key], value):
+                continue
+            twin = {**answers, key: best}
+            if visible_questions(document, twin) == visible:
+                yield name, key, twin
+
+
+@functools.cache
+def reference_twins() -> tuple:
+    """The gaps as the consultant sees them: fixed on the shipped catalogue, so that a changed
+    catalogue is held to them (and not to its own idea of what a gap is)."""
+    return tuple(twins(load_catalogue()))
+
+
 def failures(document: dict) -> list[str]:
     """Every expectation of docs/personas.md the engine misses on ``document``."""
     cards = {name: score(document, answers) for name, answers in PERSONAS.items()}
     out = []
+    out += severity_failures(document)
+    for name, key, twin in reference_twins():
+        # every gap counts: closing it leaves the company with fewer risk points
+        before = sum(d.points for d in cards[name].dimensions)
+        if not sum(d.points for d in score(document, twin).dimensions) < before:
+            out.append(f"{name}: closing the gap {key} changes nothing")
     for name, expected in EXPECTED.items():
         for key, (low, high) in expected.items():
             level = level_of(cards[name], key)
@@ -849,6 +977,28 @@ def test_the_legal_state_is_the_oldest_fact_used(cards, catalogue):
     # P09 relies on proprietary features, which cite the Assistants API shutdown (as of 2026-09-01)
     assert "openai_assistants_shutdown" in cards["P09_ingenieurbuero"].facts_used
     assert cards["P09_ingenieurbuero"].legal_state == "2026-09-01"
+
+
+@pytest.mark.parametrize("name", sorted(PERSONAS))
+def test_closing_any_single_gap_leaves_fewer_risk_points(catalogue, name):
+    before = sum(d.points for d in score(catalogue, PERSONAS[name]).dimensions)
+    checked = 0
+    for persona, key, twin in twins(catalogue):
+        if persona != name:
+            continue
+        checked += 1
+        assert sum(d.points for d in score(catalogue, twin).dimensions) < before, key
+    assert checked or name == "P11_softwarehaus"  # the model client has (almost) no gaps
+
+
+def test_every_gap_of_the_personas_has_a_severity_and_its_points_fit_it(catalogue):
+    named = {n for names in SEVERITY.values() for n in names.split()}
+    gaps = set()
+    for name, key, _twin in reference_twins():
+        value = PERSONAS[name][key]
+        gaps.add(f"{key}.{value}")
+    assert gaps <= named
+    assert severity_failures(catalogue) == []
 
 
 def test_the_suite_holds(catalogue):
