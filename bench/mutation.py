@@ -128,7 +128,8 @@ def main() -> None:
             print("  missed", name)
     if args.baseline:
         started = time.perf_counter()
-        old = to_plain(load_document(ROOT / "assessments" / "catalogue" / "ki-readiness-2026.11.yaml"))
+        old_path = ROOT / "assessments" / "catalogue" / "ki-readiness-2026.11.yaml"
+        old = to_plain(load_document(old_path))
         caught, total, _ = run(old, golden_failures)
         print(
             f"golden suite on {old['version']}: {caught}/{total} mutants caught "
