@@ -74,6 +74,17 @@ DEMO_STORIES = {
         "overrides": {
             "services_used": ["chatgpt_free", "copilot_chat"],
             "art5_practice": "no",
+            # a carpenter's workshop: no professional secrecy, no own apps or products with AI
+            "professional_secrecy": "no",
+            "own_apps": "none",
+            "role": "off_the_shelf",
+            "ai_in_products": "none",
+            "personal_data": "regular",
+            "public_interest_text": "none_published",
+            "deepfakes": "none_published",
+            "works_council": "na",
+            "no_fallback": "some_without",  # quotes are slower by hand, nothing stops
+            "proprietary_features": "none",
             "monthly_spend": 40,
             "use_cases": [
                 {
@@ -100,6 +111,8 @@ DEMO_STORIES = {
         "overrides": {
             "services_used": ["m365_copilot", "azure_openai", "github_copilot"],
             "art5_practice": "no",
+            "professional_secrecy": "no",
+            "ai_in_products": "in_progress",  # vision inspection in the next machine generation
             "monthly_spend": 4800,
             "use_cases": [
                 {
