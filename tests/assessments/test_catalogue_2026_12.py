@@ -190,3 +190,17 @@ def test_every_text_has_german_and_english_and_real_umlauts():
         assert text["de"].strip() and text["en"].strip(), path
         for bad in ("fuer", "ueber", "koenn", "muess", "pruef", "Pruef", "massnahm"):
             assert bad not in text["de"], (path, bad)
+
+
+def test_knock_out_rules_and_exposure_overrides_are_validated(doc):
+    broken = to_plain(load_document(CATALOGUE))
+    broken["knockouts"][0]["key"] = "dpa"  # would be mistaken for the question in the drivers
+    broken["knockouts"][1]["when"] = {"q": "no_such_question", "equals": "x"}
+    broken["exposure"]["overrides"][0]["when"] = {"q": "no_fallback", "equals": "sometimes"}
+    with pytest.raises(CatalogueError) as error:
+        validate_document(broken)
+    assert error.value.messages == [
+        "knockouts.dpa.key: knock-out key 'dpa' is used already",
+        "knockouts.secrets_unprotected.when: unknown question 'no_such_question'",
+        "exposure.overrides[0].when.equals: 'sometimes' is not an option of 'no_fallback'",
+    ]
