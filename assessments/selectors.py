@@ -1,5 +1,7 @@
 """Reads for assessments. Client data is always reached through ``visible_to``."""
 
+import datetime as dt
+from dataclasses import dataclass
 from functools import lru_cache
 
 from django.shortcuts import get_object_or_404
@@ -147,3 +149,37 @@ def changed_answers(*, assessment: Assessment) -> list[dict]:
             }
         )
     return rows
+
+
+@dataclass(frozen=True)
+class StaleFact:
+    version: QuestionnaireVersion
+    key: str
+    text: dict
+    source: str
+    as_of: dt.date
+    age_days: int
+
+
+def catalogue_facts_stale(*, max_age_days: int, today: dt.date) -> list[StaleFact]:
+    """Facts of published catalogue versions last checked more than ``max_age_days`` ago,
+    oldest first (the active version first among equals). A changed fact is a new version."""
+    cutoff = today - dt.timedelta(days=max_age_days)
+    stale = []
+    for version in QuestionnaireVersion.objects.published().order_by(
+        "-is_active", "key", "version"
+    ):
+        for fact in version.document.get("facts") or ():
+            as_of = dt.date.fromisoformat(str(fact["as_of"]))
+            if as_of < cutoff:
+                stale.append(
+                    StaleFact(
+                        version=version,
+                        key=fact["key"],
+                        text=fact["text"],
+                        source=fact["source"],
+                        as_of=as_of,
+                        age_days=(today - as_of).days,
+                    )
+                )
+    return sorted(stale, key=lambda f: (f.as_of, not f.version.is_active, f.key))

@@ -158,6 +158,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 14)
+# Catalogue facts (legal/vendor) whose "as of" date is older than this are listed for review.
+CATALOGUE_FACT_MAX_AGE_DAYS = env_int("CATALOGUE_FACT_MAX_AGE_DAYS", 180)
 # Contact form: at most this many submissions per client IP and window (seconds). The counter
 # lives in the default cache; with several web processes point CACHES at Redis.
 CONTACT_RATE_LIMIT = env_int("CONTACT_RATE_LIMIT", 5)

@@ -210,9 +210,9 @@ def assert_bounds(card: ScoreCard, catalogue: dict):
         if dim.knockout:
             assert dim.level == "critical"
             assert dim.score >= critical
-        assert [d.points for d in dim.drivers] == sorted(
-            (d.points for d in dim.drivers), reverse=True
-        )
+        # knock-out drivers first (issue 9), then by points
+        order = [(not d.knockout, -d.points) for d in dim.drivers]
+        assert order == sorted(order)
         assert all(d.points > 0 or d.knockout for d in dim.drivers)
     if card.knockouts:
         assert card.readiness <= 100 - critical
