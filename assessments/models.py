@@ -242,6 +242,19 @@ class Report(models.Model):
         READY = "ready", _("fertig")
         FAILED = "failed", _("fehlgeschlagen")
 
+    class DelayReason(models.TextChoices):
+        BROKER = "broker", _("Warteschlangendienst nicht erreichbar")
+        STORAGE = "storage", _("Berichtsspeicher nicht beschreibbar")
+        DATABASE = "database", _("Datenbank kurz nicht erreichbar")
+        CRASH = "crash", _("Erstellung abgebrochen, wird wiederholt")
+        FILE_MISSING = "file_missing", _("PDF-Datei fehlte, wird neu erstellt")
+
+    class FailureKind(models.TextChoices):
+        INFRASTRUCTURE = "infrastructure", _("Infrastruktur")
+        DATA = "data", _("Daten")
+        ATTEMPTS = "attempts", _("zu viele Abbrüche")
+        TIMEOUT = "timeout", _("Zeitüberschreitung")
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="reports")
     status = models.CharField(
@@ -267,6 +280,16 @@ class Report(models.Model):
     queued_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Reliability (see assessments/reports/services.py): the Celery task id that holds the render,
+    # a lease its worker renews while rendering, why the report is late or failed, when the
+    # current round of attempts began (retry budget, "verzögert", admin alert) and when the
+    # admins were told.
+    task_id = models.CharField(max_length=64, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    delay_reason = models.CharField(max_length=16, choices=DelayReason.choices, blank=True)
+    failure_kind = models.CharField(max_length=16, choices=FailureKind.choices, blank=True)
+    cycle_started_at = models.DateTimeField(default=timezone.now)
+    alerted_at = models.DateTimeField(null=True, blank=True)
 
     objects = ReportQuerySet.as_manager()
 

@@ -1,23 +1,39 @@
-"""``/healthz``: is the database reachable, is the broker reachable."""
+"""``/healthz``: database, broker, report storage, Celery workers and beat.
 
+Anonymous callers get only ``{"status": "ok"}`` or ``{"status": "unavailable"}`` (HTTP 200 or
+503), enough for a load balancer. Staff users, and callers that send ``settings.HEALTHZ_TOKEN``
+in the ``X-Health-Token`` header, also get ``checks`` with one entry per component; README.md
+("Health check") says what each field means. ``?only=database,broker`` limits the checks (and
+the status) to those components.
+"""
+
+import hmac
 import time
 
 from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 
-def _check_database() -> dict:
+def _timed(check) -> dict:
     started = time.monotonic()
     try:
+        result = check() or {}
+    except Exception as error:  # noqa: BLE001 - any failure means unhealthy
+        return {"ok": False, "error": error.__class__.__name__}
+    return {"ok": True, "ms": round((time.monotonic() - started) * 1000, 1), **result}
+
+
+def _check_database() -> dict:
+    def query():
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
-    except Exception as error:  # noqa: BLE001 - any failure means unhealthy
-        return {"ok": False, "error": error.__class__.__name__}
-    return {"ok": True, "ms": round((time.monotonic() - started) * 1000, 1)}
+
+    return _timed(query)
 
 
 def _check_broker() -> dict:
@@ -25,25 +41,72 @@ def _check_broker() -> dict:
 
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return {"ok": True, "mode": "eager"}
-    started = time.monotonic()
-    try:
+
+    def ping():
         with app.connection_for_write(url=settings.CELERY_BROKER_URL) as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
             # Redis connects lazily; a PING on the channel's client forces a real round trip.
             client = getattr(conn.default_channel, "client", None)
             if client is not None:
                 client.ping()
-    except Exception as error:  # noqa: BLE001 - any failure means unhealthy
+
+    return _timed(ping)
+
+
+def _check_storage() -> dict:
+    from assessments.reports.storage import describe_os_error, storage_probe
+
+    try:
+        storage_probe()
+    except OSError as error:
+        return {"ok": False, "error": str(describe_os_error(error))}
+    return {"ok": True}
+
+
+def _check_heartbeats(kind: str, *, exactly_one: bool = False) -> dict:
+    from .heartbeat import heartbeat_last, heartbeats_alive
+
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return {"ok": True, "mode": "eager"}
+    try:
+        alive = heartbeats_alive(kind=kind)
+        last = heartbeat_last(kind=kind)
+    except Exception as error:  # noqa: BLE001 - no database: unknown, so unhealthy
         return {"ok": False, "error": error.__class__.__name__}
-    return {"ok": True, "ms": round((time.monotonic() - started) * 1000, 1)}
+    check = {"ok": bool(alive), "alive": len(alive)}
+    if last is not None:
+        check["last_seen_seconds"] = round((timezone.now() - last).total_seconds(), 1)
+    if exactly_one and len(alive) > 1:
+        check["ok"] = False
+        check["error"] = "more than one beat"
+    return check
+
+
+def _may_see_details(request: HttpRequest) -> bool:
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated and user.is_staff:
+        return True
+    token = settings.HEALTHZ_TOKEN
+    sent = request.headers.get("X-Health-Token", "")
+    return bool(token) and hmac.compare_digest(sent.encode(), token.encode())
 
 
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    checks = {"database": _check_database(), "broker": _check_broker()}
+    components = {
+        "database": _check_database,
+        "broker": _check_broker,
+        "storage": _check_storage,
+        "worker": lambda: _check_heartbeats("worker"),
+        "beat": lambda: _check_heartbeats("beat", exactly_one=True),
+    }
+    # ?only=database: a load balancer asks whether this web process can serve, not whether beat
+    # runs (it would take every web process out of rotation when the worker dies).
+    only = [name for name in request.GET.get("only", "").split(",") if name in components]
+    checks = {name: check() for name, check in components.items() if not only or name in only}
     healthy = all(check["ok"] for check in checks.values())
-    return JsonResponse(
-        {"status": "ok" if healthy else "unavailable", "checks": checks},
-        status=200 if healthy else 503,
-    )
+    payload = {"status": "ok" if healthy else "unavailable"}
+    if _may_see_details(request):
+        payload["checks"] = checks
+    return JsonResponse(payload, status=200 if healthy else 503)

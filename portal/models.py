@@ -268,4 +268,19 @@ class AuditLog(models.Model):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.target}"
 
 
+class Heartbeat(models.Model):
+    """A background process says it is alive: Celery workers and beat write one row each."""
+
+    name = models.CharField(max_length=200, primary_key=True)  # "worker:<hostname>", "beat:<host>"
+    kind = models.CharField(max_length=16, db_index=True)  # "worker" or "beat"
+    seen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("Lebenszeichen")
+        verbose_name_plural = _("Lebenszeichen")
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.seen_at:%Y-%m-%d %H:%M:%S}"
+
+
 from .leads.models import Lead  # noqa: E402, F401 - the contact-form model lives in its package

@@ -275,13 +275,34 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_timeout": 5,
 }
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
-# Reports: a report queued or rendering longer than this is re-queued by the sweep.
-REPORT_STALE_SECONDS = env_int("REPORT_STALE_SECONDS", 300)
+# Reports (see README "Operating the full stack"): a report queued this long without a worker
+# taking it is sent again by the sweep; a render holds its report by a lease its worker renews.
+REPORT_STALE_SECONDS = env_int("REPORT_STALE_SECONDS", 30)
+REPORT_LEASE_SECONDS = env_int("REPORT_LEASE_SECONDS", 30)
+REPORT_SWEEP_SECONDS = env_int("REPORT_SWEEP_SECONDS", 15)
+# Renders that died mid-way (worker killed) before the report fails.
 REPORT_MAX_ATTEMPTS = env_int("REPORT_MAX_ATTEMPTS", 4)
+# Infrastructure faults (database, storage) are retried with backoff for this long, then the
+# report fails and the sweep resumes it once the fault is gone (up to the resume age).
+REPORT_RETRY_BUDGET_SECONDS = env_int("REPORT_RETRY_BUDGET_SECONDS", 600)
+REPORT_RETRY_MAX_DELAY = env_int("REPORT_RETRY_MAX_DELAY", 15)
+REPORT_RESUME_MAX_AGE_SECONDS = env_int("REPORT_RESUME_MAX_AGE_SECONDS", 7 * 24 * 3600)
+REPORT_MIN_FREE_BYTES = env_int("REPORT_MIN_FREE_BYTES", 20 * 1024 * 1024)
+REPORT_ORPHAN_GRACE_SECONDS = env_int("REPORT_ORPHAN_GRACE_SECONDS", 3600)
+# The report panel says "verzögert" after this; the admins get one e-mail after this.
+REPORT_DELAYED_SECONDS = env_int("REPORT_DELAYED_SECONDS", 120)
+REPORT_ALERT_SECONDS = env_int("REPORT_ALERT_SECONDS", 900)
+# Workers and beat write a heartbeat this often; /healthz calls them dead after the stale time.
+HEARTBEAT_SECONDS = env_int("HEARTBEAT_SECONDS", 10)
+HEARTBEAT_STALE_SECONDS = env_int("HEARTBEAT_STALE_SECONDS", 60)
+# /healthz shows its details to staff, or to callers sending this token (X-Health-Token header).
+HEALTHZ_TOKEN = env_str("HEALTHZ_TOKEN", "")
+# Who gets the e-mail about stuck or failed reports: "a@example.de,b@example.de".
+ADMINS = [(email, email) for email in env_list("ADMINS", [])]
 CELERY_BEAT_SCHEDULE = {
     "assessments-sweep-reports": {
         "task": "assessments.tasks.reports_sweep",
-        "schedule": 60.0,
+        "schedule": float(REPORT_SWEEP_SECONDS),
     },
     "portal-expire-invitations": {
         "task": "portal.tasks.invitations_expire",

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -5,6 +6,8 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
+
+from portal.heartbeat import heartbeats_alive
 
 from .. import selectors as assessment_selectors
 from .. import services as assessment_services
@@ -29,9 +32,16 @@ def _panel(request: HttpRequest, assessment, status: int = 200) -> HttpResponse:
 
 def panel_context(user, assessment) -> dict:
     reports = selectors.reports_for_assessment(user=user, assessment=assessment)
+    worker_alive = None
+    if any(r.is_pending for r in reports) and not settings.CELERY_TASK_ALWAYS_EAGER:
+        worker_alive = bool(heartbeats_alive(kind="worker"))
+    for report in reports:
+        report.delay = selectors.report_delay(report, worker_alive=worker_alive)
     return {
         "reports": reports,
         "reports_pending": any(r.is_pending for r in reports),
+        # Poll every 2 s while things go normally, every 30 s once a report is late.
+        "reports_poll": "30s" if any(r.delay for r in reports) else "2s",
         "is_consultant": user.is_consultant,
         "notes": list(assessment.notes.select_related("author")) if user.is_consultant else [],
     }
@@ -70,6 +80,8 @@ def reports_panel(request: HttpRequest, assessment_id) -> HttpResponse:
 @require_POST
 def report_retry(request: HttpRequest, report_id) -> HttpResponse:
     report = selectors.report_get_for_user(user=request.user, report_id=report_id)
+    if not request.user.is_consultant:
+        raise PermissionDenied  # clients see released reports, they do not run the workers
     services.report_retry(report=report, user=request.user)
     messages.info(request, _("Der Bericht wird noch einmal erstellt."))
     return _back(report)
@@ -90,13 +102,25 @@ def report_release(request: HttpRequest, report_id) -> HttpResponse:
 
 @login_required
 @require_GET
-def report_download(request: HttpRequest, report_id) -> FileResponse:
+def report_download(request: HttpRequest, report_id) -> HttpResponse:
     report = selectors.report_get_for_user(user=request.user, report_id=report_id)
     if not report.is_ready or not report.file:
         raise Http404
+    try:
+        handle = report.file.open("rb")
+    except FileNotFoundError:
+        services.report_file_missing(report_id=report.pk)
+        messages.warning(
+            request,
+            _(
+                "Die PDF-Datei dieses Berichts fehlte. Er wird gerade neu erstellt und steht "
+                "in Kürze wieder zum Herunterladen bereit."
+            ),
+        )
+        return _back(report)
     services.report_download_record(report=report, user=request.user)
     response = FileResponse(
-        report.file.open("rb"),
+        handle,
         as_attachment=True,
         filename=report_filename(report),
         content_type="application/pdf",

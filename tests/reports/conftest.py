@@ -41,3 +41,14 @@ def ready_report(assessment, user, capture) -> Report:
         report = report_services.report_request(assessment=assessment, user=user)
     report.refresh_from_db()
     return report
+
+
+# The real-worker fixtures (private Redis, worker and beat subprocesses), shared by the
+# worker test modules of this package.
+from tests.reports.worker_harness import (  # noqa: E402, F401
+    database_url,
+    redis_server,
+    short_stale,
+    start_worker,
+    storage_dir,
+)

@@ -1,4 +1,6 @@
 import io
+import os
+import time
 
 import pypdf
 import pytest
@@ -215,11 +217,18 @@ def test_sweep_deletes_superseded_and_orphaned_files(
     assert first.superseded and not second.superseded
     orphan = private_storage / "reports" / "verwaist.pdf"
     orphan.write_bytes(b"%PDF-1.7")
+    hour_ago = time.time() - 3601
+    os.utime(orphan, (hour_ago, hour_ago))
+    # A file that is just being published (row not committed yet) is younger than the grace age.
+    fresh = private_storage / "reports" / "gerade-fertig.pdf"
+    fresh.write_bytes(b"%PDF-1.7")
 
     outcome = report_services.reports_sweep()
 
     assert outcome["files_removed"] == 2
-    assert sorted(p.name for p in (private_storage / "reports").iterdir()) == [f"{second.pk}.pdf"]
+    assert sorted(p.name for p in (private_storage / "reports").iterdir()) == sorted(
+        [f"{second.pk}.pdf", "gerade-fertig.pdf"]
+    )
 
 
 def test_report_in_english_for_english_organisation(
