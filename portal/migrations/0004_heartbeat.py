@@ -6,7 +6,6 @@ class Migration(migrations.Migration):
     # Depends on both leaves main has at the moment (0002_lead, 0003_consultant_assignment), so it
     # also merges them.
     dependencies = [
-        ("portal", "0002_lead"),
         ("portal", "0003_consultant_assignment"),
     ]
 
