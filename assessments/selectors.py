@@ -99,7 +99,11 @@ def previous_result(*, assessment: Assessment):
 
     if not assessment.previous_id:
         return None
-    return Result.objects.filter(assessment_id=assessment.previous_id).first()
+    return (
+        Result.objects.filter(assessment_id=assessment.previous_id)
+        .select_related("assessment__questionnaire")
+        .first()
+    )
 
 
 def changed_answers(*, assessment: Assessment) -> list[dict]:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,6 +18,7 @@ from .catalogue import CatalogueError, load_document, to_plain
 from .models import Answer, Assessment, ConsultantNote, QuestionnaireVersion, Result
 from .questionnaire import Questionnaire
 from .scoring import score
+from .scoring.compact import card_pack
 from .selectors import answers_dict, can_edit_assessment, questionnaire_for
 
 
@@ -219,7 +221,7 @@ def assessment_submit(*, assessment: Assessment, user: User) -> Assessment:
 # --- results ---------------------------------------------------------------------------------
 
 
-def _result_fields(card) -> dict:
+def _result_fields(card, document: dict) -> dict:
     scores = card.scores
     order = ("low", "medium", "high", "critical")
     return {
@@ -232,7 +234,8 @@ def _result_fields(card) -> dict:
         "worst_level": max(card.levels.values(), key=order.index, default="low"),
         "exposure": card.exposure,
         "vendor_exposure": dict(card.vendor_exposure),
-        "card": card.to_dict(),
+        # keys and numbers; texts are references into the (immutable) catalogue version
+        "card": card_pack(card, document),
         "catalogue_version": f"{card.catalogue_key} {card.catalogue_version}",
         "scoring_version": card.scoring_version,
     }
@@ -240,16 +243,33 @@ def _result_fields(card) -> dict:
 
 def result_store(*, assessment: Assessment) -> Result:
     """Score the submitted answers (pure, well under a millisecond) and store the result."""
-    card = score(assessment.questionnaire.document, answers_dict(assessment))
+    document = assessment.questionnaire.document
+    card = score(document, answers_dict(assessment))
     result, _created = Result.objects.update_or_create(
         assessment=assessment,
         defaults={
             "organization_id": assessment.organization_id,
             "computed_at": timezone.now(),
-            **_result_fields(card),
+            **_result_fields(card, document),
         },
     )
+    latest_results_refresh(organization_ids=[assessment.organization_id])
     return result
+
+
+def latest_results_refresh(*, organization_ids=None) -> int:
+    """Point each organisation at the result of its most recently submitted assessment.
+
+    One UPDATE with a subquery per call; ``None`` refreshes every organisation (after a rescore,
+    a migration or a bulk load). Returns the number of organisations updated.
+    """
+    newest = (
+        Result.objects.filter(organization=OuterRef("pk")).newest_first().values("pk")[:1]
+    )
+    organizations = Organization.objects.all()
+    if organization_ids is not None:
+        organizations = organizations.filter(pk__in=organization_ids)
+    return organizations.update(latest_result=Subquery(newest))
 
 
 RESCORE_FIELDS = (
@@ -280,7 +300,7 @@ def results_rescore(*, batch_size: int = 1000) -> int:
             page = page.filter(pk__gt=last_pk)
         batch = list(page.values_list("pk", "assessment__questionnaire_id")[:batch_size])
         if not batch:
-            return total
+            break
         last_pk = batch[-1][0]
         answers = _answers_by_assessment([pk for pk, _version in batch])
         now = timezone.now()
@@ -291,9 +311,21 @@ def results_rescore(*, batch_size: int = 1000) -> int:
                     "document", flat=True
                 ).get(pk=version_id)
             card = score(documents[version_id], answers[pk])
-            rows.append({"assessment_id": pk, "computed_at": now, **_result_fields(card)})
+            rows.append(
+                {
+                    "assessment_id": pk,
+                    "computed_at": now,
+                    **_result_fields(card, documents[version_id]),
+                }
+            )
         _results_write(rows)
         total += len(rows)
+        if len(batch) < batch_size:
+            break
+    # A rescore never changes which result is the latest; refreshing heals a reference that a
+    # manual data fix may have left behind, at the cost of one UPDATE.
+    latest_results_refresh()
+    return total
 
 
 def _answers_by_assessment(assessment_ids: list) -> dict:
@@ -344,7 +376,9 @@ def _results_write_postgresql(rows: list[dict]) -> None:
                 copy.write_row(
                     [row["assessment_id"]]
                     + [
-                        json.dumps(row[name]) if name in json_fields else row[name]
+                        json.dumps(row[name], separators=(",", ":"))
+                        if name in json_fields
+                        else row[name]
                         for name in RESCORE_FIELDS
                     ]
                 )
