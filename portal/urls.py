@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
 from . import health, views
+from .portfolio import views as portfolio_views
 from .forms import EmailAuthenticationForm
 
 auth_patterns = [
@@ -88,7 +89,7 @@ urlpatterns = [
         name="invitation_create",
     ),
     path("einladung/<str:token>/", views.invitation_accept, name="invitation_accept"),
-    path("berater/", views.consultant_dashboard, name="consultant_dashboard"),
+    path("berater/", portfolio_views.consultant_dashboard, name="consultant_dashboard"),
     path("", include("assessments.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
