@@ -172,9 +172,7 @@ class ResultQuerySet(models.QuerySet):
     def latest_per_organization(self) -> "ResultQuerySet":
         """Each organisation's result of its most recently submitted assessment."""
         return self.filter(
-            pk__in=Organization.objects.filter(latest_result__isnull=False).values(
-                "latest_result"
-            )
+            pk__in=Organization.objects.filter(latest_result__isnull=False).values("latest_result")
         )
 
 

@@ -263,9 +263,7 @@ def latest_results_refresh(*, organization_ids=None) -> int:
     One UPDATE with a subquery per call; ``None`` refreshes every organisation (after a rescore,
     a migration or a bulk load). Returns the number of organisations updated.
     """
-    newest = (
-        Result.objects.filter(organization=OuterRef("pk")).newest_first().values("pk")[:1]
-    )
+    newest = Result.objects.filter(organization=OuterRef("pk")).newest_first().values("pk")[:1]
     organizations = Organization.objects.all()
     if organization_ids is not None:
         organizations = organizations.filter(pk__in=organization_ids)

@@ -13,6 +13,4 @@ def result_deleted(sender, instance: Result, **kwargs) -> None:
 
     organization_id = instance.organization_id
     # After commit: inside a cascade the organisation may be on its way out too.
-    transaction.on_commit(
-        lambda: latest_results_refresh(organization_ids=[organization_id])
-    )
+    transaction.on_commit(lambda: latest_results_refresh(organization_ids=[organization_id]))

@@ -347,7 +347,9 @@ def assessment_done(request: HttpRequest, assessment_id) -> HttpResponse:
     view = card_view(
         card,
         document,
-        previous=card_unpack(previous.card, previous.assessment.questionnaire.document) if previous else None,
+        previous=card_unpack(previous.card, previous.assessment.questionnaire.document)
+        if previous
+        else None,
     )
     benchmark = selectors.benchmark_for(result=result)
     if benchmark:

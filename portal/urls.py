@@ -4,8 +4,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
 from . import health, views
-from .portfolio import views as portfolio_views
 from .forms import EmailAuthenticationForm
+from .portfolio import views as portfolio_views
 
 auth_patterns = [
     path(

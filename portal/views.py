@@ -94,6 +94,7 @@ def organization_detail(request: HttpRequest, organization_id) -> HttpResponse:
     )
     context = {
         "assessments": assessments,
+        "latest": assessment_selectors.latest_result_for(organization=organization),
         "has_draft": any(a.is_draft for a in assessments),
         "has_submitted": any(not a.is_draft for a in assessments),
         "organization": organization,

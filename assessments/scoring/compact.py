@@ -287,7 +287,7 @@ class _Packer:
             return entry[1]
         out = []
         keep = 0
-        for name, kind, sub, default in _PLANS[type(obj)]:
+        for name, kind, _sub, default in _PLANS[type(obj)]:
             value = getattr(obj, name)
             if kind == _TEXT:
                 packed = self.table.ref(value)

@@ -174,7 +174,9 @@ class PortfolioFilter:
         changes.setdefault("page", 1)
         if "dimension_levels" in changes:
             changes["dimension_levels"] = {
-                k: v for k, v in {**self.dimension_levels, **changes["dimension_levels"]}.items() if v
+                k: v
+                for k, v in {**self.dimension_levels, **changes["dimension_levels"]}.items()
+                if v
             }
         query = urlencode(replace(self, **changes).query_items())
         return f"?{query}" if query else "?"

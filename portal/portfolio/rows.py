@@ -168,7 +168,9 @@ def portfolio_csv(organizations, *, labels: Labels) -> str:
     for row in export_rows(organizations, labels=labels):
         writer.writerow(
             [
-                "" if value is None else (value.isoformat() if hasattr(value, "isoformat") else value)
+                ""
+                if value is None
+                else (value.isoformat() if hasattr(value, "isoformat") else value)
                 for value in map(_csv_safe, row)
             ]
         )

@@ -199,9 +199,7 @@ def _new_q(organizations) -> Q:
     return Q(latest_submitted_at__gte=timezone.now() - NEW_WITHIN)
 
 
-def portfolio_summary(
-    organizations: QuerySet[Organization], *, thresholds: dict[str, int]
-) -> dict:
+def portfolio_summary(organizations: QuerySet[Organization], *, thresholds: dict[str, int]) -> dict:
     """Counts by level, the clients × dimensions heat map and attention counts: one query."""
     stale_before = timezone.now() - STALE_AFTER
     aggregates = {

@@ -12,7 +12,10 @@ from .filters import DIMENSIONS, LEVELS, PAGE_SIZE, PortfolioFilter, PortfolioFi
 
 def _filters(request: HttpRequest):
     facts = selectors.catalogue_facts()
-    vendors = [(key, label.get(request.LANGUAGE_CODE) or label.get("de", key)) for key, label in facts.vendors]
+    vendors = [
+        (key, label.get(request.LANGUAGE_CODE) or label.get("de", key))
+        for key, label in facts.vendors
+    ]
     form = PortfolioFilterForm(
         request.GET,
         consultants=selectors.consultants_for_filter(),
@@ -73,7 +76,11 @@ def consultant_dashboard(request: HttpRequest) -> HttpResponse:
     for header in headers:
         key = header["key"]
         header["aria"] = (
-            "ascending" if filters.sort == key else "descending" if filters.sort == f"-{key}" else ""
+            "ascending"
+            if filters.sort == key
+            else "descending"
+            if filters.sort == f"-{key}"
+            else ""
         )
         if key == "name":
             header["url"] = filters.url(sort="-name" if filters.sort == "name" else "name")
@@ -96,7 +103,9 @@ def consultant_dashboard(request: HttpRequest) -> HttpResponse:
         "unassigned_url": filters.url(unassigned=True),
         "page_urls": {
             "first": filters.url(page=1),
-            "previous": filters.url(page=page.previous_page_number()) if page.has_previous() else "",
+            "previous": filters.url(page=page.previous_page_number())
+            if page.has_previous()
+            else "",
             "next": filters.url(page=page.next_page_number()) if page.has_next() else "",
             "last": filters.url(page=page.paginator.num_pages),
         },
