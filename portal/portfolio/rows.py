@@ -7,6 +7,7 @@ import csv
 import io
 from dataclasses import dataclass
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -56,9 +57,20 @@ def risk_level(score: int | None, thresholds: dict[str, int]) -> str:
     return "low"
 
 
+_PLACEHOLDER = "00000000-0000-0000-0000-000000000000"
+
+
+def _url_maker(name: str):
+    """``reverse`` once per page; each row only fills in its id."""
+    pattern = reverse(name, args=[_PLACEHOLDER])
+    return lambda pk: pattern.replace(_PLACEHOLDER, str(pk))
+
+
 @dataclass
 class Row:
     pk: object
+    url: str
+    result_url: str
     name: str
     industry: str
     size: str
@@ -74,6 +86,8 @@ class Row:
 
 
 def rows_for(organizations, *, labels: Labels, thresholds: dict[str, int]) -> list[Row]:
+    detail_url = _url_maker("organization_detail")
+    result_url = _url_maker("assessment_done")
     rows = []
     for org in organizations:
         scores = [
@@ -84,6 +98,8 @@ def rows_for(organizations, *, labels: Labels, thresholds: dict[str, int]) -> li
         rows.append(
             Row(
                 pk=org.pk,
+                url=detail_url(org.pk),
+                result_url=result_url(org.latest_assessment) if org.latest_assessment else "",
                 name=org.name,
                 industry=labels.industry.get(org.industry, org.industry),
                 size=labels.size.get(org.size_band, org.size_band),

@@ -25,6 +25,15 @@ def _filters(request: HttpRequest):
     return form, PortfolioFilter.from_form(form), facts, vendors
 
 
+def _select(form, name: str, current: str) -> dict:
+    field = form.fields[name]
+    return {
+        "name": name,
+        "label": str(field.label),
+        "options": [(str(v), str(label), str(v) == current) for v, label in field.choices],
+    }
+
+
 def _export(organizations, *, export_format: str, labels: rows.Labels) -> HttpResponse:
     stamp = timezone.localdate().isoformat()
     if export_format == "xlsx":
@@ -87,7 +96,9 @@ def consultant_dashboard(request: HttpRequest) -> HttpResponse:
         else:
             header["url"] = filters.sort_url(key)
     context = {
-        "form": form,
+        "invalid": ", ".join(
+            str(form.fields[name].label) for name in form.errors if name in form.fields
+        ),
         "filters": filters,
         "page": page,
         "rows": rows.rows_for(page.object_list, labels=labels, thresholds=facts.thresholds),
@@ -96,7 +107,21 @@ def consultant_dashboard(request: HttpRequest) -> HttpResponse:
         "summary": summary,
         "attention": attention,
         "levels": LEVELS,
-        "dimension_fields": [form[f"lvl_{dim}"] for dim in DIMENSIONS],
+        "selects": [
+            _select(form, name, current)
+            for name, current in (
+                ("level", filters.level),
+                ("industry", filters.industry),
+                ("size", filters.size),
+                ("consultant", filters.consultant),
+                ("review", filters.review),
+            )
+            if name in form.fields
+        ],
+        "dimension_selects": [
+            _select(form, f"lvl_{dim}", filters.dimension_levels.get(dim, "")) for dim in DIMENSIONS
+        ],
+        "vendor_options": _select(form, "vendor", filters.vendor)["options"],
         "csv_url": filters.url(page=filters.page) + "&format=csv",
         "xlsx_url": filters.url(page=filters.page) + "&format=xlsx",
         "reset_url": "?",
