@@ -389,6 +389,9 @@ def _results_write_postgresql(rows: list[dict]) -> None:
             f"UPDATE {table} SET {assignments} FROM rescore_rows "  # noqa: S608 - names from model meta
             f"WHERE {table}.{key} = rescore_rows.{key}"
         )
+        # ON COMMIT DROP is not enough when the caller holds an outer transaction (the next
+        # batch would find the table still there)
+        cursor.execute("DROP TABLE rescore_rows")
 
 
 def consultant_note_create(*, assessment: Assessment, author: User, data: dict) -> ConsultantNote:
