@@ -799,6 +799,7 @@ def bench_portfolio(*, organizations: int, assessments: int, repeat: int = 7) ->
     consultant = User.objects.create_user(
         email="portfolio@bench.example", password=None, first_name="Jana", is_consultant=True
     )
+
     class SecureClient(Client):
         """HTTPS requests to an allowed host, as behind the production proxy."""
 

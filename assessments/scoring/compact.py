@@ -307,11 +307,14 @@ class _Packer:
             if packed != _default_json(kind, default):
                 keep = len(out)
         del out[keep:]  # trailing defaults are implied
-        if len(self.memo) < 50_000 and type(obj) is not ScoreCard:
+        if type(obj) in _SHARED and len(self.memo) < 20_000:
             self.memo[id(obj)] = (obj, out)
         return out
 
 
+# Only these are shared between cards (the engine memoises them per option and rule); the rest is
+# new for every card and would only fill the memo (and the garbage collector's work).
+_SHARED = (Driver, Recommendation)
 _packers: dict[int, tuple[TextTable, _Packer]] = {}
 
 

@@ -62,8 +62,10 @@ def consultant_dashboard(request: HttpRequest) -> HttpResponse:
     if export_format in rows.EXPORT_FORMATS:
         return _export(organizations, export_format=export_format, labels=labels)
 
-    page = Paginator(organizations, PAGE_SIZE).get_page(filters.page)
     summary = selectors.portfolio_summary(organizations, thresholds=facts.thresholds)
+    paginator = Paginator(organizations, PAGE_SIZE)
+    paginator.count = summary["total"]  # same filter: no second COUNT(*) over the portfolio
+    page = paginator.get_page(filters.page)
     attention = [
         {"organization": org, "reasons": [labels.attention[r] for r in reasons]}
         for org, reasons in selectors.portfolio_attention(organizations)
