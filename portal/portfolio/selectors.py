@@ -101,9 +101,6 @@ def portfolio_base(*, user: User) -> QuerySet[Organization]:
         "latest_submitted_at": F("latest_result__assessment__submitted_at"),
         "latest_level": F("latest_result__worst_level"),
         **{f"latest_{name}": F(f"latest_result__{name}") for name in SCORE_FIELDS},
-        "draft_assessment": Exists(
-            Assessment.objects.filter(organization=OuterRef("pk"), status="draft")
-        ),
     }
     from assessments.models import Result
 
@@ -164,16 +161,30 @@ def portfolio_sort(organizations: QuerySet[Organization], sort: str) -> QuerySet
     return organizations.order_by(expression, "name", "pk")
 
 
-def portfolio_rows(
+def portfolio_filtered(
     *, user: User, filters: PortfolioFilter, facts: CatalogueFacts | None = None
 ) -> QuerySet[Organization]:
+    """The clients of the current filter (for counts, the heat map and the attention list)."""
     facts = facts or catalogue_facts()
-    organizations = portfolio_filter(
+    return portfolio_filter(
         portfolio_base(user=user),
         user=user,
         filters=filters,
         thresholds=facts.thresholds,
         vendors={key for key, _label in facts.vendors},
+    )
+
+
+def portfolio_rows(
+    *, user: User, filters: PortfolioFilter, facts: CatalogueFacts | None = None
+) -> QuerySet[Organization]:
+    """The filtered clients, sorted, each with a flag for an open draft (the table, exports)."""
+    from assessments.models import Assessment
+
+    organizations = portfolio_filtered(user=user, filters=filters, facts=facts).annotate(
+        draft_assessment=Exists(
+            Assessment.objects.filter(organization=OuterRef("pk"), status="draft")
+        )
     )
     return portfolio_sort(organizations, filters.sort)
 
@@ -181,16 +192,17 @@ def portfolio_rows(
 # --- above the table ---------------------------------------------------------------------------
 
 
-def _failed_or_stuck_reports():
+def _failed_or_stuck_reports() -> Q:
+    """Clients with a failed report or one queued/rendering for too long: one uncorrelated
+    subquery (PostgreSQL hashes it once) instead of a lookup per client."""
     from assessments.models import Report
 
     stuck = timezone.now() - STUCK_AFTER
-    return Exists(
-        Report.objects.filter(assessment__organization=OuterRef("pk"), superseded=False).filter(
-            Q(status=Report.Status.FAILED)
-            | Q(status__in=[Report.Status.QUEUED, Report.Status.RENDERING], queued_at__lt=stuck)
-        )
+    failing = Report.objects.filter(superseded=False).filter(
+        Q(status=Report.Status.FAILED)
+        | Q(status__in=[Report.Status.QUEUED, Report.Status.RENDERING], queued_at__lt=stuck)
     )
+    return Q(pk__in=failing.values("assessment__organization_id"))
 
 
 def _new_q(organizations) -> Q:
@@ -214,13 +226,9 @@ def portfolio_summary(organizations: QuerySet[Organization], *, thresholds: dict
         "unassigned": Count("pk", filter=Q(consultant__isnull=True)),
         "stale": Count("pk", filter=Q(latest_submitted_at__lt=stale_before)),
         "new": Count("pk", filter=_new_q(organizations)),
-        "reports": Count("pk", filter=Q(reports_failing=True)),
+        "reports": Count("pk", filter=_failed_or_stuck_reports()),
     }
-    data = (
-        organizations.order_by()
-        .annotate(reports_failing=_failed_or_stuck_reports())
-        .aggregate(**aggregates)
-    )
+    data = organizations.order_by().aggregate(**aggregates)
     scored = data["total"] - data["no_result"]
     heat = []
     for dim in DIMENSIONS:
@@ -254,7 +262,11 @@ def portfolio_attention(
     """Clients that need a look, most urgent first, each with its reasons: one query."""
     now = timezone.now()
     flags = {
-        "att_reports": _failed_or_stuck_reports(),
+        "att_reports": Case(
+            When(_failed_or_stuck_reports(), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
         "att_critical": Case(
             When(latest_level="critical", then=Value(True)),
             default=Value(False),

@@ -57,18 +57,19 @@ def consultant_dashboard(request: HttpRequest) -> HttpResponse:
     """The portfolio: filters and sort in the URL, a page of clients, summary above it."""
     form, filters, facts, vendors = _filters(request)
     organizations = selectors.portfolio_rows(user=request.user, filters=filters, facts=facts)
+    filtered = selectors.portfolio_filtered(user=request.user, filters=filters, facts=facts)
     labels = rows.Labels()
     export_format = request.GET.get("format", "")
     if export_format in rows.EXPORT_FORMATS:
         return _export(organizations, export_format=export_format, labels=labels)
 
-    summary = selectors.portfolio_summary(organizations, thresholds=facts.thresholds)
+    summary = selectors.portfolio_summary(filtered, thresholds=facts.thresholds)
     paginator = Paginator(organizations, PAGE_SIZE)
     paginator.count = summary["total"]  # same filter: no second COUNT(*) over the portfolio
     page = paginator.get_page(filters.page)
     attention = [
         {"organization": org, "reasons": [labels.attention[r] for r in reasons]}
-        for org, reasons in selectors.portfolio_attention(organizations)
+        for org, reasons in selectors.portfolio_attention(filtered)
     ]
     for item in summary["levels"]:
         item["label"] = labels.level[item["level"]]
