@@ -26,6 +26,8 @@ class UserAdmin(DjangoUserAdmin):
                 "fields": (
                     "is_active",
                     "is_consultant",
+                    "is_lead_consultant",
+                    "notify_new_clients",
                     "is_staff",
                     "is_superuser",
                     "groups",
@@ -84,3 +86,6 @@ class AuditLogAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+from .leads import admin as leads_admin  # noqa: E402, F401 - registers the Lead admin

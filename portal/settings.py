@@ -158,6 +158,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 14)
+# Contact form: at most this many submissions per client IP and window (seconds). The counter
+# lives in the default cache; with several web processes point CACHES at Redis.
+CONTACT_RATE_LIMIT = env_int("CONTACT_RATE_LIMIT", 5)
+CONTACT_RATE_WINDOW = env_int("CONTACT_RATE_WINDOW", 3600)
 
 # Internationalisation: German first, English complete.
 LANGUAGE_CODE = "de"
@@ -291,6 +295,16 @@ CONSULTANCY = {
     # A file below static/ (SVG or PNG); the PDF report may load nothing else.
     "logo": env_str("CONSULTANCY_LOGO", "img/logo.svg"),
 }
+
+# Where new sign-ups, submissions and reports of unassigned clients are announced.
+CONSULTANCY_INBOX = env_str("CONSULTANCY_INBOX", CONSULTANCY["email"])
+# "all": every consultant sees every client (the default); "assigned": consultants see and change
+# only the clients assigned to them, lead consultants and admins still see all.
+CONSULTANT_SCOPE = env_str("CONSULTANT_SCOPE", "all").strip().lower()
+if CONSULTANT_SCOPE not in {"all", "assigned"}:
+    raise ImproperlyConfigured(
+        f"CONSULTANT_SCOPE={CONSULTANT_SCOPE!r} must be 'all' or 'assigned'."
+    )
 
 LOGGING = {
     "version": 1,

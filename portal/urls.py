@@ -90,7 +90,10 @@ urlpatterns = [
     ),
     path("einladung/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("berater/", portfolio_views.consultant_dashboard, name="consultant_dashboard"),
+    path("", include("portal.clients.urls")),
     path("", include("assessments.urls")),
+    path("", include("portal.leads.urls")),
+    path("", include("news.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
