@@ -81,7 +81,7 @@ def clients_exposed_to(
         "organization__name",
         "lock_in",
         "vendor_exposure",
-        "computed_at",
+        "assessment__submitted_at",
     ):
         exposure = row["vendor_exposure"] or {}
         per_vendor = {key: int(exposure[key]) for key in wanted if (exposure.get(key) or 0) > 0}
@@ -112,7 +112,7 @@ def clients_exposed_to(
             vendors=per_vendor,
             lock_in=row["lock_in"],
             lock_in_level=_lock_in_level(cards.get(row["assessment_id"], {})),
-            assessed_at=row["computed_at"],
+            assessed_at=row["assessment__submitted_at"],  # not computed_at: rescores touch it
             drivers=drivers.get(row["assessment_id"], ()),
         )
         for row, per_vendor in rows
