@@ -273,3 +273,13 @@ def test_translations_do_not_grow_with_rows(client, consultant, questionnaire, m
     many = (count(""), count("?format=csv"))
 
     assert few == many
+
+
+def test_review_state_filter_uses_the_latest_assessment(client, consultant, clients):
+    risky = clients["risky"]
+    Assessment.objects.filter(organization=risky).update(review_state="in_review")
+    client.force_login(consultant)
+
+    assert _names(client, "?review=in_review") == ["Riskant Logistik KG"]
+    assert "Riskant Logistik KG" not in _names(client, "?review=submitted")
+    assert client.get(URL + "?review=bogus").status_code == 200
