@@ -1,10 +1,15 @@
-"""The portal's URLs plus one bare view for section 5's baseline (bench only, never deployed)."""
+"""The portal's URLs plus two baselines (bench only, never deployed): ``/__bench__/bare/`` (the
+same middleware, no work) and ``/bench/static/`` (a static template of a given size)."""
 
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.template import engines
 from django.urls import include, path
 
 STATIC = {"template": engines["django"].from_string("")}
+
+
+def bare(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("ok", content_type="text/plain")
 
 
 def static_page(request):
@@ -19,6 +24,7 @@ def static_page_set(size: int) -> None:
 
 
 urlpatterns = [
+    path("__bench__/bare/", bare),
     path("bench/static/", static_page),
     path("", include("portal.urls")),
 ]

@@ -9,7 +9,9 @@
    (PostgreSQL only);
 3. report rendering: full report vs. WeasyPrint alone vs. a one-page PDF;
 4. worker memory after 1 and 20 reports, and throughput with one vs. two worker processes
-   (PostgreSQL and Redis only).
+   (PostgreSQL and Redis only);
+5. autosave: 50 clients saving at once against gunicorn (2 workers) vs. a bare view, and a check
+   that every acknowledged answer is stored (``bench_autosave.py``).
 
 5. the portfolio dashboard at 2,000 clients / 10,000 assessments: the portfolio query (time and
    plan cost), first page, a filtered and sorted page, CSV and XLSX of all, each against a bare
@@ -371,6 +373,10 @@ def main(argv=None) -> int:
                 broker=environment.broker,
                 redis_url=args.redis,
             )
+        if "5" in only:
+            import bench_autosave
+
+            attempt("5. Autosave", bench_autosave.bench_autosave, fixture, logdir=workdir)
     finally:
         if "sections" in sys.modules:
             sys.modules["sections"].workers_stop_all()

@@ -236,7 +236,9 @@ def _bulk_load(fixture: Fixture, count: int, variants: int = 24, chunk: int = 10
     answer_rows = [[(key, json.dumps(value)) for key, value in s.items()] for s in sets]
     results = []
     for answers in sets:
-        fields = services._result_fields(score(document, answers), document)
+        fields = services._result_fields(
+            score(document, answers), document, incomplete_answers=False
+        )
         results.append(
             [
                 json.dumps(value, separators=(",", ":"))
@@ -245,7 +247,9 @@ def _bulk_load(fixture: Fixture, count: int, variants: int = 24, chunk: int = 10
                 for name, value in fields.items()
             ]
         )
-    result_columns = list(services._result_fields(score(document, sets[0]), document))
+    result_columns = list(
+        services._result_fields(score(document, sets[0]), document, incomplete_answers=False)
+    )
     organization = Organization.objects.create(
         name="Bench Massendaten GmbH", industry=Industry.CRAFT, size_band=SizeBand.SMALL
     )
