@@ -94,12 +94,14 @@ def portfolio_seed(
     from assessments import services
     from assessments.demo import questionnaire_ensure_active
     from assessments.models import Answer, Assessment, Result
+    from assessments.questionnaire import Questionnaire
     from assessments.scoring import score
 
     rng = random.Random(seed)
     version = questionnaire_ensure_active()
     document = version.document
     profiles = _profiles(document)
+    questionnaire = Questionnaire(document)
     now = timezone.now()
     staff = []
     for number in range(consultants):
@@ -186,7 +188,11 @@ def portfolio_seed(
                         assessment=assessment,
                         organization_id=assessment.organization_id,
                         computed_at=now,
-                        **services._result_fields(score(document, answers), document),
+                        **services._result_fields(
+                            score(document, answers),
+                            document,
+                            incomplete_answers=bool(questionnaire.missing(answers)),
+                        ),
                     )
                     for assessment, answers in rows
                 ],
