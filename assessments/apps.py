@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class AssessmentsConfig(AppConfig):
     name = "assessments"
     verbose_name = _("Bewertungen")
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401 - registers the receivers

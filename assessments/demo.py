@@ -157,6 +157,7 @@ def _submit(organization: Organization, user: User, answers: dict, when) -> Asse
     Assessment.objects.filter(pk=assessment.pk).update(created_at=when, submitted_at=when)
     assessment.result.computed_at = when
     assessment.result.save(update_fields=["computed_at"])
+    services.latest_results_refresh(organization_ids=[organization.pk])
     return assessment
 
 

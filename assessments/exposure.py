@@ -81,7 +81,7 @@ def clients_exposed_to(
         "organization__name",
         "lock_in",
         "vendor_exposure",
-        "computed_at",
+        "assessment__submitted_at",
     ):
         exposure = row["vendor_exposure"] or {}
         per_vendor = {key: int(exposure[key]) for key in wanted if (exposure.get(key) or 0) > 0}
@@ -98,9 +98,9 @@ def clients_exposed_to(
     cards = {}
     drivers = {}
     if detailed and rows:
-        cards = dict(
+        cards = _readable_cards(
             Result.objects.filter(pk__in=[row["assessment_id"] for row, _ in rows]).values_list(
-                "pk", "card"
+                "pk", "card", "assessment__questionnaire_id"
             )
         )
         drivers = _drivers_for(cards, wanted)
@@ -112,11 +112,30 @@ def clients_exposed_to(
             vendors=per_vendor,
             lock_in=row["lock_in"],
             lock_in_level=_lock_in_level(cards.get(row["assessment_id"], {})),
-            assessed_at=row["computed_at"],
+            assessed_at=row["assessment__submitted_at"],  # not computed_at: rescores touch it
             drivers=drivers.get(row["assessment_id"], ()),
         )
         for row, per_vendor in rows
     ]
+
+
+def _readable_cards(rows) -> dict:
+    """``{pk: card as to_dict()}``: stored cards keep text references into their catalogue
+    version (one query per version to read it back)."""
+    from .models import QuestionnaireVersion
+    from .scoring.compact import card_unpack, is_packed
+
+    documents: dict = {}
+    cards = {}
+    for pk, card, version_id in rows:
+        if is_packed(card):
+            if version_id not in documents:
+                documents[version_id] = QuestionnaireVersion.objects.values_list(
+                    "document", flat=True
+                ).get(pk=version_id)
+            card = card_unpack(card, documents[version_id]).to_dict()
+        cards[pk] = card
+    return cards
 
 
 def _lock_in_level(card: dict) -> str:

@@ -168,14 +168,21 @@ class ResultQuerySet(models.QuerySet):
     def visible_to(self, user) -> "ResultQuerySet":
         return self.filter(organization__in=Organization.objects.visible_to(user))
 
+    def newest_first(self) -> "ResultQuerySet":
+        """By the assessment's submission, newest first: what "latest" means everywhere.
+
+        Never by ``computed_at``: a rescore recomputes old and new results alike.
+        """
+        return self.order_by(*LATEST_ORDER)
+
     def latest_per_organization(self) -> "ResultQuerySet":
-        """Each organisation's most recent result (for dashboards and news exposure)."""
-        newest = (
-            Result.objects.filter(organization=models.OuterRef("organization"))
-            .order_by("-computed_at")
-            .values("pk")[:1]
+        """Each organisation's result of its most recently submitted assessment."""
+        return self.filter(
+            pk__in=Organization.objects.filter(latest_result__isnull=False).values("latest_result")
         )
-        return self.filter(pk=models.Subquery(newest))
+
+
+LATEST_ORDER = ("-assessment__submitted_at", "-assessment__created_at", "-pk")
 
 
 class Result(models.Model):
@@ -211,6 +218,13 @@ class Result(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assessment} · {self.readiness}"
+
+    def scorecard(self):
+        """The stored ScoreCard with its texts, read from the catalogue version it was scored
+        against (the stored card holds keys, numbers and text references only)."""
+        from .scoring.compact import card_unpack
+
+        return card_unpack(self.card, self.assessment.questionnaire.document)
 
 
 def _report_storage():

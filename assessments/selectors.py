@@ -74,11 +74,30 @@ def can_edit_assessment(*, user: User, assessment: Assessment) -> bool:
 
 
 def assessments_for_organization(*, user: User, organization) -> list[Assessment]:
+    """The open draft first, then by submission, newest first."""
+    from django.db.models import F
+
     return list(
         Assessment.objects.visible_to(user)
         .filter(organization=organization)
         .select_related("questionnaire", "submitted_by")
-        .order_by("-created_at")
+        .order_by(F("submitted_at").desc(nulls_first=True), "-created_at")
+    )
+
+
+def latest_result_for(*, organization):
+    """The result of the organisation's most recently submitted assessment, or ``None``.
+
+    ``organization`` must come from a ``visible_to`` query (the caller checked access)."""
+    from .models import Result
+
+    if not organization.latest_result_id:
+        return None
+    return (
+        Result.objects.filter(pk=organization.latest_result_id)
+        .select_related("assessment")
+        .defer("card")
+        .first()
     )
 
 
@@ -123,7 +142,11 @@ def previous_result(*, assessment: Assessment):
 
     if not assessment.previous_id:
         return None
-    return Result.objects.filter(assessment_id=assessment.previous_id).first()
+    return (
+        Result.objects.filter(assessment_id=assessment.previous_id)
+        .select_related("assessment__questionnaire")
+        .first()
+    )
 
 
 def changed_answers(*, assessment: Assessment) -> list[dict]:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,6 +22,7 @@ from .questionnaire import Questionnaire
 from .review.models import ReviewState
 from .review.services import review_start
 from .scoring import score
+from .scoring.compact import card_pack
 from .selectors import answers_dict, can_edit_assessment, questionnaire_for
 
 
@@ -212,7 +214,8 @@ def assessment_submit(*, assessment: Assessment, user: User) -> Assessment:
         locked.review_state = ReviewState.SUBMITTED
         locked.save(update_fields=["status", "submitted_at", "submitted_by", "review_state"])
         result = result_store(assessment=locked)
-        actions_generate(assessment=locked, card=result.card)
+        # the stored card holds text references; the plan wants the readable form
+        actions_generate(assessment=locked, card=result.scorecard().to_dict())
         review_start(assessment=locked, actor=user)
         audit_record(
             action="assessment.submit",
@@ -227,7 +230,7 @@ def assessment_submit(*, assessment: Assessment, user: User) -> Assessment:
 # --- results ---------------------------------------------------------------------------------
 
 
-def _result_fields(card, *, incomplete_answers: bool) -> dict:
+def _result_fields(card, document: dict, *, incomplete_answers: bool) -> dict:
     scores = card.scores
     order = ("low", "medium", "high", "critical")
     return {
@@ -240,7 +243,8 @@ def _result_fields(card, *, incomplete_answers: bool) -> dict:
         "worst_level": max(card.levels.values(), key=order.index, default="low"),
         "exposure": card.exposure,
         "vendor_exposure": dict(card.vendor_exposure),
-        "card": card.to_dict(),
+        # keys and numbers; texts are references into the (immutable) catalogue version
+        "card": card_pack(card, document),
         "catalogue_version": f"{card.catalogue_key} {card.catalogue_version}",
         "scoring_version": card.scoring_version,
         "incomplete_answers": incomplete_answers,
@@ -249,18 +253,33 @@ def _result_fields(card, *, incomplete_answers: bool) -> dict:
 
 def result_store(*, assessment: Assessment) -> Result:
     """Score the submitted answers (pure, well under a millisecond) and store the result."""
+    document = assessment.questionnaire.document
     answers = answers_dict(assessment)
-    card = score(assessment.questionnaire.document, answers)
+    card = score(document, answers)
     incomplete = bool(questionnaire_for(assessment).missing(answers))
     result, _created = Result.objects.update_or_create(
         assessment=assessment,
         defaults={
             "organization_id": assessment.organization_id,
             "computed_at": timezone.now(),
-            **_result_fields(card, incomplete_answers=incomplete),
+            **_result_fields(card, document, incomplete_answers=incomplete),
         },
     )
+    latest_results_refresh(organization_ids=[assessment.organization_id])
     return result
+
+
+def latest_results_refresh(*, organization_ids=None) -> int:
+    """Point each organisation at the result of its most recently submitted assessment.
+
+    One UPDATE with a subquery per call; ``None`` refreshes every organisation (after a rescore,
+    a migration or a bulk load). Returns the number of organisations updated.
+    """
+    newest = Result.objects.filter(organization=OuterRef("pk")).newest_first().values("pk")[:1]
+    organizations = Organization.objects.all()
+    if organization_ids is not None:
+        organizations = organizations.filter(pk__in=organization_ids)
+    return organizations.update(latest_result=Subquery(newest))
 
 
 RESCORE_FIELDS = (
@@ -293,7 +312,7 @@ def results_rescore(*, batch_size: int = 1000) -> int:
             page = page.filter(pk__gt=last_pk)
         batch = list(page.values_list("pk", "assessment__questionnaire_id")[:batch_size])
         if not batch:
-            return total
+            break
         last_pk = batch[-1][0]
         answers = _answers_by_assessment([pk for pk, _version in batch])
         now = timezone.now()
@@ -310,11 +329,17 @@ def results_rescore(*, batch_size: int = 1000) -> int:
                 {
                     "assessment_id": pk,
                     "computed_at": now,
-                    **_result_fields(card, incomplete_answers=incomplete),
+                    **_result_fields(card, documents[version_id], incomplete_answers=incomplete),
                 }
             )
         _results_write(rows)
         total += len(rows)
+        if len(batch) < batch_size:
+            break
+    # A rescore never changes which result is the latest; refreshing heals a reference that a
+    # manual data fix may have left behind, at the cost of one UPDATE.
+    latest_results_refresh()
+    return total
 
 
 def _answers_by_assessment(assessment_ids: list) -> dict:
@@ -365,7 +390,9 @@ def _results_write_postgresql(rows: list[dict]) -> None:
                 copy.write_row(
                     [row["assessment_id"]]
                     + [
-                        json.dumps(row[name]) if name in json_fields else row[name]
+                        json.dumps(row[name], separators=(",", ":"))
+                        if name in json_fields
+                        else row[name]
                         for name in RESCORE_FIELDS
                     ]
                 )
@@ -378,6 +405,9 @@ def _results_write_postgresql(rows: list[dict]) -> None:
             f"UPDATE {table} SET {assignments} FROM rescore_rows "  # noqa: S608 - names from model meta
             f"WHERE {table}.{key} = rescore_rows.{key}"
         )
+        # ON COMMIT DROP is not enough when the caller holds an outer transaction (the next
+        # batch would find the table still there)
+        cursor.execute("DROP TABLE rescore_rows")
 
 
 def consultant_note_create(*, assessment: Assessment, author: User, data: dict):

@@ -20,7 +20,8 @@ from .presentation import card_view, dimension_titles
 from .questionnaire import tr
 from .reports.views import panel_context
 from .review.views import review_context
-from .scoring import ScoreCard, score
+from .scoring import score
+from .scoring.compact import card_unpack
 from .wizard import progress_view, question_view, review_sections, section_views
 
 # Lazy: module constants are built at import, the language is only known per request.
@@ -337,11 +338,14 @@ def assessment_done(request: HttpRequest, assessment_id) -> HttpResponse:
         return redirect(reverse("assessment_review", args=[assessment.pk]))
     result = assessment.result
     previous = selectors.previous_result(assessment=assessment)
-    card = ScoreCard.from_dict(result.card)
+    document = assessment.questionnaire.document
+    card = card_unpack(result.card, document)
     view = card_view(
         card,
-        assessment.questionnaire.document,
-        previous=ScoreCard.from_dict(previous.card) if previous else None,
+        document,
+        previous=card_unpack(previous.card, previous.assessment.questionnaire.document)
+        if previous
+        else None,
     )
     benchmark = selectors.benchmark_for(result=result)
     if benchmark:
@@ -398,7 +402,7 @@ def assessment_whatif(request: HttpRequest, assessment_id) -> HttpResponse:
             except AnswerInvalid as error:
                 errors[key] = error.message
     document = assessment.questionnaire.document
-    original = ScoreCard.from_dict(assessment.result.card)
+    original = card_unpack(assessment.result.card, document)
     view = card_view(score(document, sandbox), document, previous=original)
     context = {
         "assessment": assessment,

@@ -13,8 +13,15 @@
 5. autosave: 50 clients saving at once against gunicorn (2 workers) vs. a bare view, and a check
    that every acknowledged answer is stored (``bench_autosave.py``).
 
-Nothing is written to the portal's own database: PostgreSQL gets a database of its own
-(``ki_bench``, dropped afterwards), SQLite a file in a temporary directory. Reports go to a
+5. the portfolio dashboard at 2,000 clients / 10,000 assessments: the portfolio query (time and
+   plan cost), first page, a filtered and sorted page, CSV and XLSX of all, each against a bare
+   view rendering a static template of the same size.
+
+Nothing is written to the portal's own database: PostgreSQL gets a database of its own with a
+name unique to this run (``ki_bench_<pid>_<random>``; only that one is dropped afterwards), SQLite
+a file in a temporary directory. A PostgreSQL URL must look like a test server (loopback host or
+socket, and a database name with "test", "bench" or "ci" in it, or "wtN"); anything else is
+refused unless ``--i-know`` is given or ``BENCH_I_KNOW=1`` is set. Reports go to a
 temporary private storage; workers use Redis database 13. A section whose service is missing
 says so and is skipped. The summary at the end is meant for pasting into an issue note.
 """
@@ -26,6 +33,7 @@ import datetime
 import logging
 import os
 import platform
+import re
 import secrets
 import shutil
 import socket
@@ -43,7 +51,31 @@ for _path in (str(ROOT), str(BENCH)):
 
 DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/test"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/13"
-BENCH_DB = os.environ.get("BENCH_DB", "ki_bench")
+BENCH_DB_PREFIX = "ki_bench"
+LOCAL_HOSTS = {"", "localhost", "127.0.0.1", "::1"}
+TEST_NAME = re.compile(r"test|bench|(^|_)ci($|_)|^wt\d+$", re.IGNORECASE)
+
+
+class UnsafeDatabase(Exception):
+    """The URL does not look like a test server; the benchmark will not create databases on it."""
+
+
+def check_test_database(url: str) -> None:
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    name = parts.path.lstrip("/")
+    if host.startswith("/"):
+        host = ""  # a Unix socket directory
+    if host not in LOCAL_HOSTS or not TEST_NAME.search(name or ""):
+        raise UnsafeDatabase(
+            f"{_safe(url)} does not look like a test database (want a loopback host or socket and "
+            "a database name containing test, bench or ci, or wtN). Pass --i-know or set "
+            "BENCH_I_KNOW=1 if you really mean this server."
+        )
+
+
+def bench_database_name() -> str:
+    return f"{BENCH_DB_PREFIX}_{os.getpid()}_{secrets.token_hex(3)}"
 
 
 # --- environment (before django.setup) --------------------------------------------------------
@@ -67,13 +99,14 @@ DROP = "DROP DATABASE IF EXISTS {} WITH (FORCE)"
 
 
 def pg_create(admin_url: str, name: str) -> str:
-    """A fresh, empty database ``name`` next to ``admin_url``'s; returns its URL."""
+    """A new, empty database ``name`` next to ``admin_url``'s; returns its URL.
+
+    Never drops first: if ``name`` exists (another run's), CREATE fails and nothing is touched.
+    """
     import psycopg
     from psycopg import sql
 
-    drop = sql.SQL(DROP)
     with psycopg.connect(admin_url, autocommit=True, connect_timeout=3) as conn:
-        conn.execute(drop.format(sql.Identifier(name)))
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     return _with_database(admin_url, name)
 
@@ -93,6 +126,7 @@ class Environment:
     def __init__(self, args: argparse.Namespace, workdir: Path) -> None:
         self.workdir = workdir
         self.admin_url: str | None = None
+        self.created: str | None = None  # the one database this run made (and may drop)
         self.database = "SQLite (temporary file)"
         self.broker: str | None = None
         self.notes: list[str] = []
@@ -100,19 +134,23 @@ class Environment:
         if url and not url.startswith(("postgres://", "postgresql://")):
             self.notes.append(f"DATABASE_URL is not PostgreSQL ({url.split(':')[0]}): using SQLite")
             url = ""
+        if url and not (args.i_know or os.environ.get("BENCH_I_KNOW") == "1"):
+            check_test_database(url)  # raises UnsafeDatabase: main() refuses to run
         if url:
+            name = bench_database_name()
             try:
-                bench_url = pg_create(url, BENCH_DB)
+                bench_url = pg_create(url, name)
             except Exception as error:  # noqa: BLE001 - any failure means: no PostgreSQL
                 reason = " ".join(str(error).split())
                 self.notes.append(f"PostgreSQL at {_safe(url)} unusable ({reason}): using SQLite")
             else:
                 self.admin_url = url
-                self.database = f"PostgreSQL, database {BENCH_DB} (dropped afterwards)"
+                self.created = name
+                self.database = f"PostgreSQL, database {name} (created by this run, dropped after)"
                 os.environ["DATABASE_URL"] = bench_url
         if self.admin_url is None:
             os.environ.pop("DATABASE_URL", None)
-            os.environ["VAR_DIR"] = str(workdir)  # the SQLite file lives here
+        os.environ["VAR_DIR"] = str(workdir)  # the SQLite file and collected static files
         if args.redis and self.admin_url:
             if _port_open(args.redis, 6379):
                 self.broker = args.redis
@@ -133,14 +171,14 @@ class Environment:
         os.environ["DJANGO_SETTINGS_MODULE"] = "portal.settings"
 
     def cleanup(self) -> None:
-        if self.admin_url:
+        if self.admin_url and self.created:
             from django.db import connections
 
             connections.close_all()
             try:
-                pg_drop(self.admin_url, BENCH_DB)
+                pg_drop(self.admin_url, self.created)
             except Exception as error:  # noqa: BLE001
-                print(f"could not drop database {BENCH_DB}: {error}", file=sys.stderr)
+                print(f"could not drop database {self.created}: {error}", file=sys.stderr)
 
 
 def _safe(url: str) -> str:
@@ -231,14 +269,23 @@ def parse_args(argv):
         const=DEFAULT_PG,
         default=None,
         metavar="URL",
-        help=f"PostgreSQL server to create {BENCH_DB} on (default with the flag: {DEFAULT_PG}; "
-        "without it DATABASE_URL is used if it is PostgreSQL)",
+        help=f"PostgreSQL server to create {BENCH_DB_PREFIX}_<pid>_<random> on (default with the "
+        f"flag: {DEFAULT_PG}; without it DATABASE_URL is used if it is PostgreSQL)",
+    )
+    parser.add_argument(
+        "--i-know",
+        action="store_true",
+        help="allow a PostgreSQL URL that does not look like a test server (also BENCH_I_KNOW=1)",
     )
     parser.add_argument(
         "--redis", default=DEFAULT_REDIS, help=f"broker for the worker section ({DEFAULT_REDIS})"
     )
     parser.add_argument(
         "--only", default="1,2,3,4,5", help="comma-separated sections to run (default: all)"
+    )
+    parser.add_argument("--orgs", type=int, default=2000, help="clients for the portfolio section")
+    parser.add_argument(
+        "--portfolio-assessments", type=int, default=10_000, help="assessments for section 5"
     )
     parser.add_argument("--assessments", type=int, default=10_000, help="rows for rescore")
     parser.add_argument("--reports", type=int, default=20, help="reports per worker figure")
@@ -252,7 +299,12 @@ def main(argv=None) -> int:
     only = {part.strip() for part in args.only.split(",")}
     started = time.monotonic()
     workdir = Path(tempfile.mkdtemp(prefix="ki-bench-"))
-    environment = Environment(args, workdir)
+    try:
+        environment = Environment(args, workdir)
+    except UnsafeDatabase as error:
+        shutil.rmtree(workdir, ignore_errors=True)
+        print(f"refused: {error}", file=sys.stderr)
+        return 2
     results = []
     software = load_before = ""
     try:
@@ -304,6 +356,13 @@ def main(argv=None) -> int:
             )
         if "3" in only:
             attempt("3. Report rendering", sections.bench_report, fixture, repeat=args.repeat)
+        if "5" in only:
+            attempt(
+                "5. Portfolio dashboard",
+                sections.bench_portfolio,
+                organizations=args.orgs,
+                assessments=args.portfolio_assessments,
+            )
         if "4" in only:
             attempt(
                 "4. Worker",

@@ -236,15 +236,19 @@ def _bulk_load(fixture: Fixture, count: int, variants: int = 24, chunk: int = 10
     answer_rows = [[(key, json.dumps(value)) for key, value in s.items()] for s in sets]
     results = []
     for answers in sets:
-        fields = services._result_fields(score(document, answers), incomplete_answers=False)
+        fields = services._result_fields(
+            score(document, answers), document, incomplete_answers=False
+        )
         results.append(
             [
-                json.dumps(value) if name in ("card", "vendor_exposure") else value
+                json.dumps(value, separators=(",", ":"))
+                if name in ("card", "vendor_exposure")
+                else value
                 for name, value in fields.items()
             ]
         )
     result_columns = list(
-        services._result_fields(score(document, sets[0]), incomplete_answers=False)
+        services._result_fields(score(document, sets[0]), document, incomplete_answers=False)
     )
     organization = Organization.objects.create(
         name="Bench Massendaten GmbH", industry=Industry.CRAFT, size_band=SizeBand.SMALL
@@ -330,15 +334,51 @@ def bench_rescore(fixture: Fixture, *, count: int, engine_seconds: float | None)
         rescored = services.results_rescore()
         rescore_s = time.perf_counter() - started
 
+    gc.collect()
+    started = time.perf_counter()
+    for _row in Result.objects.values_list("assessment_id", *services.RESCORE_FIELDS).iterator(
+        chunk_size=1000
+    ):
+        pass
+    services._answers_by_assessment(list(Result.objects.values_list("pk", flat=True)))
+    read_answers_s = time.perf_counter() - started
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT avg(octet_length(card::text)), max(octet_length(card::text)), "
+            "avg(pg_column_size(card)) FROM assessments_result"
+        )
+        card_avg, card_max, card_stored = cursor.fetchone()
+
     met = rescore_s < 20
+    ratio = rescore_s / read_s
     section.figures.append(
         Figure(
             f"results_rescore() of {rescored:,} results",
             f"{rescore_s:.2f} s ({rescored / rescore_s:,.0f}/s)",
-            f"{read_s:.2f} s",
-            f"{rescore_s / read_s:.1f}× the read",
-            "< 20 s",
-            met,
+            f"{read_s:.2f} s (plain read of the result rows)",
+            f"{ratio:.2f}× the read",
+            "≤ 1.5× the read; < 20 s",
+            ratio <= 1.5 and met,
+        )
+    )
+    section.figures.append(
+        Figure(
+            "  the same against reading results + answers",
+            f"{rescore_s:.2f} s",
+            f"{read_answers_s:.2f} s (result rows + their answers)",
+            f"{rescore_s / read_answers_s:.2f}×",
+        )
+    )
+    card_met = card_max <= 5 * 1024
+    section.figures.append(
+        Figure(
+            "stored card (JSON text)",
+            f"avg {card_avg / 1024:.1f} KiB, max {card_max / 1024:.1f} KiB",
+            f"{card_stored / 1024:.1f} KiB avg on disk (jsonb, compressed)",
+            "",
+            "≤ 5 KB",
+            card_met,
         )
     )
     for kind in sorted(timer.seconds, key=timer.seconds.get, reverse=True):
@@ -377,7 +417,10 @@ def bench_rescore(fixture: Fixture, *, count: int, engine_seconds: float | None)
     section.summary.append(
         f"Rescore: {rescored:,} results in {rescore_s:.2f} s on PostgreSQL "
         f"({rescored / rescore_s:,.0f}/s); plain values_list read of the same rows {read_s:.2f} s "
-        f"→ {rescore_s / read_s:.1f}×. Target < 20 s: {yes_no(met)}"
+        f"→ {ratio:.2f}× (target ≤ 1.5×: {yes_no(ratio <= 1.5)}); read of results + answers "
+        f"{read_answers_s:.2f} s → {rescore_s / read_answers_s:.2f}×. Target < 20 s: "
+        f"{yes_no(met)}. Stored card avg {card_avg / 1024:.1f} KiB, max {card_max / 1024:.1f} "
+        f"KiB as JSON text (≤ 5 KB: {yes_no(card_met)})"
     )
     if rescored != rows:
         section.notes.append(f"WARNING: rescored {rescored} of {rows} results")
@@ -702,4 +745,169 @@ def bench_worker(
         f"with 1 process vs {two:.2f}/s with 2 = {scale:.2f}× on {cores} cores. "
         f"Target ≥ 1.7×: {yes_no(met)}"
     )
+    return section
+
+
+# --- 5. portfolio dashboard --------------------------------------------------------------------
+
+
+def _median_request_ms(client, url: str, repeat: int) -> tuple[float, int, int]:
+    """Median wall time of ``client.get(url)``, its body size and status."""
+    samples = []
+    size = status = 0
+    for _ in range(repeat):
+        gc.collect()
+        started = time.perf_counter()
+        response = client.get(url)
+        body = response.content
+        samples.append(time.perf_counter() - started)
+        size, status = len(body), response.status_code
+    return _median_ms(samples), size, status
+
+
+def _plan(queryset) -> tuple[float, float, bool]:
+    """(planner's total cost, execution ms, JIT used) of ``queryset`` on PostgreSQL."""
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}", params)
+        plan = cursor.fetchone()[0]
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    top = plan[0]
+    return top["Plan"]["Total Cost"], top["Execution Time"], "JIT" in top
+
+
+def bench_portfolio(*, organizations: int, assessments: int, repeat: int = 7) -> Section:
+    import bench_urls
+    from django.db.models import Count
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext, override_settings
+
+    from portal.portfolio.filters import PortfolioFilter
+    from portal.portfolio.seed import portfolio_seed
+    from portal.portfolio.selectors import portfolio_rows
+
+    section = Section(
+        f"5. Portfolio dashboard ({organizations:,} clients, {assessments:,} assessments)"
+    )
+    from django.core.management import call_command
+
+    call_command("collectstatic", interactive=False, verbosity=0)  # pages need the manifest
+    started = time.perf_counter()
+    portfolio_seed(organizations=organizations, assessments=assessments, with_answers=False)
+    seed_s = time.perf_counter() - started
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for table in ("portal_organization", "assessments_assessment", "assessments_result"):
+                cursor.execute(f"VACUUM ANALYZE {table}")  # noqa: S608 - fixed table names
+    consultant = User.objects.create_user(
+        email="portfolio@bench.example", password=None, first_name="Jana", is_consultant=True
+    )
+
+    class SecureClient(Client):
+        """HTTPS requests to an allowed host, as behind the production proxy."""
+
+        def get(self, path, *args, **kwargs):
+            return super().get(path, *args, secure=True, headers={"host": "localhost"}, **kwargs)
+
+    client = SecureClient()
+    client.force_login(consultant)
+
+    rows = portfolio_rows(user=consultant, filters=PortfolioFilter())
+    full_s = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        list(rows)
+        full_s.append(time.perf_counter() - started)
+        rows = rows.all()
+    query_ms = _median_ms(full_s)
+    if connection.vendor == "postgresql":
+        cost, execution_ms, jit = _plan(rows)
+        page_cost, page_ms, page_jit = _plan(rows[:50])
+        section.figures.append(
+            Figure(
+                "portfolio query, all clients (EXPLAIN ANALYZE)",
+                f"{execution_ms:,.0f} ms in the server, plan cost {cost:,.0f}",
+                f"first page: {page_ms:,.1f} ms, cost {page_cost:,.0f}",
+                "",
+                "no JIT (cost < jit_above_cost 100,000)",
+                not jit and not page_jit,
+            )
+        )
+    section.figures.append(
+        Figure("portfolio query, all clients, ORM to objects", f"{query_ms:,.0f} ms (median)")
+    )
+
+    pages = {
+        "dashboard, first page (default sort)": "/berater/",
+        "filtered + sorted page": "/berater/?lvl_lock_in=high&vendor=microsoft&vendor_op=ge"
+        "&vendor_min=20&sort=-gdpr",
+        "filtered page 2, by readiness": "/berater/?industry=craft&sort=readiness&page=2",
+    }
+    exports = {
+        "CSV export, all clients": "/berater/?format=csv",
+        "XLSX export, all clients": "/berater/?format=xlsx",
+    }
+    with override_settings(ROOT_URLCONF="bench_urls"):
+        warm = client.get("/berater/")  # warm: template compilation, catalogue facts
+        if warm.status_code != 200:
+            return section.skip(f"/berater/ answered {warm.status_code}: {warm.headers}")
+        with CaptureQueriesContext(connection) as captured:
+            client.get("/berater/")
+        queries = len(captured)
+        for label, url in pages.items():
+            ms, size, status = _median_request_ms(client, url, repeat)
+            bench_urls.static_page_set(size)
+            bare_ms, _bare_size, _ = _median_request_ms(client, "/bench/static/", repeat)
+            ratio = ms / bare_ms
+            met = status == 200 and ratio <= 4 and ms <= 150
+            section.figures.append(
+                Figure(
+                    label,
+                    f"{ms:,.1f} ms ({size / 1024:,.0f} KiB)",
+                    f"{bare_ms:,.1f} ms (bare view, same size)",
+                    f"{ratio:.1f}×",
+                    "≤ 4× and ≤ 150 ms",
+                    met,
+                )
+            )
+            section.summary.append(
+                f"Portfolio {label}: {ms:,.1f} ms median vs bare view with a same-size static "
+                f"template {bare_ms:,.1f} ms → {ratio:.1f}× (≤ 4× and ≤ 150 ms: {yes_no(met)})"
+            )
+        for label, url in exports.items():
+            ms, size, status = _median_request_ms(client, url, max(3, repeat // 2))
+            bench_urls.static_page_set(size)
+            bare_ms, _bare_size, _ = _median_request_ms(client, "/bench/static/", repeat)
+            met = status == 200 and ms <= 2000
+            section.figures.append(
+                Figure(
+                    label,
+                    f"{ms:,.0f} ms ({size / 1024:,.0f} KiB)",
+                    f"{bare_ms:,.1f} ms (bare view, same size)",
+                    f"{ms / bare_ms:.1f}×",
+                    "≤ 2 s",
+                    met,
+                )
+            )
+            section.summary.append(
+                f"Portfolio {label}: {ms:,.0f} ms median ({size / 1024:,.0f} KiB; bare view of the "
+                f"same size {bare_ms:,.1f} ms). Target ≤ 2 s: {yes_no(met)}"
+            )
+    section.figures.append(
+        Figure("queries per dashboard page", str(queries), "", "", "≤ 12", queries <= 12)
+    )
+    counts = Organization.objects.aggregate(n=Count("pk"))["n"]
+    section.notes.append(
+        f"{counts:,} organisations (seeded in {seed_s:.1f} s via the real catalogue and engine, "
+        "answers not stored for speed; manage.py seed_load stores them); in-process "
+        f"django.test.Client, DEBUG off, median of {repeat}; the bare view renders after each "
+        "page with a static template of that page's byte size"
+    )
+    if connection.vendor == "postgresql":
+        section.summary.append(
+            f"Portfolio query over all {counts:,} clients: {execution_ms:,.0f} ms in PostgreSQL, "
+            f"plan cost {cost:,.0f}, JIT {'used' if jit else 'not used'}; first page "
+            f"{page_ms:,.1f} ms, cost {page_cost:,.0f}; {queries} queries per dashboard page"
+        )
     return section

@@ -154,6 +154,18 @@ class Organization(models.Model):
     )
     assigned_at = models.DateTimeField(_("zugeordnet am"), null=True, blank=True)
     created_at = models.DateTimeField(_("angelegt am"), default=timezone.now, editable=False)
+    # The result of the most recently *submitted* assessment (never "most recently computed":
+    # a rescore touches every result). Maintained by assessments.services.latest_results_refresh;
+    # the dashboard joins it once instead of looking it up per column.
+    latest_result = models.ForeignKey(
+        "assessments.Result",
+        verbose_name=_("letztes Ergebnis"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     objects = OrganizationQuerySet.as_manager()
 

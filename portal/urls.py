@@ -5,6 +5,7 @@ from django.urls import include, path, reverse_lazy
 
 from . import health, views
 from .forms import EmailAuthenticationForm
+from .portfolio import views as portfolio_views
 
 auth_patterns = [
     path(
@@ -88,7 +89,7 @@ urlpatterns = [
         name="invitation_create",
     ),
     path("einladung/<str:token>/", views.invitation_accept, name="invitation_accept"),
-    path("berater/", views.consultant_dashboard, name="consultant_dashboard"),
+    path("berater/", portfolio_views.consultant_dashboard, name="consultant_dashboard"),
     path("", include("portal.clients.urls")),
     path("", include("assessments.urls")),
     path("", include("portal.leads.urls")),

@@ -1,5 +1,3 @@
-import csv
-
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -97,6 +95,7 @@ def organization_detail(request: HttpRequest, organization_id) -> HttpResponse:
     )
     context = {
         "assessments": assessments,
+        "latest": assessment_selectors.latest_result_for(organization=organization),
         "has_draft": any(a.is_draft for a in assessments),
         "has_submitted": any(not a.is_draft for a in assessments),
         "organization": organization,
@@ -220,71 +219,3 @@ def _invitation_accept_existing(request: HttpRequest, invitation: Invitation) ->
         )
         return redirect("organization_detail", organization_id=invitation.organization_id)
     return render(request, "portal/invitation_accept.html", {"invitation": invitation})
-
-
-@consultant_required
-@require_GET
-def consultant_dashboard(request: HttpRequest) -> HttpResponse:
-    sort = request.GET.get("sort", "name")
-    level = request.GET.get("level", "")
-    mine_only = request.GET.get("mine") == "1"
-    organizations = selectors.portfolio_for_consultant(
-        user=request.user, sort=sort, level=level, mine_only=mine_only
-    )
-    if request.GET.get("format") == "csv":
-        return _portfolio_csv(organizations)
-    return render(
-        request,
-        "portal/consultant_dashboard.html",
-        {
-            "organizations": organizations,
-            "mine_only": mine_only,
-            "sort": sort,
-            "level": level,
-            "levels": selectors.LEVELS,
-        },
-    )
-
-
-def _portfolio_csv(organizations) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="ki-readiness-portfolio.csv"'
-    response.write("\ufeff")  # Excel opens UTF-8 with umlauts correctly only with a BOM
-    writer = csv.writer(response, delimiter=";")
-    writer.writerow(
-        [
-            _("Unternehmen"),
-            _("Branche"),
-            _("Größe"),
-            _("Berater/in"),
-            _("Abgeschlossen am"),
-            _("KI-Readiness"),
-            _("Anbieterabhängigkeit"),
-            _("Datenschutz (DSGVO)"),
-            _("EU AI Act"),
-            _("Kontinuität und Kosten"),
-            _("Governance und Kompetenz"),
-            _("höchste Risikostufe"),
-        ]
-    )
-    for org in organizations:
-        writer.writerow(
-            [
-                _csv_safe(org.name),
-                org.get_industry_display(),
-                org.get_size_band_display(),
-                _csv_safe(org.consultant.display_name) if org.consultant else "",
-                org.latest_submitted_at.date().isoformat() if org.latest_submitted_at else "",
-                *[
-                    "" if getattr(org, f"latest_{name}") is None else getattr(org, f"latest_{name}")
-                    for name in selectors.DASHBOARD_SCORE_FIELDS
-                ],
-                org.latest_level or "",
-            ]
-        )
-    return response
-
-
-def _csv_safe(value: str) -> str:
-    """Defuse spreadsheet formulas in client-typed text (CSV injection)."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value

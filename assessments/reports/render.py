@@ -12,7 +12,7 @@ from ..actionplan.selectors import plan_rows
 from ..models import ConsultantNote, Report
 from ..presentation import card_view, dimension_titles
 from ..questionnaire import Questionnaire, answer_label, tr
-from ..scoring import ScoreCard
+from ..scoring.compact import card_unpack
 from .pdf import PdfResult, html_to_pdf, static_url
 
 
@@ -21,10 +21,11 @@ def report_context(report: Report) -> dict:
     organization = assessment.organization
     document = assessment.questionnaire.document
     result = assessment.result
-    card = ScoreCard.from_dict(result.card)
+    card = card_unpack(result.card, document)
     previous = None
     if assessment.previous_id and hasattr(assessment.previous, "result"):
-        previous = ScoreCard.from_dict(assessment.previous.result.card)
+        before = assessment.previous
+        previous = card_unpack(before.result.card, before.questionnaire.document)
     view = card_view(card, document, previous=previous)
     notes = list(assessment.notes.all())
     # The same plan as on the client's pages (own actions included, internal notes never).

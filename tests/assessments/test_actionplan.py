@@ -35,9 +35,14 @@ def action(submitted):
 
 
 def test_submit_generates_one_action_per_recommendation(submitted):
-    keys = [r["key"] for r in submitted.result.card["recommendations"]]
+    keys = [r["key"] for r in submitted.result.scorecard().to_dict()["recommendations"]]
     assert keys and sorted(submitted.actions.values_list("key", flat=True)) == sorted(keys)
-    assert plan_services.actions_generate(assessment=submitted, card=submitted.result.card) == 0
+    assert (
+        plan_services.actions_generate(
+            assessment=submitted, card=submitted.result.scorecard().to_dict()
+        )
+        == 0
+    )
     assert submitted.actions.count() == len(keys)
 
 

@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from assessments import services as assessment_services
-from assessments.models import Result
+from assessments.models import Assessment, Result
 from news.models import Article, Tag
 from tests.wizard.conftest import COMPLETE, fill
 
@@ -50,4 +50,9 @@ def submit(organization, user, *, answers=None, vendor_exposure=None, lock_in=No
     if lock_in is not None:
         changes["lock_in"] = lock_in
     Result.objects.filter(assessment=assessment).update(**changes)
+    if age_days:
+        Assessment.objects.filter(pk=assessment.pk).update(
+            submitted_at=timezone.now() - timedelta(days=age_days)
+        )
+        assessment_services.latest_results_refresh(organization_ids=[organization.pk])
     return assessment

@@ -39,7 +39,7 @@ def test_consultant_requests_report_and_it_becomes_ready(
     assert "Alpha Fensterbau GmbH" in text
     for score in (result.lock_in, result.gdpr, result.ai_act, result.continuity, result.governance):
         assert str(score) in text
-    first = result.card["recommendations"][0]["title"]["de"]
+    first = result.scorecard().recommendations[0].title["de"]
     assert first in text
     assert "Seite 1 von" in text or "Seite 2 von" in text
     assert any("Bericht fertig" in mail.subject for mail in mailoutbox)

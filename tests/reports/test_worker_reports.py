@@ -53,7 +53,7 @@ def test_submitted_assessment_gets_a_ready_report_from_the_worker(
     assert "Alpha Fensterbau GmbH" in text
     for score in (result.lock_in, result.gdpr, result.ai_act, result.continuity, result.governance):
         assert str(score) in text
-    assert result.card["recommendations"][0]["title"]["de"] in text
+    assert result.scorecard().recommendations[0].title["de"] in text
 
 
 def test_worker_killed_while_rendering_report_completes_once_after_restart(

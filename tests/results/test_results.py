@@ -21,13 +21,13 @@ def test_submit_stores_scores_as_columns_and_card(questionnaire, org_a, alice):
 
     result = Result.objects.get()
     assert result.assessment == assessment and result.organization == org_a
-    card = result.card
-    assert result.gdpr == next(d["score"] for d in card["dimensions"] if d["key"] == "gdpr")
+    card = result.scorecard()
+    assert result.gdpr == card.dimension("gdpr").score
     assert 0 <= result.readiness <= 100
-    assert card["scoring_version"] == result.scoring_version
+    assert card.scoring_version == result.scoring_version
     assert result.catalogue_version == "wizard-test 1"
     assert result.vendor_exposure.keys() == {"microsoft", "openai"}
-    assert card["recommendations"][0]["key"] == "stop_free"
+    assert card.recommendations[0].key == "stop_free"
 
 
 def test_results_page_explains_scores(client, questionnaire, org_a, alice, bob):
@@ -92,7 +92,7 @@ def test_whatif_changes_scores_without_touching_the_assessment(client, questionn
     body = response.content.decode()
     assert response.status_code == 200
     assert "1 Antwort gegenüber Ihrer Bewertung geändert" in body
-    gdpr_before = next(d["score"] for d in before_result["dimensions"] if d["key"] == "gdpr")
+    gdpr_before = Result.objects.get().gdpr
     assert f'data-dimension="gdpr">{gdpr_before}<' not in body
     assert dict(assessment.answers.values_list("question_key", "value")) == before_answers
     assert Result.objects.get().card == before_result
@@ -123,5 +123,5 @@ def test_rescore_recomputes_stored_results(questionnaire, org_a, alice):
     call_command("rescore", batch_size=1)
 
     result = Result.objects.get()
-    assert result.gdpr != 99 and result.card["dimensions"]
+    assert result.gdpr != 99 and result.scorecard().dimensions
     assert Assessment.objects.get().status == "submitted"

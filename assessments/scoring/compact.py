@@ -1,0 +1,445 @@
+"""Stored form of a ScoreCard: keys and numbers, texts as references into the catalogue version.
+
+A full ``ScoreCard.to_dict()`` repeats every question text, answer label, reason and
+recommendation in two languages (40–50 KB per result). Those texts all live in the catalogue
+version the result records, and published versions never change, so the stored card keeps a small
+integer per text instead and ``card_unpack`` puts the texts back from the same document.
+
+Generic on purpose: every dataclass field whose annotation mentions ``Text`` is stored as a
+reference when its ``{de, en}`` value occurs anywhere in the catalogue document (inline otherwise,
+e.g. joined labels of a multi-choice answer), every other field as plain JSON. A field added to a
+result dataclass later is stored without touching this module; each card carries the field names
+it was written with, so older cards still read after fields are added or removed.
+
+References number the document's texts in a fixed walk (sorted keys, list order); a few engine
+constants have negative numbers. ``"walk"`` records the walk's version in each card.
+
+Pure Python like the engine: no Django, no I/O.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from typing import Any
+
+from .index import NA_LABEL, NO_LABEL, UNANSWERED_LABEL, UNKNOWN_LABEL, YES_LABEL
+from .model import (
+    DimensionScore,
+    Driver,
+    Recommendation,
+    ScoreCard,
+    UseCaseClassification,
+    _jsonable,
+)
+
+FORMAT = "compact-1"
+WALK = 1
+# Append only: a constant's number is stored in cards.
+CONSTANTS = (YES_LABEL, NO_LABEL, UNKNOWN_LABEL, NA_LABEL, UNANSWERED_LABEL)
+LANGUAGES = ("de", "en")
+JOIN = ", "  # how the engine joins the labels of several chosen options
+RECORDS = (ScoreCard, DimensionScore, Driver, UseCaseClassification, Recommendation)
+_BY_NAME = {cls.__name__: cls for cls in RECORDS}
+
+
+def _text_key(value: dict) -> tuple | None:
+    if len(value) > len(LANGUAGES):
+        return None
+    key = tuple(value.get(lang) for lang in LANGUAGES)
+    if not all(isinstance(part, str) for part in key):
+        return None
+    return key
+
+
+def _is_text(value: Any) -> bool:
+    return (
+        isinstance(value, dict)
+        and bool(value)
+        and set(value) <= set(LANGUAGES)
+        and all(isinstance(v, str) for v in value.values())
+    )
+
+
+class TextTable:
+    """The catalogue's texts in walk order, and a reverse map ``(de, en) → number``."""
+
+    def __init__(self, document: dict) -> None:
+        self.texts: list[dict] = []
+        self.numbers: dict[tuple, int] = {}
+        self.strings: list[str] = []
+        self.string_numbers: dict[str, int] = {}
+        self._walk(document)
+        for number, text in enumerate(CONSTANTS, start=1):
+            self.numbers.setdefault(_text_key(text), -number)
+
+    def _walk(self, value: Any) -> None:
+        if isinstance(value, dict):
+            if _is_text(value):
+                key = _text_key(value)
+                if key is not None and key not in self.numbers:
+                    self.numbers[key] = len(self.texts)
+                self.texts.append(value)
+                return
+            for name in sorted(value):
+                self._string(name)
+                self._walk(value[name])
+        elif isinstance(value, list | tuple):
+            for item in value:
+                self._walk(item)
+        elif isinstance(value, str):
+            self._string(value)
+
+    def _string(self, value: str) -> None:
+        if value not in self.string_numbers:
+            self.string_numbers[value] = len(self.strings)
+            self.strings.append(value)
+
+    def ref(self, value: Any) -> Any:
+        """A number for a catalogue text, a list of numbers for texts the engine joined with
+        ``JOIN`` (multi-choice labels), else the text itself."""
+        if not isinstance(value, dict):
+            return value
+        key = _text_key(value)
+        if key is None:
+            return dict(value)
+        number = self.numbers.get(key)
+        if number is not None:
+            return number
+        parts = [part.split(JOIN) for part in key]
+        if len(parts[0]) > 1 and all(len(p) == len(parts[0]) for p in parts):
+            numbers = [self.numbers.get(piece) for piece in zip(*parts, strict=True)]
+            if None not in numbers and self.text(numbers) == value:
+                return numbers
+        return dict(value)
+
+    def text(self, value: Any) -> Any:
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, int):
+            source = CONSTANTS[-value - 1] if value < 0 else self.texts[value]
+            return dict(source)
+        if isinstance(value, list):
+            texts = [self.text(number) for number in value]
+            return {lang: JOIN.join(t.get(lang, "") for t in texts) for lang in LANGUAGES}
+        if isinstance(value, dict):
+            return dict(value)
+        return value
+
+    def string_ref(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return self.string_numbers.get(value, value)
+        return value
+
+    def string(self, value: Any) -> Any:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return self.strings[value]
+        return value
+
+
+_tables: dict[int, tuple[dict, TextTable]] = {}
+_lock = threading.Lock()
+
+
+def text_table(document: dict) -> TextTable:
+    """Memoised per document object (held, so its id is not reused while cached)."""
+    entry = _tables.get(id(document))
+    if entry is not None and entry[0] is document:
+        return entry[1]
+    table = TextTable(document)
+    with _lock:
+        while len(_tables) >= 32:
+            _tables.pop(next(iter(_tables)))
+        _tables[id(document)] = (document, table)
+    return table
+
+
+# --- field plans -------------------------------------------------------------------------------
+
+_TEXT, _TEXTS, _RECORDS_KIND, _PLAIN, _MAPPING, _TUPLE, _STR, _STRS = range(8)
+
+
+def _kind(annotation: str) -> tuple[int, type | None]:
+    annotation = str(annotation)
+    for name, cls in _BY_NAME.items():
+        if f"tuple[{name}" in annotation:
+            return _RECORDS_KIND, cls
+    if annotation in ("str", "str | None"):
+        return _STR, None
+    if annotation == "tuple[str, ...]":
+        return _STRS, None
+    if annotation.startswith("tuple[Text"):
+        return _TEXTS, None
+    if "Text" in annotation:
+        return _TEXT, None
+    if annotation.startswith("dict"):
+        return _MAPPING, None
+    if annotation.startswith("tuple["):
+        return _TUPLE, None
+    return _PLAIN, None
+
+
+def _plan(cls: type) -> list[tuple[str, int, type | None, Any]]:
+    plan = []
+    for f in dataclasses.fields(cls):
+        if f.default is not dataclasses.MISSING:
+            default = f.default
+        elif f.default_factory is not dataclasses.MISSING:
+            default = f.default_factory()
+        else:
+            default = dataclasses.MISSING
+        kind, sub = _kind(f.type)
+        plan.append((f.name, kind, sub, default))
+    return plan
+
+
+_PLANS = {cls: _plan(cls) for cls in RECORDS}
+_SCHEMA = {cls.__name__: [name for name, *_ in _PLANS[cls]] for cls in RECORDS}
+
+# The field lists cards were written with, by number: a card stores only the number. Append a new
+# entry when a result dataclass gains or loses a field (tests/scoring/test_compact.py says so);
+# until then cards embed the whole field list, so nothing is ever misread.
+SCHEMAS: dict[int, dict[str, list[str]]] = {
+    1: {
+        "ScoreCard": [
+            "scoring_version",
+            "catalogue_key",
+            "catalogue_version",
+            "dimensions",
+            "readiness",
+            "readiness_level",
+            "exposure",
+            "exposure_factor",
+            "vendor_exposure",
+            "use_cases",
+            "recommendations",
+            "knockouts",
+        ],
+        "DimensionScore": [
+            "key",
+            "score",
+            "level",
+            "points",
+            "max_points",
+            "drivers",
+            "raw_score",
+            "knockout",
+        ],
+        "Driver": [
+            "question_key",
+            "dimension",
+            "points",
+            "answer",
+            "answer_label",
+            "question_text",
+            "reason",
+            "knockout",
+        ],
+        "UseCaseClassification": [
+            "index",
+            "name",
+            "area",
+            "ai_act_class",
+            "annex_iii",
+            "article",
+            "applies_from",
+            "duties",
+            "reasons",
+            "area_label",
+            "class_title",
+            "points",
+        ],
+        "Recommendation": [
+            "key",
+            "dimension",
+            "priority",
+            "effort",
+            "title",
+            "text",
+            "triggered_by",
+        ],
+    },
+    # issue 9: legal_state, facts_used, Driver.max_points, Recommendation.urgent
+    2: {
+        "ScoreCard": [
+            "scoring_version",
+            "catalogue_key",
+            "catalogue_version",
+            "dimensions",
+            "readiness",
+            "readiness_level",
+            "exposure",
+            "exposure_factor",
+            "vendor_exposure",
+            "use_cases",
+            "recommendations",
+            "knockouts",
+            "legal_state",
+            "facts_used",
+        ],
+        "DimensionScore": [
+            "key",
+            "score",
+            "level",
+            "points",
+            "max_points",
+            "drivers",
+            "raw_score",
+            "knockout",
+        ],
+        "Driver": [
+            "question_key",
+            "dimension",
+            "points",
+            "answer",
+            "answer_label",
+            "question_text",
+            "reason",
+            "knockout",
+            "max_points",
+        ],
+        "UseCaseClassification": [
+            "index",
+            "name",
+            "area",
+            "ai_act_class",
+            "annex_iii",
+            "article",
+            "applies_from",
+            "duties",
+            "reasons",
+            "area_label",
+            "class_title",
+            "points",
+        ],
+        "Recommendation": [
+            "key",
+            "dimension",
+            "priority",
+            "effort",
+            "title",
+            "text",
+            "triggered_by",
+            "urgent",
+        ],
+    },
+}
+CURRENT_SCHEMA = next((n for n, known in SCHEMAS.items() if known == _SCHEMA), None)
+
+
+def _default_json(kind: int, default: Any) -> Any:
+    if default is dataclasses.MISSING:
+        return dataclasses.MISSING
+    if kind in (_TEXTS, _RECORDS_KIND, _TUPLE, _STRS):
+        return list(default)
+    return default
+
+
+# --- pack --------------------------------------------------------------------------------------
+
+
+class _Packer:
+    def __init__(self, table: TextTable) -> None:
+        self.table = table
+        # The engine memoises drivers and recommendations per answer option and rule, so the same
+        # objects recur across thousands of cards; their packed form is computed once.
+        self.memo: dict[int, tuple[Any, list]] = {}
+
+    def record(self, obj: Any) -> list:
+        entry = self.memo.get(id(obj))
+        if entry is not None and entry[0] is obj:
+            return entry[1]
+        out = []
+        keep = 0
+        for name, kind, _sub, default in _PLANS[type(obj)]:
+            value = getattr(obj, name)
+            if kind == _TEXT:
+                packed = self.table.ref(value)
+            elif kind == _TEXTS:
+                packed = [self.table.ref(v) for v in value]
+            elif kind == _RECORDS_KIND:
+                packed = [self.record(v) for v in value]
+            elif kind == _STR:
+                packed = self.table.string_ref(value)
+            elif kind == _STRS:
+                packed = [self.table.string_ref(v) for v in value]
+            elif kind == _MAPPING:
+                packed = {str(k): _jsonable(value[k]) for k in sorted(value)}
+            else:
+                packed = _jsonable(value)
+            out.append(packed)
+            if packed != _default_json(kind, default):
+                keep = len(out)
+        del out[keep:]  # trailing defaults are implied
+        if type(obj) in _SHARED and len(self.memo) < 20_000:
+            self.memo[id(obj)] = (obj, out)
+        return out
+
+
+# Only these are shared between cards (the engine memoises them per option and rule); the rest is
+# new for every card and would only fill the memo (and the garbage collector's work).
+_SHARED = (Driver, Recommendation)
+_packers: dict[int, tuple[TextTable, _Packer]] = {}
+
+
+def card_pack(card: ScoreCard, document: dict) -> dict:
+    """The stored form of ``card`` scored against ``document`` (a few KB)."""
+    table = text_table(document)
+    entry = _packers.get(id(table))
+    if entry is None or entry[0] is not table:
+        with _lock:
+            _packers.clear()  # one catalogue at a time is the normal case; memo stays bounded
+            entry = _packers[id(table)] = (table, _Packer(table))
+    return {
+        "format": FORMAT,
+        "walk": WALK,
+        "schema": _SCHEMA if CURRENT_SCHEMA is None else CURRENT_SCHEMA,
+        "card": entry[1].record(card),
+    }
+
+
+# --- unpack ------------------------------------------------------------------------------------
+
+
+def _unpack(cls: type, values: list, schema: dict, table: TextTable) -> Any:
+    names = schema.get(cls.__name__, [])
+    plans = {name: (kind, sub) for name, kind, sub, _default in _PLANS[cls]}
+    kwargs = {}
+    for name, value in zip(names, values, strict=False):
+        if name not in plans:
+            continue  # a field this code no longer has
+        kind, sub = plans[name]
+        if kind == _TEXT:
+            kwargs[name] = table.text(value)
+        elif kind == _TEXTS:
+            kwargs[name] = tuple(table.text(v) for v in value)
+        elif kind == _RECORDS_KIND:
+            kwargs[name] = tuple(_unpack(sub, v, schema, table) for v in value)
+        elif kind == _TUPLE:
+            kwargs[name] = tuple(value)
+        elif kind == _STR:
+            kwargs[name] = table.string(value)
+        elif kind == _STRS:
+            kwargs[name] = tuple(table.string(v) for v in value)
+        else:
+            kwargs[name] = value
+    return cls(**kwargs)
+
+
+def is_packed(data: dict) -> bool:
+    return isinstance(data, dict) and data.get("format") == FORMAT
+
+
+def card_unpack(data: dict, document: dict) -> ScoreCard:
+    """The ScoreCard of a stored card; ``document`` is the catalogue version it records.
+
+    Older stored cards (the full ``to_dict`` form) are read as they are.
+    """
+    if not is_packed(data):
+        return ScoreCard.from_dict(data)
+    if data.get("walk") != WALK:
+        raise ValueError(f"stored card uses text walk {data.get('walk')}, this code knows {WALK}")
+    schema = data["schema"]
+    if not isinstance(schema, dict):
+        schema = SCHEMAS[schema]
+    return _unpack(ScoreCard, data["card"], schema, text_table(document))

@@ -1,0 +1,142 @@
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from ..views import consultant_required
+from . import rows, selectors
+from .filters import DIMENSIONS, LEVELS, PAGE_SIZE, PortfolioFilter, PortfolioFilterForm
+
+
+def _filters(request: HttpRequest):
+    facts = selectors.catalogue_facts()
+    vendors = [
+        (key, label.get(request.LANGUAGE_CODE) or label.get("de", key))
+        for key, label in facts.vendors
+    ]
+    form = PortfolioFilterForm(
+        request.GET,
+        consultants=selectors.consultants_for_filter(),
+        vendors=vendors,
+        review_states=selectors.review_states(),
+    )
+    return form, PortfolioFilter.from_form(form), facts, vendors
+
+
+def _select(form, name: str, current: str) -> dict:
+    field = form.fields[name]
+    return {
+        "name": name,
+        "label": str(field.label),
+        "options": [(str(v), str(label), str(v) == current) for v, label in field.choices],
+    }
+
+
+def _export(organizations, *, export_format: str, labels: rows.Labels) -> HttpResponse:
+    stamp = timezone.localdate().isoformat()
+    if export_format == "xlsx":
+        response = HttpResponse(
+            rows.portfolio_xlsx(organizations, labels=labels),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    else:
+        response = HttpResponse(
+            rows.portfolio_csv(organizations, labels=labels), content_type="text/csv; charset=utf-8"
+        )
+    response["Content-Disposition"] = (
+        f'attachment; filename="ki-readiness-portfolio-{stamp}.{export_format}"'
+    )
+    return response
+
+
+@consultant_required
+@require_GET
+def consultant_dashboard(request: HttpRequest) -> HttpResponse:
+    """The portfolio: filters and sort in the URL, a page of clients, summary above it."""
+    form, filters, facts, vendors = _filters(request)
+    organizations = selectors.portfolio_rows(user=request.user, filters=filters, facts=facts)
+    filtered = selectors.portfolio_filtered(user=request.user, filters=filters, facts=facts)
+    labels = rows.Labels()
+    export_format = request.GET.get("format", "")
+    if export_format in rows.EXPORT_FORMATS:
+        return _export(organizations, export_format=export_format, labels=labels)
+
+    summary = selectors.portfolio_summary(filtered, thresholds=facts.thresholds)
+    paginator = Paginator(organizations, PAGE_SIZE)
+    paginator.count = summary["total"]  # same filter: no second COUNT(*) over the portfolio
+    page = paginator.get_page(filters.page)
+    attention = [
+        {"organization": org, "reasons": [labels.attention[r] for r in reasons]}
+        for org, reasons in selectors.portfolio_attention(filtered)
+    ]
+    for item in summary["levels"]:
+        item["label"] = labels.level[item["level"]]
+        item["url"] = filters.url(level=item["level"])
+    for row in summary["heat"]:
+        row["label"] = labels.dimensions[row["dimension"]]
+        for cell in row["cells"]:
+            cell["url"] = filters.url(dimension_levels={row["dimension"]: cell["level"]})
+            cell["label"] = labels.level[cell["level"]]
+            cell["opacity"] = f"{0.08 + 0.92 * cell['share']:.2f}"
+    headers = [{"key": "name", "label": _("Unternehmen"), "numeric": False}] + [
+        {"key": key, "label": labels.dimensions[key], "numeric": True}
+        for key in ("readiness", *DIMENSIONS)
+    ]
+    headers.append({"key": "submitted", "label": _("Stand"), "numeric": True})
+    for header in headers:
+        key = header["key"]
+        header["aria"] = (
+            "ascending"
+            if filters.sort == key
+            else "descending"
+            if filters.sort == f"-{key}"
+            else ""
+        )
+        if key == "name":
+            header["url"] = filters.url(sort="-name" if filters.sort == "name" else "name")
+        else:
+            header["url"] = filters.sort_url(key)
+    context = {
+        "invalid": ", ".join(
+            str(form.fields[name].label) for name in form.errors if name in form.fields
+        ),
+        "filters": filters,
+        "page": page,
+        "rows": rows.rows_for(page.object_list, labels=labels, thresholds=facts.thresholds),
+        "labels": labels,
+        "headers": headers,
+        "summary": summary,
+        "attention": attention,
+        "levels": LEVELS,
+        "selects": [
+            _select(form, name, current)
+            for name, current in (
+                ("level", filters.level),
+                ("industry", filters.industry),
+                ("size", filters.size),
+                ("consultant", filters.consultant),
+                ("review", filters.review),
+            )
+            if name in form.fields
+        ],
+        "dimension_selects": [
+            _select(form, f"lvl_{dim}", filters.dimension_levels.get(dim, "")) for dim in DIMENSIONS
+        ],
+        "vendor_options": _select(form, "vendor", filters.vendor)["options"],
+        "csv_url": filters.url(page=filters.page) + "&format=csv",
+        "xlsx_url": filters.url(page=filters.page) + "&format=xlsx",
+        "reset_url": "?",
+        "unassigned_url": filters.url(unassigned=True),
+        "page_urls": {
+            "first": filters.url(page=1),
+            "previous": filters.url(page=page.previous_page_number())
+            if page.has_previous()
+            else "",
+            "next": filters.url(page=page.next_page_number()) if page.has_next() else "",
+            "last": filters.url(page=page.paginator.num_pages),
+        },
+        "vendors": vendors,
+    }
+    return render(request, "portal/consultant_dashboard.html", context)
