@@ -17,9 +17,7 @@ def fill_latest_result(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("assessments", "0001_initial"),
-        # also joins main's two 0002/0003 branches (lead, consultant assignment) into one leaf
-        ("portal", "0002_lead"),
-        ("portal", "0003_consultant_assignment"),
+        ("portal", "0004_heartbeat"),
     ]
 
     operations = [
