@@ -1,10 +1,10 @@
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
 from . import health, views
 from .forms import EmailAuthenticationForm
+from .security.views import PasswordResetView
 
 auth_patterns = [
     path(
@@ -32,13 +32,7 @@ auth_patterns = [
     ),
     path(
         "passwort/vergessen/",
-        auth_views.PasswordResetView.as_view(
-            template_name="portal/auth/password_reset.html",
-            email_template_name="portal/email/password_reset_body.txt",
-            html_email_template_name="portal/email/password_reset_body.html",
-            subject_template_name="portal/email/password_reset_subject.txt",
-            extra_email_context={"consultancy": settings.CONSULTANCY},
-        ),
+        PasswordResetView.as_view(),
         name="password_reset",
     ),
     path(
