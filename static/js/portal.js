@@ -16,3 +16,12 @@ document.addEventListener("htmx:sendError", function (event) {
     target.className = "save-status small text-danger fw-semibold";
   }
 });
+// Selects and checkboxes marked data-autosubmit send their form on change (no inline handlers:
+// the Content-Security-Policy forbids them).
+document.addEventListener("change", function (event) {
+  var field = event.target;
+  if (field && field.matches && field.matches("[data-autosubmit]") && field.form) {
+    if (field.form.requestSubmit) field.form.requestSubmit();
+    else field.form.submit();
+  }
+});
