@@ -91,6 +91,9 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "portal",
     "assessments",
     "news",
@@ -104,11 +107,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "portal.security.middleware.SecurityHeadersMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "portal.security.mfa.MFARequiredMiddleware",
     # Last, as django-axes requires: it turns a flagged lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -167,6 +172,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 14)
+
+# Two-factor sign-in (django-otp): TOTP apps show this issuer name next to the account.
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "KI-Readiness-Portal")
 
 # Brute force (django-axes): AXES_FAILURE_LIMIT wrong passwords lock the account and, separately,
 # the client address for AXES_COOLOFF_MINUTES. Failures during a lockout do not extend it, so

@@ -4,6 +4,7 @@ from django.urls import include, path, reverse_lazy
 
 from . import health, views
 from .forms import EmailAuthenticationForm
+from .security import views as security_views
 from .security.views import PasswordResetView
 
 auth_patterns = [
@@ -18,6 +19,9 @@ auth_patterns = [
     ),
     path("abmelden/", auth_views.LogoutView.as_view(), name="logout"),
     path("registrieren/", views.signup, name="signup"),
+    path("zwei-faktor/einrichten/", security_views.mfa_setup, name="mfa_setup"),
+    path("zwei-faktor/code/", security_views.mfa_verify, name="mfa_verify"),
+    path("sicherheit/", security_views.account_security, name="account_security"),
     path(
         "passwort/aendern/",
         auth_views.PasswordChangeView.as_view(template_name="portal/auth/password_change.html"),
