@@ -1,3 +1,4 @@
+import hashlib
 import secrets
 import uuid
 from datetime import timedelta
@@ -51,6 +52,12 @@ class User(AbstractUser):
         default=False,
         help_text=_("Berater/innen sehen alle Kundenorganisationen und das Portfolio-Dashboard."),
     )
+    email_verified_at = models.DateTimeField(
+        _("E-Mail-Adresse bestätigt am"),
+        null=True,
+        blank=True,
+        help_text=_("Erst danach kann das Konto einladen und Antworten absenden."),
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -68,6 +75,10 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.get_full_name() or self.email
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
 
 
 class Industry(models.TextChoices):
@@ -165,7 +176,13 @@ class Membership(models.Model):
 
 
 def _invitation_token() -> str:
+    # Only a placeholder that no link can match: services store the hash of the token they mail.
     return secrets.token_urlsafe(32)
+
+
+def invitation_token_hash(raw: str) -> str:
+    """Invitation tokens are stored hashed: a copy of the database opens no invitation."""
+    return hashlib.sha256(raw.encode()).hexdigest()
 
 
 def _invitation_expiry():
@@ -186,6 +203,7 @@ class Invitation(models.Model):
     role = models.CharField(
         _("Rolle"), max_length=16, choices=Membership.Role.choices, default=Membership.Role.MEMBER
     )
+    # SHA-256 of the token in the invitation link (see invitation_token_hash).
     token = models.CharField(max_length=64, unique=True, default=_invitation_token, editable=False)
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

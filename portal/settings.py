@@ -172,6 +172,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 14)
+# Client owners may send this many invitations per organisation and 24 hours (consultants: any).
+INVITATIONS_PER_ORGANIZATION_PER_DAY = env_int("INVITATIONS_PER_ORGANIZATION_PER_DAY", 10)
+EMAIL_VERIFY_VALID_DAYS = env_int("EMAIL_VERIFY_VALID_DAYS", 7)
 
 # Two-factor sign-in (django-otp): TOTP apps show this issuer name next to the account.
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "KI-Readiness-Portal")
