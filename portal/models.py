@@ -256,3 +256,29 @@ class AuditLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.target}"
+
+
+class UserSession(models.Model):
+    """One sign-in of a person: what the "active sessions" page lists and ends.
+
+    Rows stay (with ``ended_at``) for the retention period so that a sign-in from a browser not
+    seen before can be told apart and reported by e-mail.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="login_sessions"
+    )
+    session_key = models.CharField(max_length=64, db_index=True)
+    user_agent = models.CharField(_("Browser"), max_length=300, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP-Adresse"), null=True, blank=True)
+    created_at = models.DateTimeField(_("angemeldet am"), default=timezone.now)
+    last_seen_at = models.DateTimeField(_("zuletzt aktiv"), default=timezone.now)
+    ended_at = models.DateTimeField(_("beendet am"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Anmeldesitzung")
+        verbose_name_plural = _("Anmeldesitzungen")
+        ordering = ["-last_seen_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.created_at:%Y-%m-%d %H:%M}"

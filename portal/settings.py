@@ -113,6 +113,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "portal.security.middleware.SecurityHeadersMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "portal.security.sessions.SessionActivityMiddleware",
     "portal.security.mfa.MFARequiredMiddleware",
     # Last, as django-axes requires: it turns a flagged lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -175,6 +176,9 @@ INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 14)
 # Client owners may send this many invitations per organisation and 24 hours (consultants: any).
 INVITATIONS_PER_ORGANIZATION_PER_DAY = env_int("INVITATIONS_PER_ORGANIZATION_PER_DAY", 10)
 EMAIL_VERIFY_VALID_DAYS = env_int("EMAIL_VERIFY_VALID_DAYS", 7)
+
+# Consultants and admins are signed out after this many minutes without a request.
+STAFF_IDLE_TIMEOUT_MINUTES = env_int("STAFF_IDLE_TIMEOUT_MINUTES", 30)
 
 # Two-factor sign-in (django-otp): TOTP apps show this issuer name next to the account.
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "KI-Readiness-Portal")

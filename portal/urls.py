@@ -27,7 +27,7 @@ auth_patterns = [
     path("sicherheit/", security_views.account_security, name="account_security"),
     path(
         "passwort/aendern/",
-        auth_views.PasswordChangeView.as_view(template_name="portal/auth/password_change.html"),
+        security_views.PasswordChangeView.as_view(),
         name="password_change",
     ),
     path(
@@ -51,8 +51,7 @@ auth_patterns = [
     ),
     path(
         "passwort/neu/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
-            template_name="portal/auth/password_reset_confirm.html",
+        security_views.PasswordResetConfirmView.as_view(
             success_url=reverse_lazy("password_reset_complete"),
         ),
         name="password_reset_confirm",

@@ -14,7 +14,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
-from . import mfa
+from . import mfa, sessions
 
 
 class PasswordResetView(auth_views.PasswordResetView):
@@ -127,6 +127,15 @@ def account_security(request: HttpRequest) -> HttpResponse:
         action = request.POST.get("action")
         if action == "recovery_codes" and mfa.mfa_enabled(request.user):
             codes = mfa.recovery_codes_regenerate(user=request.user)
+        elif action == "end_others":
+            ended = sessions.sessions_end_others(
+                user=request.user, keep_session_key=request.session.session_key
+            )
+            messages.success(
+                request,
+                _("%(n)s andere Sitzung(en) abgemeldet.") % {"n": ended},
+            )
+            return redirect("account_security")
         elif action == "disable" and not mfa.mfa_required(request.user):
             mfa.mfa_disable(user=request.user)
             messages.success(request, _("Die Zwei-Faktor-Anmeldung ist ausgeschaltet."))
@@ -137,5 +146,28 @@ def account_security(request: HttpRequest) -> HttpResponse:
         "mfa_enabled": mfa.mfa_enabled(request.user),
         "mfa_required": mfa.mfa_required(request.user),
         "codes": codes,
+        "sessions": sessions.sessions_active(user=request.user),
+        "current_session_key": request.session.session_key,
+        "idle_minutes": (sessions.idle_timeout_seconds(request.user) or 0) // 60,
     }
     return render(request, "portal/auth/account_security.html", context)
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django keeps this session and ends the others (the password hash changed); we e-mail."""
+
+    template_name = "portal/auth/password_change.html"
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        sessions.password_changed_notice(user=form.user)
+        return response
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "portal/auth/password_reset_confirm.html"
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        sessions.password_changed_notice(user=form.user)
+        return response
