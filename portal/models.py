@@ -282,3 +282,38 @@ class UserSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ErasureRequest(models.Model):
+    """An owner's request to erase their organisation, carried out after a grace period."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organization = models.ForeignKey(
+        Organization,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="erasure_requests",
+    )
+    # What is left to refer to the organisation once it is gone.
+    pseudonym = models.CharField(max_length=64)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    scheduled_for = models.DateTimeField(_("Löschung am"))
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Löschauftrag")
+        verbose_name_plural = _("Löschaufträge")
+        ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        return f"{self.pseudonym} {self.scheduled_for:%Y-%m-%d}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.cancelled_at is None and self.completed_at is None

@@ -115,6 +115,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "portal.security.sessions.SessionActivityMiddleware",
     "portal.security.mfa.MFARequiredMiddleware",
+    "portal.privacy.audit.ConsultantReadAuditMiddleware",
     # Last, as django-axes requires: it turns a flagged lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -176,6 +177,15 @@ INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 14)
 # Client owners may send this many invitations per organisation and 24 hours (consultants: any).
 INVITATIONS_PER_ORGANIZATION_PER_DAY = env_int("INVITATIONS_PER_ORGANIZATION_PER_DAY", 10)
 EMAIL_VERIFY_VALID_DAYS = env_int("EMAIL_VERIFY_VALID_DAYS", 7)
+
+# GDPR: an erasure runs ERASURE_GRACE_DAYS after the owner's request (cancellable until then);
+# the owners are reminded ERASURE_REMINDER_DAYS before. Retention (days) of the audit log, of
+# records of ended sign-ins and of drafts nobody touched, enforced daily by beat.
+ERASURE_GRACE_DAYS = env_int("ERASURE_GRACE_DAYS", 14)
+ERASURE_REMINDER_DAYS = env_int("ERASURE_REMINDER_DAYS", 3)
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 730)
+SESSION_RETENTION_DAYS = env_int("SESSION_RETENTION_DAYS", 90)
+DRAFT_RETENTION_DAYS = env_int("DRAFT_RETENTION_DAYS", 365)
 
 # Consultants and admins are signed out after this many minutes without a request.
 STAFF_IDLE_TIMEOUT_MINUTES = env_int("STAFF_IDLE_TIMEOUT_MINUTES", 30)
@@ -343,6 +353,10 @@ CELERY_BEAT_SCHEDULE = {
     "portal-expire-invitations": {
         "task": "portal.tasks.invitations_expire",
         "schedule": crontab(minute=17, hour=3),
+    },
+    "portal-privacy-daily": {
+        "task": "portal.tasks.privacy_daily",
+        "schedule": crontab(minute=41, hour=2),
     },
 }
 

@@ -4,6 +4,7 @@ from django.urls import include, path, reverse_lazy
 
 from . import health, views
 from .forms import EmailAuthenticationForm
+from .privacy import views as privacy_views
 from .security import views as security_views
 from .security.views import PasswordResetView
 
@@ -96,6 +97,16 @@ urlpatterns = [
         "organisationen/<uuid:organization_id>/mitglieder/<int:membership_id>/",
         views.membership_update,
         name="membership_update",
+    ),
+    path(
+        "organisationen/<uuid:organization_id>/datenschutz/",
+        privacy_views.organization_privacy,
+        name="organization_privacy",
+    ),
+    path(
+        "organisationen/<uuid:organization_id>/datenschutz/export/",
+        privacy_views.organization_export,
+        name="organization_export",
     ),
     path("einladung/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("berater/", views.consultant_dashboard, name="consultant_dashboard"),
