@@ -43,7 +43,15 @@ def imprint(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def privacy(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/privacy.html")
+    from django.conf import settings
+
+    retention = {
+        "audit": settings.AUDIT_RETENTION_DAYS,
+        "sessions": settings.SESSION_RETENTION_DAYS,
+        "drafts": settings.DRAFT_RETENTION_DAYS,
+        "erasure": settings.ERASURE_GRACE_DAYS,
+    }
+    return render(request, "portal/privacy.html", {"retention": retention})
 
 
 @require_http_methods(["GET", "POST"])
