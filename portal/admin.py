@@ -108,3 +108,6 @@ class AuditLogAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+from .leads import admin as leads_admin  # noqa: E402, F401 - registers the Lead admin

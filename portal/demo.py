@@ -81,4 +81,10 @@ def demo_seed() -> list[DemoAccount]:
     from assessments.demo import demo_assessments_seed
 
     demo_assessments_seed(consultant=consultant)
+    from news.demo import demo_articles_seed
+
+    from .leads.demo import demo_leads_seed
+
+    demo_articles_seed(author=consultant)
+    demo_leads_seed()
     return accounts

@@ -317,3 +317,6 @@ class ErasureRequest(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.cancelled_at is None and self.completed_at is None
+
+
+from .leads.models import Lead  # noqa: E402, F401 - the contact-form model lives in its package

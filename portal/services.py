@@ -42,14 +42,21 @@ def audit_record(
     )
 
 
-def email_send(*, template: str, to: list[str], context: dict, language: str | None = None) -> None:
+def email_send(
+    *,
+    template: str,
+    to: list[str],
+    context: dict,
+    language: str | None = None,
+    reply_to: list[str] | None = None,
+) -> None:
     """Send the triplet ``<template>_subject.txt``, ``_body.txt`` and ``_body.html``."""
     context = {"consultancy": settings.CONSULTANCY, "site_url": settings.SITE_URL, **context}
     with translation.override(language or translation.get_language() or settings.LANGUAGE_CODE):
         subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
         text = render_to_string(f"{template}_body.txt", context)
         html = render_to_string(f"{template}_body.html", context)
-    message = EmailMultiAlternatives(subject=subject, body=text, to=to)
+    message = EmailMultiAlternatives(subject=subject, body=text, to=to, reply_to=reply_to)
     message.attach_alternative(html, "text/html")
     message.send()
 

@@ -212,6 +212,11 @@ AXES_SENSITIVE_PARAMETERS = ["password"]
 # Number of our own reverse proxies that append to X-Forwarded-For (0: use REMOTE_ADDR).
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
+# Contact form: at most this many submissions per client IP and window (seconds). The counter
+# lives in the default cache; with several web processes point CACHES at Redis.
+CONTACT_RATE_LIMIT = env_int("CONTACT_RATE_LIMIT", 5)
+CONTACT_RATE_WINDOW = env_int("CONTACT_RATE_WINDOW", 3600)
+
 # Internationalisation: German first, English complete.
 LANGUAGE_CODE = "de"
 LANGUAGES = [("de", _("Deutsch")), ("en", _("Englisch"))]

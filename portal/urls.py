@@ -111,6 +111,8 @@ urlpatterns = [
     path("einladung/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("berater/", views.consultant_dashboard, name="consultant_dashboard"),
     path("", include("assessments.urls")),
+    path("", include("portal.leads.urls")),
+    path("", include("news.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

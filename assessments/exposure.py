@@ -1,0 +1,206 @@
+"""Vendor exposure of client organisations: the one public door other apps (news) read through.
+
+Callers get plain dataclasses, never model instances, so they need not import our models. The
+organisations come from ``Result.objects.visible_to(user).latest_per_organization()``, the same
+"latest result per organisation" the dashboard uses.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from .questionnaire import answer_label, tr
+
+TOP_LOCK_IN_DRIVERS = 3
+
+
+@dataclass(frozen=True)
+class ExposureDriver:
+    """One answer that ties the client to a vendor (or raises its lock-in), readable."""
+
+    question: str
+    answer: str
+
+
+@dataclass(frozen=True)
+class ClientExposure:
+    organization_id: uuid.UUID
+    organization_name: str
+    exposure: int  # the highest exposure (0..100) among the vendors asked about
+    vendors: dict[str, int]  # vendor key → exposure 0..100, only the vendors asked about, > 0
+    lock_in: int  # lock-in risk 0..100 of the latest result
+    lock_in_level: str  # low | medium | high | critical ("" unless ``detailed``)
+    assessed_at: datetime
+    drivers: tuple[ExposureDriver, ...] = ()
+
+    @property
+    def lock_in_level_label(self) -> str:
+        from .presentation import LEVEL_LABELS
+
+        return str(LEVEL_LABELS.get(self.lock_in_level, self.lock_in_level))
+
+
+def vendor_names(*, language: str | None = None) -> dict[str, str]:
+    """The vendor keys of the active catalogue with their names (``{"microsoft": "Microsoft"}``)."""
+    from .models import QuestionnaireVersion
+
+    active = QuestionnaireVersion.objects.active()
+    if active is None:
+        return {}
+    return {key: tr(label, language) for key, label in active.document.get("vendors", {}).items()}
+
+
+def clients_exposed_to(
+    *,
+    user,
+    vendors: Iterable[str],
+    organization_ids: Iterable[uuid.UUID] | None = None,
+    detailed: bool = False,
+) -> list[ClientExposure]:
+    """Organisations ``user`` may see whose latest result shows exposure to any of ``vendors``.
+
+    Ranked by the highest exposure among those vendors, then their sum, then lock-in risk.
+    ``detailed`` adds the lock-in level and the drivers (reads the stored cards of the matches
+    only); without it, one query over plain columns serves counts on busy pages.
+    """
+    from .models import Result
+
+    wanted = tuple(dict.fromkeys(v for v in vendors if v))
+    if not wanted:
+        return []
+    results = Result.objects.visible_to(user).latest_per_organization()
+    if organization_ids is not None:
+        results = results.filter(organization_id__in=list(organization_ids))
+    rows = []
+    for row in results.values(
+        "assessment_id",
+        "organization_id",
+        "organization__name",
+        "lock_in",
+        "vendor_exposure",
+        "computed_at",
+    ):
+        exposure = row["vendor_exposure"] or {}
+        per_vendor = {key: int(exposure[key]) for key in wanted if (exposure.get(key) or 0) > 0}
+        if per_vendor:
+            rows.append((row, per_vendor))
+    rows.sort(
+        key=lambda item: (
+            -max(item[1].values()),
+            -sum(item[1].values()),
+            -item[0]["lock_in"],
+            item[0]["organization__name"].lower(),
+        )
+    )
+    cards = {}
+    drivers = {}
+    if detailed and rows:
+        cards = dict(
+            Result.objects.filter(pk__in=[row["assessment_id"] for row, _ in rows]).values_list(
+                "pk", "card"
+            )
+        )
+        drivers = _drivers_for(cards, wanted)
+    return [
+        ClientExposure(
+            organization_id=row["organization_id"],
+            organization_name=row["organization__name"],
+            exposure=max(per_vendor.values()),
+            vendors=per_vendor,
+            lock_in=row["lock_in"],
+            lock_in_level=_lock_in_level(cards.get(row["assessment_id"], {})),
+            assessed_at=row["computed_at"],
+            drivers=drivers.get(row["assessment_id"], ()),
+        )
+        for row, per_vendor in rows
+    ]
+
+
+def _lock_in_level(card: dict) -> str:
+    for dimension in card.get("dimensions", ()):
+        if dimension.get("key") == "lock_in":
+            return dimension.get("level", "")
+    return ""
+
+
+def _drivers_for(cards: dict, vendors: tuple[str, ...]) -> dict:
+    """Per assessment: the answers tagged with one of ``vendors``, then the top lock-in drivers."""
+    from .models import Answer, Assessment
+    from .selectors import questionnaire_for
+
+    # questionnaire_for() needs the version's id and checksum only; its document is cached.
+    assessments = list(
+        Assessment.objects.filter(pk__in=list(cards))
+        .select_related("questionnaire")
+        .only("id", "questionnaire__id", "questionnaire__sha256")
+    )
+    # Only the answers to questions whose options carry vendor tags (a handful per catalogue).
+    tagged_questions = set()
+    for version_id in {a.questionnaire_id for a in assessments}:
+        sample = next(a for a in assessments if a.questionnaire_id == version_id)
+        tagged_questions |= _vendor_tagged_questions(questionnaire_for(sample))
+    answers: dict = {}
+    for assessment_id, key, value in Answer.objects.filter(
+        assessment_id__in=list(cards), question_key__in=tagged_questions
+    ).values_list("assessment_id", "question_key", "value"):
+        answers.setdefault(assessment_id, {})[key] = value
+    out = {}
+    for assessment in assessments:
+        questionnaire = questionnaire_for(assessment)
+        given = answers.get(assessment.pk, {})
+        rows: list[ExposureDriver] = []
+        tagged_keys = set()
+        for key, question in questionnaire.questions.items():
+            if key not in given:
+                continue
+            tagged = _tagged_choice_labels(question, given[key], vendors)
+            if tagged:
+                tagged_keys.add(question["key"])
+                rows.append(ExposureDriver(question=tr(question["text"]), answer=", ".join(tagged)))
+        for driver in _card_lock_in_drivers(cards[assessment.pk]):
+            if driver["question_key"] in tagged_keys:
+                continue
+            question = questionnaire.questions.get(driver["question_key"])
+            label = (
+                answer_label(question, driver.get("answer"))
+                if question
+                else tr(driver.get("answer_label"))
+            )
+            rows.append(ExposureDriver(question=tr(driver.get("question_text")), answer=label))
+        out[assessment.pk] = tuple(rows)
+    return out
+
+
+def _vendor_tagged_questions(questionnaire) -> frozenset[str]:
+    return frozenset(
+        key
+        for key, question in questionnaire.questions.items()
+        if any(option.get("vendors") for option in question.get("options", ()))
+        or any((question.get(b) or {}).get("vendors") for b in ("yes", "no"))
+    )
+
+
+def _tagged_choice_labels(question: dict, value, vendors: tuple[str, ...]) -> list[str]:
+    if value is None:
+        return []
+    if question["type"] == "yes_no":
+        block = question.get(value) if value in ("yes", "no") else None
+        if block and set(block.get("vendors") or ()) & set(vendors):
+            return [answer_label(question, value)]
+        return []
+    chosen = value if isinstance(value, list) else [value]
+    return [
+        tr(option["label"])
+        for option in question.get("options", ())
+        if option["key"] in chosen and set(option.get("vendors") or ()) & set(vendors)
+    ]
+
+
+def _card_lock_in_drivers(card: dict) -> list[dict]:
+    for dimension in card.get("dimensions", ()):
+        if dimension.get("key") == "lock_in":
+            return list(dimension.get("drivers", ()))[:TOP_LOCK_IN_DRIVERS]
+    return []

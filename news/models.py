@@ -1,0 +1,217 @@
+import math
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import FileExtensionValidator
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+from portal.models import Organization
+
+from .markdown import markdown_to_html, markdown_to_text
+
+WORDS_PER_MINUTE = 200
+COVER_EXTENSIONS = ["jpg", "jpeg", "png", "webp"]
+COVER_PREFIX = "news/covers/"
+
+
+class Tag(models.Model):
+    """A topic (``ai-act``) or a vendor; vendor tags use the catalogue's vendor keys as slug."""
+
+    class Kind(models.TextChoices):
+        TOPIC = "topic", _("Thema")
+        VENDOR = "vendor", _("Anbieter")
+
+    kind = models.CharField(_("Art"), max_length=16, choices=Kind.choices, default=Kind.TOPIC)
+    slug = models.SlugField(_("Kürzel"), max_length=64, unique=True)
+    name = models.CharField(_("Name"), max_length=100)
+
+    class Meta:
+        verbose_name = _("Schlagwort")
+        verbose_name_plural = _("Schlagwörter")
+        ordering = ["kind", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        from assessments.exposure import vendor_names
+
+        if self.kind == self.Kind.VENDOR:
+            known = vendor_names()
+            if known and self.slug not in known:
+                raise ValidationError(
+                    {
+                        "slug": _(
+                            "Anbieter-Schlagwörter verwenden die Anbieter-Kürzel des Fragebogens: "
+                            "%(keys)s."
+                        )
+                        % {"keys": ", ".join(sorted(known))}
+                    }
+                )
+
+
+def _cover_upload_to(instance: "Article", filename: str) -> str:
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "jpg"
+    return f"{COVER_PREFIX}{uuid.uuid4().hex}.{extension}"
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self) -> "ArticleQuerySet":
+        """Public: published or scheduled articles whose publication date has come."""
+        return self.exclude(state=Article.State.DRAFT).filter(published_at__lte=timezone.now())
+
+    def visible_to(self, user) -> "ArticleQuerySet":
+        """Staff and consultants also see drafts and scheduled articles (with a banner)."""
+        if user.is_authenticated and user.is_active and (user.is_staff or user.is_consultant):
+            return self.all()
+        return self.published()
+
+
+class Article(models.Model):
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Entwurf")
+        SCHEDULED = "scheduled", _("geplant")
+        PUBLISHED = "published", _("veröffentlicht")
+
+    title = models.CharField(_("Titel"), max_length=200)
+    slug = models.SlugField(_("URL-Kürzel"), max_length=200, unique=True)
+    teaser = models.TextField(_("Anreißer"), max_length=600)
+    body = models.TextField(
+        _("Text (Markdown)"),
+        help_text=_(
+            "Markdown ohne HTML. Bilder nur von diesem Portal (etwa die Adresse eines "
+            "Titelbilds, /aktuelles/bilder/…)."
+        ),
+    )
+    cover = models.ImageField(
+        _("Titelbild"),
+        upload_to=_cover_upload_to,
+        blank=True,
+        validators=[FileExtensionValidator(COVER_EXTENSIONS)],
+    )
+    cover_alt = models.CharField(_("Bildbeschreibung"), max_length=200, blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Autor/in"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="articles",
+    )
+    state = models.CharField(
+        _("Status"), max_length=16, choices=State.choices, default=State.DRAFT, db_index=True
+    )
+    published_at = models.DateTimeField(
+        _("Veröffentlichung"),
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text=_("Geplante Artikel erscheinen automatisch zu diesem Zeitpunkt."),
+    )
+    topics = models.ManyToManyField(
+        Tag,
+        verbose_name=_("Themen"),
+        blank=True,
+        related_name="topic_articles",
+        limit_choices_to={"kind": Tag.Kind.TOPIC},
+    )
+    vendors = models.ManyToManyField(
+        Tag,
+        verbose_name=_("Anbieter"),
+        blank=True,
+        related_name="vendor_articles",
+        limit_choices_to={"kind": Tag.Kind.VENDOR},
+        help_text=_("Für „Welche Kunden betrifft das?“: Kunden mit Abhängigkeit davon."),
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("Artikel")
+        verbose_name_plural = _("Artikel")
+        ordering = ["-published_at", "-created_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("news:detail", args=[self.slug])
+
+    def clean(self) -> None:
+        if self.state != self.State.DRAFT and not self.published_at:
+            raise ValidationError(
+                {"published_at": _("Geplante und veröffentlichte Artikel brauchen ein Datum.")}
+            )
+        if self.state == self.State.SCHEDULED and self.published_at <= timezone.now():
+            raise ValidationError(
+                {"published_at": _("Ein geplanter Artikel braucht ein Datum in der Zukunft.")}
+            )
+
+    @property
+    def is_public(self) -> bool:
+        return (
+            self.state != self.State.DRAFT
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    @property
+    def cover_url(self) -> str:
+        """Served by ``news:cover`` from the project's own storage (no public media folder)."""
+        if not self.cover:
+            return ""
+        return reverse("news:cover", args=[self.cover.name.removeprefix(COVER_PREFIX)])
+
+    @cached_property
+    def body_html(self) -> str:
+        return markdown_to_html(self.body)
+
+    @property
+    def reading_minutes(self) -> int:
+        words = len(markdown_to_text(self.body).split())
+        return max(1, math.ceil(words / WORDS_PER_MINUTE))
+
+
+class ClientFollowUp(models.Model):
+    """A consultant told a client about an article: who, when, and whether by e-mail."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="followups")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="news_followups"
+    )
+    informed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("informiert von"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    informed_at = models.DateTimeField(_("informiert am"), default=timezone.now)
+    emailed_to = models.JSONField(_("E-Mail an"), default=list, blank=True)
+    exposure = models.PositiveSmallIntegerField(_("Abhängigkeit zum Zeitpunkt"), default=0)
+
+    class Meta:
+        verbose_name = _("Kundeninformation")
+        verbose_name_plural = _("Kundeninformationen")
+        ordering = ["-informed_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "organization"], name="one_followup_per_article_and_client"
+            )
+        ]
+        indexes = [models.Index(fields=["organization", "-informed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.article} → {self.organization}"
+
+    @property
+    def by_email(self) -> bool:
+        return bool(self.emailed_to)

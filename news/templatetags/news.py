@@ -1,0 +1,27 @@
+"""Small pieces of news that other pages show: landing, portfolio, client page."""
+
+from django import template
+
+from .. import selectors
+
+register = template.Library()
+
+
+@register.inclusion_tag("news/_latest.html")
+def news_latest(count: int = 3) -> dict:
+    return {"articles": selectors.articles_latest(count=count)}
+
+
+@register.inclusion_tag("news/_portfolio_impact.html", takes_context=True)
+def news_portfolio_impact(context) -> dict:
+    user = context["request"].user
+    return {"impacts": selectors.recent_article_impacts(user=user)}
+
+
+@register.inclusion_tag("news/_organization_followups.html", takes_context=True)
+def news_organization_followups(context, organization) -> dict:
+    user = context["request"].user
+    return {
+        "followups": selectors.followups_for_organization(user=user, organization=organization),
+        "show": user.is_authenticated and user.is_consultant,
+    }

@@ -1,0 +1,111 @@
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_http_methods
+
+from portal.views import consultant_required
+
+from . import selectors, services
+from .forms import InformClientsForm
+
+PAGE_SIZE = 9
+
+
+@require_GET
+def article_list(request: HttpRequest) -> HttpResponse:
+    tag_slug = request.GET.get("tag", "")
+    tag = selectors.tag_get(slug=tag_slug)
+    if tag_slug and tag is None:
+        raise Http404
+    paginator = Paginator(selectors.articles_public(tag=tag_slug), PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    return render(
+        request,
+        "news/article_list.html",
+        {
+            "page": page,
+            "tag": tag,
+            "tags": selectors.tags_in_use(),
+            "site_url": settings.SITE_URL,
+        },
+    )
+
+
+@require_GET
+def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    article = selectors.article_get_for_user(user=request.user, slug=slug)
+    affected_count = None
+    if request.user.is_authenticated and request.user.is_consultant:
+        affected_count = selectors.affected_count(user=request.user, article=article)
+    return render(
+        request,
+        "news/article_detail.html",
+        {
+            "article": article,
+            "related": selectors.articles_related(article=article),
+            "affected_count": affected_count,
+            "site_url": settings.SITE_URL,
+        },
+    )
+
+
+@require_GET
+def article_cover(request: HttpRequest, name: str) -> FileResponse:
+    """A cover image, for as long as an article the person may read uses it."""
+    article = selectors.article_with_cover(user=request.user, name=name)
+    response = FileResponse(article.cover.open("rb"))
+    response["Cache-Control"] = "public, max-age=86400" if article.is_public else "private"
+    return response
+
+
+@consultant_required
+@require_http_methods(["GET", "POST"])
+def affected_clients(request: HttpRequest, slug: str) -> HttpResponse:
+    article = selectors.article_get_for_user(user=request.user, slug=slug)
+    rows = selectors.affected_clients(user=request.user, article=article)
+    form = InformClientsForm(
+        request.POST or None, organization_ids=[row.exposure.organization_id for row in rows]
+    )
+    if request.method == "POST" and form.is_valid():
+        outcome = services.clients_inform(
+            article=article,
+            organization_ids=form.cleaned_data["organizations"],
+            actor=request.user,
+            send_email=form.cleaned_data["action"],
+        )
+        if outcome.emailed:
+            messages.success(
+                request,
+                ngettext(
+                    "E-Mail an %(count)d Kunden verschickt.",
+                    "E-Mails an %(count)d Kunden verschickt.",
+                    len(outcome.emailed),
+                )
+                % {"count": len(outcome.emailed)},
+            )
+        messages.info(
+            request,
+            ngettext(
+                "%(count)d Kunde ist als informiert vermerkt.",
+                "%(count)d Kunden sind als informiert vermerkt.",
+                len(outcome.informed),
+            )
+            % {"count": len(outcome.informed)},
+        )
+        if outcome.without_recipients:
+            messages.warning(
+                request,
+                _("Ohne E-Mail-Empfänger (kein Mitglied): %(names)s")
+                % {"names": ", ".join(outcome.without_recipients)},
+            )
+        return redirect("news:affected", slug=article.slug)
+    return render(
+        request,
+        "news/affected_clients.html",
+        {"article": article, "rows": rows, "form": form},
+        status=400 if form.is_bound else 200,
+    )
