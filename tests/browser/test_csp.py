@@ -41,7 +41,8 @@ def _visit(page, url):
 def test_main_pages_cause_no_csp_violation(browser, live_server, demo, no_csp_violations):
     visited = []
     context, page = _context(browser)
-    for path in ["/", "/konto/anmelden/", "/konto/registrieren/", "/datenschutz/", "/impressum/"]:
+    public = ["/", "/konto/anmelden/", "/konto/registrieren/", "/datenschutz/", "/impressum/"]
+    for path in [*public, "/aktuelles/", "/kontakt/"]:
         _visit(page, live_server.url + path)
         visited.append(path)
     # The language switch submits itself through portal.js, not an inline handler.
@@ -88,6 +89,7 @@ def test_main_pages_cause_no_csp_violation(browser, live_server, demo, no_csp_vi
     _visit(page, live_server.url + "/berater/")
     page.locator("#f-level").select_option("high")
     page.wait_for_url(re.compile(r"level=high"))
+    _visit(page, live_server.url + "/berater/anfragen/")
     visited.append("/berater/")
     context.close()
 
