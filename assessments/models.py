@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.models import Organization
 
+from .review.models import ReviewState, ReviewStep  # noqa: F401 - registers the model
+
 
 class QuestionnaireVersionQuerySet(models.QuerySet):
     def published(self) -> "QuestionnaireVersionQuerySet":
@@ -103,6 +105,10 @@ class Assessment(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         verbose_name=_("abgeschlossen von"),
+    )
+    # Empty while a draft; the history of moves is in ReviewStep (assessments/review/).
+    review_state = models.CharField(
+        _("Prüfstand"), max_length=16, choices=ReviewState.choices, blank=True, db_index=True
     )
 
     objects = AssessmentQuerySet.as_manager()
@@ -216,7 +222,9 @@ class ReportQuerySet(models.QuerySet):
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if user.is_consultant:
-            return self.all()
+            if user.sees_all_clients:
+                return self.all()
+            return self.filter(assessment__organization__consultant=user)
         return self.filter(
             assessment__organization__memberships__user=user, released=True
         ).distinct()
@@ -302,3 +310,6 @@ class ConsultantNote(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+from .actionplan.models import Action  # noqa: E402, F401 - registers the model

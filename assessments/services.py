@@ -9,13 +9,17 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.clients.services import assessment_submission_notify
 from portal.models import Organization, User
 from portal.services import audit_record
 
+from .actionplan.services import action_create, actions_generate
 from .answers import AnswerInvalid, validate_value
 from .catalogue import CatalogueError, load_document, to_plain
 from .models import Answer, Assessment, ConsultantNote, QuestionnaireVersion, Result
 from .questionnaire import Questionnaire
+from .review.models import ReviewState
+from .review.services import review_start
 from .scoring import score
 from .selectors import answers_dict, can_edit_assessment, questionnaire_for
 
@@ -211,14 +215,18 @@ def assessment_submit(*, assessment: Assessment, user: User) -> Assessment:
         locked.status = Assessment.Status.SUBMITTED
         locked.submitted_at = timezone.now()
         locked.submitted_by = user
-        locked.save(update_fields=["status", "submitted_at", "submitted_by"])
-        result_store(assessment=locked)
+        locked.review_state = ReviewState.SUBMITTED
+        locked.save(update_fields=["status", "submitted_at", "submitted_by", "review_state"])
+        result = result_store(assessment=locked)
+        actions_generate(assessment=locked, card=result.card)
+        review_start(assessment=locked, actor=user)
         audit_record(
             action="assessment.submit",
             actor=user,
             organization=locked.organization,
             target=str(locked.pk),
         )
+        transaction.on_commit(lambda: assessment_submission_notify(assessment_id=locked.pk))
     return locked
 
 
@@ -365,9 +373,19 @@ def _results_write_postgresql(rows: list[dict]) -> None:
         )
 
 
-def consultant_note_create(*, assessment: Assessment, author: User, data: dict) -> ConsultantNote:
+def consultant_note_create(*, assessment: Assessment, author: User, data: dict):
     if not author.is_consultant:
         raise PermissionDenied
+    if data.get("kind") == ConsultantNote.Kind.RECOMMENDATION:
+        # Own recommendations are actions now, so the client's plan, the PDF and the exports
+        # show them alike.
+        return action_create(
+            assessment=assessment,
+            actor=author,
+            title=data["title"],
+            text=data["text"],
+            priority=data.get("priority", 2),
+        )
     note = ConsultantNote.objects.create(assessment=assessment, author=author, **data)
     audit_record(
         action="note.create",

@@ -1,7 +1,9 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 from .reports import views as report_views
+from .review import views as review_views
+from .stress import views as stress_views
 
 urlpatterns = [
     path(
@@ -55,6 +57,13 @@ urlpatterns = [
         report_views.note_create,
         name="note_create",
     ),
+    path(
+        "bewertungen/<uuid:assessment_id>/status/",
+        review_views.review_transition,
+        name="review_transition",
+    ),
+    path("", include("assessments.actionplan.urls")),
+    path("berater/stresstest/", stress_views.stress_test, name="stress_test"),
     path("berichte/<uuid:report_id>/pdf/", report_views.report_download, name="report_download"),
     path("berichte/<uuid:report_id>/erneut/", report_views.report_retry, name="report_retry"),
     path(

@@ -12,11 +12,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from portal import selectors as portal_selectors
 
 from . import selectors, services
+from .actionplan.selectors import actions_for_assessment, plan_rows
 from .answers import AnswerInvalid, parse_answer
+from .history.selectors import answer_effects, dimension_trend
 from .models import Assessment
-from .presentation import card_view
+from .presentation import card_view, dimension_titles
 from .questionnaire import tr
 from .reports.views import panel_context
+from .review.views import review_context
 from .scoring import ScoreCard, score
 from .wizard import question_view, section_views
 
@@ -371,8 +374,18 @@ def assessment_done(request: HttpRequest, assessment_id) -> HttpResponse:
             "result": result,
             "view": view,
             "previous": previous,
-            "changed": selectors.changed_answers(assessment=assessment) if previous else [],
+            "changed": answer_effects(assessment=assessment) if previous else [],
+            "trend": dimension_trend(
+                user=request.user,
+                assessment=assessment,
+                levels={d.key: d.level for d in view["dimensions"]},
+            ),
             "benchmark": benchmark,
+            "plan": plan_rows(
+                actions=actions_for_assessment(user=request.user, assessment=assessment),
+                dimension_titles=dimension_titles(assessment.questionnaire.document),
+            ),
+            **review_context(request.user, assessment),
             **panel_context(request.user, assessment),
         },
     )

@@ -26,6 +26,8 @@ class UserAdmin(DjangoUserAdmin):
                 "fields": (
                     "is_active",
                     "is_consultant",
+                    "is_lead_consultant",
+                    "notify_new_clients",
                     "is_staff",
                     "is_superuser",
                     "groups",

@@ -59,6 +59,17 @@ class User(AbstractUser):
         help_text=_("Erst danach kann das Konto einladen und Antworten absenden."),
     )
 
+    is_lead_consultant = models.BooleanField(
+        _("leitende/r Berater/in"),
+        default=False,
+        help_text=_("Darf Kunden anderen Berater/innen zuordnen und sieht immer alle Kunden."),
+    )
+    notify_new_clients = models.BooleanField(
+        _("über neue Kunden benachrichtigen"),
+        default=False,
+        help_text=_("E-Mail bei jeder neuen Registrierung und jeder abgeschickten Bewertung."),
+    )
+
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
 
@@ -79,6 +90,17 @@ class User(AbstractUser):
     @property
     def email_verified(self) -> bool:
         return self.email_verified_at is not None
+
+    @property
+    def sees_all_clients(self) -> bool:
+        """Under ``CONSULTANT_SCOPE=assigned`` only leads and admins keep the whole portfolio."""
+        if not self.is_consultant:
+            return False
+        return settings.CONSULTANT_SCOPE == "all" or self.is_lead_consultant or self.is_superuser
+
+    @property
+    def can_assign_clients(self) -> bool:
+        return self.is_consultant and (self.is_lead_consultant or self.is_superuser)
 
 
 class Industry(models.TextChoices):
@@ -107,11 +129,16 @@ class SizeBand(models.TextChoices):
 
 class OrganizationQuerySet(models.QuerySet):
     def visible_to(self, user) -> "OrganizationQuerySet":
+        """Members see their companies; consultants all of them, or only their own ones under
+        ``CONSULTANT_SCOPE=assigned`` (leads and admins still see all)."""
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if user.is_consultant:
-            return self
+            return self if user.sees_all_clients else self.filter(consultant=user)
         return self.filter(memberships__user=user).distinct()
+
+    def unassigned(self) -> "OrganizationQuerySet":
+        return self.filter(consultant__isnull=True)
 
 
 class Organization(models.Model):
@@ -136,6 +163,7 @@ class Organization(models.Model):
         related_name="consulted_organizations",
         limit_choices_to={"is_consultant": True},
     )
+    assigned_at = models.DateTimeField(_("zugeordnet am"), null=True, blank=True)
     created_at = models.DateTimeField(_("angelegt am"), default=timezone.now, editable=False)
 
     objects = OrganizationQuerySet.as_manager()

@@ -115,6 +115,9 @@ def user_signup(
         )
         Membership.objects.create(user=user, organization=organization, role=Membership.Role.OWNER)
         audit_record(action="user.signup", actor=user, organization=organization, target=user.email)
+        from .clients.services import organization_signup_notify
+
+        transaction.on_commit(lambda: organization_signup_notify(organization_id=organization.pk))
     email_verification_send(user=user)
     return SignupResult(user=user, organization=organization)
 

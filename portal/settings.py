@@ -382,6 +382,16 @@ CONSULTANCY = {
     "logo": env_str("CONSULTANCY_LOGO", "img/logo.svg"),
 }
 
+# Where new sign-ups, submissions and reports of unassigned clients are announced.
+CONSULTANCY_INBOX = env_str("CONSULTANCY_INBOX", CONSULTANCY["email"])
+# "all": every consultant sees every client (the default); "assigned": consultants see and change
+# only the clients assigned to them, lead consultants and admins still see all.
+CONSULTANT_SCOPE = env_str("CONSULTANT_SCOPE", "all").strip().lower()
+if CONSULTANT_SCOPE not in {"all", "assigned"}:
+    raise ImproperlyConfigured(
+        f"CONSULTANT_SCOPE={CONSULTANT_SCOPE!r} must be 'all' or 'assigned'."
+    )
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

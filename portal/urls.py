@@ -110,6 +110,7 @@ urlpatterns = [
     ),
     path("einladung/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("berater/", views.consultant_dashboard, name="consultant_dashboard"),
+    path("", include("portal.clients.urls")),
     path("", include("assessments.urls")),
     path("", include("portal.leads.urls")),
     path("", include("news.urls")),

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from assessments import selectors as assessment_selectors
 
 from . import selectors, services
+from .clients.selectors import consultants_assignable
 from .forms import InvitationAcceptForm, InvitationForm, OrganizationForm, SignupForm
 from .models import Invitation, Membership, User, invitation_token_hash
 
@@ -142,6 +143,7 @@ def organization_detail(request: HttpRequest, organization_id) -> HttpResponse:
         "can_manage": can_manage,
         "role": selectors.membership_role(user=request.user, organization=organization),
         "invitation_form": InvitationForm() if can_manage else None,
+        "assignable": consultants_assignable() if request.user.can_assign_clients else [],
     }
     return render(request, "portal/organization_detail.html", context)
 

@@ -8,8 +8,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from ..actionplan.selectors import plan_rows
 from ..models import ConsultantNote, Report
-from ..presentation import card_view
+from ..presentation import card_view, dimension_titles
 from ..questionnaire import Questionnaire, answer_label, tr
 from ..scoring import ScoreCard
 from .pdf import PdfResult, html_to_pdf, static_url
@@ -26,12 +27,11 @@ def report_context(report: Report) -> dict:
         previous = ScoreCard.from_dict(assessment.previous.result.card)
     view = card_view(card, document, previous=previous)
     notes = list(assessment.notes.all())
-    own = [
-        {"title": n.title, "text": n.text, "priority": n.priority, "own": True}
-        for n in notes
-        if n.kind == ConsultantNote.Kind.RECOMMENDATION
-    ]
-    plan = sorted(own + view["recommendations"], key=lambda r: r["priority"])
+    # The same plan as on the client's pages (own actions included, internal notes never).
+    plan = plan_rows(
+        actions=list(assessment.actions.select_related("owner")),
+        dimension_titles=dimension_titles(document),
+    )
     return {
         "language": report.language,
         "organization": organization,

@@ -238,10 +238,12 @@ def _delete_orphan_files() -> int:
 def _notify_ready(*, report_id) -> None:
     report = Report.objects.select_related("assessment__organization__consultant").get(pk=report_id)
     organization = report.assessment.organization
-    if organization.consultant and organization.consultant.email:
+    # Nobody in charge yet: the consultancy's inbox hears of it instead of no one.
+    to = organization.consultant.email if organization.consultant else settings.CONSULTANCY_INBOX
+    if to:
         email_send(
             template="assessments/email/report_ready",
-            to=[organization.consultant.email],
+            to=[to],
             context={"report": report, "organization": organization},
             language=settings.LANGUAGE_CODE,
         )

@@ -9,8 +9,10 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
 
+    # Also merges the two leaves on main (0002_lead and 0003_consultant_assignment).
     dependencies = [
         ('portal', '0002_lead'),
+        ('portal', '0003_consultant_assignment'),
     ]
 
     operations = [

@@ -1,0 +1,105 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ..questionnaire import tr
+
+
+class ActionQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "ActionQuerySet":
+        from ..models import Assessment
+
+        return self.filter(assessment__in=Assessment.objects.visible_to(user))
+
+
+class Action(models.Model):
+    """One line of an assessment's action plan, worked on by the client and the consultant.
+
+    Generated actions keep the catalogue's recommendation (both languages) in ``catalogue``;
+    ``title`` and ``text`` stay empty until a consultant rewrites them, so an untouched action
+    follows the reader's language.
+    """
+
+    class State(models.TextChoices):
+        OPEN = "open", _("offen")
+        IN_PROGRESS = "in_progress", _("in Arbeit")
+        DONE = "done", _("erledigt")
+        NOT_RELEVANT = "not_relevant", _("nicht relevant")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    assessment = models.ForeignKey(
+        "assessments.Assessment", on_delete=models.CASCADE, related_name="actions"
+    )
+    key = models.CharField(_("Empfehlung"), max_length=64, blank=True)
+    catalogue = models.JSONField(default=dict, blank=True)
+    title = models.CharField(_("Titel"), max_length=200, blank=True)
+    text = models.TextField(_("Beschreibung"), max_length=4000, blank=True)
+    priority = models.PositiveSmallIntegerField(_("Priorität"), default=2)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("verantwortlich"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="actions",
+    )
+    due_date = models.DateField(_("fällig am"), null=True, blank=True)
+    state = models.CharField(
+        _("Stand"), max_length=16, choices=State.choices, default=State.OPEN, db_index=True
+    )
+    state_reason = models.CharField(_("Begründung"), max_length=500, blank=True)
+    internal_note = models.TextField(
+        _("interne Notiz"),
+        max_length=4000,
+        blank=True,
+        help_text=_("Nur für Berater/innen; erscheint nie beim Kunden, im PDF oder im Export."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = ActionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("Maßnahme")
+        verbose_name_plural = _("Maßnahmen")
+        ordering = ["priority", "created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "key"],
+                condition=~models.Q(key=""),
+                name="one_action_per_recommendation",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.display_title
+
+    @property
+    def is_own(self) -> bool:
+        """Added by a consultant rather than generated from the catalogue."""
+        return not self.key
+
+    @property
+    def display_title(self) -> str:
+        return self.title or tr(self.catalogue.get("title")) or "–"
+
+    @property
+    def display_text(self) -> str:
+        return self.text or tr(self.catalogue.get("text"))
+
+    @property
+    def effort(self) -> str:
+        return self.catalogue.get("effort", "")
+
+    @property
+    def dimension(self) -> str:
+        return self.catalogue.get("dimension", "")

@@ -1,0 +1,76 @@
+"""Reads for the action plan. Nothing here hands out ``internal_note`` to client-facing code:
+``plan_rows`` is what the results page, the PDF and the exports show."""
+
+from django.db.models import Q, QuerySet
+
+from portal.models import Membership, User
+
+from ..presentation import EFFORT_LABELS
+from .models import Action
+
+
+def can_work_on_plan(*, user: User, assessment) -> bool:
+    """Members of the client and the consultants who see it (``visible_to`` already decided)."""
+    from ..models import Assessment
+
+    return Assessment.objects.visible_to(user).filter(pk=assessment.pk).exists()
+
+
+def actions_for_assessment(*, user: User, assessment) -> list[Action]:
+    actions = list(
+        Action.objects.visible_to(user)
+        .filter(assessment=assessment)
+        .select_related("owner", "updated_by")
+    )
+    for action in actions:
+        action.assessment = assessment  # already loaded: no query per action
+    return actions
+
+
+def action_get_for_user(*, user: User, action_id) -> Action:
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(
+        Action.objects.visible_to(user).select_related("assessment__organization", "owner"),
+        pk=action_id,
+    )
+
+
+def owner_candidates(*, assessment) -> QuerySet[User]:
+    """Who may own an action: the client's members and the consultant in charge. (Not every
+    consultant: the client's form would list the whole consultancy's staff.)"""
+    organization = assessment.organization
+    return (
+        User.objects.filter(is_active=True)
+        .filter(
+            Q(memberships__organization=organization)
+            | Q(is_consultant=True, pk=organization.consultant_id)
+        )
+        .distinct()
+        .order_by("-is_consultant", "first_name", "last_name", "email")
+    )
+
+
+def plan_rows(*, actions: list[Action], dimension_titles: dict) -> list[dict]:
+    """The client-facing plan: no internal notes, ever."""
+    return [
+        {
+            "id": a.pk,
+            "title": a.display_title,
+            "text": a.display_text,
+            "priority": a.priority,
+            "effort": str(EFFORT_LABELS.get(a.effort, a.effort)) if a.effort else "",
+            "dimension": dimension_titles.get(a.dimension, a.dimension),
+            "own": a.is_own,
+            "owner": a.owner.display_name if a.owner else "",
+            "due_date": a.due_date,
+            "state": a.state,
+            "state_label": a.get_state_display(),
+            "state_reason": a.state_reason,
+        }
+        for a in actions
+    ]
+
+
+def is_member(*, user: User, organization) -> bool:
+    return Membership.objects.filter(user=user, organization=organization).exists()

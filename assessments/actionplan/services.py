@@ -1,0 +1,120 @@
+"""Writes for the action plan: generate it from the scores, add, edit and tick off actions."""
+
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.models import User
+from portal.services import audit_record
+
+from .models import Action
+from .selectors import can_work_on_plan, owner_candidates
+
+CLIENT_FIELDS = frozenset({"owner", "due_date", "state", "state_reason"})
+CONSULTANT_FIELDS = CLIENT_FIELDS | {"title", "text", "priority", "internal_note"}
+
+
+def actions_generate(*, assessment, card: dict) -> int:
+    """One action per recommendation of the score card; safe to run twice (returns how many
+    were new)."""
+    existing = set(assessment.actions.values_list("key", flat=True))
+    rows = [
+        Action(
+            assessment=assessment,
+            key=rec["key"],
+            priority=rec.get("priority", 2),
+            catalogue={name: rec.get(name) for name in ("title", "text", "effort", "dimension")},
+        )
+        for rec in card.get("recommendations", [])
+        if rec["key"] not in existing
+    ]
+    # ignore_conflicts: a concurrent run may have inserted the same keys meanwhile.
+    Action.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
+
+
+def action_create(
+    *,
+    assessment,
+    actor: User,
+    title: str,
+    text: str = "",
+    priority: int = 2,
+    owner: User | None = None,
+    due_date: date | None = None,
+    internal_note: str = "",
+) -> Action:
+    """A consultant's own action."""
+    if not actor.is_consultant or not can_work_on_plan(user=actor, assessment=assessment):
+        raise PermissionDenied
+    if assessment.is_draft:
+        raise ValidationError(_("Maßnahmen gibt es erst nach dem Absenden der Antworten."))
+    _check_owner(assessment, owner)
+    action = Action.objects.create(
+        assessment=assessment,
+        title=title,
+        text=text,
+        priority=priority,
+        owner=owner,
+        due_date=due_date,
+        internal_note=internal_note,
+        created_by=actor,
+        updated_by=actor,
+    )
+    audit_record(
+        action="action.create",
+        actor=actor,
+        organization=assessment.organization,
+        target=title,
+    )
+    return action
+
+
+def action_update(*, action: Action, actor: User, fields: dict) -> Action:
+    """Change an action. Clients set owner, due date and state; consultants also the wording,
+    the priority and their internal note. Setting "not relevant" needs a reason."""
+    assessment = action.assessment
+    if not can_work_on_plan(user=actor, assessment=assessment):
+        raise PermissionDenied
+    allowed = CONSULTANT_FIELDS if actor.is_consultant else CLIENT_FIELDS
+    if set(fields) - allowed:
+        raise PermissionDenied
+    if "owner" in fields:
+        _check_owner(assessment, fields["owner"])
+    state = fields.get("state", action.state)
+    reason = fields.get("state_reason", action.state_reason).strip()
+    if state == Action.State.NOT_RELEVANT and not reason:
+        raise ValidationError(
+            _("Bitte begründen Sie, warum die Maßnahme nicht relevant ist."), code="reason"
+        )
+    if state != Action.State.NOT_RELEVANT:
+        reason = ""
+    if "state" in fields or "state_reason" in fields:
+        fields = {**fields, "state_reason": reason}
+    changed = sorted(name for name, value in fields.items() if getattr(action, name) != value)
+    for name in changed:
+        setattr(action, name, fields[name])
+    if not changed:
+        return action
+    action.updated_by = actor
+    action.updated_at = timezone.now()
+    action.save(update_fields=[*changed, "updated_by", "updated_at"])
+    audit_record(
+        action="action.update",
+        actor=actor,
+        organization=assessment.organization,
+        target=action.display_title,
+        # Names only: the internal note must not be copied where clients' data is shown.
+        data={"fields": changed, "state": action.state},
+    )
+    return action
+
+
+def _check_owner(assessment, owner: User | None) -> None:
+    if owner is not None and owner not in owner_candidates(assessment=assessment):
+        raise ValidationError(
+            _("Verantwortlich kann nur ein Mitglied des Unternehmens oder sein Berater sein."),
+            code="owner",
+        )

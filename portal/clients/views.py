@@ -1,0 +1,85 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from ..models import Organization, User
+from ..views import consultant_required
+from . import selectors, services
+
+
+@consultant_required
+@require_http_methods(["GET", "POST"])
+def clients_unassigned(request: HttpRequest) -> HttpResponse:
+    """Clients nobody looks after yet, to claim or assign; and the consultant's opt-in."""
+    if request.method == "POST":
+        notify = request.POST.get("notify_new_clients") == "1"
+        User.objects.filter(pk=request.user.pk).update(notify_new_clients=notify)
+        messages.success(
+            request,
+            _("Sie erhalten jetzt E-Mails über neue Kunden.")
+            if notify
+            else _("Sie erhalten keine E-Mails mehr über neue Kunden."),
+        )
+        return redirect("clients_unassigned")
+    return render(
+        request,
+        "portal/clients_unassigned.html",
+        {
+            "organizations": selectors.organizations_unassigned(user=request.user),
+            "consultants": selectors.consultants_assignable()
+            if request.user.can_assign_clients
+            else [],
+        },
+    )
+
+
+def _after(request: HttpRequest, organization: Organization) -> HttpResponse:
+    if Organization.objects.visible_to(request.user).filter(pk=organization.pk).exists():
+        return redirect("organization_detail", organization_id=organization.pk)
+    return redirect("clients_unassigned")
+
+
+@consultant_required
+@require_POST
+def organization_claim(request: HttpRequest, organization_id) -> HttpResponse:
+    organization = selectors.organization_get_claimable(
+        user=request.user, organization_id=organization_id
+    )
+    try:
+        services.organization_claim(organization=organization, user=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect("clients_unassigned")
+    messages.success(request, _("Sie betreuen jetzt %(name)s.") % {"name": organization.name})
+    return _after(request, organization)
+
+
+@consultant_required
+@require_POST
+def organization_assign(request: HttpRequest, organization_id) -> HttpResponse:
+    if not request.user.can_assign_clients:
+        raise Http404
+    organization = selectors.organization_get_claimable(
+        user=request.user, organization_id=organization_id
+    )
+    consultant_id = request.POST.get("consultant", "")
+    consultant = None
+    if consultant_id:
+        consultant = selectors.consultants_assignable().filter(pk=consultant_id).first()
+        if consultant is None:
+            messages.error(request, _("Diese Berater/in gibt es nicht."))
+            return _after(request, organization)
+    services.organization_assign(
+        organization=organization, consultant=consultant, actor=request.user
+    )
+    messages.success(
+        request,
+        _("%(name)s wird jetzt von %(who)s betreut.")
+        % {"name": organization.name, "who": consultant.display_name}
+        if consultant
+        else _("%(name)s ist jetzt niemandem zugeordnet.") % {"name": organization.name},
+    )
+    return _after(request, organization)
