@@ -43,7 +43,7 @@ def test_signup_creates_user_organisation_and_owner_membership(
     assert response.status_code == 302
     assert response["Location"] == reverse("signup_done")
     assert AuditLog.objects.filter(action="user.signup", actor=user).exists()
-    (message,) = mailoutbox
+    (message,) = [m for m in mailoutbox if m.to == [user.email]]
     assert "/konto/bestaetigen/" in message.body
 
 
