@@ -1,9 +1,10 @@
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -13,8 +14,14 @@ from . import services
 from .catalogue import CatalogueError
 from .models import Answer, Assessment, QuestionnaireVersion
 from .questionnaire import tr
-from .selectors import questionnaire_of_version
+from .selectors import catalogue_facts_stale, questionnaire_of_version
 from .wizard import question_view
+
+
+class StaleFactsForm(forms.Form):
+    days = forms.IntegerField(
+        label=_("Älter als (Tage)"), min_value=0, max_value=3650, required=False
+    )
 
 
 class QuestionnaireUploadForm(forms.Form):
@@ -90,6 +97,11 @@ class QuestionnaireVersionAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(self.preview_view),
                 name="assessments_questionnaireversion_preview",
             ),
+            path(
+                "facts/",
+                self.admin_site.admin_view(self.stale_facts_view),
+                name="assessments_questionnaireversion_facts",
+            ),
         ]
         return custom + super().get_urls()
 
@@ -152,6 +164,30 @@ class QuestionnaireVersionAdmin(admin.ModelAdmin):
             "opts": self.model._meta,
         }
         return render(request, "admin/assessments/questionnaireversion/preview.html", context)
+
+    def stale_facts_view(self, request):
+        """Legal and vendor facts whose "as of" date is older than the configured age."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        form = StaleFactsForm(request.GET or None)
+        days = settings.CATALOGUE_FACT_MAX_AGE_DAYS
+        if form.is_bound and form.is_valid() and form.cleaned_data["days"] is not None:
+            days = form.cleaned_data["days"]
+        facts = catalogue_facts_stale(max_age_days=days, today=timezone.localdate())
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Rechtsstand prüfen: Fakten älter als %(days)s Tage") % {"days": days},
+            "form": form,
+            "days": days,
+            "facts": [(f, tr(f.text)) for f in facts],
+            "opts": self.model._meta,
+        }
+        return render(
+            request,
+            "admin/assessments/questionnaireversion/facts.html",
+            context,
+            status=400 if form.is_bound and not form.is_valid() else 200,
+        )
 
     @admin.action(description=_("Ausgewählte Versionen veröffentlichen (unveränderlich)"))
     def publish(self, request, queryset):

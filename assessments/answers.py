@@ -50,7 +50,8 @@ def validate_value(question: dict, value):
         unknown = [v for v in value if v not in allowed]
         if unknown:
             raise AnswerInvalid(_("Bitte wählen Sie aus den angebotenen Antworten."))
-        return [key for key in allowed if key in value]  # catalogue order, no duplicates
+        # catalogue order, no duplicates; nothing ticked is no answer
+        return [key for key in allowed if key in value] or None
     if kind in {"scale", "number"}:
         return _validate_number(question, value)
     if kind in {"text", "long_text"}:
@@ -115,7 +116,7 @@ def _validate_rows(question: dict, value):
                 clean[key] = field_value
         if clean:
             rows.append(clean)
-    return rows
+    return rows or None
 
 
 def parse_answer(question: dict, data) -> object:

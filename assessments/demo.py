@@ -10,18 +10,30 @@ from django.utils import timezone
 from portal.models import Organization, User
 
 from . import services
-from .catalogue import default_catalogue_path
+from .catalogue import default_catalogue_path, load_document
 from .models import Assessment, ConsultantNote, QuestionnaireVersion, Report
 
 
+def _version_key(version: str) -> tuple:
+    return tuple(int(part) if part.isdigit() else part for part in version.split("."))
+
+
 def questionnaire_ensure_active() -> QuestionnaireVersion:
-    """Load, publish and activate the shipped catalogue unless a version is active already."""
-    active = QuestionnaireVersion.objects.active()
-    if active:
-        return active
+    """Load, publish and activate the newest shipped catalogue, unless the active version is of
+    the same family and at least as new (an admin may have activated a newer upload).
+
+    Assessments stay bound to their version; a re-assessment starts on the newest and carries the
+    answers over that still fit.
+    """
     path = default_catalogue_path()
     source = path.read_text(encoding="utf-8")
-    existing = QuestionnaireVersion.objects.filter(source=source).first()
+    shipped = load_document(source)
+    active = QuestionnaireVersion.objects.active()
+    if active and (
+        active.key != shipped.key or _version_key(active.version) >= _version_key(shipped.version)
+    ):
+        return active
+    existing = QuestionnaireVersion.objects.filter(key=shipped.key, version=shipped.version).first()
     version = existing or services.questionnaire_load(source=source)
     services.questionnaire_publish(version=version)
     services.questionnaire_activate(version=version)
@@ -62,6 +74,17 @@ DEMO_STORIES = {
         "overrides": {
             "services_used": ["chatgpt_free", "copilot_chat"],
             "art5_practice": "no",
+            # a carpenter's workshop: no professional secrecy, no own apps or products with AI
+            "professional_secrecy": "no",
+            "own_apps": "none",
+            "role": "off_the_shelf",
+            "ai_in_products": "none",
+            "personal_data": "regular",
+            "public_interest_text": "none_published",
+            "deepfakes": "none_published",
+            "works_council": "na",
+            "no_fallback": "some_without",  # quotes are slower by hand, nothing stops
+            "proprietary_features": "none",
             "monthly_spend": 40,
             "use_cases": [
                 {
@@ -88,6 +111,8 @@ DEMO_STORIES = {
         "overrides": {
             "services_used": ["m365_copilot", "azure_openai", "github_copilot"],
             "art5_practice": "no",
+            "professional_secrecy": "no",
+            "ai_in_products": "in_progress",  # vision inspection in the next machine generation
             "monthly_spend": 4800,
             "use_cases": [
                 {

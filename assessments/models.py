@@ -197,6 +197,9 @@ class Result(models.Model):
     card = models.JSONField()
     catalogue_version = models.CharField(max_length=64)
     scoring_version = models.CharField(max_length=16)
+    # A required question shown to the client was unanswered when scored (e.g. an empty list
+    # stored before empty lists counted as unanswered): the scores rest on missing answers.
+    incomplete_answers = models.BooleanField(_("unvollständig beantwortet"), default=False)
     computed_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     objects = ResultQuerySet.as_manager()

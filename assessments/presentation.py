@@ -3,8 +3,9 @@
 from dataclasses import dataclass
 from datetime import date
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import ngettext, pgettext_lazy
 
 from .charts import ChartAxis, bars_svg, gauge_svg, radar_svg
 from .questionnaire import tr
@@ -38,6 +39,25 @@ AI_ACT_CLASS_LABELS = {
 EFFORT_LABELS = {"low": _("gering"), "medium": _("mittel"), "high": _("hoch")}
 
 
+SCALE_NOTE = _(
+    "So lesen Sie die Zahlen: Das Risiko je Bereich reicht von 0 bis 100 – je höher, desto "
+    "schlechter. Die KI-Readiness ist umgekehrt: 0 bis 100, je höher, desto besser."
+)
+
+
+def points_label(points, max_points) -> str:
+    """ "3 von 4 Punkten"; "–" for knock-out and floor rules, which add no points themselves."""
+    if not points or max_points is None:
+        return "–"
+    return ngettext(
+        "%(points)s von %(max)s Punkt", "%(points)s von %(max)s Punkten", max_points
+    ) % {"points": number_format(points), "max": number_format(max_points)}
+
+
+def legal_state_date(card: ScoreCard) -> date | None:
+    return date.fromisoformat(card.legal_state) if card.legal_state else None
+
+
 @dataclass
 class DriverView:
     question: str
@@ -45,6 +65,8 @@ class DriverView:
     points: float
     reason: str
     knockout: bool
+    max_points: float | None = None
+    points_label: str = "–"
 
 
 @dataclass
@@ -93,6 +115,8 @@ def card_view(card: ScoreCard, document: dict, *, previous: ScoreCard | None = N
                         points=d.points,
                         reason=tr(d.reason),
                         knockout=d.knockout,
+                        max_points=d.max_points,
+                        points_label=points_label(d.points, d.max_points),
                     )
                     for d in dim.drivers
                 ],
@@ -145,6 +169,7 @@ def card_view(card: ScoreCard, document: dict, *, previous: ScoreCard | None = N
                 "priority": r.priority,
                 "effort": str(EFFORT_LABELS.get(r.effort, r.effort)),
                 "dimension": titles.get(r.dimension, r.dimension),
+                "urgent": r.urgent,
             }
             for r in card.recommendations
         ],
@@ -154,4 +179,6 @@ def card_view(card: ScoreCard, document: dict, *, previous: ScoreCard | None = N
             if v > 0
         ],
         "knockouts": [tr(k.question_text) for k in card.knockouts],
+        "legal_state": legal_state_date(card),
+        "scale_note": str(SCALE_NOTE),
     }

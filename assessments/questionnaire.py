@@ -23,6 +23,32 @@ def tr(text: dict | str | None, language: str | None = None) -> str:
     return text.get(language) or text.get("de") or next(iter(text.values()), "")
 
 
+# Rough seconds a client needs per question type (reading, thinking, clicking); the one place
+# the effort claims on the landing page and the organisation page come from.
+SECONDS_PER_QUESTION = {
+    "single_choice": 25,
+    "yes_no": 20,
+    "scale": 25,
+    "multi_choice": 45,
+    "number": 30,
+    "text": 40,
+    "long_text": 90,
+    "repeat_group": 180,
+}
+
+
+@dataclass(frozen=True)
+class Effort:
+    """How much a client is asked: the required questions shown before any answer, up to all
+    required ones (conditional questions appear only when their condition holds), and the time
+    the first take."""
+
+    questions_min: int
+    questions_max: int
+    sections: int
+    minutes: int
+
+
 @dataclass(frozen=True)
 class SectionProgress:
     key: str
@@ -100,6 +126,24 @@ class Questionnaire:
                 )
             )
         return result
+
+    @cached_property
+    def effort(self) -> Effort:
+        required = [q for q in self.questions.values() if q.get("required", True)]
+        shown_first = self.visible({})
+        always = [q for q in required if q["key"] in shown_first]
+        seconds = sum(SECONDS_PER_QUESTION.get(q["type"], 30) for q in always)
+        return Effort(
+            questions_min=len(always),
+            questions_max=len(required),
+            sections=len(self.sections),
+            # to the nearest five minutes, at least five
+            minutes=max(5, 5 * round(seconds / 300)),
+        )
+
+    def missing(self, answers: dict) -> list[str]:
+        """Keys of the required questions shown for ``answers`` that have no answer."""
+        return [key for section in self.progress(answers) for key in section.missing]
 
     def neighbours(self, section_key: str) -> tuple[str | None, str | None]:
         keys = [s["key"] for s in self.sections]

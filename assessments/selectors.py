@@ -1,5 +1,7 @@
 """Reads for assessments. Client data is always reached through ``visible_to``."""
 
+import datetime as dt
+from dataclasses import dataclass
 from functools import lru_cache
 
 from django.shortcuts import get_object_or_404
@@ -7,7 +9,7 @@ from django.shortcuts import get_object_or_404
 from portal.models import Membership, User
 
 from .models import Assessment, QuestionnaireVersion
-from .questionnaire import Questionnaire
+from .questionnaire import Effort, Questionnaire, tr
 
 
 @lru_cache(maxsize=32)
@@ -26,6 +28,12 @@ def questionnaire_of_version(version: QuestionnaireVersion) -> Questionnaire:
     return _questionnaire(version.pk, version.sha256)
 
 
+def active_questionnaire_effort() -> Effort | None:
+    """Number of questions and time estimate of the active catalogue (None: none active)."""
+    version = QuestionnaireVersion.objects.active()
+    return questionnaire_of_version(version).effort if version else None
+
+
 def assessment_get_for_user(*, user: User, assessment_id) -> Assessment:
     return get_object_or_404(
         Assessment.objects.visible_to(user).select_related("organization", "questionnaire"),
@@ -42,6 +50,22 @@ def answers_with_meta(assessment: Assessment) -> dict:
         answer.question_key: answer
         for answer in assessment.answers.select_related("updated_by").all()
     }
+
+
+def missing_required_questions(assessment: Assessment) -> list[dict]:
+    """The required questions shown for the stored answers that have no answer, readable."""
+    questionnaire = questionnaire_for(assessment)
+    progress = questionnaire.progress(answers_dict(assessment))
+    return [
+        {
+            "key": key,
+            "text": tr(questionnaire.questions[key]["text"]),
+            "section_key": section.key,
+            "section": tr(section.title),
+        }
+        for section in progress
+        for key in section.missing
+    ]
 
 
 def can_edit_assessment(*, user: User, assessment: Assessment) -> bool:
@@ -125,3 +149,37 @@ def changed_answers(*, assessment: Assessment) -> list[dict]:
             }
         )
     return rows
+
+
+@dataclass(frozen=True)
+class StaleFact:
+    version: QuestionnaireVersion
+    key: str
+    text: dict
+    source: str
+    as_of: dt.date
+    age_days: int
+
+
+def catalogue_facts_stale(*, max_age_days: int, today: dt.date) -> list[StaleFact]:
+    """Facts of published catalogue versions last checked more than ``max_age_days`` ago,
+    oldest first (the active version first among equals). A changed fact is a new version."""
+    cutoff = today - dt.timedelta(days=max_age_days)
+    stale = []
+    for version in QuestionnaireVersion.objects.published().order_by(
+        "-is_active", "key", "version"
+    ):
+        for fact in version.document.get("facts") or ():
+            as_of = dt.date.fromisoformat(str(fact["as_of"]))
+            if as_of < cutoff:
+                stale.append(
+                    StaleFact(
+                        version=version,
+                        key=fact["key"],
+                        text=fact["text"],
+                        source=fact["source"],
+                        as_of=as_of,
+                        age_days=(today - as_of).days,
+                    )
+                )
+    return sorted(stale, key=lambda f: (f.as_of, not f.version.is_active, f.key))

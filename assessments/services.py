@@ -209,7 +209,7 @@ def assessment_submit(*, assessment: Assessment, user: User) -> Assessment:
             raise AssessmentLocked
         questionnaire = questionnaire_for(locked)
         answers = answers_dict(locked)
-        missing = [k for p in questionnaire.progress(answers) for k in p.missing]
+        missing = questionnaire.missing(answers)
         if missing:
             raise AssessmentIncomplete(missing)
         locked.status = Assessment.Status.SUBMITTED
@@ -233,7 +233,7 @@ def assessment_submit(*, assessment: Assessment, user: User) -> Assessment:
 # --- results ---------------------------------------------------------------------------------
 
 
-def _result_fields(card) -> dict:
+def _result_fields(card, *, incomplete_answers: bool) -> dict:
     scores = card.scores
     order = ("low", "medium", "high", "critical")
     return {
@@ -249,18 +249,21 @@ def _result_fields(card) -> dict:
         "card": card.to_dict(),
         "catalogue_version": f"{card.catalogue_key} {card.catalogue_version}",
         "scoring_version": card.scoring_version,
+        "incomplete_answers": incomplete_answers,
     }
 
 
 def result_store(*, assessment: Assessment) -> Result:
     """Score the submitted answers (pure, well under a millisecond) and store the result."""
-    card = score(assessment.questionnaire.document, answers_dict(assessment))
+    answers = answers_dict(assessment)
+    card = score(assessment.questionnaire.document, answers)
+    incomplete = bool(questionnaire_for(assessment).missing(answers))
     result, _created = Result.objects.update_or_create(
         assessment=assessment,
         defaults={
             "organization_id": assessment.organization_id,
             "computed_at": timezone.now(),
-            **_result_fields(card),
+            **_result_fields(card, incomplete_answers=incomplete),
         },
     )
     return result
@@ -279,6 +282,7 @@ RESCORE_FIELDS = (
     "card",
     "catalogue_version",
     "scoring_version",
+    "incomplete_answers",
     "computed_at",
 )
 
@@ -286,6 +290,7 @@ RESCORE_FIELDS = (
 def results_rescore(*, batch_size: int = 1000) -> int:
     """Recompute every stored result (after a catalogue fix or a new scoring version), in bulk."""
     documents: dict[int, dict] = {}
+    questionnaires: dict[int, Questionnaire] = {}
     total = 0
     last_pk = None
     while True:
@@ -304,8 +309,16 @@ def results_rescore(*, batch_size: int = 1000) -> int:
                 documents[version_id] = QuestionnaireVersion.objects.values_list(
                     "document", flat=True
                 ).get(pk=version_id)
+                questionnaires[version_id] = Questionnaire(documents[version_id])
             card = score(documents[version_id], answers[pk])
-            rows.append({"assessment_id": pk, "computed_at": now, **_result_fields(card)})
+            incomplete = bool(questionnaires[version_id].missing(answers[pk]))
+            rows.append(
+                {
+                    "assessment_id": pk,
+                    "computed_at": now,
+                    **_result_fields(card, incomplete_answers=incomplete),
+                }
+            )
         _results_write(rows)
         total += len(rows)
 

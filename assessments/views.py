@@ -21,7 +21,7 @@ from .questionnaire import tr
 from .reports.views import panel_context
 from .review.views import review_context
 from .scoring import ScoreCard, score
-from .wizard import question_view, section_views
+from .wizard import progress_view, question_view, review_sections, section_views
 
 # Lazy: module constants are built at import, the language is only known per request.
 LOCKED_MESSAGE = gettext_lazy(
@@ -77,9 +77,6 @@ def _section_context(request, assessment, section_key, *, errors=None, extra_row
     editable = assessment.is_draft and selectors.can_edit_assessment(
         user=request.user, assessment=assessment
     )
-    progress = questionnaire.progress(answers)
-    required = sum(p.required for p in progress)
-    answered = sum(p.answered for p in progress)
     previous_key, next_key = questionnaire.neighbours(section_key)
     section = questionnaire.section_by_key[section_key]
     return {
@@ -90,10 +87,7 @@ def _section_context(request, assessment, section_key, *, errors=None, extra_row
             "title": tr(section["title"]),
             "intro": tr(section.get("intro")),
         },
-        "sections": [
-            {"key": p.key, "title": tr(p.title), "complete": p.complete, "missing": len(p.missing)}
-            for p in progress
-        ],
+        "progress": progress_view(questionnaire, answers, current=section_key),
         "questions": section_views(
             questionnaire,
             section_key,
@@ -104,9 +98,6 @@ def _section_context(request, assessment, section_key, *, errors=None, extra_row
             extra_rows=extra_rows,
         ),
         "editable": editable,
-        "percent": round(100 * answered / required) if required else 100,
-        "answered": answered,
-        "required": required,
         "previous_key": previous_key,
         "next_key": next_key,
     }
@@ -212,6 +203,10 @@ def answer_save(request: HttpRequest, assessment_id, question_key: str) -> HttpR
     if dependents:
         answer_rows = selectors.answers_with_meta(assessment)
         answers = {key: row.value for key, row in answer_rows.items()}
+    else:
+        answers = selectors.answers_dict(assessment)
+    body += _progress_oob(request, assessment, questionnaire, answers, section)
+    if dependents:
         visible = questionnaire.visible(answers)
         for key in sorted(dependents):
             view = question_view(
@@ -226,6 +221,19 @@ def answer_save(request: HttpRequest, assessment_id, question_key: str) -> HttpR
                 request=request,
             )
     return HttpResponse(body)
+
+
+def _progress_oob(request, assessment, questionnaire, answers: dict, section_key: str) -> str:
+    """The sidebar (progress and section ticks), swapped in out of band with each save."""
+    return render_to_string(
+        "assessments/_progress.html",
+        {
+            "assessment": assessment,
+            "progress": progress_view(questionnaire, answers, current=section_key),
+            "oob": True,
+        },
+        request=request,
+    )
 
 
 def _status(question_key: str, *, answer=None, error: str = "", status: int = 200) -> HttpResponse:
@@ -264,12 +272,15 @@ def repeat_row_add(request: HttpRequest, assessment_id, question_key: str) -> Ht
         error=error,
         extra_row=not error,
     )
-    return render(
-        request,
-        "assessments/_question.html",
-        {"q": view, "assessment": assessment},
-        status=400 if error else 200,
+    body = render_to_string(
+        "assessments/_question.html", {"q": view, "assessment": assessment}, request=request
     )
+    if not error:
+        answers = selectors.answers_dict(assessment)
+        body += _progress_oob(
+            request, assessment, questionnaire, answers, questionnaire.section_of[question_key]
+        )
+    return HttpResponse(body, status=400 if error else 200)
 
 
 @login_required
@@ -278,17 +289,7 @@ def assessment_review(request: HttpRequest, assessment_id) -> HttpResponse:
     assessment = selectors.assessment_get_for_user(user=request.user, assessment_id=assessment_id)
     questionnaire = selectors.questionnaire_for(assessment)
     answers = selectors.answers_dict(assessment)
-    progress = questionnaire.progress(answers)
-    missing = [
-        {
-            "key": key,
-            "text": tr(questionnaire.questions[key]["text"]),
-            "section_key": p.key,
-            "section": tr(p.title),
-        }
-        for p in progress
-        for key in p.missing
-    ]
+    missing = selectors.missing_required_questions(assessment)
     unconfirmed = assessment.answers.filter(carry="copied").count()
     return render(
         request,
@@ -298,15 +299,7 @@ def assessment_review(request: HttpRequest, assessment_id) -> HttpResponse:
             "organization": assessment.organization,
             "missing": missing,
             "unconfirmed": unconfirmed,
-            "sections": [
-                {
-                    "key": p.key,
-                    "title": tr(p.title),
-                    "complete": p.complete,
-                    "missing": len(p.missing),
-                }
-                for p in progress
-            ],
+            "sections": review_sections(questionnaire, answers),
             "editable": assessment.is_draft
             and selectors.can_edit_assessment(user=request.user, assessment=assessment),
         },
@@ -375,6 +368,11 @@ def assessment_done(request: HttpRequest, assessment_id) -> HttpResponse:
             "view": view,
             "previous": previous,
             "changed": answer_effects(assessment=assessment) if previous else [],
+            "incomplete": (
+                selectors.missing_required_questions(assessment)
+                if result.incomplete_answers and request.user.is_consultant
+                else []
+            ),
             "trend": dimension_trend(
                 user=request.user,
                 assessment=assessment,

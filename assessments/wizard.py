@@ -5,8 +5,9 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 from .answers import DEFAULT_MAX_LENGTH, option_keys
+from .catalogue.conditions import is_answered
 from .models import Answer
-from .questionnaire import Questionnaire, tr
+from .questionnaire import Questionnaire, answer_label, tr
 
 
 @dataclass
@@ -136,6 +137,34 @@ def question_view(
     return view
 
 
+@dataclass
+class ProgressView:
+    """The wizard's sidebar: required questions answered, per section and in total."""
+
+    answered: int
+    required: int
+    percent: int
+    sections: list[dict]
+    current: str
+
+
+def progress_view(questionnaire: Questionnaire, answers: dict, *, current: str) -> ProgressView:
+    progress = questionnaire.progress(answers)
+    required = sum(p.required for p in progress)
+    answered = sum(p.answered for p in progress)
+    return ProgressView(
+        answered=answered,
+        required=required,
+        # floor, so that 100 % means every required question is answered
+        percent=(100 * answered // required) if required else 100,
+        sections=[
+            {"key": p.key, "title": tr(p.title), "complete": p.complete, "missing": len(p.missing)}
+            for p in progress
+        ],
+        current=current,
+    )
+
+
 def section_views(
     questionnaire: Questionnaire,
     section_key: str,
@@ -160,3 +189,49 @@ def section_views(
         )
         for question in questionnaire.section_by_key[section_key]["questions"]
     ]
+
+
+@dataclass
+class ReviewAnswer:
+    key: str
+    text: str
+    answer: str
+    required: bool
+    missing: bool
+
+
+@dataclass
+class ReviewSection:
+    key: str
+    title: str
+    answers: list[ReviewAnswer]
+
+    @property
+    def missing(self) -> int:
+        return sum(1 for a in self.answers if a.missing)
+
+
+def review_sections(questionnaire: Questionnaire, answers: dict) -> list[ReviewSection]:
+    """Every question shown for ``answers``, with its readable answer, section by section."""
+    visible = questionnaire.visible(answers)
+    sections = []
+    for section in questionnaire.sections:
+        rows = []
+        for question in section["questions"]:
+            key = question["key"]
+            if key not in visible:
+                continue
+            value = answers.get(key)
+            answered = is_answered(value)
+            required = question.get("required", True)
+            rows.append(
+                ReviewAnswer(
+                    key=key,
+                    text=tr(question["text"]),
+                    answer=answer_label(question, value) if answered else "",
+                    required=required,
+                    missing=required and not answered,
+                )
+            )
+        sections.append(ReviewSection(key=section["key"], title=tr(section["title"]), answers=rows))
+    return sections

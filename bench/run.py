@@ -9,7 +9,9 @@
    (PostgreSQL only);
 3. report rendering: full report vs. WeasyPrint alone vs. a one-page PDF;
 4. worker memory after 1 and 20 reports, and throughput with one vs. two worker processes
-   (PostgreSQL and Redis only).
+   (PostgreSQL and Redis only);
+5. autosave: 50 clients saving at once against gunicorn (2 workers) vs. a bare view, and a check
+   that every acknowledged answer is stored (``bench_autosave.py``).
 
 Nothing is written to the portal's own database: PostgreSQL gets a database of its own
 (``ki_bench``, dropped afterwards), SQLite a file in a temporary directory. Reports go to a
@@ -41,7 +43,7 @@ for _path in (str(ROOT), str(BENCH)):
 
 DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/test"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/13"
-BENCH_DB = "ki_bench"
+BENCH_DB = os.environ.get("BENCH_DB", "ki_bench")
 
 
 # --- environment (before django.setup) --------------------------------------------------------
@@ -236,7 +238,7 @@ def parse_args(argv):
         "--redis", default=DEFAULT_REDIS, help=f"broker for the worker section ({DEFAULT_REDIS})"
     )
     parser.add_argument(
-        "--only", default="1,2,3,4", help="comma-separated sections to run (default: 1,2,3,4)"
+        "--only", default="1,2,3,4,5", help="comma-separated sections to run (default: all)"
     )
     parser.add_argument("--assessments", type=int, default=10_000, help="rows for rescore")
     parser.add_argument("--reports", type=int, default=20, help="reports per worker figure")
@@ -312,6 +314,10 @@ def main(argv=None) -> int:
                 broker=environment.broker,
                 redis_url=args.redis,
             )
+        if "5" in only:
+            import bench_autosave
+
+            attempt("5. Autosave", bench_autosave.bench_autosave, fixture, logdir=workdir)
     finally:
         if "sections" in sys.modules:
             sys.modules["sections"].workers_stop_all()

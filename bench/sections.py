@@ -236,14 +236,16 @@ def _bulk_load(fixture: Fixture, count: int, variants: int = 24, chunk: int = 10
     answer_rows = [[(key, json.dumps(value)) for key, value in s.items()] for s in sets]
     results = []
     for answers in sets:
-        fields = services._result_fields(score(document, answers))
+        fields = services._result_fields(score(document, answers), incomplete_answers=False)
         results.append(
             [
                 json.dumps(value) if name in ("card", "vendor_exposure") else value
                 for name, value in fields.items()
             ]
         )
-    result_columns = list(services._result_fields(score(document, sets[0])))
+    result_columns = list(
+        services._result_fields(score(document, sets[0]), incomplete_answers=False)
+    )
     organization = Organization.objects.create(
         name="Bench Massendaten GmbH", industry=Industry.CRAFT, size_band=SizeBand.SMALL
     )

@@ -54,6 +54,7 @@ def portfolio_for_consultant(
     organizations = organizations_for_user(user=user).annotate(
         latest_submitted_at=Subquery(latest.values("assessment__submitted_at")[:1]),
         latest_level=Subquery(latest.values("worst_level")[:1]),
+        latest_incomplete_answers=Subquery(latest.values("incomplete_answers")[:1]),
         latest_assessment=Subquery(latest.values("assessment_id")[:1], output_field=UUIDField()),
         draft_assessment=Subquery(
             Assessment.objects.filter(organization=OuterRef("pk"), status="draft").values("pk")[:1],

@@ -212,6 +212,8 @@ AXES_SENSITIVE_PARAMETERS = ["password"]
 # Number of our own reverse proxies that append to X-Forwarded-For (0: use REMOTE_ADDR).
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
+# Catalogue facts (legal/vendor) whose "as of" date is older than this are listed for review.
+CATALOGUE_FACT_MAX_AGE_DAYS = env_int("CATALOGUE_FACT_MAX_AGE_DAYS", 180)
 # Contact form: at most this many submissions per client IP and window (seconds). The counter
 # lives in the default cache; with several web processes point CACHES at Redis.
 CONTACT_RATE_LIMIT = env_int("CONTACT_RATE_LIMIT", 5)
@@ -224,6 +226,7 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Berlin"
 USE_I18N = True
 USE_TZ = True
+FORMAT_MODULE_PATH = ["portal.formats"]  # day-month-year, 24-hour clock in both languages
 
 # Static files are served by the portal itself (whitenoise); no CDN, no third-party host.
 STATIC_URL = "/static/"
@@ -239,6 +242,13 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
 PRIVATE_STORAGE_ROOT = Path(env_str("PRIVATE_STORAGE_ROOT", str(VAR_DIR / "private")))
+# A fresh clone has no var/: SQLite cannot create its file in a missing folder, and the report
+# task must not be the first to find out that private storage is missing.
+for _folder in (VAR_DIR, PRIVATE_STORAGE_ROOT):
+    try:
+        _folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ImproperlyConfigured(f"Cannot create the folder {_folder}: {error}") from None
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -62,6 +62,7 @@ def plan_rows(*, actions: list[Action], dimension_titles: dict) -> list[dict]:
             "effort": str(EFFORT_LABELS.get(a.effort, a.effort)) if a.effort else "",
             "dimension": dimension_titles.get(a.dimension, a.dimension),
             "own": a.is_own,
+            "urgent": bool((a.catalogue or {}).get("urgent")),
             "owner": a.owner.display_name if a.owner else "",
             "due_date": a.due_date,
             "state": a.state,

@@ -1,6 +1,6 @@
 """Writes for the action plan: generate it from the scores, add, edit and tick off actions."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
@@ -20,14 +20,22 @@ def actions_generate(*, assessment, card: dict) -> int:
     """One action per recommendation of the score card; safe to run twice (returns how many
     were new)."""
     existing = set(assessment.actions.values_list("key", flat=True))
+    now = timezone.now()
     rows = [
         Action(
             assessment=assessment,
             key=rec["key"],
-            priority=rec.get("priority", 2),
-            catalogue={name: rec.get(name) for name in ("title", "text", "effort", "dimension")},
+            # the plan is ordered by (priority, created_at): keep the card's order within a
+            # priority even where the clock would give equal timestamps
+            created_at=now + timedelta(microseconds=i),
+            # a fix for a knock-out driver or a critical area ("urgent", issue 9) is a priority-1
+            # action; the card lists those first, so they are also created first
+            priority=1 if rec.get("urgent") else rec.get("priority", 2),
+            catalogue={
+                name: rec.get(name) for name in ("title", "text", "effort", "dimension", "urgent")
+            },
         )
-        for rec in card.get("recommendations", [])
+        for i, rec in enumerate(card.get("recommendations", []))
         if rec["key"] not in existing
     ]
     # ignore_conflicts: a concurrent run may have inserted the same keys meanwhile.

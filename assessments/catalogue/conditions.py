@@ -30,11 +30,14 @@ def _as_dict(document: Any) -> Mapping:
 
 
 def is_answered(value: Any) -> bool:
-    """An empty text is no answer; an empty list is one ("none of these", "no use cases")."""
+    """An empty text or an empty list (no box ticked, no row) is no answer. "None of these" is
+    an explicit option where the catalogue offers one, never the absence of a choice."""
     if value is None:
         return False
     if isinstance(value, str):
         return value.strip() != ""
+    if isinstance(value, list | tuple):
+        return len(value) > 0
     return True
 
 

@@ -196,6 +196,11 @@ class Text(_Model):
 # --- options and answer blocks ------------------------------------------------------------------
 
 
+# Keys of entries in the catalogue's ``facts`` list that a question, answer, class, knock-out rule
+# or recommendation relies on (the results page prints the oldest "as of" of the facts used).
+FactKeys = tuple[Key, ...]
+
+
 class Option(_Model):
     key: OptionKey
     label: Text
@@ -203,6 +208,7 @@ class Option(_Model):
     vendors: tuple[Key, ...] = ()
     knockout: Dimension | None = None
     reason: Text | None = None
+    facts: FactKeys = ()
 
 
 class AnswerBlock(_Model):
@@ -212,6 +218,7 @@ class AnswerBlock(_Model):
     vendors: tuple[Key, ...] = ()
     knockout: Dimension | None = None
     reason: Text | None = None
+    facts: FactKeys = ()
 
 
 class _Classifying(_Model):
@@ -269,6 +276,7 @@ class _QuestionBase(_Model):
     unknown_scores: Scores | None = None
     show_if: Condition | None = None
     reason: Text | None = None
+    facts: FactKeys = ()
 
     @model_validator(mode="after")
     def _unknown_scores_need_unknown(self):
@@ -492,11 +500,20 @@ class Levels(_Model):
         return self
 
 
+class ExposureOverride(_Model):
+    """When ``when`` holds, the exposure factor is ``factor`` instead of the weighted mean."""
+
+    when: Condition
+    factor: float = Field(ge=0, le=1)
+    reason: Text | None = None
+
+
 class Exposure(_Model):
     question_weights: Annotated[
         dict[Key, Annotated[float, BeforeValidator(_check_share)]], BeforeValidator(_non_empty)
     ]
     min_factor: float = Field(default=0.5, ge=0, le=1)
+    overrides: tuple[ExposureOverride, ...] = ()  # the first that holds wins
 
     @model_validator(mode="after")
     def _sum_to_one(self):
@@ -512,6 +529,7 @@ class ClassSpec(_Model):
     applies_from: dt.date | None = None
     duties: Annotated[tuple[Text, ...], BeforeValidator(_non_empty)]
     points: Points | None = None  # ai_act points a use case of this class adds (engine default)
+    facts: FactKeys = ()
 
 
 class AiActClasses(_Model):
@@ -545,6 +563,31 @@ class Recommendation(_Model):
     effort: Literal["low", "medium", "high"]
     title: Text
     text: Text
+    facts: FactKeys = ()
+
+
+class KnockoutRule(_Model):
+    """A combination of answers that is critical on its own: the dimension becomes critical and
+    the rule is listed as a knock-out driver (question key = the rule's key)."""
+
+    key: Key
+    when: Condition
+    dimension: Dimension
+    title: Text
+    reason: Text
+    facts: FactKeys = ()
+    # "critical": a knock-out (the dimension is critical); "high" / "medium": a floor – the
+    # dimension is at least that level, so one unmet duty is not averaged away by good answers
+    level: Literal["critical", "high", "medium"] = "critical"
+
+
+class Fact(_Model):
+    """A legal or vendor fact the catalogue states, with its source and the date it was checked."""
+
+    key: Key
+    text: Text
+    source: NonEmpty
+    as_of: dt.date
 
 
 class GlossaryEntry(_Model):
@@ -571,6 +614,9 @@ class CatalogueDocument(_Model):
     sections: Annotated[tuple[Section, ...], BeforeValidator(_non_empty)]
     recommendations: tuple[Recommendation, ...] = ()
     glossary: tuple[GlossaryEntry, ...] = ()
+    knockouts: tuple[KnockoutRule, ...] = ()
+    facts: tuple[Fact, ...] = ()
+    unknown_reason: Text | None = None  # shown for answers "unknown" without a reason of their own
 
     def questions(self) -> list[tuple[Loc, Any]]:
         """All questions in catalogue order with their location."""
@@ -590,6 +636,7 @@ class CatalogueDocument(_Model):
         problems += self._condition_problems(questions)
         problems += self._exposure_problems(questions)
         problems += self._ai_act_problems(questions)
+        problems += self._fact_problems()
         _raise(problems)
         return self
 
@@ -625,6 +672,43 @@ class CatalogueDocument(_Model):
                     (("recommendations", r, "key"), f"duplicate recommendation key {rec.key!r}")
                 )
             recs.add(rec.key)
+        rules: set[str] = set()
+        for k, rule in enumerate(self.knockouts):
+            if rule.key in rules or rule.key in seen:
+                # the rule's key stands in for a question key in the drivers
+                problems.append(
+                    (("knockouts", k, "key"), f"knock-out key {rule.key!r} is used already")
+                )
+            rules.add(rule.key)
+        return problems
+
+    def _fact_problems(self) -> list[tuple[Loc, str]]:
+        problems: list[tuple[Loc, str]] = []
+        known: set[str] = set()
+        for f, fact in enumerate(self.facts):
+            if fact.key in known:
+                problems.append((("facts", f, "key"), f"duplicate fact key {fact.key!r}"))
+            known.add(fact.key)
+
+        def check(loc: Loc, keys: tuple[str, ...]) -> None:
+            for key in keys:
+                if key not in known:
+                    problems.append(((*loc, "facts"), f"unknown fact {key!r}"))
+
+        for loc, question in self.questions():
+            check(loc, question.facts)
+            for o, option in enumerate(getattr(question, "options", ()) or ()):
+                if isinstance(option, Option):
+                    check((*loc, "options", o), option.facts)
+            if isinstance(question, YesNoQuestion):
+                check((*loc, "yes"), question.yes.facts)
+                check((*loc, "no"), question.no.facts)
+        for name in AI_ACT_CLASSES:
+            check(("ai_act", "classes", name), getattr(self.ai_act.classes, name).facts)
+        for r, rec in enumerate(self.recommendations):
+            check(("recommendations", r), rec.facts)
+        for k, rule in enumerate(self.knockouts):
+            check(("knockouts", k), rule.facts)
         return problems
 
     def _vendor_problems(self) -> list[tuple[Loc, str]]:
@@ -653,6 +737,12 @@ class CatalogueDocument(_Model):
             earlier[question.key] = question
         for r, rec in enumerate(self.recommendations):
             problems += check_condition(rec.when, ("recommendations", r, "when"), questions, None)
+        for k, rule in enumerate(self.knockouts):
+            problems += check_condition(rule.when, ("knockouts", k, "when"), questions, None)
+        if self.exposure is not None:
+            for o, override in enumerate(self.exposure.overrides):
+                loc: Loc = ("exposure", "overrides", o, "when")
+                problems += check_condition(override.when, loc, questions, None)
         return problems
 
     def _exposure_problems(self, questions: dict[str, Any]) -> list[tuple[Loc, str]]:

@@ -30,6 +30,7 @@ from typing import Any
 
 from .ai_act import classify
 from .index import (
+    COMBINATION_LABEL,
     EXPOSURE_DIMENSIONS,
     NA_LABEL,
     UNANSWERED_LABEL,
@@ -42,7 +43,7 @@ from .index import (
 )
 from .model import DimensionScore, Driver, Recommendation, ScoreCard
 
-SCORING_VERSION = "1.0"
+SCORING_VERSION = "1.1"
 
 _EPSILON = 1e-9
 _MEMO_LIMIT = 1024  # memoised answers per multi_choice/number question
@@ -134,6 +135,7 @@ class _Result:
     knockouts: tuple[str, ...]
     vendors: tuple[tuple[str, int | float], ...]
     exposure_share: float | None  # share of the question's max in the exposure dimensions
+    facts: tuple[str, ...] = ()  # facts the chosen answers rely on
 
 
 def _result(
@@ -164,8 +166,10 @@ def _result(
                 question_text=qi.text,
                 reason=reason,
                 knockout=is_knockout,
+                max_points=_clean(qi.max_by_dim.get(dim, pts)),
             )
-            drivers.append((dim, (-pts, not is_knockout, qi.order), driver))
+            # knock-outs first, then by points, then in catalogue order
+            drivers.append((dim, (not is_knockout, -pts, qi.order), driver))
     share = None
     share_max = sum(qi.max_by_dim.get(d, 0) for d in EXPOSURE_DIMENSIONS)
     if share_max:
@@ -176,19 +180,21 @@ def _result(
     if share_max:
         share = min(share_pts / share_max, 1.0)
     vendors = tuple(sorted(_vendor_points(chosen, qi.caps).items())) if chosen else ()
+    facts = tuple(dict.fromkeys(f for c in chosen or () for f in c.facts))
     return _Result(
         points=tuple(points),
         drivers=tuple(drivers),
         knockouts=tuple(d for d in dims if d in knockouts),
         vendors=vendors,
         exposure_share=share,
+        facts=facts,
     )
 
 
 def _unknown_result(index: DocumentIndex, qi: QuestionIndex, answer: Any) -> _Result:
     q_points = dict(qi.unknown)
     label = UNANSWERED_LABEL if answer is None else UNKNOWN_LABEL
-    contributions = dict.fromkeys(q_points, (label, qi.reason))
+    contributions = dict.fromkeys(q_points, (label, index.unknown_reason or qi.reason))
     return _result(index, qi, answer, q_points, set(), contributions, None)
 
 
@@ -276,6 +282,7 @@ def score(document: dict, answers: dict) -> ScoreCard:
     exposure_weight = 0.0
     vendor_points: dict[str, int | float] = {}
     use_cases: tuple = ()
+    facts: dict[str, None] = {}  # ordered set of the facts this result relies on
 
     for qi in index.questions:
         # ``effective`` holds exactly the answers of the questions shown so far, so the compiled
@@ -284,10 +291,17 @@ def score(document: dict, answers: dict) -> ScoreCard:
             continue
         key = qi.key
         value = answers.get(key)
+        if value == []:
+            value = None  # nothing ticked, no row: unanswered (stored before SCORING_VERSION 1.1)
         if value is not None:
             effective[key] = value
+        for fact in qi.facts:
+            facts[fact] = None
         if qi.kind == "use_cases" and isinstance(value, list):
             use_cases = classify(index, qi, value)
+            for use_case in use_cases:
+                for fact in index.classes[use_case.ai_act_class].facts:
+                    facts[fact] = None
             if not qi.scored:
                 continue
             result = _use_case_result(index, qi, value, use_cases)
@@ -306,6 +320,8 @@ def score(document: dict, answers: dict) -> ScoreCard:
             knockout_dims.update(result.knockouts)
         for vendor, pts in result.vendors:
             vendor_points[vendor] = vendor_points.get(vendor, 0) + pts
+        for fact in result.facts:
+            facts[fact] = None
         if (
             exposure_weights is not None
             and key in exposure_weights
@@ -315,12 +331,49 @@ def score(document: dict, answers: dict) -> ScoreCard:
             exposure_sum += weight * result.exposure_share
             exposure_weight += weight
 
+    # Knock-out rules: combinations of visible answers that are critical on their own.
+    knockout_keys: set[str] = set()
+    floors: dict[str, float] = {}  # dimension -> lowest risk a floor rule allows
+    for rule in index.knockout_rules:
+        if not rule.condition(effective):
+            continue
+        is_knockout = rule.level == "critical"
+        if is_knockout:
+            knockout_dims.add(rule.dimension)
+            knockout_keys.update(rule.triggered_by)
+        else:
+            bound = index.high if rule.level == "high" else index.medium
+            floors[rule.dimension] = max(floors.get(rule.dimension, 0.0), bound)
+        for fact in rule.facts:
+            facts[fact] = None
+        drivers[rule.dimension].append(
+            (
+                (not is_knockout, -1000, -1),
+                Driver(
+                    question_key=rule.key,
+                    dimension=rule.dimension,
+                    points=0,
+                    answer=None,
+                    answer_label=COMBINATION_LABEL,
+                    question_text=rule.title,
+                    reason=rule.reason,
+                    knockout=is_knockout,
+                ),
+            )
+        )
+
     if exposure_weights is None:
         exposure = 1.0
         factor = 1.0
     else:
         exposure = exposure_sum / exposure_weight if exposure_weight else 0.0
         factor = index.min_factor + (1.0 - index.min_factor) * exposure
+        for override in index.exposure_overrides:
+            # a single critical dependency is not diluted by low use; a consumer chat tool with
+            # a manual fallback everywhere is not inflated by missing exit plans
+            if override.condition(effective):
+                factor = override.factor
+                break
 
     critical = index.critical
     dimension_scores = []
@@ -331,8 +384,12 @@ def score(document: dict, answers: dict) -> ScoreCard:
         raw = 100.0 * points[dim] / m if m else 0.0
         risk = raw * factor if dim in EXPOSURE_DIMENSIONS else raw
         knocked = dim in knockout_dims
+        # A floor lifts the dimension into its band without flattening it: the risk is spread
+        # over floor..100, so two clients above the same floor keep their order.
         if knocked:
-            risk = max(risk, critical)
+            risk = _lift(risk, critical)
+        elif dim in floors:
+            risk = _lift(risk, floors[dim])
         value = min(max(round_half_up(risk), 0), 100)
         dimension_scores.append(
             DimensionScore(
@@ -353,6 +410,12 @@ def score(document: dict, answers: dict) -> ScoreCard:
     readiness = min(max(100 - round_half_up(mean_risk), 0), 100)
     if knockout_dims:
         readiness = min(readiness, max(100 - round_half_up(critical), 0))
+    elif any(d.level == "critical" for d in dimension_scores):
+        # a critical dimension never reads "on a good way": at best "clear need to catch up"
+        readiness = min(readiness, max(100 - round_half_up(index.high), 0))
+    elif any(d.level == "high" for d in dimension_scores):
+        # and a high one never reads "well prepared": readiness is one step below the worst area
+        readiness = min(readiness, max(100 - round_half_up(index.medium), 0))
 
     vendor_exposure = {}
     for vendor in index.vendors:
@@ -364,16 +427,37 @@ def score(document: dict, answers: dict) -> ScoreCard:
         vendor_exposure[vendor] = min(max(round_half_up(100.0 * factor * share), 0), 100)
 
     risk_by_dim = {d.key: d.score for d in dimension_scores}
+    critical_dims = {d.key for d in dimension_scores if d.level == "critical"}
+    knockout_keys.update(
+        d.question_key for ds in dimension_scores for d in ds.drivers if d.knockout
+    )
     fired = []
     for rec in index.recommendations:
         if rec.condition is not None and not rec.condition(effective):
             continue
-        fired.append(
-            ((rec.priority, -risk_by_dim.get(rec.dimension, 0), rec.effort_rank, rec.key), rec)
+        # Band 0 removes a knock-out driver, band 1 works on a critical dimension, band 2 the
+        # rest; priority, then effort, then risk sort inside a band, so a quick win never
+        # overtakes a critical fix.
+        if knockout_keys.intersection(rec.triggered_by):
+            band = 0
+        elif rec.dimension in critical_dims:
+            band = 1
+        else:
+            band = 2
+        for fact in rec.facts:
+            facts[fact] = None
+        sort_key = (
+            band,
+            rec.priority,
+            rec.effort_rank,
+            -risk_by_dim.get(rec.dimension, 0),
+            rec.key,
         )
+        fired.append((sort_key, rec))
     fired.sort(key=lambda item: item[0])
 
     knockouts_out = tuple(d for ds in dimension_scores for d in ds.drivers if d.knockout)
+    dates = [index.fact_dates[f] for f in facts if f in index.fact_dates]
     return ScoreCard(
         scoring_version=SCORING_VERSION,
         catalogue_key=index.key,
@@ -385,13 +469,19 @@ def score(document: dict, answers: dict) -> ScoreCard:
         exposure_factor=round(factor, 4),
         vendor_exposure=vendor_exposure,
         use_cases=use_cases,
-        recommendations=tuple(_recommendation(rec) for _, rec in fired),
+        recommendations=tuple(_recommendation(rec, key[0] < 2) for key, rec in fired),
         knockouts=knockouts_out,
+        legal_state=min(dates) if dates else None,
+        facts_used=tuple(sorted(facts)),
     )
 
 
-def _recommendation(rec) -> Recommendation:
-    if rec.result is None:
+def _lift(risk: float, floor: float) -> float:
+    return floor + (100.0 - floor) * min(max(risk, 0.0), 100.0) / 100.0
+
+
+def _recommendation(rec, urgent: bool) -> Recommendation:
+    if rec.result is None or rec.result.urgent is not urgent:
         rec.result = Recommendation(
             key=rec.key,
             dimension=rec.dimension,
@@ -400,6 +490,7 @@ def _recommendation(rec) -> Recommendation:
             title=rec.title,
             text=rec.text,
             triggered_by=rec.triggered_by,
+            urgent=urgent,
         )
     return rec.result
 

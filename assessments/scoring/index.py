@@ -36,9 +36,10 @@ EFFORT_RANK = {"low": 0, "medium": 1, "high": 2}
 
 YES_LABEL = {"de": "Ja", "en": "Yes"}
 NO_LABEL = {"de": "Nein", "en": "No"}
-UNKNOWN_LABEL = {"de": "weiß nicht", "en": "unknown"}
+UNKNOWN_LABEL = {"de": "weiß nicht", "en": "don't know"}  # the wizard's term
 NA_LABEL = {"de": "nicht zutreffend", "en": "not applicable"}
 UNANSWERED_LABEL = {"de": "nicht beantwortet", "en": "not answered"}
+COMBINATION_LABEL = {"de": "Kombination Ihrer Antworten", "en": "combination of your answers"}
 
 _MAX_CACHED = 64
 _cache: dict[int, tuple[dict, DocumentIndex]] = {}
@@ -76,6 +77,7 @@ class Choice:
     reason: dict | None = None
     ai_act_class: str | None = None
     annex_iii: str | None = None
+    facts: tuple[str, ...] = ()
     result: Any = None  # the engine's memoised scoring result for this answer
 
     def points_in(self, dimension: str) -> int | float:
@@ -122,6 +124,7 @@ class QuestionIndex:
     use_cases: UseCaseSpec | None = None
     max_by_dim: dict[str, int | float] = field(default_factory=dict)
     scored: bool = False  # has points or a knockout in some answer
+    facts: tuple[str, ...] = ()
     unknown_result: Any = None  # memoised by the engine
     unanswered_result: Any = None
     memo: dict = field(default_factory=dict)  # engine results per multi_choice/number answer
@@ -135,6 +138,25 @@ class ClassSpec:
     applies_from: str | None
     duties: tuple[dict, ...]
     points: int | float
+    facts: tuple[str, ...] = ()
+
+
+@dataclass(slots=True)
+class KnockoutSpec:
+    key: str
+    condition: Any  # compiled ``when``
+    dimension: str
+    title: dict
+    reason: dict
+    triggered_by: tuple[str, ...]
+    facts: tuple[str, ...] = ()
+    level: str = "critical"  # critical: knock-out; high/medium: the dimension is at least that
+
+
+@dataclass(slots=True)
+class ExposureOverrideSpec:
+    condition: Any  # compiled ``when``
+    factor: float
 
 
 @dataclass(slots=True)
@@ -149,6 +171,7 @@ class RecommendationSpec:
     title: dict
     text: dict
     triggered_by: tuple[str, ...]
+    facts: tuple[str, ...] = ()
     result: Any = None  # the engine's Recommendation, memoised
 
 
@@ -170,6 +193,12 @@ class DocumentIndex:
     use_case_question: str | None
     use_case_cap: int | float
     recommendations: tuple[RecommendationSpec, ...]
+    knockout_rules: tuple[KnockoutSpec, ...] = ()
+    exposure_overrides: tuple[ExposureOverrideSpec, ...] = ()
+    fact_dates: dict[str, str] = field(default_factory=dict)  # fact key -> ISO "as of" date
+    unknown_reason: dict | None = None
+    high: float = 50.0  # lower bound of the "high" level: readiness cap for a critical dimension
+    medium: float = 25.0  # lower bound of the "medium" level: readiness cap for a high dimension
 
 
 # --- building -----------------------------------------------------------------------------------
@@ -190,6 +219,7 @@ def _choice(key: Any, block: dict | None, label: dict, dims: set[str]) -> Choice
         reason=block.get("reason") or None,
         ai_act_class=block.get("ai_act_class") or None,
         annex_iii=block.get("annex_iii") or None,
+        facts=tuple(block.get("facts") or ()),
     )
 
 
@@ -223,6 +253,7 @@ def _compile_question(q: dict, order: int, dims: set[str], use_case_key: str | N
         reason=q.get("reason") or None,
         show_if=q.get("show_if") or None,
         order=order,
+        facts=tuple(q.get("facts") or ()),
     )
     maxima: dict[str, int | float] = {}
     if qtype in {"single_choice", "multi_choice"}:
@@ -402,6 +433,7 @@ def build_index(document: dict) -> DocumentIndex:
             applies_from=iso_date(spec.get("applies_from")),
             duties=tuple(spec.get("duties") or ()),
             points=default_points if points is None else _num(points),
+            facts=tuple(spec.get("facts") or ()),
         )
     use_case_cap = max((c.points for c in classes.values()), default=0)
 
@@ -432,9 +464,15 @@ def build_index(document: dict) -> DocumentIndex:
         }
         min_factor = exposure_doc.get("min_factor")
         min_factor = DEFAULT_MIN_FACTOR if min_factor is None else float(min_factor)
+        exposure_overrides = tuple(
+            ExposureOverrideSpec(compile_condition(o["when"]), float(o["factor"]))
+            for o in exposure_doc.get("overrides") or ()
+            if o.get("when") is not None and o.get("factor") is not None
+        )
     else:
         exposure_weights = None
         min_factor = 1.0
+        exposure_overrides = ()
 
     vendor_max: dict[str, int | float] = {}
     for qi in questions:
@@ -461,8 +499,29 @@ def build_index(document: dict) -> DocumentIndex:
                 title=rec.get("title"),
                 text=rec.get("text"),
                 triggered_by=tuple(_condition_keys(rec.get("when"), [])),
+                facts=tuple(rec.get("facts") or ()),
             )
         )
+
+    knockout_rules = tuple(
+        KnockoutSpec(
+            key=rule["key"],
+            condition=compile_condition(rule["when"]),
+            dimension=rule["dimension"],
+            title=rule.get("title") or {"de": rule["key"], "en": rule["key"]},
+            reason=rule.get("reason"),
+            triggered_by=tuple(_condition_keys(rule["when"], [])),
+            facts=tuple(rule.get("facts") or ()),
+            level=rule.get("level") or "critical",
+        )
+        for rule in document.get("knockouts") or ()
+        if rule.get("when") is not None and rule.get("dimension") in dims
+    )
+    fact_dates = {
+        fact["key"]: iso_date(fact.get("as_of"))
+        for fact in document.get("facts") or ()
+        if fact.get("key") and fact.get("as_of")
+    }
 
     return DocumentIndex(
         key=str(document.get("key", "")),
@@ -481,6 +540,12 @@ def build_index(document: dict) -> DocumentIndex:
         use_case_question=use_case_key,
         use_case_cap=use_case_cap,
         recommendations=tuple(recommendations),
+        knockout_rules=knockout_rules,
+        exposure_overrides=exposure_overrides,
+        fact_dates=fact_dates,
+        unknown_reason=document.get("unknown_reason") or None,
+        high=float(levels_doc["high"]),
+        medium=float(levels_doc["medium"]),
     )
 
 

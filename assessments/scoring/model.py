@@ -45,12 +45,16 @@ class Driver:
     question_text: Text
     reason: Text | None = None
     knockout: bool = False
+    # the most this question can add to this dimension ("3 von 4 Punkten"); None for knock-out
+    # rules and results stored before it existed
+    max_points: int | float | None = None
 
     def to_dict(self) -> dict:
         return {
             "question_key": self.question_key,
             "dimension": self.dimension,
             "points": self.points,
+            "max_points": self.max_points,
             "answer": _jsonable(self.answer),
             "answer_label": _text(self.answer_label),
             "question_text": _text(self.question_text),
@@ -69,6 +73,7 @@ class Driver:
             question_text=_text(data.get("question_text")),
             reason=_text(data.get("reason")),
             knockout=bool(data.get("knockout", False)),
+            max_points=data.get("max_points"),
         )
 
 
@@ -171,6 +176,7 @@ class Recommendation:
     title: Text
     text: Text
     triggered_by: tuple[str, ...] = ()
+    urgent: bool = False  # removes a knock-out driver or works on a critical dimension
 
     def to_dict(self) -> dict:
         return {
@@ -181,6 +187,7 @@ class Recommendation:
             "title": _text(self.title),
             "text": _text(self.text),
             "triggered_by": list(self.triggered_by),
+            "urgent": self.urgent,
         }
 
     @classmethod
@@ -193,6 +200,7 @@ class Recommendation:
             title=_text(data["title"]),
             text=_text(data["text"]),
             triggered_by=tuple(data.get("triggered_by", ())),
+            urgent=bool(data.get("urgent", False)),
         )
 
 
@@ -212,6 +220,10 @@ class ScoreCard:
     use_cases: tuple[UseCaseClassification, ...] = ()
     recommendations: tuple[Recommendation, ...] = ()
     knockouts: tuple[Driver, ...] = ()
+    # "Rechtsstand": the oldest "as of" date (ISO) of the catalogue facts this result relied on;
+    # None for catalogues without facts
+    legal_state: str | None = None
+    facts_used: tuple[str, ...] = ()
 
     def dimension(self, key: str) -> DimensionScore:
         for dim in self.dimensions:
@@ -242,6 +254,8 @@ class ScoreCard:
             "use_cases": [u.to_dict() for u in self.use_cases],
             "recommendations": [r.to_dict() for r in self.recommendations],
             "knockouts": [k.to_dict() for k in self.knockouts],
+            "legal_state": self.legal_state,
+            "facts_used": list(self.facts_used),
         }
 
     @classmethod
@@ -262,4 +276,6 @@ class ScoreCard:
                 Recommendation.from_dict(r) for r in data.get("recommendations", ())
             ),
             knockouts=tuple(Driver.from_dict(k) for k in data.get("knockouts", ())),
+            legal_state=data.get("legal_state"),
+            facts_used=tuple(data.get("facts_used", ())),
         )

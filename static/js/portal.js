@@ -8,13 +8,40 @@ document.addEventListener("DOMContentLoaded", function () {
     { code: "...", swap: false, error: true },
   ];
 });
-// A failed request (server down, network gone) must not look like a saved answer.
-document.addEventListener("htmx:sendError", function (event) {
-  var target = event.detail.target;
-  if (target) {
-    target.textContent = target.dataset.offline || "Nicht gespeichert – keine Verbindung. Bitte erneut versuchen.";
-    target.className = "save-status small text-danger fw-semibold";
+// Failed autosaves are handled in autosave.js (loaded by the questionnaire pages).
+// "Drucken oder als PDF speichern" buttons (no inline handlers: CSP).
+document.addEventListener("click", function (event) {
+  if (event.target.closest && event.target.closest("[data-print]")) window.print();
+});
+// Forms marked data-busy (e.g. "Bericht erstellen", which may take seconds in the embedded
+// default): disable the button and say that something happens, at once; no second submit.
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  if (!form.matches || !form.matches("form[data-busy]")) return;
+  if (form.dataset.busySent) {
+    event.preventDefault();
+    return;
   }
+  form.dataset.busySent = "1";
+  var button = form.querySelector("button[type=submit]");
+  if (!button) return;
+  // After this tick: the browser has collected the form data (a disabled button sends nothing).
+  window.setTimeout(function () {
+    button.disabled = true;
+    button.setAttribute("aria-busy", "true");
+    var spinner = document.createElement("span");
+    spinner.className = "spinner-border spinner-border-sm me-1";
+    spinner.setAttribute("aria-hidden", "true");
+    button.textContent = " " + (button.dataset.busyLabel || button.textContent);
+    button.prepend(spinner);
+  }, 0);
+});
+// Back/forward cache: a page shown again must not keep a busy button.
+window.addEventListener("pageshow", function (event) {
+  if (!event.persisted) return;
+  document.querySelectorAll("form[data-busy]").forEach(function (form) {
+    delete form.dataset.busySent;
+  });
 });
 // Selects and checkboxes marked data-autosubmit send their form on change (no inline handlers:
 // the Content-Security-Policy forbids them).

@@ -676,9 +676,10 @@ def _texts(node, path=""):
             yield from _texts(value, f"{path}[{i}]")
 
 
-def test_real_catalogue_is_the_default_and_validates(real):
-    assert default_catalogue_path() == REAL
+def test_real_catalogue_still_validates_after_the_newer_version_shipped(real):
+    # 2026.11 stays immutable and loadable: assessments bound to it keep scoring the same
     assert (real.key, real.version) == ("ki-readiness", "2026.11")
+    assert default_catalogue_path() == REAL.with_name("ki-readiness-2026.12.yaml")
 
 
 def test_real_catalogue_has_enough_questions_sections_and_recommendations(real_plain):

@@ -156,9 +156,10 @@ def test_unanswered_question_makes_every_operator_false(cond, value):
     assert evaluate({"not": cond}, answers) is True
 
 
-def test_empty_list_counts_as_an_answer():
-    assert is_answered([]) is True
-    assert evaluate({"q": "services", "answered": True}, {"services": []}) is True
+def test_empty_list_is_no_answer():
+    assert is_answered([]) is False
+    assert evaluate({"q": "services", "answered": True}, {"services": []}) is False
+    assert evaluate({"q": "services", "answered": False}, {"services": []}) is True
     assert evaluate({"q": "services", "includes": "none"}, {"services": []}) is False
 
 

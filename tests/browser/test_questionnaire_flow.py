@@ -70,7 +70,7 @@ def _answer_visible_questions(page) -> list[str]:
         elif fieldset.locator("input[type=text]").count():
             fieldset.locator("input[type=text]").first.fill("Testeintrag")
         try:
-            status.filter(has_text="Gespeichert").wait_for()
+            status.filter(has_text="Gespeichert um").wait_for()
         except Exception:
             pytest.fail(f"{key} not saved: {status.inner_text()!r}")
         answered.append(key)
@@ -101,7 +101,7 @@ def test_client_fills_questionnaire_leaves_and_finds_every_answer(browser, live_
     _login(page, live_server, owner)
     page.get_by_role("link", name="Weiter ausfüllen").click()
     sections = [
-        link.get_attribute("href") for link in page.locator("main ul.list-unstyled a").all()
+        link.get_attribute("href") for link in page.locator("main a.review-section-link").all()
     ]
     page.goto(live_server.url + sections[0])
     for key in answered:

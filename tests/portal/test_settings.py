@@ -79,3 +79,24 @@ def test_seed_demo_is_refused_in_production():
 
     assert result.returncode != 0
     assert "seed_demo only runs in demo mode" in result.stderr
+
+
+def test_embedded_default_migrates_where_var_dir_does_not_exist_yet(tmp_path):
+    var_dir = tmp_path / "never-created" / "var"
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "CELERY_BROKER_URL", "PRIVATE_STORAGE_ROOT", "DEBUG"}
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
+        cwd=ROOT,
+        env={**clean, "VAR_DIR": str(var_dir)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (var_dir / "db.sqlite3").is_file()
+    assert (var_dir / "private").is_dir()

@@ -393,7 +393,7 @@ def test_unknown_counts_as_max_risk_unless_unknown_scores_say_otherwise():
     assert dim(card, "gdpr").points == 5  # the max of dpa
     driver = next(d for d in dim(card, "gdpr").drivers if d.question_key == "dpa")
     assert driver.answer == "unknown"
-    assert driver.answer_label == {"de": "weiß nicht", "en": "unknown"}
+    assert driver.answer_label == {"de": "weiß nicht", "en": "don't know"}
     # exit_plan: unknown_scores {lock_in: 2}, max stays 3
     card = score(CATALOGUE, {**BEST, "exit_plan": "unknown"})
     assert dim(card, "lock_in").points == 2
@@ -429,9 +429,11 @@ def test_knockout_makes_the_dimension_critical_and_caps_readiness():
     ai_act = dim(card, "ai_act")
     assert ai_act.level == "critical"
     assert ai_act.knockout
-    assert ai_act.score == 75  # raw 10/20 = 50 lifted to levels.critical
+    # raw 10/20 = 50, lifted into the critical band 75..100 (issue 9: a floor lifts without
+    # flattening, so two clients with the same knock-out keep their order): 75 + 25 × 0.5
+    assert ai_act.score == 88
     assert ai_act.raw_score == 50
-    assert card.readiness == 25  # 100 − 75, otherwise it would be 85
+    assert card.readiness == 25  # capped at 100 − 75, otherwise it would be 85
     assert card.readiness_level == "critical"
     assert len(card.knockouts) == 1
     knockout = card.knockouts[0]
@@ -618,7 +620,12 @@ def test_recommendations_are_filtered_deduplicated_and_ordered():
     answers = {**WORST, "services": ["chatgpt_free"], "staff_share": "none", "exit_plan": "none"}
     card = score(CATALOGUE, answers)
     assert dim(card, "gdpr").score > dim(card, "lock_in").score
-    assert [r.key for r in card.recommendations][:3] == ["dpa", "replace_free", "exit"]
+    # Issue 9 (consultant rule): a fix in a critical dimension (governance 100 here) comes before
+    # a priority-1 fix in a dimension that is not critical (lock_in), whatever the priorities say.
+    assert dim(card, "governance").level == "critical"
+    assert dim(card, "lock_in").level != "critical"
+    assert [r.key for r in card.recommendations][:3] == ["dpa", "replace_free", "policy"]
+    assert [r.urgent for r in card.recommendations] == [True, True, True, False]
     assert len({r.key for r in card.recommendations}) == len(card.recommendations)
 
 
@@ -699,9 +706,13 @@ def test_weights_change_readiness():
     catalogue = make_catalogue()
     catalogue["dimensions"]["governance"]["weight"] = 3.0
     answers = {**BEST, "policy": 5}
-    # governance 100 weighted 3 of 7 → mean 42.86 → readiness 57 (unweighted: 80)
-    assert score(catalogue, answers).readiness == 57
-    assert score(CATALOGUE, answers).readiness == 80
+    # governance 100 weighted 3 of 7 → mean 42.86 → readiness 57 (unweighted: 80) – but
+    # governance is critical, and since issue 9 a critical dimension caps readiness at 50
+    # (100 − the "high" threshold): a client with a critical risk never reads "on a good way".
+    assert score(catalogue, answers).readiness == 50
+    assert score(CATALOGUE, answers).readiness == 50
+    answers = {**BEST, "policy": 2}  # governance 25 (medium): no cap, the weights show
+    assert score(catalogue, answers).readiness < score(CATALOGUE, answers).readiness
 
 
 def test_invalid_values_count_as_unknown():

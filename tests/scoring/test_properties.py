@@ -140,7 +140,8 @@ def answer_values(q):
     if qtype == "single_choice":
         base = st.sampled_from([o["key"] for o in q["options"]])
     elif qtype == "multi_choice":
-        base = st.lists(st.sampled_from([o["key"] for o in q["options"]]), unique=True)
+        # at least one: an empty list is no answer (scored like a missing one)
+        base = st.lists(st.sampled_from([o["key"] for o in q["options"]]), unique=True, min_size=1)
     elif qtype == "yes_no":
         base = st.sampled_from(["yes", "no"])
     elif qtype == "scale":
@@ -190,7 +191,7 @@ def better_value(draw, q, value):
         keys = [o["key"] for o in q["options"]]
         return keys[draw(st.integers(0, keys.index(value)))]
     if qtype == "multi_choice":
-        return [k for k in value if draw(st.booleans())]
+        return [k for k in value if draw(st.booleans())] or value[:1]
     if qtype == "yes_no":
         return draw(st.sampled_from(["yes", value]))
     if qtype in {"scale", "number"}:
@@ -209,9 +210,9 @@ def assert_bounds(card: ScoreCard, catalogue: dict):
         if dim.knockout:
             assert dim.level == "critical"
             assert dim.score >= critical
-        assert [d.points for d in dim.drivers] == sorted(
-            (d.points for d in dim.drivers), reverse=True
-        )
+        # knock-out drivers first (issue 9), then by points
+        order = [(not d.knockout, -d.points) for d in dim.drivers]
+        assert order == sorted(order)
         assert all(d.points > 0 or d.knockout for d in dim.drivers)
     if card.knockouts:
         assert card.readiness <= 100 - critical

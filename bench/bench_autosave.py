@@ -1,0 +1,318 @@
+"""5. Autosave under load: 50 clients save answers at once against gunicorn (2 workers).
+
+Each client is a member of its own company with its own draft and a session. A client saves
+``saves`` answers one after the other (as a person clicking through a section: every save waits
+for the answer before the next); all clients run at once. The baseline is a bare Django view
+behind the same middleware, in the same gunicorn, with the same 50 clients, in the same run.
+Afterwards every acknowledged save (200) is checked against the database: the last acknowledged
+value of each question must be the stored one. Requests go only to 127.0.0.1, and every loop is
+bounded (clients × saves requests, each with a timeout).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from django.middleware.csrf import _get_new_csrf_string
+from django.urls import reverse
+from sections import Figure, Section
+
+from assessments import services
+from assessments.models import Answer
+from portal.models import Industry, Membership, Organization, SizeBand, User
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH = Path(__file__).resolve().parent
+HOST = "127.0.0.1"
+REQUEST_TIMEOUT = 30.0
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def _session_for(user: User) -> str:
+    store = SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.create()
+    return store.session_key
+
+
+def _saveable_questions(document: dict) -> list[dict]:
+    """Choice questions of the first sections that are always shown (a person's first clicks)."""
+    questions = []
+    for section in document["sections"]:
+        for question in section["questions"]:
+            if question["type"] == "single_choice" and not question.get("show_if"):
+                questions.append(question)
+    return questions
+
+
+def _clients_create(version, count: int) -> list[dict]:
+    clients = []
+    for number in range(count):
+        user = User.objects.create_user(
+            email=f"autosave-{number}@bench.example", password=None, first_name=f"Nr. {number}"
+        )
+        organization = Organization.objects.create(
+            name=f"Autosave {number} GmbH", industry=Industry.CRAFT, size_band=SizeBand.SMALL
+        )
+        Membership.objects.create(user=user, organization=organization, role=Membership.Role.OWNER)
+        assessment = services.assessment_start(
+            organization=organization, user=user, copy_previous=False
+        ).assessment
+        assert assessment.questionnaire_id == version.pk
+        clients.append(
+            {
+                "assessment": assessment,
+                "session": _session_for(user),
+                "csrf": _get_new_csrf_string(),
+                "offset": number,
+            }
+        )
+    return clients
+
+
+def _server_start(port: int, workers: int, logfile: Path) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench_settings",
+        "PYTHONPATH": os.pathsep.join([str(BENCH), str(ROOT)]),
+        # plain HTTP on 127.0.0.1: no redirect to HTTPS, cookies without the secure flag
+        "SECURE_SSL_REDIRECT": "0",
+        "SESSION_COOKIE_SECURE": "0",
+        "CSRF_COOKIE_SECURE": "0",
+        "ALLOWED_HOSTS": "localhost",
+    }
+    command = [
+        str(Path(sys.executable).with_name("gunicorn")),
+        "portal.wsgi:application",
+        "--bind",
+        f"{HOST}:{port}",
+        "--workers",
+        str(workers),
+        "--timeout",
+        "60",
+        "--log-level",
+        "warning",
+        "--chdir",
+        str(ROOT),
+    ]
+    process = subprocess.Popen(  # noqa: S603 - our own gunicorn, fixed arguments
+        command,
+        env=env,
+        stdout=logfile.open("wb"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"gunicorn exited: {logfile.read_text()[-2000:]}")
+        try:
+            with socket.create_connection((HOST, port), timeout=1):
+                return process
+        except OSError:
+            time.sleep(0.2)
+    _server_stop(process)
+    raise RuntimeError("gunicorn did not start within 60 s")
+
+
+def _server_stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+
+
+async def _request(port: int, method: str, path: str, cookie: str, headers=None, body=b""):
+    """One HTTP/1.1 request on its own connection (gunicorn's sync workers close each one)."""
+    reader, writer = await asyncio.open_connection(HOST, port)
+    try:
+        lines = [
+            f"{method} {path} HTTP/1.1",
+            "Host: localhost",
+            "Connection: close",
+            f"Cookie: {cookie}",
+            f"Content-Length: {len(body)}",
+            *(f"{name}: {value}" for name, value in (headers or {}).items()),
+        ]
+        writer.write(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
+        await writer.drain()
+        data = await reader.read()
+    finally:
+        writer.close()
+    return int(data.split(b" ", 2)[1])
+
+
+async def _run_clients(port: int, clients: list[dict], plan) -> tuple[list, list, float]:
+    """Run every client's requests (``plan(client, i)`` → request arguments) at once."""
+    latencies: list[float] = []
+    outcomes: list[tuple] = []
+
+    async def one_client(client: dict) -> None:
+        cookie = f"{settings.SESSION_COOKIE_NAME}={client['session']}; csrftoken={client['csrf']}"
+        for index in range(client["requests"]):
+            method, path, body, record = plan(client, index)
+            headers = {}
+            if method == "POST":
+                headers = {
+                    "Content-Type": "application/x-www-form-urlencoded",
+                    "X-CSRFToken": client["csrf"],
+                    "HX-Request": "true",
+                }
+            started = time.perf_counter()
+            try:
+                status = await asyncio.wait_for(
+                    _request(port, method, path, cookie, headers, body), REQUEST_TIMEOUT
+                )
+            except (OSError, TimeoutError, ValueError, IndexError):
+                status = 0
+            latencies.append(time.perf_counter() - started)
+            outcomes.append((status, record))
+
+    started = time.perf_counter()
+    await asyncio.gather(*(one_client(client) for client in clients))
+    return latencies, outcomes, time.perf_counter() - started
+
+
+def _percentile(samples: list[float], share: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def bench_autosave(
+    fixture, *, clients: int = 50, saves: int = 20, workers: int = 2, logdir: Path
+) -> Section:
+    from django.db import connection
+
+    section = Section(f"5. Autosave: {clients} clients at once, gunicorn with {workers} workers")
+    if connection.vendor != "postgresql":
+        section.notes.append("SQLite: one writer at a time; run with --pg for the real figure")
+    version = fixture.questionnaire
+    questions = _saveable_questions(fixture.document)
+    people = _clients_create(version, clients)
+    for client in people:
+        client["requests"] = saves
+    port = _free_port()
+    server = _server_start(port, workers, logdir / "gunicorn-autosave.log")
+    try:
+        bare_path = "/__bench__/bare/"
+
+        def bare_plan(client, index):
+            return "GET", bare_path, b"", None
+
+        def save_plan(client, index):
+            question = questions[(index + client["offset"]) % len(questions)]
+            options = [option["key"] for option in question["options"]]
+            value = options[(index // len(questions) + index) % len(options)]
+            key = question["key"]
+            path = reverse("answer_save", args=[client["assessment"].pk, key])
+            body = urlencode(
+                {
+                    "questionnaire_version": version.pk,
+                    f"{key}__present": "1",
+                    key: value,
+                }
+            ).encode()
+            return "POST", path, body, (client["assessment"].pk, key, value)
+
+        # warm-up: both workers load the catalogue and open their database connection
+        warm = [dict(p, requests=2) for p in people[: workers * 2]]
+        asyncio.run(_run_clients(port, warm, bare_plan))
+        asyncio.run(_run_clients(port, warm, save_plan))
+        Answer.objects.filter(assessment__in=[p["assessment"] for p in people]).delete()
+
+        bare_latencies, bare_outcomes, bare_seconds = asyncio.run(
+            _run_clients(port, people, bare_plan)
+        )
+        save_latencies, save_outcomes, save_seconds = asyncio.run(
+            _run_clients(port, people, save_plan)
+        )
+    finally:
+        _server_stop(server)
+
+    bare_errors = sum(1 for status, _ in bare_outcomes if status != 200)
+    acknowledged = [record for status, record in save_outcomes if status == 200]
+    save_errors = len(save_outcomes) - len(acknowledged)
+    # outcomes are appended in completion order; one client's saves are sequential, so the last
+    # acknowledged value per (assessment, question) is the one that must be stored
+    expected = {}
+    for assessment_id, key, value in acknowledged:
+        expected[(assessment_id, key)] = value
+    stored = {
+        (row.assessment_id, row.question_key): row.value
+        for row in Answer.objects.filter(assessment__in=[p["assessment"] for p in people])
+    }
+    lost = sum(1 for slot, value in expected.items() if stored.get(slot) != value)
+
+    bare_rate = len(bare_outcomes) / bare_seconds
+    save_rate = len(acknowledged) / save_seconds
+    bare_p95 = _percentile(bare_latencies, 0.95) * 1000
+    save_p95 = _percentile(save_latencies, 0.95) * 1000
+    save_median = statistics.median(save_latencies) * 1000
+    bare_median = statistics.median(bare_latencies) * 1000
+    section.figures += [
+        Figure(
+            "saves per second",
+            f"{save_rate:.0f}/s",
+            f"{bare_rate:.0f}/s bare view",
+            f"bare {bare_rate / save_rate:.1f}× faster",
+        ),
+        Figure(
+            "save latency p95",
+            f"{save_p95:.0f} ms",
+            f"{bare_p95:.0f} ms bare view",
+            f"{save_p95 / bare_p95:.1f}×",
+        ),
+        Figure(
+            "save latency median",
+            f"{save_median:.0f} ms",
+            f"{bare_median:.0f} ms bare view",
+            f"{save_median / bare_median:.1f}×",
+        ),
+        Figure(
+            "errors",
+            f"{save_errors} of {len(save_outcomes)} saves",
+            f"{bare_errors} of {len(bare_outcomes)} bare",
+            target="0",
+            met=save_errors == 0,
+        ),
+        Figure(
+            "acknowledged answers stored",
+            f"{len(expected) - lost} of {len(expected)} (lost {lost})",
+            target="none lost",
+            met=lost == 0,
+        ),
+    ]
+    section.notes.append(
+        f"{clients} clients × {saves} saves (each with progress and section list out of band); "
+        "the load generator runs on the same cores as gunicorn and the database"
+    )
+    section.summary.append(
+        f"Autosave, {clients} clients at once, gunicorn {workers} workers, {connection.vendor}: "
+        f"{save_rate:.0f} saves/s vs {bare_rate:.0f} requests/s for a bare view "
+        f"(bare {bare_rate / save_rate:.1f}× faster); p95 {save_p95:.0f} ms vs {bare_p95:.0f} ms "
+        f"({save_p95 / bare_p95:.1f}×); median {save_median:.0f} ms; errors {save_errors}; "
+        f"acknowledged answers lost: {lost} of {len(expected)}"
+    )
+    return section

@@ -1,0 +1,63 @@
+"""The embedded demo loads and activates the newest shipped catalogue (2026.12)."""
+
+from pathlib import Path
+
+import pytest
+
+from assessments import services
+from assessments.demo import questionnaire_ensure_active
+from assessments.models import QuestionnaireVersion
+
+pytestmark = pytest.mark.django_db
+
+CATALOGUE_DIR = Path(__file__).resolve().parents[2] / "assessments" / "catalogue"
+
+
+def _activate(version: str) -> QuestionnaireVersion:
+    source = (CATALOGUE_DIR / f"ki-readiness-{version}.yaml").read_text(encoding="utf-8")
+    loaded = services.questionnaire_load(source=source)
+    services.questionnaire_publish(version=loaded)
+    services.questionnaire_activate(version=loaded)
+    return loaded
+
+
+def test_a_fresh_database_gets_the_newest_catalogue():
+    assert questionnaire_ensure_active().version == "2026.12"
+
+
+def test_an_older_active_version_is_replaced_by_the_shipped_one_and_kept():
+    old = _activate("2026.11")
+    active = questionnaire_ensure_active()
+    assert active.version == "2026.12"
+    old.refresh_from_db()
+    assert old.is_published and not old.is_active  # still there for assessments bound to it
+    assert questionnaire_ensure_active().pk == active.pk  # idempotent
+
+
+def test_an_active_version_at_least_as_new_is_left_alone():
+    current = _activate("2026.12")
+    assert questionnaire_ensure_active().pk == current.pk
+    assert QuestionnaireVersion.objects.count() == 1
+
+
+def test_a_reassessment_on_2026_12_carries_over_the_answers_that_still_fit(alice, org_a):
+    _activate("2026.11")
+    first = services.assessment_start(organization=org_a, user=alice).assessment
+    answers = {
+        "dpa": "some",
+        "works_council": "not_informed",
+        "ai_content_published": "unlabelled",  # split into two questions in 2026.12
+        "role": "build_on_api",
+    }
+    for key, value in answers.items():
+        services.answer_save(assessment=first, user=alice, question_key=key, value=value)
+    first.status = first.Status.SUBMITTED
+    first.save(update_fields=["status"])
+
+    questionnaire_ensure_active()
+    second = services.assessment_start(organization=org_a, user=alice)
+
+    assert second.assessment.questionnaire.version == "2026.12"
+    carried = dict(second.assessment.answers.values_list("question_key", "value"))
+    assert carried == {"dpa": "some", "works_council": "not_informed", "role": "build_on_api"}
+    assert second.copied == 3
