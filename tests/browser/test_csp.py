@@ -46,11 +46,13 @@ def test_main_pages_cause_no_csp_violation(browser, live_server, demo, no_csp_vi
         _visit(page, live_server.url + path)
         visited.append(path)
     # The language switch submits itself through portal.js, not an inline handler.
-    page.locator("#language-switch").select_option("en")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator("#language-switch").select_option("en")
+    page.wait_for_load_state("networkidle")
     assert page.locator("html").get_attribute("lang") == "en"
-    page.locator("#language-switch").select_option("de")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator("#language-switch").select_option("de")
+    page.wait_for_load_state("networkidle")
     context.close()
 
     # A client: company page, results with SVG charts, what-if (htmx), a wizard section (htmx).
@@ -87,8 +89,10 @@ def test_main_pages_cause_no_csp_violation(browser, live_server, demo, no_csp_vi
     context, page = _context(browser)
     _login(page, live_server, DEMO_CONSULTANT.email)
     _visit(page, live_server.url + "/berater/")
-    page.locator("#f-level").select_option("high")
-    page.wait_for_url(re.compile(r"level=high"))
+    with page.expect_navigation():
+        page.locator("#f-level").select_option("high")
+    page.wait_for_load_state("networkidle")
+    assert "level=high" in page.url
     _visit(page, live_server.url + "/berater/anfragen/")
     visited.append("/berater/")
     context.close()
