@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from portal.security.uploads import upload_too_large
+
 from . import services
 from .catalogue import CatalogueError
 from .models import Answer, Assessment, QuestionnaireVersion
@@ -25,10 +27,27 @@ class StaleFactsForm(forms.Form):
 class QuestionnaireUploadForm(forms.Form):
     file = forms.FileField(label=_("YAML-Datei"), help_text=_("Ein Fragebogen im Katalogformat."))
 
+    def __init__(self, *args, too_large: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.too_large = too_large
+
+    def _too_large_error(self) -> ValidationError:
+        return ValidationError(
+            _("Die Datei ist größer als %(mb)s MB.")
+            % {"mb": f"{settings.UPLOAD_MAX_BYTES / 1024 / 1024:g}"}
+        )
+
+    def clean(self):
+        # The upload handler stopped reading the body, so the file field is simply missing.
+        if self.too_large:
+            self.errors.pop("file", None)
+            raise self._too_large_error()
+        return super().clean()
+
     def clean_file(self) -> str:
         upload = self.cleaned_data["file"]
-        if upload.size > 2 * 1024 * 1024:
-            raise ValidationError(_("Die Datei ist größer als 2 MB."))
+        if upload.size > settings.UPLOAD_MAX_BYTES:
+            raise self._too_large_error()
         try:
             return upload.read().decode("utf-8")
         except UnicodeDecodeError:
@@ -89,7 +108,12 @@ class QuestionnaireVersionAdmin(admin.ModelAdmin):
     def upload_view(self, request):
         if not self.has_change_permission(request):
             return redirect("admin:index")
-        form = QuestionnaireUploadForm(request.POST or None, request.FILES or None)
+        posted = request.method == "POST"
+        form = QuestionnaireUploadForm(
+            request.POST if posted else None,
+            request.FILES if posted else None,
+            too_large=upload_too_large(request),
+        )
         errors: list[str] = []
         if request.method == "POST" and form.is_valid():
             try:
@@ -114,7 +138,7 @@ class QuestionnaireVersionAdmin(admin.ModelAdmin):
             request,
             "admin/assessments/questionnaireversion/upload.html",
             context,
-            status=400 if errors else 200,
+            status=400 if errors or form.errors else 200,
         )
 
     def preview_view(self, request, pk: int):

@@ -196,9 +196,15 @@ class AssessmentIncomplete(Exception):
         self.missing = missing
 
 
+class EmailNotVerified(Exception):
+    """A client whose e-mail address is not confirmed yet may answer but not submit."""
+
+
 def assessment_submit(*, assessment: Assessment, user: User) -> Assessment:
     if not can_edit_assessment(user=user, assessment=assessment):
         raise PermissionDenied
+    if not user.is_consultant and not user.email_verified:
+        raise EmailNotVerified
     with transaction.atomic():
         locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
         if not locked.is_draft:

@@ -316,6 +316,17 @@ def assessment_submit(request: HttpRequest, assessment_id) -> HttpResponse:
     except services.AssessmentLocked:
         messages.info(request, _("Diese Bewertung ist bereits abgeschlossen."))
         return redirect("assessment_done", assessment_id=assessment.pk)
+    except services.EmailNotVerified:
+        messages.error(
+            request,
+            _(
+                "Bitte bestätigen Sie zuerst Ihre E-Mail-Adresse über den Link in unserer "
+                "E-Mail; danach können Sie die Antworten absenden."
+            ),
+        )
+        response = redirect("assessment_review", assessment_id=assessment.pk)
+        response.status_code = 303
+        return response
     except services.AssessmentIncomplete as incomplete:
         messages.error(
             request,

@@ -74,17 +74,41 @@ class InvitationAdmin(admin.ModelAdmin):
     autocomplete_fields = ["organization", "invited_by"]
 
 
+class ActorKindFilter(admin.SimpleListFilter):
+    title = _("Wer")
+    parameter_name = "actor_kind"
+
+    def lookups(self, request, model_admin):
+        return [("consultant", _("Berater/innen")), ("client", _("Kunden")), ("none", _("System"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "consultant":
+            return queryset.filter(actor__is_consultant=True)
+        if self.value() == "client":
+            return queryset.filter(actor__isnull=False, actor__is_consultant=False)
+        if self.value() == "none":
+            return queryset.filter(actor__isnull=True)
+        return queryset
+
+
 @admin.register(AuditLog)
 class AuditLogAdmin(admin.ModelAdmin):
+    """Append-only: entries can be read and filtered, never added, changed or deleted here."""
+
     list_display = ["created_at", "action", "actor", "organization", "target"]
-    list_filter = ["action"]
+    list_filter = ["action", ActorKindFilter, "created_at", "organization"]
+    date_hierarchy = "created_at"
     search_fields = ["target", "actor__email", "organization__name"]
     readonly_fields = [f.name for f in AuditLog._meta.fields]
+    list_select_related = ["actor", "organization"]
 
     def has_add_permission(self, request) -> bool:
         return False
 
     def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
 

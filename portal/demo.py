@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 
 from .models import Industry, Membership, Organization, SizeBand, User
 
@@ -44,7 +45,12 @@ DEMO_COMPANIES = [
 def _user(account: DemoAccount, **flags) -> User:
     user, created = User.objects.get_or_create(
         email=account.email,
-        defaults={"first_name": account.first_name, "last_name": account.last_name, **flags},
+        defaults={
+            "first_name": account.first_name,
+            "last_name": account.last_name,
+            "email_verified_at": timezone.now(),
+            **flags,
+        },
     )
     if created:
         user.set_password(DEMO_PASSWORD)

@@ -90,15 +90,8 @@ class SignupForm(PasswordPairMixin, forms.Form):
     )
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(
-                _(
-                    "Für diese E-Mail-Adresse gibt es bereits ein Konto. Melden Sie sich an "
-                    "oder setzen Sie Ihr Passwort zurück."
-                )
-            )
-        return email
+        # Whether the address is registered is not said here (no account enumeration).
+        return self.cleaned_data["email"].strip().lower()
 
 
 class OrganizationForm(forms.ModelForm):

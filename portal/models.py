@@ -1,3 +1,4 @@
+import hashlib
 import secrets
 import uuid
 from datetime import timedelta
@@ -51,6 +52,12 @@ class User(AbstractUser):
         default=False,
         help_text=_("Berater/innen sehen alle Kundenorganisationen und das Portfolio-Dashboard."),
     )
+    email_verified_at = models.DateTimeField(
+        _("E-Mail-Adresse bestätigt am"),
+        null=True,
+        blank=True,
+        help_text=_("Erst danach kann das Konto einladen und Antworten absenden."),
+    )
 
     is_lead_consultant = models.BooleanField(
         _("leitende/r Berater/in"),
@@ -79,6 +86,10 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.get_full_name() or self.email
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
 
     @property
     def sees_all_clients(self) -> bool:
@@ -205,7 +216,13 @@ class Membership(models.Model):
 
 
 def _invitation_token() -> str:
+    # Only a placeholder that no link can match: services store the hash of the token they mail.
     return secrets.token_urlsafe(32)
+
+
+def invitation_token_hash(raw: str) -> str:
+    """Invitation tokens are stored hashed: a copy of the database opens no invitation."""
+    return hashlib.sha256(raw.encode()).hexdigest()
 
 
 def _invitation_expiry():
@@ -226,6 +243,7 @@ class Invitation(models.Model):
     role = models.CharField(
         _("Rolle"), max_length=16, choices=Membership.Role.choices, default=Membership.Role.MEMBER
     )
+    # SHA-256 of the token in the invitation link (see invitation_token_hash).
     token = models.CharField(max_length=64, unique=True, default=_invitation_token, editable=False)
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -293,6 +311,67 @@ class Heartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.seen_at:%Y-%m-%d %H:%M:%S}"
+
+
+class UserSession(models.Model):
+    """One sign-in of a person: what the "active sessions" page lists and ends.
+
+    Rows stay (with ``ended_at``) for the retention period so that a sign-in from a browser not
+    seen before can be told apart and reported by e-mail.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="login_sessions"
+    )
+    session_key = models.CharField(max_length=64, db_index=True)
+    user_agent = models.CharField(_("Browser"), max_length=300, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP-Adresse"), null=True, blank=True)
+    created_at = models.DateTimeField(_("angemeldet am"), default=timezone.now)
+    last_seen_at = models.DateTimeField(_("zuletzt aktiv"), default=timezone.now)
+    ended_at = models.DateTimeField(_("beendet am"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Anmeldesitzung")
+        verbose_name_plural = _("Anmeldesitzungen")
+        ordering = ["-last_seen_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ErasureRequest(models.Model):
+    """An owner's request to erase their organisation, carried out after a grace period."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organization = models.ForeignKey(
+        Organization,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="erasure_requests",
+    )
+    # What is left to refer to the organisation once it is gone.
+    pseudonym = models.CharField(max_length=64)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    scheduled_for = models.DateTimeField(_("Löschung am"))
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Löschauftrag")
+        verbose_name_plural = _("Löschaufträge")
+        ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        return f"{self.pseudonym} {self.scheduled_for:%Y-%m-%d}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.cancelled_at is None and self.completed_at is None
 
 
 from .leads.models import Lead  # noqa: E402, F401 - the contact-form model lives in its package

@@ -8,6 +8,7 @@ deployment fails at start-up rather than at 3 a.m.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -89,6 +90,10 @@ INSTALLED_APPS = [
     "django_htmx",
     "crispy_forms",
     "crispy_bootstrap5",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "portal",
     "assessments",
     "news",
@@ -102,9 +107,17 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "portal.security.middleware.SecurityHeadersMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "portal.security.sessions.SessionActivityMiddleware",
+    "portal.security.mfa.MFARequiredMiddleware",
+    "portal.privacy.audit.ConsultantReadAuditMiddleware",
+    # Last, as django-axes requires: it turns a flagged lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -153,11 +166,52 @@ LOGOUT_REDIRECT_URL = "landing"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env_int("PASSWORD_MIN_LENGTH", 12)},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 14)
+# Client owners may send this many invitations per organisation and 24 hours (consultants: any).
+INVITATIONS_PER_ORGANIZATION_PER_DAY = env_int("INVITATIONS_PER_ORGANIZATION_PER_DAY", 10)
+EMAIL_VERIFY_VALID_DAYS = env_int("EMAIL_VERIFY_VALID_DAYS", 7)
+
+# GDPR: an erasure runs ERASURE_GRACE_DAYS after the owner's request (cancellable until then);
+# the owners are reminded ERASURE_REMINDER_DAYS before. Retention (days) of the audit log, of
+# records of ended sign-ins and of drafts nobody touched, enforced daily by beat.
+ERASURE_GRACE_DAYS = env_int("ERASURE_GRACE_DAYS", 14)
+ERASURE_REMINDER_DAYS = env_int("ERASURE_REMINDER_DAYS", 3)
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 730)
+SESSION_RETENTION_DAYS = env_int("SESSION_RETENTION_DAYS", 90)
+DRAFT_RETENTION_DAYS = env_int("DRAFT_RETENTION_DAYS", 365)
+
+# Consultants and admins are signed out after this many minutes without a request.
+STAFF_IDLE_TIMEOUT_MINUTES = env_int("STAFF_IDLE_TIMEOUT_MINUTES", 30)
+
+# Two-factor sign-in (django-otp): TOTP apps show this issuer name next to the account.
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "KI-Readiness-Portal")
+
+# Brute force (django-axes): AXES_FAILURE_LIMIT wrong passwords lock the account and, separately,
+# the client address for AXES_COOLOFF_MINUTES. Failures during a lockout do not extend it, so
+# nobody can keep a known account locked for good; an admin unlocks by deleting the attempt.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_USERNAME_CALLABLE = "portal.security.lockout.attempt_username"
+AXES_CLIENT_IP_CALLABLE = "portal.security.lockout.attempt_ip_address"
+AXES_LOCKOUT_CALLABLE = "portal.security.lockout.lockout_response"
+AXES_SENSITIVE_PARAMETERS = ["password"]
+# Number of our own reverse proxies that append to X-Forwarded-For (0: use REMOTE_ADDR).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
 # Catalogue facts (legal/vendor) whose "as of" date is older than this are listed for review.
 CATALOGUE_FACT_MAX_AGE_DAYS = env_int("CATALOGUE_FACT_MAX_AGE_DAYS", 180)
 # Contact form: at most this many submissions per client IP and window (seconds). The counter
@@ -180,6 +234,13 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
+# Largest file any form accepts (the catalogue upload); reading stops there, not after the body.
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 2 * 1024 * 1024)
+FILE_UPLOAD_HANDLERS = [
+    "portal.security.uploads.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 PRIVATE_STORAGE_ROOT = Path(env_str("PRIVATE_STORAGE_ROOT", str(VAR_DIR / "private")))
 # A fresh clone has no var/: SQLite cannot create its file in a missing folder, and the report
 # task must not be the first to find out that private storage is missing.
@@ -239,6 +300,27 @@ if env_bool("SECURE_PROXY_SSL_HEADER", False):
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): scripts only from our own static files, no inline script
+# or event-handler attribute, nothing from another origin, never framed. Inline style attributes
+# stay allowed (htmx and the SVG charts use them). Put every script in static/js/.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=()"
+)
 SESSION_COOKIE_HTTPONLY = True
 
 # Celery: a broker URL means real workers; without one tasks run eagerly in-process.
@@ -307,6 +389,10 @@ CELERY_BEAT_SCHEDULE = {
     "portal-expire-invitations": {
         "task": "portal.tasks.invitations_expire",
         "schedule": crontab(minute=17, hour=3),
+    },
+    "portal-privacy-daily": {
+        "task": "portal.tasks.privacy_daily",
+        "schedule": crontab(minute=41, hour=2),
     },
 }
 

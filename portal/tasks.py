@@ -7,3 +7,15 @@ from . import services
 def invitations_expire() -> int:
     """Remove invitations that expired long ago; expired ones are refused on accept anyway."""
     return services.invitations_purge()
+
+
+@shared_task(name="portal.tasks.privacy_daily")
+def privacy_daily() -> dict:
+    """Erasure reminders, erasures whose grace period is over, retention periods."""
+    from .privacy import erasure, retention
+
+    return {
+        "reminded": erasure.erasure_reminders_send(),
+        "erased": erasure.erasures_due_run(),
+        **retention.retention_enforce(),
+    }

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
@@ -6,6 +5,9 @@ from django.urls import include, path, reverse_lazy
 from . import health, views
 from .forms import EmailAuthenticationForm
 from .portfolio import views as portfolio_views
+from .privacy import views as privacy_views
+from .security import views as security_views
+from .security.views import PasswordResetView
 
 auth_patterns = [
     path(
@@ -19,9 +21,15 @@ auth_patterns = [
     ),
     path("abmelden/", auth_views.LogoutView.as_view(), name="logout"),
     path("registrieren/", views.signup, name="signup"),
+    path("registrieren/gesendet/", views.signup_done, name="signup_done"),
+    path("bestaetigen/<str:token>/", views.email_verify, name="email_verify"),
+    path("bestaetigen-erneut/", views.email_verify_resend, name="email_verify_resend"),
+    path("zwei-faktor/einrichten/", security_views.mfa_setup, name="mfa_setup"),
+    path("zwei-faktor/code/", security_views.mfa_verify, name="mfa_verify"),
+    path("sicherheit/", security_views.account_security, name="account_security"),
     path(
         "passwort/aendern/",
-        auth_views.PasswordChangeView.as_view(template_name="portal/auth/password_change.html"),
+        security_views.PasswordChangeView.as_view(),
         name="password_change",
     ),
     path(
@@ -33,13 +41,7 @@ auth_patterns = [
     ),
     path(
         "passwort/vergessen/",
-        auth_views.PasswordResetView.as_view(
-            template_name="portal/auth/password_reset.html",
-            email_template_name="portal/email/password_reset_body.txt",
-            html_email_template_name="portal/email/password_reset_body.html",
-            subject_template_name="portal/email/password_reset_subject.txt",
-            extra_email_context={"consultancy": settings.CONSULTANCY},
-        ),
+        PasswordResetView.as_view(),
         name="password_reset",
     ),
     path(
@@ -51,8 +53,7 @@ auth_patterns = [
     ),
     path(
         "passwort/neu/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
-            template_name="portal/auth/password_reset_confirm.html",
+        security_views.PasswordResetConfirmView.as_view(
             success_url=reverse_lazy("password_reset_complete"),
         ),
         name="password_reset_confirm",
@@ -87,6 +88,26 @@ urlpatterns = [
         "organisationen/<uuid:organization_id>/einladen/",
         views.invitation_create,
         name="invitation_create",
+    ),
+    path(
+        "organisationen/<uuid:organization_id>/einladungen/<uuid:invitation_id>/zurueckziehen/",
+        views.invitation_revoke,
+        name="invitation_revoke",
+    ),
+    path(
+        "organisationen/<uuid:organization_id>/mitglieder/<int:membership_id>/",
+        views.membership_update,
+        name="membership_update",
+    ),
+    path(
+        "organisationen/<uuid:organization_id>/datenschutz/",
+        privacy_views.organization_privacy,
+        name="organization_privacy",
+    ),
+    path(
+        "organisationen/<uuid:organization_id>/datenschutz/export/",
+        privacy_views.organization_export,
+        name="organization_export",
     ),
     path("einladung/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("berater/", portfolio_views.consultant_dashboard, name="consultant_dashboard"),

@@ -13,7 +13,7 @@ from assessments import selectors as assessment_selectors
 from . import selectors, services
 from .clients.selectors import consultants_assignable
 from .forms import InvitationAcceptForm, InvitationForm, OrganizationForm, SignupForm
-from .models import Invitation, User
+from .models import Invitation, Membership, User, invitation_token_hash
 
 
 def consultant_required(view):
@@ -42,7 +42,15 @@ def imprint(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def privacy(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/privacy.html")
+    from django.conf import settings
+
+    retention = {
+        "audit": settings.AUDIT_RETENTION_DAYS,
+        "sessions": settings.SESSION_RETENTION_DAYS,
+        "drafts": settings.DRAFT_RETENTION_DAYS,
+        "erasure": settings.ERASURE_GRACE_DAYS,
+    }
+    return render(request, "portal/privacy.html", {"retention": retention})
 
 
 @require_http_methods(["GET", "POST"])
@@ -52,7 +60,8 @@ def signup(request: HttpRequest) -> HttpResponse:
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        result = services.user_signup(
+        # A new and an already registered address get the same answer (see user_signup).
+        services.user_signup(
             email=data["email"],
             password=data["password1"],
             first_name=data["first_name"],
@@ -61,14 +70,43 @@ def signup(request: HttpRequest) -> HttpResponse:
             industry=data["industry"],
             size_band=data["size_band"],
         )
-        login(request, result.user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(
-            request,
-            _("Willkommen, %(name)s! Ihr Zugang für %(org)s ist eingerichtet.")
-            % {"name": result.user.first_name, "org": result.organization.name},
-        )
-        return redirect("organization_detail", organization_id=result.organization.pk)
+        return redirect("signup_done")
     return render(request, "portal/signup.html", {"form": form})
+
+
+@require_GET
+def signup_done(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/signup_done.html")
+
+
+@require_GET
+def email_verify(request: HttpRequest, token: str) -> HttpResponse:
+    user = services.email_verify(token=token)
+    if user is None:
+        return render(
+            request,
+            "portal/invitation_invalid.html",
+            {
+                "message": _(
+                    "Dieser Bestätigungslink ist ungültig oder abgelaufen. Melden Sie sich an, "
+                    "um einen neuen anzufordern."
+                )
+            },
+            status=410,
+        )
+    messages.success(request, _("Danke! Ihre E-Mail-Adresse ist bestätigt."))
+    if request.user.is_authenticated:
+        return redirect("home")
+    return redirect("login")
+
+
+@login_required
+@require_http_methods(["POST"])
+def email_verify_resend(request: HttpRequest) -> HttpResponse:
+    if not request.user.email_verified:
+        services.email_verification_send(user=request.user)
+        messages.info(request, _("Wir haben Ihnen den Bestätigungslink noch einmal geschickt."))
+    return redirect("home")
 
 
 @login_required
@@ -149,7 +187,7 @@ def invitation_create(request: HttpRequest, organization_id) -> HttpResponse:
                 invited_by=request.user,
             )
         except ValidationError as error:
-            form.add_error("email", error)
+            form.add_error(None if error.code in ("limit", "email_unverified") else "email", error)
         else:
             messages.success(
                 request,
@@ -168,7 +206,9 @@ def invitation_create(request: HttpRequest, organization_id) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
-    invitation = get_object_or_404(Invitation.objects.select_related("organization"), token=token)
+    invitation = get_object_or_404(
+        Invitation.objects.select_related("organization"), token=invitation_token_hash(token)
+    )
     try:
         services.invitation_check(invitation)
     except services.InvitationInvalid as error:
@@ -219,3 +259,53 @@ def _invitation_accept_existing(request: HttpRequest, invitation: Invitation) ->
         )
         return redirect("organization_detail", organization_id=invitation.organization_id)
     return render(request, "portal/invitation_accept.html", {"invitation": invitation})
+
+
+def _managed_organization(request: HttpRequest, organization_id):
+    organization = selectors.organization_get_for_user(
+        user=request.user, organization_id=organization_id
+    )
+    if not services.can_manage_members(user=request.user, organization=organization):
+        raise PermissionDenied
+    return organization
+
+
+@login_required
+@require_http_methods(["POST"])
+def invitation_revoke(request: HttpRequest, organization_id, invitation_id) -> HttpResponse:
+    organization = _managed_organization(request, organization_id)
+    invitation = get_object_or_404(organization.invitations.pending(), pk=invitation_id)
+    services.invitation_revoke(invitation=invitation, actor=request.user)
+    messages.success(
+        request, _("Die Einladung an %(email)s ist zurückgezogen.") % {"email": invitation.email}
+    )
+    return redirect("organization_detail", organization_id=organization.pk)
+
+
+@login_required
+@require_http_methods(["POST"])
+def membership_update(request: HttpRequest, organization_id, membership_id) -> HttpResponse:
+    """Change a member's role (``role``) or remove them (``remove``)."""
+    organization = _managed_organization(request, organization_id)
+    membership = get_object_or_404(
+        Membership.objects.select_related("user").filter(organization=organization),
+        pk=membership_id,
+    )
+    try:
+        if "remove" in request.POST:
+            services.membership_remove(membership=membership, actor=request.user)
+            messages.success(
+                request,
+                _("%(name)s gehört nicht mehr zu %(org)s.")
+                % {"name": membership.user.display_name, "org": organization.name},
+            )
+            if membership.user_id == request.user.pk:
+                return redirect("home")
+        else:
+            services.membership_role_change(
+                membership=membership, role=request.POST.get("role", ""), actor=request.user
+            )
+            messages.success(request, _("Die Rolle ist geändert."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("organization_detail", organization_id=organization.pk)

@@ -30,6 +30,18 @@ def _eager_celery(request):
     celery_app.conf.task_always_eager = previous
 
 
+@pytest.fixture(autouse=True)
+def mfa_auto_verify(request):
+    """Logins of consultants and admins count as two-factor verified (see tests/mfa.py)."""
+    if request.node.get_closest_marker("mfa_real"):
+        yield
+        return
+    from tests.mfa import auto_verified_logins
+
+    with auto_verified_logins():
+        yield
+
+
 @pytest.fixture
 def org_a(db):
     return OrganizationFactory(name="Alpha Fensterbau GmbH")

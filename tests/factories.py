@@ -1,7 +1,17 @@
+import secrets
+
 import factory
 from django.utils import timezone
 
-from portal.models import Industry, Invitation, Membership, Organization, SizeBand, User
+from portal.models import (
+    Industry,
+    Invitation,
+    Membership,
+    Organization,
+    SizeBand,
+    User,
+    invitation_token_hash,
+)
 
 PASSWORD = "Sicheres-Passwort-2026"
 
@@ -15,6 +25,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     first_name = factory.Faker("first_name", locale="de_DE")
     last_name = factory.Faker("last_name", locale="de_DE")
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+    email_verified_at = factory.LazyFunction(timezone.now)
 
     @factory.post_generation
     def _save(obj, create, extracted, **kwargs):  # noqa: N805 - factory_boy hook signature
@@ -52,3 +63,12 @@ class InvitationFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"eingeladen{n}@example.com")
     role = Membership.Role.MEMBER
     expires_at = factory.LazyFunction(lambda: timezone.now() + timezone.timedelta(days=14))
+    # The link carries raw_token; the database keeps only its hash (portal.models).
+    raw_token = factory.LazyFunction(lambda: secrets.token_urlsafe(32))
+    token = factory.LazyAttribute(lambda o: invitation_token_hash(o.raw_token))
+
+    @classmethod
+    def _create(cls, model_class, *args, raw_token: str, **kwargs):
+        invitation = super()._create(model_class, *args, **kwargs)
+        invitation.raw_token = raw_token
+        return invitation

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from django.utils.translation import gettext
 
 from .schema import CatalogueDocument, CatalogueError, to_plain, validate_document, validate_model
 
@@ -58,9 +59,20 @@ CatalogueLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, 
 
 
 def parse_yaml(text: str) -> Any:
-    """Parse YAML with ``CatalogueLoader``; syntax errors become ``CatalogueError``."""
+    """Parse YAML with ``CatalogueLoader``; syntax errors become ``CatalogueError``.
+
+    The text is measured first (aliases, expanded size, nesting depth; see ``guard``) so that no
+    file can expand into a huge document or exhaust the recursion of the loader.
+    """
+    from .guard import yaml_shape
+
+    yaml_shape(text)
     try:
         return yaml.load(text, Loader=CatalogueLoader)  # noqa: S506 - a SafeLoader subclass
+    except RecursionError:
+        raise CatalogueError(
+            [gettext("YAML: Die Daten sind zu tief verschachtelt. Bitte prüfen Sie die Klammern.")]
+        ) from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
@@ -70,15 +82,15 @@ def parse_yaml(text: str) -> Any:
 
 
 def _read(source: str | Path) -> str:
+    # Only a ``Path`` (from our own code) is ever opened; a string is always YAML text, even one
+    # that looks like a file name, so an uploaded file can never make the server read a path.
     if isinstance(source, Path):
         return source.read_text(encoding="utf-8")
-    if "\n" not in source and source.endswith((".yaml", ".yml")) and Path(source).is_file():
-        return Path(source).read_text(encoding="utf-8")
     return source
 
 
 def load_document(source: str | Path | dict) -> CatalogueDocument:
-    """Parse (a path, YAML text or an already parsed dict) and validate a catalogue.
+    """Parse (a ``Path``, YAML text or an already parsed dict) and validate a catalogue.
 
     Raises ``CatalogueError`` whose ``messages`` name the key path and what is wrong.
     """

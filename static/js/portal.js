@@ -43,3 +43,12 @@ window.addEventListener("pageshow", function (event) {
     delete form.dataset.busySent;
   });
 });
+// Selects and checkboxes marked data-autosubmit send their form on change (no inline handlers:
+// the Content-Security-Policy forbids them).
+document.addEventListener("change", function (event) {
+  var field = event.target;
+  if (field && field.matches && field.matches("[data-autosubmit]") && field.form) {
+    if (field.form.requestSubmit) field.form.requestSubmit();
+    else field.form.submit();
+  }
+});

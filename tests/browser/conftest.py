@@ -26,8 +26,43 @@ def browser():
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        _watch_csp(browser)
         yield browser
         browser.close()
+
+
+# Every Content-Security-Policy violation any browser test causes, on any page of any context.
+CSP_VIOLATIONS: list[str] = []
+_CSP_PROBE = """document.addEventListener('securitypolicyviolation', e => console.error(
+  'CSP-VIOLATION ' + e.violatedDirective + ' ' + e.blockedURI + ' ' + e.sourceFile + ':' +
+  e.lineNumber))"""
+
+
+def _watch_csp(browser) -> None:
+    new_context = browser.new_context
+
+    def watched_new_context(*args, **kwargs):
+        context = new_context(*args, **kwargs)
+        context.add_init_script(_CSP_PROBE)
+        context.on(
+            "console",
+            lambda message: (
+                CSP_VIOLATIONS.append(message.text)
+                if "CSP-VIOLATION" in message.text or "Content Security Policy" in message.text
+                else None
+            ),
+        )
+        return context
+
+    browser.new_context = watched_new_context
+
+
+@pytest.fixture(autouse=True)
+def no_csp_violations():
+    """Fails any browser test during which a page broke the Content-Security-Policy."""
+    CSP_VIOLATIONS.clear()
+    yield CSP_VIOLATIONS
+    assert CSP_VIOLATIONS == []
 
 
 class RequestLog:

@@ -1,6 +1,8 @@
 import re
+from urllib.parse import urlparse
 
 import pytest
+from django.core import mail
 
 from portal.models import Membership
 
@@ -23,9 +25,18 @@ def test_visitor_signs_up_from_landing_page_and_lands_on_company_page(page, live
     page.get_by_label("Ich habe die Datenschutzhinweise gelesen.").check()
     page.get_by_role("button", name="Zugang anlegen").click()
 
+    # The address is confirmed by the link in the e-mail, then the person signs in.
+    page.wait_for_url(re.compile(r"/konto/registrieren/gesendet/$"))
+    (confirmation,) = [m for m in mail.outbox if m.to == ["thomas@schreinerei.example"]]
+    link = re.search(r"http://\S+/konto/bestaetigen/\S+/", confirmation.body).group(0)
+    page.goto(live_server.url + urlparse(link).path)
+    page.wait_for_url(re.compile(r"/konto/anmelden/"))
+    assert "E-Mail-Adresse ist bestätigt" in page.locator("[role=alert]").first.inner_text()
+    page.get_by_label("E-Mail-Adresse").fill("thomas@schreinerei.example")
+    page.locator("#id_password").fill("Hobelbank-1972!")
+    page.get_by_role("button", name="Anmelden").click()
     page.wait_for_url(re.compile(r"/organisationen/[0-9a-f-]{36}/$"))
     assert page.get_by_role("heading", level=1).inner_text() == "Schreinerei Maier"
-    assert "Willkommen, Thomas!" in page.locator("[role=alert]").first.inner_text()
     membership = Membership.objects.get(user__email="thomas@schreinerei.example")
     assert membership.role == "owner"
 

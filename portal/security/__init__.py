@@ -1,0 +1,1 @@
+"""Account and request hardening: brute-force lockout, headers, MFA, sessions."""

@@ -1,0 +1,129 @@
+"""Sign-in sessions: active sessions, idle timeout for staff, notices by e-mail."""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.signals import user_logged_in, user_logged_out
+from django.contrib.auth.views import redirect_to_login
+from django.utils import timezone
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+
+from portal.models import User, UserSession
+
+LAST_ACTIVITY_KEY = "portal_last_activity"
+TOUCH_EVERY_SECONDS = 60
+
+
+def _client_ip(request) -> str | None:
+    from .lockout import attempt_ip_address
+
+    return attempt_ip_address(request) or None
+
+
+def session_record_login(*, request, user: User) -> UserSession:
+    """Record a sign-in; tell the person by e-mail when it comes from a browser not seen before."""
+    user_agent = request.META.get("HTTP_USER_AGENT", "")[:300]
+    known_before = UserSession.objects.filter(user=user)
+    seen = known_before.filter(user_agent=user_agent).exists()
+    first_ever = not known_before.exists()
+    record = UserSession.objects.create(
+        user=user,
+        session_key=request.session.session_key or "",
+        user_agent=user_agent,
+        ip_address=_client_ip(request),
+    )
+    request.session[LAST_ACTIVITY_KEY] = int(time.time())
+    if not seen and not first_ever:
+        from portal.services import email_send
+
+        email_send(
+            template="portal/email/new_login",
+            to=[user.email],
+            context={"user_agent": user_agent or "?", "when": record.created_at},
+        )
+    return record
+
+
+def _on_login(sender, request, user, **kwargs):
+    if request is not None and hasattr(request, "session"):
+        if not request.session.session_key:
+            request.session.save()
+        session_record_login(request=request, user=user)
+
+
+def _on_logout(sender, request, user, **kwargs):
+    if request is not None and user is not None and request.session.session_key:
+        UserSession.objects.filter(
+            user=user, session_key=request.session.session_key, ended_at__isnull=True
+        ).update(ended_at=timezone.now())
+
+
+def connect_signals() -> None:
+    user_logged_in.connect(_on_login, dispatch_uid="portal-session-login")
+    user_logged_out.connect(_on_logout, dispatch_uid="portal-session-logout")
+
+
+def sessions_active(*, user: User):
+    return UserSession.objects.filter(user=user, ended_at__isnull=True)
+
+
+def sessions_end_others(*, user: User, keep_session_key: str | None) -> int:
+    """Sign the person out everywhere except in ``keep_session_key``."""
+    store = import_string(settings.SESSION_ENGINE + ".SessionStore")
+    ended = 0
+    for record in sessions_active(user=user).exclude(session_key=keep_session_key or ""):
+        store(session_key=record.session_key).delete()
+        record.ended_at = timezone.now()
+        record.save(update_fields=["ended_at"])
+        ended += 1
+    if ended:
+        from portal.services import audit_record
+
+        audit_record(action="sessions.end_others", actor=user, data={"ended": ended})
+    return ended
+
+
+def idle_timeout_seconds(user: User) -> int | None:
+    if user.is_consultant or user.is_staff or user.is_superuser:
+        return settings.STAFF_IDLE_TIMEOUT_MINUTES * 60
+    return None
+
+
+class SessionActivityMiddleware:
+    """Signs consultants and admins out after ``STAFF_IDLE_TIMEOUT_MINUTES`` without a request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            now = int(time.time())
+            last = request.session.get(LAST_ACTIVITY_KEY)
+            timeout = idle_timeout_seconds(user)
+            if timeout and last is not None and now - last > timeout:
+                logout(request)
+                messages.info(
+                    request,
+                    _("Sie wurden nach %(minutes)s Minuten ohne Aktivität abgemeldet.")
+                    % {"minutes": timeout // 60},
+                )
+                return redirect_to_login(request.get_full_path())
+            if last is None or now - last >= TOUCH_EVERY_SECONDS:
+                request.session[LAST_ACTIVITY_KEY] = now
+                UserSession.objects.filter(
+                    user=user, session_key=request.session.session_key, ended_at__isnull=True
+                ).update(last_seen_at=timezone.now())
+        return self.get_response(request)
+
+
+def password_changed_notice(*, user: User) -> None:
+    from portal.services import audit_record, email_send
+
+    audit_record(action="user.password_changed", actor=user, target=user.email)
+    email_send(template="portal/email/password_changed", to=[user.email], context={})
