@@ -433,5 +433,7 @@ LOGGING = {
         # WeasyPrint and fontTools log every rendering step at INFO.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # django-axes announces itself at INFO in every process; lockouts stay visible (WARNING).
+        "axes": {"level": "WARNING"},
     },
 }
