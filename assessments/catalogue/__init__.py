@@ -18,7 +18,12 @@ from .schema import CatalogueDocument, CatalogueError, to_plain, validate_docume
 CATALOGUE_DIR = Path(__file__).resolve().parent
 
 
-class CatalogueLoader(yaml.SafeLoader):
+# libyaml's parser when PyYAML was built with it: the same safe constructor, about ten times faster
+# on the shipped catalogue (every activation, upload and test parses one).
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class CatalogueLoader(_BaseLoader):
     """``SafeLoader`` that refuses duplicate mapping keys and reads booleans as YAML 1.2 does.
 
     PyYAML follows YAML 1.1, where ``yes``/``no``/``on``/``off`` are booleans: ``equals: no`` or an

@@ -89,7 +89,7 @@ def test_duplicate_yaml_key_is_rejected_with_both_lines():
 
 def test_yaml_syntax_error_names_line_and_column():
     assert messages("schema: 1\nkey: [unclosed\n") == [
-        "YAML: line 3, column 1: expected ',' or ']', but got '<stream end>'"
+        "YAML: line 3, column 1: did not find expected ',' or ']'"
     ]
 
 
