@@ -85,12 +85,14 @@ def test_main_pages_cause_no_csp_violation(browser, live_server, demo, no_csp_vi
     visited.append("client pages")
     context.close()
 
-    # A consultant: dashboard with its self-submitting filter.
+    # A consultant: dashboard with its filter panel.
     context, page = _context(browser)
     _login(page, live_server, DEMO_CONSULTANT.email)
     _visit(page, live_server.url + "/berater/")
+    page.locator("details.portfolio-filters > summary").click()
+    page.locator("#f-level").select_option("high")
     with page.expect_navigation():
-        page.locator("#f-level").select_option("high")
+        page.get_by_role("button", name="Filtern").click()
     page.wait_for_load_state("networkidle")
     assert "level=high" in page.url
     _visit(page, live_server.url + "/berater/anfragen/")

@@ -75,8 +75,11 @@ def test_a_report_whose_render_dies_every_time_fails_with_a_message(
 def test_poison_data_fails_at_the_first_attempt_with_a_readable_message(
     consultant, submitted, private_storage, django_capture_on_commit_callbacks
 ):
+    # Poison: a stored card in the older full form that lacks an entry the report needs.
     result = submitted.result
-    del result.card["scoring_version"]
+    card = result.scorecard().to_dict()
+    del card["scoring_version"]
+    result.card = card
     result.save()
 
     report = ready_report(submitted, consultant, django_capture_on_commit_callbacks)
