@@ -8,6 +8,12 @@ from django.utils import timezone
 from .models import Industry, Membership, Organization, SizeBand, User
 
 DEMO_PASSWORD = "KI-Check-2026!"  # noqa: S105 - demo mode only, refused when DEBUG is off
+# Consultants and admins must pass a second factor. So that a visitor of the demo can sign in
+# without first pairing an app, the demo staff get a fixed TOTP key (README: add it to any
+# authenticator app) and fixed recovery codes, restored on every run of seed_demo.
+# In base32, as apps take it: JNES2Q3IMVRWWLKEMVWW6LJSGAZDMIJB
+DEMO_TOTP_KEY_HEX = "4b492d436865636b2d44656d6f2d323032362121"
+DEMO_RECOVERY_CODES = [f"demo{n:04d}" for n in range(1, 11)]
 
 
 @dataclass(frozen=True)
@@ -58,11 +64,35 @@ def _user(account: DemoAccount, **flags) -> User:
     return user
 
 
+def _demo_second_factor(user: User) -> None:
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from .security.mfa import RECOVERY_DEVICE_NAME, TOTP_DEVICE_NAME
+
+    totp, _created = TOTPDevice.objects.update_or_create(
+        user=user,
+        name=TOTP_DEVICE_NAME,
+        defaults={"key": DEMO_TOTP_KEY_HEX, "confirmed": True},
+    )
+    recovery, _created = StaticDevice.objects.get_or_create(
+        user=user, name=RECOVERY_DEVICE_NAME, defaults={"confirmed": True}
+    )
+    for device in (totp, recovery):
+        device.throttle_reset()
+    recovery.token_set.all().delete()
+    StaticToken.objects.bulk_create(
+        [StaticToken(device=recovery, token=code) for code in DEMO_RECOVERY_CODES]
+    )
+
+
 @transaction.atomic
 def demo_seed() -> list[DemoAccount]:
     """Create what is missing; running it twice changes nothing."""
     consultant = _user(DEMO_CONSULTANT, is_consultant=True)
-    _user(DEMO_ADMIN, is_staff=True, is_superuser=True, is_consultant=True)
+    admin = _user(DEMO_ADMIN, is_staff=True, is_superuser=True, is_consultant=True)
+    for staff in (consultant, admin):
+        _demo_second_factor(staff)
     accounts = [DEMO_CONSULTANT, DEMO_ADMIN]
     for company in DEMO_COMPANIES:
         organization, _created = Organization.objects.get_or_create(

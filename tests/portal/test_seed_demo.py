@@ -23,3 +23,30 @@ def test_seed_demo_is_idempotent_and_prints_credentials(capsys, settings):
     out = capsys.readouterr().out
     assert "KI-Check-2026!" in out
     assert "inhaber@schreinerei-hegau.example" in out
+
+
+@pytest.mark.mfa_real
+def test_demo_consultant_signs_in_with_a_demo_recovery_code_and_it_comes_back_next_seed(
+    client, settings
+):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    client.post(
+        "/konto/anmelden/",
+        {"username": "berater@demo.example", "password": "KI-Check-2026!"},
+    )
+    assert client.get("/berater/").status_code == 302  # second factor still missing
+
+    client.post("/konto/zwei-faktor/code/", {"token": "demo0001"})
+    assert client.get("/berater/").status_code == 200
+
+    client.logout()
+    client.post(
+        "/konto/anmelden/",
+        {"username": "berater@demo.example", "password": "KI-Check-2026!"},
+    )
+    assert client.post("/konto/zwei-faktor/code/", {"token": "demo0001"}).status_code == 400  # used
+
+    call_command("seed_demo")
+    client.post("/konto/zwei-faktor/code/", {"token": "demo0001"})
+    assert client.get("/berater/").status_code == 200
