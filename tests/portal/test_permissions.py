@@ -160,6 +160,16 @@ def test_landing_page_is_german_by_default_and_english_on_request(client, db):
     assert "How dependent is your business on Microsoft and OpenAI?" in english
 
 
+def test_landing_page_sends_a_signed_in_client_to_their_check_not_to_sign_up(client, alice):
+    anonymous = client.get(reverse("landing")).content.decode()
+    assert f'href="{reverse("signup")}"' in anonymous
+
+    client.force_login(alice)
+    body = client.get(reverse("landing")).content.decode()
+    assert "Weiter zu Ihrem Selbstcheck" in body
+    assert f'href="{reverse("signup")}"' not in body.split("<main", 1)[1]
+
+
 def test_no_page_references_another_host(client, alice, org_a):
     client.force_login(alice)
     for url in [reverse("landing"), reverse("organization_detail", args=[org_a.pk])]:
