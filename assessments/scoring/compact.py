@@ -259,71 +259,21 @@ SCHEMAS: dict[int, dict[str, list[str]]] = {
             "triggered_by",
         ],
     },
-    # issue 9: legal_state, facts_used, Driver.max_points, Recommendation.urgent
-    2: {
-        "ScoreCard": [
-            "scoring_version",
-            "catalogue_key",
-            "catalogue_version",
-            "dimensions",
-            "readiness",
-            "readiness_level",
-            "exposure",
-            "exposure_factor",
-            "vendor_exposure",
-            "use_cases",
-            "recommendations",
-            "knockouts",
-            "legal_state",
-            "facts_used",
-        ],
-        "DimensionScore": [
-            "key",
-            "score",
-            "level",
-            "points",
-            "max_points",
-            "drivers",
-            "raw_score",
-            "knockout",
-        ],
-        "Driver": [
-            "question_key",
-            "dimension",
-            "points",
-            "answer",
-            "answer_label",
-            "question_text",
-            "reason",
-            "knockout",
-            "max_points",
-        ],
-        "UseCaseClassification": [
-            "index",
-            "name",
-            "area",
-            "ai_act_class",
-            "annex_iii",
-            "article",
-            "applies_from",
-            "duties",
-            "reasons",
-            "area_label",
-            "class_title",
-            "points",
-        ],
-        "Recommendation": [
-            "key",
-            "dimension",
-            "priority",
-            "effort",
-            "title",
-            "text",
-            "triggered_by",
-            "urgent",
-        ],
-    },
 }
+
+
+def _schema_extended(base: dict[str, list[str]], **added: list[str]) -> dict[str, list[str]]:
+    """A new schema number: the previous field lists with fields appended at the end."""
+    return {record: [*fields, *added.get(record, [])] for record, fields in base.items()}
+
+
+# issue 9: legal_state, facts_used, Driver.max_points, Recommendation.urgent
+SCHEMAS[2] = _schema_extended(
+    SCHEMAS[1],
+    ScoreCard=["legal_state", "facts_used"],
+    Driver=["max_points"],
+    Recommendation=["urgent"],
+)
 CURRENT_SCHEMA = next((n for n, known in SCHEMAS.items() if known == _SCHEMA), None)
 
 
