@@ -8,6 +8,7 @@ deployment fails at start-up rather than at 3 a.m.
 """
 
 import os
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -155,6 +156,12 @@ else:
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": VAR_DIR / "db.sqlite3",
             "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
+            # Tests use a file, not Django's shared in-memory database: with an in-memory
+            # database the live server's threads share one connection, and two overlapping
+            # browser requests then fail with "cannot release savepoint".
+            "TEST": {
+                "NAME": str(Path(tempfile.gettempdir()) / f"ki-portal-test-{os.getpid()}.sqlite3")
+            },
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
