@@ -1,0 +1,100 @@
+"""Every page a client owner or a consultant works with fits a 390 px phone: nothing makes the
+whole page scroll sideways, and wide tables become labelled cards instead of hiding columns."""
+
+import re
+
+import pytest
+from django.core.management import call_command
+
+from assessments.models import Assessment
+from news.models import Article
+from portal.models import Organization
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+DEMO_PASSWORD = "KI-Check-2026!"
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def demo(db, settings):
+    settings.DEBUG = True  # seed_demo refuses to run outside demo mode
+    call_command("seed_demo", verbosity=0)
+    settings.DEBUG = False
+    organization = Organization.objects.get(name="Schreinerei Hegau GmbH")
+    assessment = (
+        Assessment.objects.filter(organization=organization, submitted_at__isnull=False)
+        .order_by("-submitted_at")
+        .first()
+    )
+    article = Article.objects.filter(vendors__isnull=False).distinct().first()
+    return organization, assessment, article
+
+
+def _phone(browser, live_server, email):
+    context = browser.new_context(locale="de-DE", viewport=PHONE)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(live_server.url + "/konto/anmelden/")
+    page.get_by_label("E-Mail-Adresse").fill(email)
+    page.locator("#id_password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Anmelden").click()
+    page.wait_for_url(re.compile(r"/(organisationen|berater)/"))
+    return context, page
+
+
+def _page_width(page, url):
+    page.goto(url)
+    return page.evaluate("document.documentElement.scrollWidth")
+
+
+def test_client_owner_pages_fit_a_phone(browser, live_server, demo):
+    organization, assessment, _article = demo
+    context, page = _phone(browser, live_server, "inhaber@schreinerei-hegau.example")
+    try:
+        for path in (
+            f"/organisationen/{organization.pk}/",
+            f"/organisationen/{organization.pk}/datenschutz/",
+            f"/bewertungen/{assessment.pk}/",
+            f"/bewertungen/{assessment.pk}/massnahmen/",
+            f"/bewertungen/{assessment.pk}/was-waere-wenn/",
+            "/konto/sicherheit/",
+        ):
+            assert _page_width(page, live_server.url + path) <= PHONE["width"], path
+
+        # The action plan on the results page: the columns right of the title are labelled
+        # lines below it, not cut off behind a sideways scroll.
+        page.goto(live_server.url + f"/bewertungen/{assessment.pk}/")
+        first_action = page.locator("section[aria-labelledby=h-plan] table tbody tr").first
+        state = first_action.locator("td[data-label='Stand']")
+        box = state.bounding_box()
+        assert box is not None and box["x"] + box["width"] <= PHONE["width"]
+        label = state.evaluate("el => getComputedStyle(el, '::before').content")
+        assert label == '"Stand: "'
+    finally:
+        context.close()
+
+
+def test_consultant_pages_fit_a_phone(browser, live_server, demo):
+    organization, assessment, article = demo
+    context, page = _phone(browser, live_server, "berater@demo.example")
+    try:
+        for path in (
+            "/berater/",
+            "/berater/nicht-zugeordnet/",
+            "/berater/stresstest/",
+            f"/organisationen/{organization.pk}/",
+            f"/bewertungen/{assessment.pk}/",
+            f"/bewertungen/{assessment.pk}/massnahmen/",
+            f"/aktuelles/{article.slug}/betroffene-kunden/",
+        ):
+            assert _page_width(page, live_server.url + path) <= PHONE["width"], path
+
+        # Which clients a news item affects: the drivers and "informiert" columns used to sit
+        # off-screen to the right; now every client is a card with them inside the screen.
+        page.goto(live_server.url + f"/aktuelles/{article.slug}/betroffene-kunden/")
+        informed = page.locator("td[data-label='Informiert']").first
+        box = informed.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+    finally:
+        context.close()
