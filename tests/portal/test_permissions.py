@@ -197,3 +197,10 @@ def test_forbidden_page_explains(client, bob, org_a):
     response = client.get(reverse("organization_edit", args=[org_a.pk]))
     assert response.status_code == 403
     assert "Für diese Aktion fehlen Ihnen die Rechte" in response.content.decode()
+
+
+def test_favicon_ico_points_to_the_consultancy_logo(client, db, settings):
+    response = client.get("/favicon.ico")
+
+    assert response.status_code == 302
+    assert response["Location"].endswith(settings.CONSULTANCY["logo"].rsplit("/", 1)[-1])
