@@ -38,12 +38,12 @@ def landing(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@require_GET
 def favicon(request: HttpRequest) -> HttpResponse:
     """Browsers ask for /favicon.ico on pages without an icon link (feeds, PDFs): the logo."""
     return redirect(static(settings.CONSULTANCY["logo"]))
 
 
+@require_GET
 def imprint(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/imprint.html")
 
