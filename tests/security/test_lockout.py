@@ -208,9 +208,7 @@ def test_admin_unlocks_an_address_by_deleting_its_attempts(client, alice):
     admin = UserFactory(email="admin@beratung.example", is_staff=True, is_superuser=True)
     admin_client = type(client)()
     admin_client.force_login(admin)
-    ids = list(
-        AccessAttempt.objects.filter(ip_address="203.0.113.7").values_list("pk", flat=True)
-    )
+    ids = list(AccessAttempt.objects.filter(ip_address="203.0.113.7").values_list("pk", flat=True))
     locked = client.post(
         reverse("login"), {"username": alice.email, "password": PASSWORD}, REMOTE_ADDR="203.0.113.7"
     )
