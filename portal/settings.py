@@ -331,6 +331,12 @@ PERMISSIONS_POLICY = (
     "microphone=(), payment=(), usb=()"
 )
 SESSION_COOKIE_HTTPONLY = True
+# A browser that has signed in to an account before carries a signed, HttpOnly cookie naming
+# (as keyed hashes) the accounts it knows; a sign-in without it sends the "new sign-in" e-mail.
+# Secure like the session cookie, and then with the __Host- prefix (this host only, path /).
+DEVICE_COOKIE_DAYS = env_int("DEVICE_COOKIE_DAYS", 365)
+DEVICE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+DEVICE_COOKIE_NAME = "__Host-portal_device" if DEVICE_COOKIE_SECURE else "portal_device"
 
 # Celery: a broker URL means real workers; without one tasks run eagerly in-process.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "memory://")
