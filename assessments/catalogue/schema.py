@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections import Counter
 from typing import Annotated, Any, Literal
 
 from django.utils.translation import gettext as _
@@ -1103,14 +1104,16 @@ def validate_document(data: Any) -> dict:
 def format_errors(error: ValidationError, data: Any) -> list[str]:
     """Readable ``path: message`` lines for a pydantic error on the raw ``data``."""
     lines: list[str] = []
+    # counted once: a file with many repeated keys has as many errors, each naming a question
+    key_counts = Counter(_question_keys(data))
     for item in error.errors():
         loc = tuple(item["loc"])
         exc = (item.get("ctx") or {}).get("error")
         if isinstance(exc, Problems):
             for rel, message in exc.problems:
-                lines.append(_line(data, (*loc, *rel), message))
+                lines.append(_line(data, (*loc, *rel), message, key_counts))
             continue
-        lines.append(_line(data, *_message(item, loc)))
+        lines.append(_line(data, *_message(item, loc), key_counts))
     # pydantic may report one problem once per union member; keep the first of each.
     return list(dict.fromkeys(lines))
 
@@ -1224,12 +1227,12 @@ def _message(item: dict, loc: Loc) -> tuple[Loc, str]:
     return loc, _("ungültiger Wert (%(detail)s)") % {"detail": item["msg"]}
 
 
-def _line(data: Any, loc: Loc, message: str) -> str:
-    path = render_path(data, loc)
+def _line(data: Any, loc: Loc, message: str, key_counts: Counter | None = None) -> str:
+    path = render_path(data, loc, key_counts)
     return f"{path}: {message}" if path else message
 
 
-def render_path(data: Any, loc: Loc) -> str:
+def render_path(data: Any, loc: Loc, key_counts: Counter | None = None) -> str:
     """A readable path: ``sections[0].questions[2].options[1]`` → ``questions.q.options.o``.
 
     List items with a unique ``key`` are named by it (questions by their catalogue-wide unique key,
@@ -1246,7 +1249,9 @@ def render_path(data: Any, loc: Loc) -> str:
     ):
         question = _at(data, loc[:4])
         key = question.get("key") if isinstance(question, dict) else None
-        if isinstance(key, str) and _question_keys(data).count(key) == 1:
+        if key_counts is None:
+            key_counts = Counter(_question_keys(data))
+        if isinstance(key, str) and key_counts[key] == 1:
             return _join(data, loc[4:], ["questions", key], question)
         # An ambiguous key would not find the question: name it by its position instead.
         return _join(data, loc[4:], [f"sections[{loc[1]}]", "questions", f"[{loc[3]}]"], question)
