@@ -37,12 +37,11 @@ def questionnaire_load(*, source: str, uploaded_by: User | None = None) -> Quest
     """Validate YAML and store it as a draft version. Raises ``CatalogueError`` with messages."""
     data = to_plain(load_document(source))
     if QuestionnaireVersion.objects.filter(key=data["key"], version=data["version"]).exists():
-        raise CatalogueError(
-            [
-                f"version: {data['key']} {data['version']} exists already; "
-                "a change needs a new version number"
-            ]
+        message = _(
+            "version: %(key)s %(version)s gibt es schon; eine Änderung braucht eine neue "
+            "Versionsnummer"
         )
+        raise CatalogueError([message % {"key": data["key"], "version": data["version"]}])
     return QuestionnaireVersion.objects.create(
         key=data["key"],
         version=data["version"],

@@ -2,6 +2,9 @@
 
 Run: PYTHONPATH=. .venv/bin/python bench/catalogue_upload_limits.py
 
+The last case is the worst file within every limit: it reaches full validation and yields one
+message per repeated key.
+
 Time is measured without tracing (tracemalloc slows pure-Python parsing ~20x); peak Python memory
 in a second, traced pass. The shipped catalogue is the baseline of the same run.
 """
@@ -31,6 +34,20 @@ def padded_bomb() -> str:
     return "a: &a '" + "x" * (2 * 1024 * 1024 - 400) + "'\nb: [" + ", ".join(["*a"] * 99) + "]\n"
 
 
+def repeated_catalogue(times: int) -> str:
+    """The shipped catalogue with its sections repeated: within every limit (about 90,000 values,
+    1.8 MB), so it reaches full validation, and every repeated key is an error of its own."""
+    import yaml
+
+    class Literal(yaml.SafeDumper):  # written out in full: no anchors for the repeated parts
+        def ignore_aliases(self, data) -> bool:
+            return True
+
+    data = yaml.safe_load(default_catalogue_path().read_text(encoding="utf-8"))
+    data["sections"] = data["sections"] * times
+    return yaml.dump(data, Dumper=Literal, allow_unicode=True, sort_keys=False)
+
+
 CASES = {
     "shipped catalogue (baseline)": default_catalogue_path().read_text(encoding="utf-8"),
     "alias bomb fan-out 10 depth 6": alias_bomb(10, 6),
@@ -39,6 +56,7 @@ CASES = {
     "[ x 50,000": "[" * 50_000 + "1" + "]" * 50_000,
     "{a: x 50,000": "{a: " * 50_000 + "1" + "}" * 50_000,
     "2 MB of flat keys": "".join(f"k{i}: v\n" for i in range(2 * 1024 * 1024 // 10)),
+    "shipped catalogue x 10 (dup. keys)": repeated_catalogue(10),
 }
 
 
@@ -47,7 +65,7 @@ def run(text: str) -> str:
         load_document(text)
         return "accepted"
     except CatalogueError as error:
-        return "refused: " + error.messages[0][:50]
+        return f"refused ({len(error.messages)} messages): " + error.messages[0][:50]
 
 
 baseline = None
@@ -61,6 +79,6 @@ for name, text in CASES.items():
     _current, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     print(
-        f"{name:30} {len(text) / 1024:6.0f} KB {seconds * 1000:7.0f} ms "
+        f"{name:36} {len(text) / 1024:6.0f} KB {seconds * 1000:7.0f} ms "
         f"({seconds / baseline:5.2f}x) {peak / 2**20:5.1f} MiB  {outcome}"
     )

@@ -200,14 +200,23 @@ STAFF_IDLE_TIMEOUT_MINUTES = env_int("STAFF_IDLE_TIMEOUT_MINUTES", 30)
 # Two-factor sign-in (django-otp): TOTP apps show this issuer name next to the account.
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "KI-Readiness-Portal")
 
-# Brute force (django-axes): AXES_FAILURE_LIMIT wrong passwords lock the account and, separately,
-# the client address for AXES_COOLOFF_MINUTES. Failures during a lockout do not extend it, so
-# nobody can keep a known account locked for good; an admin unlocks by deleting the attempt.
+# Brute force (django-axes): LOGIN_FAILURE_LIMIT_ACCOUNT wrong passwords lock the account, and
+# LOGIN_FAILURE_LIMIT_IP wrong passwords from one address (over all accounts) lock that address,
+# each for AXES_COOLOFF_MINUTES. The address limit is higher so that an office behind one NAT
+# address is not locked out together. Failures during a lockout do not extend it, so nobody can
+# keep a known account locked for good; an admin unlocks by deleting the attempts.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+LOGIN_FAILURE_LIMIT_ACCOUNT = env_int("LOGIN_FAILURE_LIMIT_ACCOUNT", 5)
+LOGIN_FAILURE_LIMIT_IP = env_int("LOGIN_FAILURE_LIMIT_IP", 30)
+if not 1 <= LOGIN_FAILURE_LIMIT_ACCOUNT <= LOGIN_FAILURE_LIMIT_IP:
+    raise ImproperlyConfigured(
+        "LOGIN_FAILURE_LIMIT_ACCOUNT must be at least 1 and at most LOGIN_FAILURE_LIMIT_IP."
+    )
+AXES_HANDLER = "portal.security.lockout.LoginAttemptHandler"
+AXES_FAILURE_LIMIT = "portal.security.lockout.failure_limit"
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
@@ -329,6 +338,12 @@ PERMISSIONS_POLICY = (
     "microphone=(), payment=(), usb=()"
 )
 SESSION_COOKIE_HTTPONLY = True
+# A browser that has signed in to an account before carries a signed, HttpOnly cookie naming
+# (as keyed hashes) the accounts it knows; a sign-in without it sends the "new sign-in" e-mail.
+# Secure like the session cookie, and then with the __Host- prefix (this host only, path /).
+DEVICE_COOKIE_DAYS = env_int("DEVICE_COOKIE_DAYS", 365)
+DEVICE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+DEVICE_COOKIE_NAME = "__Host-portal_device" if DEVICE_COOKIE_SECURE else "portal_device"
 
 # Celery: a broker URL means real workers; without one tasks run eagerly in-process.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "memory://")

@@ -57,6 +57,7 @@ def privacy(request: HttpRequest) -> HttpResponse:
         "sessions": settings.SESSION_RETENTION_DAYS,
         "drafts": settings.DRAFT_RETENTION_DAYS,
         "erasure": settings.ERASURE_GRACE_DAYS,
+        "device_cookie": settings.DEVICE_COOKIE_DAYS,
     }
     return render(request, "portal/privacy.html", {"retention": retention})
 

@@ -55,7 +55,10 @@ def _construct_mapping(loader: CatalogueLoader, node: yaml.MappingNode, deep: bo
         except TypeError:  # unhashable key; the base constructor reports it
             continue
         if first is not None:
-            raise CatalogueError([f"line {line}: duplicate key {key!r} (first at line {first})"])
+            message = gettext(
+                "Zeile %(line)s: Schlüssel %(key)r kommt doppelt vor (zuerst in Zeile %(first)s)"
+            )
+            raise CatalogueError([message % {"line": line, "key": key, "first": first}])
         seen[key] = line
     return loader.construct_mapping(node, deep=deep)
 
@@ -79,11 +82,19 @@ def parse_yaml(text: str) -> Any:
             [gettext("YAML: Die Daten sind zu tief verschachtelt. Bitte prüfen Sie die Klammern.")]
         ) from None
     except yaml.MarkedYAMLError as error:
+        # libyaml's own description of the problem stays in English; where it is, is translated.
         mark = error.problem_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        raise CatalogueError([f"YAML: {where}{error.problem or error}"]) from None
+        problem = error.problem or str(error)
+        if mark is None:
+            raise CatalogueError([gettext("YAML: %(problem)s") % {"problem": problem}]) from None
+        message = gettext("YAML: Zeile %(line)s, Spalte %(column)s: %(problem)s") % {
+            "line": mark.line + 1,
+            "column": mark.column + 1,
+            "problem": problem,
+        }
+        raise CatalogueError([message]) from None
     except yaml.YAMLError as error:
-        raise CatalogueError([f"YAML: {error}"]) from None
+        raise CatalogueError([gettext("YAML: %(problem)s") % {"problem": error}]) from None
 
 
 def _read(source: str | Path) -> str:

@@ -6,7 +6,9 @@ validators. Those validators report *all* problems they find at once by raising 
 ``ValueError`` that carries ``(relative location, message)`` pairs; ``format_errors`` turns them
 and pydantic's own errors into readable ``path: message`` lines.
 
-Pure: no Django, no I/O.
+No I/O. Messages go through Django's ``gettext`` when a problem is found, so they come in the
+active language (in the admin's upload view, the admin's); the path in front of each message stays
+as written in the file.
 """
 
 from __future__ import annotations
@@ -14,8 +16,10 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections import Counter
 from typing import Annotated, Any, Literal
 
+from django.utils.translation import gettext as _
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -80,9 +84,16 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
+def _must_match(pattern: str, value: Any) -> str:
+    return _("muss dem Muster %(pattern)s entsprechen, ist aber %(value)r") % {
+        "pattern": pattern,
+        "value": value,
+    }
+
+
 def _check_key(value: Any) -> str:
     if not isinstance(value, str) or not KEY_RE.match(value):
-        raise ValueError(f"must match [a-z][a-z0-9_]*, got {value!r}")
+        raise ValueError(_must_match("[a-z][a-z0-9_]*", value))
     return value
 
 
@@ -90,64 +101,98 @@ def _check_option_key(value: str) -> str:
     if value in SENTINELS:
         # "unknown" and "na" are answer sentinels; an option with that key would be ambiguous.
         flag = "allow_unknown" if value == "unknown" else "allow_na"
-        raise ValueError(f"option key {value!r} is reserved; use '{flag}: true' instead")
+        raise ValueError(
+            _("der Optionsschlüssel %(key)r ist reserviert; bitte '%(flag)s: true' verwenden")
+            % {"key": value, "flag": flag}
+        )
     return value
 
 
 def _check_family(value: Any) -> str:
     if not isinstance(value, str) or not FAMILY_RE.match(value):
-        raise ValueError(f"must match [a-z][a-z0-9_-]*, got {value!r}")
+        raise ValueError(_must_match("[a-z][a-z0-9_-]*", value))
     return value
 
 
 def _check_text(value: Any) -> str:
     if not isinstance(value, str):
-        raise ValueError(f"must be a text, got {value!r}")
+        raise ValueError(_("muss ein Text sein, ist aber %(value)r") % {"value": value})
     if not value.strip():
-        raise ValueError("must not be empty")
+        raise ValueError(_("darf nicht leer sein"))
     return value
 
 
 def _check_version(value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         # YAML reads 2026.11 as a float (and 2026.10 as 2026.1): versions must be quoted.
-        raise ValueError(f'must be a quoted string such as "2026.11", got {value!r}')
+        raise ValueError(
+            _('muss ein Text in Anführungszeichen sein, etwa "2026.11", ist aber %(value)r')
+            % {"value": value}
+        )
     return value
+
+
+def _mapping_of_points(example: str) -> str:
+    return _("muss Dimensionen Punkte zuordnen, z. B. %(example)s") % {"example": example}
+
+
+def _unknown_dimension(dim: Any) -> str:
+    return _("unbekannte Dimension %(dimension)r (erlaubt: %(allowed)s)") % {
+        "dimension": dim,
+        "allowed": ", ".join(DIMENSIONS),
+    }
 
 
 def _check_scores(value: Any) -> dict[str, int | float]:
     if not isinstance(value, dict):
-        raise ValueError("must be a mapping of dimension to points, e.g. {gdpr: 3}")
+        raise ValueError(_mapping_of_points("{gdpr: 3}"))
     for dim, points in value.items():
         if dim not in DIMENSIONS:
-            raise ValueError(f"unknown dimension {dim!r} (allowed: {', '.join(DIMENSIONS)})")
+            raise ValueError(_unknown_dimension(dim))
         if not _is_number(points) or not 0 <= points <= MAX_POINTS:
             raise ValueError(
-                f"points for {dim!r} must be between 0 and {MAX_POINTS}, got {points!r}"
+                _(
+                    "die Punkte für %(dimension)r müssen zwischen 0 und %(max)s liegen, "
+                    "sind aber %(value)r"
+                )
+                % {"dimension": dim, "max": MAX_POINTS, "value": points}
             )
     return dict(value)
 
 
 def _check_caps(value: Any) -> dict[str, int | float]:
     if not isinstance(value, dict):
-        raise ValueError("must be a mapping of dimension to points, e.g. {lock_in: 6}")
+        raise ValueError(_mapping_of_points("{lock_in: 6}"))
     for dim, points in value.items():
         if dim not in DIMENSIONS:
-            raise ValueError(f"unknown dimension {dim!r} (allowed: {', '.join(DIMENSIONS)})")
+            raise ValueError(_unknown_dimension(dim))
         if not _is_number(points) or points < 0:
-            raise ValueError(f"cap for {dim!r} must be a number >= 0, got {points!r}")
+            raise ValueError(
+                _("die Obergrenze für %(dimension)r muss eine Zahl >= 0 sein, ist aber %(value)r")
+                % {"dimension": dim, "value": points}
+            )
     return dict(value)
 
 
 def _check_points(value: Any) -> int | float:
     if not _is_number(value) or not 0 <= value <= MAX_POINTS:
-        raise ValueError(f"points must be between 0 and {MAX_POINTS}, got {value!r}")
+        raise ValueError(
+            _("die Punkte müssen zwischen 0 und %(max)s liegen, sind aber %(value)r")
+            % {"max": MAX_POINTS, "value": value}
+        )
     return value
+
+
+def _above_zero_at_most(limit: int, value: Any) -> str:
+    return _("muss größer als 0 und höchstens %(max)s sein, ist aber %(value)r") % {
+        "max": limit,
+        "value": value,
+    }
 
 
 def _check_weight(value: Any) -> float:
     if not _is_number(value) or not 0 < value <= MAX_WEIGHT:
-        raise ValueError(f"must be > 0 and <= {MAX_WEIGHT}, got {value!r}")
+        raise ValueError(_above_zero_at_most(MAX_WEIGHT, value))
     return float(value)
 
 
@@ -155,19 +200,23 @@ def _non_empty(value: Any) -> Any:
     # Checked before the items: pydantic's min_length on a tuple counts only the items that
     # validated, and would add a misleading "at least 1 item" error to every item error.
     if isinstance(value, list | tuple | dict) and not value:
-        raise ValueError("must not be empty")
+        raise ValueError(_("darf nicht leer sein"))
     return value
 
 
 def _check_share(value: Any) -> float:
     if not _is_number(value) or not 0 < value <= 1:
-        raise ValueError(f"must be > 0 and <= 1, got {value!r}")
+        raise ValueError(_above_zero_at_most(1, value))
     return float(value)
+
+
+def _must_be_a_number(value: Any) -> str:
+    return _("muss eine Zahl sein, ist aber %(value)r") % {"value": value}
 
 
 def _check_number(value: Any) -> int | float:
     if not _is_number(value):
-        raise ValueError(f"must be a number, got {value!r}")
+        raise ValueError(_must_be_a_number(value))
     return value
 
 
@@ -229,7 +278,8 @@ class _Classifying(_Model):
     @model_validator(mode="after")
     def _annex_needs_high_risk(self):
         if self.annex_iii is not None and self.ai_act_class != "high_risk":
-            raise Problems([(("annex_iii",), "only allowed with 'ai_act_class: high_risk'")])
+            message = _("nur zusammen mit 'ai_act_class: high_risk' erlaubt")
+            raise Problems([(("annex_iii",), message)])
         return self
 
 
@@ -243,7 +293,10 @@ class FieldOption(_Classifying):
     @model_validator(mode="after")
     def _not_scored(self):
         if self.scores:
-            raise Problems([(("scores",), "repeat_group fields are not scored; use ai_act_class")])
+            message = _(
+                "Felder einer repeat_group werden nicht bewertet; bitte ai_act_class verwenden"
+            )
+            raise Problems([(("scores",), message)])
         return self
 
 
@@ -257,11 +310,12 @@ class FieldAnswerBlock(_Classifying):
 def _option_problems(options: tuple[Any, ...]) -> list[tuple[Loc, str]]:
     problems: list[tuple[Loc, str]] = []
     if len(options) < 2:
-        problems.append((("options",), "at least 2 options are needed"))
+        problems.append((("options",), _("es sind mindestens 2 Optionen nötig")))
     seen: set[str] = set()
     for i, option in enumerate(options):
         if option.key in seen:
-            problems.append((("options", i, "key"), f"duplicate option key {option.key!r}"))
+            message = _("Optionsschlüssel %(key)r kommt doppelt vor") % {"key": option.key}
+            problems.append((("options", i, "key"), message))
         seen.add(option.key)
     return problems
 
@@ -281,7 +335,7 @@ class _QuestionBase(_Model):
     @model_validator(mode="after")
     def _unknown_scores_need_unknown(self):
         if self.unknown_scores is not None and not self.allow_unknown:
-            raise Problems([(("unknown_scores",), "needs 'allow_unknown: true'")])
+            raise Problems([(("unknown_scores",), _("braucht 'allow_unknown: true'"))])
         return self
 
 
@@ -312,6 +366,10 @@ class YesNoQuestion(_QuestionBase):
     no: AnswerBlock
 
 
+def _greater_than_min(minimum: Any) -> str:
+    return _("muss größer als min (%(min)s) sein") % {"min": minimum}
+
+
 class ScaleQuestion(_QuestionBase):
     type: Literal["scale"]
     min: int = 1
@@ -323,23 +381,24 @@ class ScaleQuestion(_QuestionBase):
     def _steps(self):
         problems: list[tuple[Loc, str]] = []
         if self.max <= self.min:
-            problems.append((("max",), f"must be greater than min ({self.min})"))
+            problems.append((("max",), _greater_than_min(self.min)))
             _raise(problems)
         steps = self.max - self.min + 1
         for step in self.labels:
             if not self.min <= step <= self.max:
-                problems.append(
-                    (("labels", step), f"step {step} is outside {self.min}..{self.max}")
-                )
+                message = _("Stufe %(step)s liegt außerhalb von %(min)s..%(max)s") % {
+                    "step": step,
+                    "min": self.min,
+                    "max": self.max,
+                }
+                problems.append((("labels", step), message))
         for dim, points in self.scores.items():
             if len(points) != steps:
-                problems.append(
-                    (
-                        ("scores", dim),
-                        f"needs {steps} points (one per step {self.min}..{self.max}), "
-                        f"got {len(points)}",
-                    )
-                )
+                message = _(
+                    "braucht %(steps)s Punktwerte (einen je Stufe %(min)s..%(max)s), "
+                    "hat aber %(count)s"
+                ) % {"steps": steps, "min": self.min, "max": self.max, "count": len(points)}
+                problems.append((("scores", dim), message))
         _raise(problems)
         return self
 
@@ -362,31 +421,32 @@ class NumberQuestion(_QuestionBase):
         # allowed answer falls into exactly one band.
         problems: list[tuple[Loc, str]] = []
         if self.max <= self.min:
-            problems.append((("max",), f"must be greater than min ({self.min})"))
+            problems.append((("max",), _greater_than_min(self.min)))
             _raise(problems)
         previous: int | float | None = None
         for i, band in enumerate(self.bands):
             last = i == len(self.bands) - 1
             if band.upto is None:
                 if not last:
-                    problems.append((("bands", i, "upto"), "only the last band may be open (null)"))
+                    message = _("nur der letzte Bereich darf nach oben offen sein (null)")
+                    problems.append((("bands", i, "upto"), message))
                 continue
             if band.upto < self.min:
-                problems.append((("bands", i, "upto"), f"is below min ({self.min})"))
+                message = _("liegt unter min (%(min)s)") % {"min": self.min}
+                problems.append((("bands", i, "upto"), message))
             if previous is not None and band.upto <= previous:
-                problems.append(
-                    (("bands", i, "upto"), f"must be greater than the previous band's ({previous})")
-                )
+                message = _("muss größer sein als beim vorigen Bereich (%(previous)s)") % {
+                    "previous": previous
+                }
+                problems.append((("bands", i, "upto"), message))
             previous = band.upto
         final = self.bands[-1].upto
         if final is not None and final < self.max:
-            problems.append(
-                (
-                    ("bands",),
-                    f"do not cover the range: the last band must reach max ({self.max}) "
-                    "or be 'upto: null'",
-                )
-            )
+            message = _(
+                "decken den Wertebereich nicht ab: der letzte Bereich muss max (%(max)s) "
+                "erreichen oder 'upto: null' sein"
+            ) % {"max": self.max}
+            problems.append((("bands",), message))
         _raise(problems)
         return self
 
@@ -447,11 +507,13 @@ class RepeatGroupQuestion(_QuestionBase):
     def _fields(self):
         problems: list[tuple[Loc, str]] = []
         if self.min_rows > self.max_rows:
-            problems.append((("min_rows",), f"must not exceed max_rows ({self.max_rows})"))
+            message = _("darf max_rows (%(max)s) nicht übersteigen") % {"max": self.max_rows}
+            problems.append((("min_rows",), message))
         seen: set[str] = set()
         for i, field in enumerate(self.fields):
             if field.key in seen:
-                problems.append((("fields", i, "key"), f"duplicate field key {field.key!r}"))
+                message = _("Feldschlüssel %(key)r kommt doppelt vor") % {"key": field.key}
+                problems.append((("fields", i, "key"), message))
             seen.add(field.key)
         _raise(problems)
         return self
@@ -494,9 +556,11 @@ class Levels(_Model):
     @model_validator(mode="after")
     def _rising(self):
         if not 0 < self.medium < self.high < self.critical < 100:
-            raise Problems(
-                [((), "thresholds must rise within 0..100: 0 < medium < high < critical < 100")]
+            message = _(
+                "die Schwellen müssen innerhalb von 0..100 steigen: "
+                "0 < medium < high < critical < 100"
             )
+            raise Problems([((), message)])
         return self
 
 
@@ -519,7 +583,10 @@ class Exposure(_Model):
     def _sum_to_one(self):
         total = sum(self.question_weights.values())
         if not math.isclose(total, 1.0, abs_tol=1e-9):
-            raise Problems([(("question_weights",), f"weights must sum to 1, got {total:g}")])
+            message = _("die Gewichte müssen zusammen 1 ergeben, ergeben aber %(total)s") % {
+                "total": f"{total:g}"
+            }
+            raise Problems([(("question_weights",), message)])
         return self
 
 
@@ -542,7 +609,7 @@ class AiActClasses(_Model):
     @model_validator(mode="after")
     def _dates(self):
         problems: list[tuple[Loc, str]] = [
-            ((name,), "'applies_from' is required")
+            ((name,), _required("applies_from"))
             for name in AI_ACT_CLASSES
             if name != "unclear" and getattr(self, name).applies_from is None
         ]
@@ -642,12 +709,12 @@ class CatalogueDocument(_Model):
 
     def _dimension_problems(self) -> list[tuple[Loc, str]]:
         problems: list[tuple[Loc, str]] = [
-            (("dimensions",), f"missing dimension {dim!r}")
+            (("dimensions",), _("Dimension %(dimension)r fehlt") % {"dimension": dim})
             for dim in DIMENSIONS
             if dim not in self.dimensions
         ]
         problems += [
-            (("dimensions", dim), f"unknown dimension {dim!r} (allowed: {', '.join(DIMENSIONS)})")
+            (("dimensions", dim), _unknown_dimension(dim))
             for dim in self.dimensions
             if dim not in DIMENSIONS
         ]
@@ -658,27 +725,27 @@ class CatalogueDocument(_Model):
         sections: set[str] = set()
         for s, section in enumerate(self.sections):
             if section.key in sections:
-                problems.append((("sections", s, "key"), f"duplicate section key {section.key!r}"))
+                message = _("Abschnittsschlüssel %(key)r kommt doppelt vor") % {"key": section.key}
+                problems.append((("sections", s, "key"), message))
             sections.add(section.key)
         seen: set[str] = set()
         for loc, question in self.questions():
             if question.key in seen:
-                problems.append(((*loc, "key"), f"duplicate question key {question.key!r}"))
+                message = _("Fragenschlüssel %(key)r kommt doppelt vor") % {"key": question.key}
+                problems.append(((*loc, "key"), message))
             seen.add(question.key)
         recs: set[str] = set()
         for r, rec in enumerate(self.recommendations):
             if rec.key in recs:
-                problems.append(
-                    (("recommendations", r, "key"), f"duplicate recommendation key {rec.key!r}")
-                )
+                message = _("Empfehlungsschlüssel %(key)r kommt doppelt vor") % {"key": rec.key}
+                problems.append((("recommendations", r, "key"), message))
             recs.add(rec.key)
         rules: set[str] = set()
         for k, rule in enumerate(self.knockouts):
             if rule.key in rules or rule.key in seen:
                 # the rule's key stands in for a question key in the drivers
-                problems.append(
-                    (("knockouts", k, "key"), f"knock-out key {rule.key!r} is used already")
-                )
+                message = _("der K.-o.-Schlüssel %(key)r ist schon vergeben") % {"key": rule.key}
+                problems.append((("knockouts", k, "key"), message))
             rules.add(rule.key)
         return problems
 
@@ -687,13 +754,15 @@ class CatalogueDocument(_Model):
         known: set[str] = set()
         for f, fact in enumerate(self.facts):
             if fact.key in known:
-                problems.append((("facts", f, "key"), f"duplicate fact key {fact.key!r}"))
+                message = _("Faktenschlüssel %(key)r kommt doppelt vor") % {"key": fact.key}
+                problems.append((("facts", f, "key"), message))
             known.add(fact.key)
 
         def check(loc: Loc, keys: tuple[str, ...]) -> None:
             for key in keys:
                 if key not in known:
-                    problems.append(((*loc, "facts"), f"unknown fact {key!r}"))
+                    message = _("unbekannter Fakt %(key)r") % {"key": key}
+                    problems.append(((*loc, "facts"), message))
 
         for loc, question in self.questions():
             check(loc, question.facts)
@@ -717,7 +786,8 @@ class CatalogueDocument(_Model):
         def check(loc: Loc, vendors: tuple[str, ...]) -> None:
             for v in vendors:
                 if v not in self.vendors:
-                    problems.append(((*loc, "vendors"), f"unknown vendor {v!r}"))
+                    message = _("unbekannter Anbieter %(key)r") % {"key": v}
+                    problems.append(((*loc, "vendors"), message))
 
         for loc, question in self.questions():
             for o, option in enumerate(getattr(question, "options", ()) or ()):
@@ -752,9 +822,13 @@ class CatalogueDocument(_Model):
         for key in self.exposure.question_weights:
             loc: Loc = ("exposure", "question_weights", key)
             if key not in questions:
-                problems.append((loc, f"unknown question {key!r}"))
+                problems.append((loc, _unknown_question(key)))
             elif questions[key].type in {"text", "long_text", "repeat_group"}:
-                problems.append((loc, f"question {key!r} is not scored ({questions[key].type})"))
+                message = _("Frage %(key)r wird nicht bewertet (%(type)s)") % {
+                    "key": key,
+                    "type": questions[key].type,
+                }
+                problems.append((loc, message))
         return problems
 
     def _ai_act_problems(self, questions: dict[str, Any]) -> list[tuple[Loc, str]]:
@@ -763,13 +837,25 @@ class CatalogueDocument(_Model):
             return []
         loc: Loc = ("ai_act", "use_case_question")
         if key not in questions:
-            return [(loc, f"unknown question {key!r}")]
+            return [(loc, _unknown_question(key))]
         if questions[key].type != "repeat_group":
-            return [(loc, f"question {key!r} must be a repeat_group, not {questions[key].type}")]
+            message = _("Frage %(key)r muss eine repeat_group sein, nicht %(type)s") % {
+                "key": key,
+                "type": questions[key].type,
+            }
+            return [(loc, message)]
         return []
 
 
 # --- conditions ---------------------------------------------------------------------------------
+
+
+def _unknown_question(key: Any) -> str:
+    return _("unbekannte Frage %(key)r") % {"key": key}
+
+
+def _non_empty_conditions() -> str:
+    return _("muss eine nicht leere Liste von Bedingungen sein")
 
 
 def check_condition(
@@ -781,35 +867,41 @@ def check_condition(
     """Problems of one condition. ``allowed``: questions it may reference (for show_if the
     earlier ones); ``known``: all questions, to tell "unknown" from "not earlier" (None: same)."""
     if not isinstance(cond, dict):
-        return [(loc, f"a condition must be a mapping, got {cond!r}")]
+        message = _("eine Bedingung muss eine Zuordnung (key: value) sein, ist aber %(value)r")
+        return [(loc, message % {"value": cond})]
     combinators = [k for k in COMBINATORS if k in cond]
     if combinators:
         if len(cond) != 1:
             others = ", ".join(repr(k) for k in cond if k != combinators[0])
-            return [(loc, f"{combinators[0]!r} cannot be combined with {others}")]
+            message = _("%(combinator)r lässt sich nicht mit %(others)s kombinieren") % {
+                "combinator": combinators[0],
+                "others": others,
+            }
+            return [(loc, message)]
         op = combinators[0]
         if op == "not":
             return check_condition(cond["not"], (*loc, "not"), allowed, known)
         items = cond[op]
         if not isinstance(items, list) or not items:
-            return [((*loc, op), "must be a non-empty list of conditions")]
+            return [((*loc, op), _non_empty_conditions())]
         problems: list[tuple[Loc, str]] = []
         for i, sub in enumerate(items):
             problems += check_condition(sub, (*loc, op, i), allowed, known)
         return problems
 
     if "q" not in cond:
-        return [(loc, "needs 'q' (a question key) or one of 'all', 'any', 'not'")]
+        return [(loc, _("braucht 'q' (einen Fragenschlüssel) oder eines von 'all', 'any', 'not'"))]
     operator, problem = _single_operator(cond, "q", OPERATORS)
     if problem:
         return [(loc, problem)]
     key = cond["q"]
     if not isinstance(key, str):
-        return [((*loc, "q"), f"must be a question key, got {key!r}")]
+        message = _("muss ein Fragenschlüssel sein, ist aber %(value)r") % {"value": key}
+        return [((*loc, "q"), message)]
     if key not in allowed:
         if key in (known or {}):
-            return [(loc, f"question {key!r} does not come earlier")]
-        return [(loc, f"unknown question {key!r}")]
+            return [(loc, _("Frage %(key)r kommt nicht vorher") % {"key": key})]
+        return [(loc, _unknown_question(key))]
     question = allowed[key]
     message = _operator_problem(operator, cond[operator], question, key)
     if message:
@@ -823,12 +915,17 @@ def check_condition(
 def _single_operator(cond: dict, subject: str, operators: tuple[str, ...]) -> tuple[str, str]:
     unknown = [k for k in cond if k != subject and k not in operators]
     if unknown:
-        return "", f"unknown operator {unknown[0]!r} (allowed: {', '.join(operators)})"
+        return "", _("unbekannter Operator %(operator)r (erlaubt: %(allowed)s)") % {
+            "operator": unknown[0],
+            "allowed": ", ".join(operators),
+        }
     found = [k for k in cond if k != subject]
     if not found:
-        return "", f"needs one operator: {', '.join(operators)}"
+        return "", _("braucht einen Operator: %(allowed)s") % {"allowed": ", ".join(operators)}
     if len(found) > 1:
-        return "", f"only one operator per condition, got {', '.join(repr(k) for k in found)}"
+        return "", _("nur ein Operator je Bedingung, gefunden: %(found)s") % {
+            "found": ", ".join(repr(k) for k in found)
+        }
     return found[0], ""
 
 
@@ -836,54 +933,83 @@ def _check_row_condition(
     cond: Any, loc: Loc, fields: dict[str, Any], group: str
 ) -> list[tuple[Loc, str]]:
     if not isinstance(cond, dict):
-        return [(loc, f"a row condition must be a mapping, got {cond!r}")]
+        message = _(
+            "eine Zeilenbedingung muss eine Zuordnung (key: value) sein, ist aber %(value)r"
+        )
+        return [(loc, message % {"value": cond})]
     combinators = [k for k in COMBINATORS if k in cond]
     if combinators:
         op = combinators[0]
         if len(cond) != 1:
-            return [(loc, f"{op!r} cannot be combined with other keys")]
+            message = _("%(combinator)r lässt sich nicht mit anderen Schlüsseln kombinieren")
+            return [(loc, message % {"combinator": op})]
         if op == "not":
             return _check_row_condition(cond["not"], (*loc, "not"), fields, group)
         if not isinstance(cond[op], list) or not cond[op]:
-            return [((*loc, op), "must be a non-empty list of conditions")]
+            return [((*loc, op), _non_empty_conditions())]
         problems: list[tuple[Loc, str]] = []
         for i, sub in enumerate(cond[op]):
             problems += _check_row_condition(sub, (*loc, op, i), fields, group)
         return problems
     if "field" not in cond:
-        return [(loc, "needs 'field' (a field of the group) or one of 'all', 'any', 'not'")]
+        return [
+            (loc, _("braucht 'field' (ein Feld der Gruppe) oder eines von 'all', 'any', 'not'"))
+        ]
     operator, problem = _single_operator(cond, "field", ROW_OPERATORS)
     if problem:
         return [(loc, problem)]
     name = cond["field"]
     if name not in fields:
-        return [(loc, f"unknown field {name!r} in repeat_group {group!r}")]
+        message = _("unbekanntes Feld %(field)r in der repeat_group %(group)r") % {
+            "field": name,
+            "group": group,
+        }
+        return [(loc, message)]
     message = _operator_problem(operator, cond[operator], fields[name], f"{group}.{name}")
     return [((*loc, operator), message)] if message else []
+
+
+def _must_be_a_boolean(value: Any) -> str:
+    return _("muss true oder false sein, ist aber %(value)r") % {"value": value}
+
+
+def _needs_type(operator: str, needed: str, key: str, qtype: str) -> str:
+    return _("%(operator)r braucht eine Frage vom Typ %(needed)s; %(key)r ist %(type)s") % {
+        "operator": operator,
+        "needed": needed,
+        "key": key,
+        "type": qtype,
+    }
+
+
+def _not_an_option(value: Any, key: str) -> str:
+    return _("%(value)r ist keine Option von %(key)r") % {"value": value, "key": key}
 
 
 def _operator_problem(operator: str, value: Any, question: Any, key: str) -> str:
     """Why ``operator: value`` does not fit ``question`` ('' when it fits)."""
     qtype = question.type
     if operator == "answered":
-        return "" if isinstance(value, bool) else f"must be true or false, got {value!r}"
+        return "" if isinstance(value, bool) else _must_be_a_boolean(value)
     if operator == "includes":
         if qtype != "multi_choice":
-            return f"'includes' needs a multi_choice question; {key!r} is {qtype}"
+            return _needs_type("includes", "multi_choice", key, qtype)
         if value not in _option_keys(question):
-            return f"{value!r} is not an option of {key!r}"
+            return _not_an_option(value, key)
         return ""
     if operator in {"gte", "gt", "lte", "lt"}:
         if qtype not in {"number", "scale"}:
-            return f"{operator!r} needs a number or scale question; {key!r} is {qtype}"
-        return "" if _is_number(value) else f"must be a number, got {value!r}"
+            return _(
+                "%(operator)r braucht eine Frage vom Typ number oder scale; %(key)r ist %(type)s"
+            ) % {"operator": operator, "key": key, "type": qtype}
+        return "" if _is_number(value) else _must_be_a_number(value)
     if operator == "any_row":
         if qtype != "repeat_group":
-            return f"'any_row' needs a repeat_group question; {key!r} is {qtype}"
+            return _needs_type("any_row", "repeat_group", key, qtype)
         return ""
     if operator == "in":
         if not isinstance(value, list) or not value:
-            return "must be a non-empty list of values"
+            return _("muss eine nicht leere Liste von Werten sein")
         for item in value:
             problem = _value_problem(item, question, key)
             if problem:
@@ -898,28 +1024,49 @@ def _option_keys(question: Any) -> tuple[str, ...]:
     return tuple(o.key for o in getattr(question, "options", ()) or ())
 
 
+def _does_not_allow(key: str, sentinel: str) -> str:
+    return _("%(key)r lässt %(sentinel)r nicht zu") % {"key": key, "sentinel": sentinel}
+
+
 def _value_problem(value: Any, question: Any, key: str) -> str:
     """Why ``value`` can never be an answer of ``question`` ('' when it can)."""
     qtype = question.type
     if value == "unknown":
-        return "" if question.allow_unknown else f"{key!r} does not allow 'unknown'"
+        return "" if question.allow_unknown else _does_not_allow(key, "unknown")
     if value == "na":
-        return "" if question.allow_na else f"{key!r} does not allow 'na'"
+        return "" if question.allow_na else _does_not_allow(key, "na")
     if qtype in {"single_choice", "yes_no"}:
         if value not in _option_keys(question):
-            return f"{value!r} is not an option of {key!r}"
+            return _not_an_option(value, key)
         return ""
     if qtype == "multi_choice":
-        return f"{key!r} is multi_choice: use 'includes' (or compare with 'unknown'/'na')"
+        return _(
+            "%(key)r ist multi_choice: bitte 'includes' verwenden "
+            "(oder mit 'unknown'/'na' vergleichen)"
+        ) % {"key": key}
     if qtype == "repeat_group":
-        return f"{key!r} is a repeat_group: use 'any_row' (or compare with 'unknown'/'na')"
+        return _(
+            "%(key)r ist eine repeat_group: bitte 'any_row' verwenden "
+            "(oder mit 'unknown'/'na' vergleichen)"
+        ) % {"key": key}
     if qtype in {"number", "scale"}:
         if not _is_number(value):
-            return f"must be a number, got {value!r}"
+            return _must_be_a_number(value)
         if not question.min <= value <= question.max:
-            return f"{value!r} is outside {key!r}'s range {question.min}..{question.max}"
+            return _(
+                "%(value)r liegt außerhalb des Wertebereichs von %(key)r (%(min)s..%(max)s)"
+            ) % {
+                "value": value,
+                "key": key,
+                "min": question.min,
+                "max": question.max,
+            }
         return ""
-    return "" if isinstance(value, str) else f"must be a text, got {value!r}"
+    return (
+        ""
+        if isinstance(value, str)
+        else _("muss ein Text sein, ist aber %(value)r") % {"value": value}
+    )
 
 
 # --- entry points -------------------------------------------------------------------------------
@@ -930,9 +1077,11 @@ def validate_model(data: Any) -> CatalogueDocument:
     if isinstance(data, CatalogueDocument):
         return data
     if not isinstance(data, dict):
-        raise CatalogueError(
-            [f"the catalogue must be a mapping at the top level, got {type(data).__name__}"]
+        message = _(
+            "der Katalog muss auf oberster Ebene eine Zuordnung (key: value) sein, "
+            "ist aber %(type)s"
         )
+        raise CatalogueError([message % {"type": type(data).__name__}])
     try:
         return CatalogueDocument.model_validate(data)
     except ValidationError as error:
@@ -955,44 +1104,135 @@ def validate_document(data: Any) -> dict:
 def format_errors(error: ValidationError, data: Any) -> list[str]:
     """Readable ``path: message`` lines for a pydantic error on the raw ``data``."""
     lines: list[str] = []
+    # counted once: a file with many repeated keys has as many errors, each naming a question
+    key_counts = Counter(_question_keys(data))
     for item in error.errors():
         loc = tuple(item["loc"])
         exc = (item.get("ctx") or {}).get("error")
         if isinstance(exc, Problems):
             for rel, message in exc.problems:
-                lines.append(_line(data, (*loc, *rel), message))
+                lines.append(_line(data, (*loc, *rel), message, key_counts))
             continue
-        lines.append(_line(data, *_message(item, loc)))
+        lines.append(_line(data, *_message(item, loc), key_counts))
     # pydantic may report one problem once per union member; keep the first of each.
     return list(dict.fromkeys(lines))
+
+
+def _required(field: str) -> str:
+    return _("Pflichtfeld %(field)r fehlt") % {"field": field}
+
+
+def _one_of(expected: str) -> str:
+    """pydantic's "'a', 'b' or 'c'" with the "or" in the active language."""
+    head, sep, last = str(expected).rpartition(" or ")
+    if not sep:
+        return str(expected)
+    word = _("oder")
+    return f"{head} {word} {last}"
+
+
+class _Shown:
+    """A value for ``%(value)r`` in a message, cut short: pydantic hands over whole sub-trees."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        text = repr(self.value)
+        return text if len(text) <= 80 else text[:79] + "…"
+
+
+# pydantic's own error types, in the words of the messages above. Anything else keeps pydantic's
+# English wording behind a translated lead, so that no problem goes unreported.
+_TYPE_MESSAGES = {
+    "int_type": "int",
+    "int_parsing": "int",
+    "int_from_float": "int",
+    "float_type": "number",
+    "float_parsing": "number",
+    "bool_type": "bool",
+    "bool_parsing": "bool",
+    "string_type": "text",
+    "dict_type": "mapping",
+    "model_type": "mapping",
+    "model_attributes_type": "mapping",
+    "tuple_type": "list",
+    "list_type": "list",
+    "date_type": "date",
+    "date_parsing": "date",
+    "date_from_datetime_parsing": "date",
+    "date_from_datetime_inexact": "date",
+}
+_BOUNDS = {
+    "greater_than_equal": "ge",
+    "less_than_equal": "le",
+    "greater_than": "gt",
+    "less_than": "lt",
+}
+
+
+def _type_message(kind: str, value: Any) -> str:
+    shown = {"value": _Shown(value)}
+    if kind == "int":
+        return _("muss eine ganze Zahl sein, ist aber %(value)r") % shown
+    if kind == "number":
+        return _("muss eine Zahl sein, ist aber %(value)r") % shown
+    if kind == "bool":
+        return _("muss true oder false sein, ist aber %(value)r") % shown
+    if kind == "text":
+        return _("muss ein Text sein, ist aber %(value)r") % shown
+    if kind == "mapping":
+        return _("muss eine Zuordnung (key: value) sein, ist aber %(value)r") % shown
+    if kind == "list":
+        return _("muss eine Liste sein, ist aber %(value)r") % shown
+    return _("muss ein Datum wie 2026-11-30 sein, ist aber %(value)r") % shown
+
+
+def _bound_message(bound: str, limit: Any, value: Any) -> str:
+    values = {"limit": limit, "value": _Shown(value)}
+    if bound == "ge":
+        return _("muss mindestens %(limit)s sein, ist aber %(value)r") % values
+    if bound == "le":
+        return _("darf höchstens %(limit)s sein, ist aber %(value)r") % values
+    if bound == "gt":
+        return _("muss größer als %(limit)s sein, ist aber %(value)r") % values
+    return _("muss kleiner als %(limit)s sein, ist aber %(value)r") % values
 
 
 def _message(item: dict, loc: Loc) -> tuple[Loc, str]:
     kind = item["type"]
     ctx = item.get("ctx") or {}
     if kind == "missing" and loc:
-        return loc[:-1], f"{loc[-1]!r} is required"
+        return loc[:-1], _required(str(loc[-1]))
     if kind == "extra_forbidden" and loc:
-        return loc[:-1], f"unknown field {loc[-1]!r}"
+        return loc[:-1], _("unbekanntes Feld %(field)r") % {"field": str(loc[-1])}
     if kind == "union_tag_not_found":
-        return loc, "'type' is required"
+        return loc, _required("type")
     if kind == "union_tag_invalid":
-        what = "field type" if len(loc) >= 2 and loc[-2] == "fields" else "question type"
-        return loc, f"unsupported {what} {ctx.get('tag')!r} (allowed: {ctx.get('expected_tags')})"
+        values = {"tag": ctx.get("tag"), "allowed": _one_of(ctx.get("expected_tags", ""))}
+        if len(loc) >= 2 and loc[-2] == "fields":
+            return loc, _("nicht unterstützter Feldtyp %(tag)r (erlaubt: %(allowed)s)") % values
+        return loc, _("nicht unterstützter Fragetyp %(tag)r (erlaubt: %(allowed)s)") % values
     if kind == "literal_error":
-        return loc, f"must be one of {ctx.get('expected')}, got {item.get('input')!r}"
+        return loc, _("muss einer dieser Werte sein: %(allowed)s; ist aber %(value)r") % {
+            "allowed": _one_of(ctx.get("expected", "")),
+            "value": _Shown(item.get("input")),
+        }
     if kind == "value_error":
         return loc, str(ctx.get("error", item["msg"]))
-    message = item["msg"]
-    return loc, message[:1].lower() + message[1:]
+    if kind in _TYPE_MESSAGES:
+        return loc, _type_message(_TYPE_MESSAGES[kind], item.get("input"))
+    if kind in _BOUNDS and _BOUNDS[kind] in ctx:
+        return loc, _bound_message(_BOUNDS[kind], ctx[_BOUNDS[kind]], item.get("input"))
+    return loc, _("ungültiger Wert (%(detail)s)") % {"detail": item["msg"]}
 
 
-def _line(data: Any, loc: Loc, message: str) -> str:
-    path = render_path(data, loc)
+def _line(data: Any, loc: Loc, message: str, key_counts: Counter | None = None) -> str:
+    path = render_path(data, loc, key_counts)
     return f"{path}: {message}" if path else message
 
 
-def render_path(data: Any, loc: Loc) -> str:
+def render_path(data: Any, loc: Loc, key_counts: Counter | None = None) -> str:
     """A readable path: ``sections[0].questions[2].options[1]`` → ``questions.q.options.o``.
 
     List items with a unique ``key`` are named by it (questions by their catalogue-wide unique key,
@@ -1009,7 +1249,9 @@ def render_path(data: Any, loc: Loc) -> str:
     ):
         question = _at(data, loc[:4])
         key = question.get("key") if isinstance(question, dict) else None
-        if isinstance(key, str) and _question_keys(data).count(key) == 1:
+        if key_counts is None:
+            key_counts = Counter(_question_keys(data))
+        if isinstance(key, str) and key_counts[key] == 1:
             return _join(data, loc[4:], ["questions", key], question)
         # An ambiguous key would not find the question: name it by its position instead.
         return _join(data, loc[4:], [f"sections[{loc[1]}]", "questions", f"[{loc[3]}]"], question)

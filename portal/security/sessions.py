@@ -10,6 +10,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.contrib.auth.views import redirect_to_login
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
@@ -25,12 +26,65 @@ def _client_ip(request) -> str | None:
     return attempt_ip_address(request) or None
 
 
+# --- known devices ------------------------------------------------------------------------------
+# A browser is "known" to an account when it carries the device cookie with that account's tag.
+# The user agent alone is no sign of a device: it changes with every browser update (and a stranger
+# may well send the same one). The cookie is signed, so it cannot be made up; its tags are keyed
+# hashes of account ids, so it names nobody. A browser forgets it with its cookies, and then the
+# next sign-in sends the e-mail once more.
+
+DEVICE_COOKIE_SALT = "portal.security.device"
+DEVICE_ACCOUNTS_MAX = 20  # a shared office computer knows a few accounts; the oldest drop out
+_DEVICE_COOKIE_ATTR = "_portal_device_accounts"
+
+
+def _device_tag(user: User) -> str:
+    return salted_hmac(DEVICE_COOKIE_SALT + ".account", str(user.pk)).hexdigest()[:20]
+
+
+def device_accounts(request) -> list[str]:
+    """The account tags of the device cookie; empty if it is missing, forged or expired."""
+    value = request.get_signed_cookie(
+        settings.DEVICE_COOKIE_NAME,
+        default="",
+        salt=DEVICE_COOKIE_SALT,
+        max_age=settings.DEVICE_COOKIE_DAYS * 24 * 3600,
+    )
+    return [tag for tag in value.split(".") if tag]
+
+
+def device_is_known(request, user: User) -> bool:
+    return _device_tag(user) in device_accounts(request)
+
+
+def _device_remember(request, user: User) -> None:
+    tag = _device_tag(user)
+    others = [t for t in device_accounts(request) if t != tag]
+    setattr(request, _DEVICE_COOKIE_ATTR, [tag, *others][:DEVICE_ACCOUNTS_MAX])
+
+
+def device_cookie_set(request, response) -> None:
+    """Put the device cookie on the response of a sign-in (renewing its lifetime)."""
+    tags = getattr(request, _DEVICE_COOKIE_ATTR, None)
+    if tags is None:
+        return
+    response.set_signed_cookie(
+        settings.DEVICE_COOKIE_NAME,
+        ".".join(tags),
+        salt=DEVICE_COOKIE_SALT,
+        max_age=settings.DEVICE_COOKIE_DAYS * 24 * 3600,
+        path="/",
+        secure=settings.DEVICE_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+
+
 def session_record_login(*, request, user: User) -> UserSession:
-    """Record a sign-in; tell the person by e-mail when it comes from a browser not seen before."""
+    """Record a sign-in; tell the person by e-mail when it comes from a device not seen before."""
     user_agent = request.META.get("HTTP_USER_AGENT", "")[:300]
-    known_before = UserSession.objects.filter(user=user)
-    seen = known_before.filter(user_agent=user_agent).exists()
-    first_ever = not known_before.exists()
+    known_device = device_is_known(request, user)
+    first_ever = not UserSession.objects.filter(user=user).exists()
     record = UserSession.objects.create(
         user=user,
         session_key=request.session.session_key or "",
@@ -38,7 +92,8 @@ def session_record_login(*, request, user: User) -> UserSession:
         ip_address=_client_ip(request),
     )
     request.session[LAST_ACTIVITY_KEY] = int(time.time())
-    if not seen and not first_ever:
+    _device_remember(request, user)
+    if not known_device and not first_ever:
         from portal.services import email_send
 
         email_send(
@@ -95,12 +150,18 @@ def idle_timeout_seconds(user: User) -> int | None:
 
 
 class SessionActivityMiddleware:
-    """Signs consultants and admins out after ``STAFF_IDLE_TIMEOUT_MINUTES`` without a request."""
+    """Signs consultants and admins out after ``STAFF_IDLE_TIMEOUT_MINUTES`` without a request, and
+    hands the device cookie of a sign-in to its response."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        response = self._respond(request)
+        device_cookie_set(request, response)
+        return response
+
+    def _respond(self, request):
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             now = int(time.time())

@@ -89,7 +89,7 @@ def test_an_unknown_fact_reference_is_refused(doc):
     _questions(broken)["dpa"]["facts"] = ["no_such_fact"]
     with pytest.raises(CatalogueError) as error:
         validate_document(broken)
-    assert error.value.messages == ["questions.dpa.facts: unknown fact 'no_such_fact'"]
+    assert error.value.messages == ["questions.dpa.facts: unbekannter Fakt 'no_such_fact'"]
 
 
 def test_copilot_options_name_anthropic_and_ask_about_its_models(doc):
@@ -200,7 +200,7 @@ def test_knock_out_rules_and_exposure_overrides_are_validated(doc):
     with pytest.raises(CatalogueError) as error:
         validate_document(broken)
     assert error.value.messages == [
-        "knockouts.dpa.key: knock-out key 'dpa' is used already",
-        "knockouts.secrets_unprotected.when: unknown question 'no_such_question'",
-        "exposure.overrides[0].when.equals: 'sometimes' is not an option of 'no_fallback'",
+        "knockouts.dpa.key: der K.-o.-Schlüssel 'dpa' ist schon vergeben",
+        "knockouts.secrets_unprotected.when: unbekannte Frage 'no_such_question'",
+        "exposure.overrides[0].when.equals: 'sometimes' ist keine Option von 'no_fallback'",
     ]

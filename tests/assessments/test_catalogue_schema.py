@@ -1,12 +1,18 @@
-"""The catalogue schema: good files load, each kind of bad file fails with a readable message."""
+"""The catalogue schema: good files load, each kind of bad file fails with a readable message.
+
+The messages come in the active language: German by default (the source text), English when the
+admin works in English. Each line starts with the path of the problem in the file.
+"""
 
 import copy
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 import pytest
 import yaml
+from django.utils import translation
 
 from assessments.catalogue import (
     CatalogueDocument,
@@ -19,6 +25,7 @@ from assessments.catalogue import (
 )
 
 FIXTURE = Path(__file__).parent / "fixtures" / "minimal.yaml"
+CATALOGUE_CODE = Path(__file__).resolve().parents[2] / "assessments" / "catalogue"
 REAL = (
     Path(__file__).resolve().parents[2] / "assessments" / "catalogue" / "ki-readiness-2026.11.yaml"
 )
@@ -83,19 +90,19 @@ def test_yaml_yes_and_no_stay_strings():
 
 def test_duplicate_yaml_key_is_rejected_with_both_lines():
     assert messages("schema: 1\nkey: a\nversion: '1'\nkey: b\n") == [
-        "line 4: duplicate key 'key' (first at line 2)"
+        "Zeile 4: Schlüssel 'key' kommt doppelt vor (zuerst in Zeile 2)"
     ]
 
 
 def test_yaml_syntax_error_names_line_and_column():
     assert messages("schema: 1\nkey: [unclosed\n") == [
-        "YAML: line 3, column 1: did not find expected ',' or ']'"
+        "YAML: Zeile 3, Spalte 1: did not find expected ',' or ']'"
     ]
 
 
 def test_document_that_is_not_a_mapping_is_rejected():
     assert messages("- just\n- a list\n") == [
-        "the catalogue must be a mapping at the top level, got list"
+        "der Katalog muss auf oberster Ebene eine Zuordnung (key: value) sein, ist aber list"
     ]
 
 
@@ -111,7 +118,9 @@ def test_yaml_tags_that_build_python_objects_are_refused():
 def test_option_without_scores_is_rejected():
     doc = minimal()
     del question(doc, "services_used")["options"][1]["scores"]
-    assert messages(doc) == ["questions.services_used.options.chatgpt_free: 'scores' is required"]
+    assert messages(doc) == [
+        "questions.services_used.options.chatgpt_free: Pflichtfeld 'scores' fehlt"
+    ]
 
 
 def test_option_with_empty_scores_is_a_zero_risk_option():
@@ -124,7 +133,7 @@ def test_points_above_ten_are_rejected():
     question(doc, "services_used")["options"][1]["scores"]["gdpr"] = 11
     assert messages(doc) == [
         "questions.services_used.options.chatgpt_free.scores: "
-        "points for 'gdpr' must be between 0 and 10, got 11"
+        "die Punkte für 'gdpr' müssen zwischen 0 und 10 liegen, sind aber 11"
     ]
 
 
@@ -132,7 +141,8 @@ def test_negative_points_are_rejected():
     doc = minimal()
     question(doc, "dpa")["options"][1]["scores"]["gdpr"] = -1
     assert messages(doc) == [
-        "questions.dpa.options.none.scores: points for 'gdpr' must be between 0 and 10, got -1"
+        "questions.dpa.options.none.scores: "
+        "die Punkte für 'gdpr' müssen zwischen 0 und 10 liegen, sind aber -1"
     ]
 
 
@@ -140,15 +150,17 @@ def test_scores_for_an_unknown_dimension_are_rejected():
     doc = minimal()
     question(doc, "dpa")["options"][1]["scores"] = {"privacy": 2}
     assert messages(doc) == [
-        "questions.dpa.options.none.scores: unknown dimension 'privacy' "
-        "(allowed: lock_in, gdpr, ai_act, continuity, governance)"
+        "questions.dpa.options.none.scores: unbekannte Dimension 'privacy' "
+        "(erlaubt: lock_in, gdpr, ai_act, continuity, governance)"
     ]
 
 
 def test_duplicate_option_key_is_rejected():
     doc = minimal()
     question(doc, "dpa")["options"][1]["key"] = "all"
-    assert messages(doc) == ["questions.dpa.options[1].key: duplicate option key 'all'"]
+    assert messages(doc) == [
+        "questions.dpa.options[1].key: Optionsschlüssel 'all' kommt doppelt vor"
+    ]
 
 
 @pytest.mark.parametrize(("key", "flag"), [("unknown", "allow_unknown"), ("na", "allow_na")])
@@ -157,21 +169,21 @@ def test_reserved_option_keys_are_rejected(key, flag):
     question(doc, "dpa")["options"][1]["key"] = key
     assert messages(doc) == [
         f"questions.dpa.options.{key}.key: "
-        f"option key {key!r} is reserved; use '{flag}: true' instead"
+        f"der Optionsschlüssel {key!r} ist reserviert; bitte '{flag}: true' verwenden"
     ]
 
 
 def test_choice_question_needs_two_options():
     doc = minimal()
     del question(doc, "dpa")["options"][1]
-    assert messages(doc) == ["questions.dpa.options: at least 2 options are needed"]
+    assert messages(doc) == ["questions.dpa.options: es sind mindestens 2 Optionen nötig"]
 
 
 def test_unknown_vendor_tag_is_rejected():
     doc = minimal()
     question(doc, "services_used")["options"][0]["vendors"] = ["ibm"]
     assert messages(doc) == [
-        "questions.services_used.options.m365_copilot.vendors: unknown vendor 'ibm'"
+        "questions.services_used.options.m365_copilot.vendors: unbekannter Anbieter 'ibm'"
     ]
 
 
@@ -179,21 +191,21 @@ def test_knockout_on_unknown_dimension_is_rejected():
     doc = minimal()
     question(doc, "art5")["yes"]["knockout"] = "legal"
     assert messages(doc) == [
-        "questions.art5.yes.knockout: must be one of 'lock_in', 'gdpr', 'ai_act', 'continuity' "
-        "or 'governance', got 'legal'"
+        "questions.art5.yes.knockout: muss einer dieser Werte sein: 'lock_in', 'gdpr', 'ai_act', "
+        "'continuity' oder 'governance'; ist aber 'legal'"
     ]
 
 
 def test_yes_no_question_needs_both_blocks():
     doc = minimal()
     del question(doc, "art5")["yes"]
-    assert messages(doc) == ["questions.art5: 'yes' is required"]
+    assert messages(doc) == ["questions.art5: Pflichtfeld 'yes' fehlt"]
 
 
 def test_unknown_scores_without_allow_unknown_are_rejected():
     doc = minimal()
     question(doc, "art5")["unknown_scores"] = {"ai_act": 2}
-    assert messages(doc) == ["questions.art5.unknown_scores: needs 'allow_unknown: true'"]
+    assert messages(doc) == ["questions.art5.unknown_scores: braucht 'allow_unknown: true'"]
 
 
 # --- texts --------------------------------------------------------------------------------------
@@ -202,19 +214,19 @@ def test_unknown_scores_without_allow_unknown_are_rejected():
 def test_missing_english_text_is_rejected():
     doc = minimal()
     del question(doc, "dpa")["text"]["en"]
-    assert messages(doc) == ["questions.dpa.text: 'en' is required"]
+    assert messages(doc) == ["questions.dpa.text: Pflichtfeld 'en' fehlt"]
 
 
 def test_blank_german_text_is_rejected():
     doc = minimal()
     question(doc, "dpa")["help"]["de"] = "   "
-    assert messages(doc) == ["questions.dpa.help.de: must not be empty"]
+    assert messages(doc) == ["questions.dpa.help.de: darf nicht leer sein"]
 
 
 def test_missing_help_is_rejected():
     doc = minimal()
     del question(doc, "notes")["help"]
-    assert messages(doc) == ["questions.notes: 'help' is required"]
+    assert messages(doc) == ["questions.notes: Pflichtfeld 'help' fehlt"]
 
 
 def test_several_problems_are_reported_together():
@@ -222,8 +234,8 @@ def test_several_problems_are_reported_together():
     del question(doc, "dpa")["text"]["en"]
     question(doc, "notes")["colour"] = "red"
     assert messages(doc) == [
-        "questions.dpa.text: 'en' is required",
-        "questions.notes: unknown field 'colour'",
+        "questions.dpa.text: Pflichtfeld 'en' fehlt",
+        "questions.notes: unbekanntes Feld 'colour'",
     ]
 
 
@@ -234,7 +246,7 @@ def test_unsupported_question_type_is_rejected():
     doc = minimal()
     question(doc, "notes")["type"] = "essay"
     assert messages(doc) == [
-        "questions.notes: unsupported question type 'essay' (allowed: 'single_choice', "
+        "questions.notes: nicht unterstützter Fragetyp 'essay' (erlaubt: 'single_choice', "
         "'multi_choice', 'yes_no', 'scale', 'number', 'text', 'long_text', 'repeat_group')"
     ]
 
@@ -242,35 +254,36 @@ def test_unsupported_question_type_is_rejected():
 def test_question_without_type_is_rejected():
     doc = minimal()
     del question(doc, "notes")["type"]
-    assert messages(doc) == ["questions.notes: 'type' is required"]
+    assert messages(doc) == ["questions.notes: Pflichtfeld 'type' fehlt"]
 
 
 def test_field_of_another_type_is_rejected_as_unknown_field():
     doc = minimal()
     question(doc, "notes")["options"] = []
-    assert messages(doc) == ["questions.notes: unknown field 'options'"]
+    assert messages(doc) == ["questions.notes: unbekanntes Feld 'options'"]
 
 
 def test_scale_scores_need_one_number_per_step():
     doc = minimal()
     question(doc, "maturity")["scores"]["governance"] = [4, 3, 2]
     assert messages(doc) == [
-        "questions.maturity.scores.governance: needs 5 points (one per step 1..5), got 3"
+        "questions.maturity.scores.governance: "
+        "braucht 5 Punktwerte (einen je Stufe 1..5), hat aber 3"
     ]
 
 
 def test_scale_label_outside_the_range_is_rejected():
     doc = minimal()
     question(doc, "maturity")["labels"][7] = {"de": "toll", "en": "great"}
-    assert messages(doc) == ["questions.maturity.labels.7: step 7 is outside 1..5"]
+    assert messages(doc) == ["questions.maturity.labels.7: Stufe 7 liegt außerhalb von 1..5"]
 
 
 def test_number_bands_must_reach_the_maximum():
     doc = minimal()
     question(doc, "staff")["bands"][-1]["upto"] = 500
     assert messages(doc) == [
-        "questions.staff.bands: do not cover the range: the last band must reach max (1000) "
-        "or be 'upto: null'"
+        "questions.staff.bands: decken den Wertebereich nicht ab: "
+        "der letzte Bereich muss max (1000) erreichen oder 'upto: null' sein"
     ]
 
 
@@ -282,20 +295,22 @@ def test_number_bands_must_rise():
         {"upto": None, "scores": {}},
     ]
     assert messages(doc) == [
-        "questions.staff.bands[1].upto: must be greater than the previous band's (10)"
+        "questions.staff.bands[1].upto: muss größer sein als beim vorigen Bereich (10)"
     ]
 
 
 def test_only_the_last_band_may_be_open():
     doc = minimal()
     question(doc, "staff")["bands"] = [{"upto": None, "scores": {}}, {"upto": 1000, "scores": {}}]
-    assert messages(doc) == ["questions.staff.bands[0].upto: only the last band may be open (null)"]
+    assert messages(doc) == [
+        "questions.staff.bands[0].upto: nur der letzte Bereich darf nach oben offen sein (null)"
+    ]
 
 
 def test_number_question_needs_min_and_max():
     doc = minimal()
     del question(doc, "staff")["max"]
-    assert messages(doc) == ["questions.staff: 'max' is required"]
+    assert messages(doc) == ["questions.staff: Pflichtfeld 'max' fehlt"]
 
 
 def test_repeat_group_field_with_unsupported_type_is_rejected():
@@ -309,15 +324,15 @@ def test_repeat_group_field_with_unsupported_type_is_rejected():
         }
     )
     assert messages(doc) == [
-        "questions.use_cases.fields.cost: unsupported field type 'number' "
-        "(allowed: 'single_choice', 'yes_no', 'text')"
+        "questions.use_cases.fields.cost: nicht unterstützter Feldtyp 'number' "
+        "(erlaubt: 'single_choice', 'yes_no', 'text')"
     ]
 
 
 def test_repeat_group_field_may_not_have_show_if():
     doc = minimal()
     question(doc, "use_cases")["fields"][0]["show_if"] = {"q": "staff", "gte": 1}
-    assert messages(doc) == ["questions.use_cases.fields.name: unknown field 'show_if'"]
+    assert messages(doc) == ["questions.use_cases.fields.name: unbekanntes Feld 'show_if'"]
 
 
 def test_repeat_group_field_options_are_not_scored():
@@ -325,7 +340,7 @@ def test_repeat_group_field_options_are_not_scored():
     question(doc, "use_cases")["fields"][1]["options"][0]["scores"] = {"ai_act": 2}
     assert messages(doc) == [
         "questions.use_cases.fields.area.options.code.scores: "
-        "repeat_group fields are not scored; use ai_act_class"
+        "Felder einer repeat_group werden nicht bewertet; bitte ai_act_class verwenden"
     ]
 
 
@@ -334,14 +349,14 @@ def test_annex_iii_needs_the_high_risk_class():
     question(doc, "use_cases")["fields"][1]["options"][0]["annex_iii"] = "Anhang III Nr. 4"
     assert messages(doc) == [
         "questions.use_cases.fields.area.options.code.annex_iii: "
-        "only allowed with 'ai_act_class: high_risk'"
+        "nur zusammen mit 'ai_act_class: high_risk' erlaubt"
     ]
 
 
 def test_ai_act_class_outside_repeat_groups_is_rejected():
     doc = minimal()
     question(doc, "dpa")["options"][0]["ai_act_class"] = "minimal"
-    assert messages(doc) == ["questions.dpa.options.all: unknown field 'ai_act_class'"]
+    assert messages(doc) == ["questions.dpa.options.all: unbekanntes Feld 'ai_act_class'"]
 
 
 # --- keys ---------------------------------------------------------------------------------------
@@ -350,7 +365,9 @@ def test_ai_act_class_outside_repeat_groups_is_rejected():
 def test_duplicate_question_key_is_rejected_by_position():
     doc = minimal()
     doc["sections"][0]["questions"].append(copy.deepcopy(question(doc, "notes")))
-    assert messages(doc) == ["sections[0].questions[7].key: duplicate question key 'notes'"]
+    assert messages(doc) == [
+        "sections[0].questions[7].key: Fragenschlüssel 'notes' kommt doppelt vor"
+    ]
 
 
 def test_duplicate_question_key_across_sections_is_rejected():
@@ -360,7 +377,9 @@ def test_duplicate_question_key_across_sections_is_rejected():
         {"key": "more", "title": {"de": "Mehr", "en": "More"}, "questions": [moved]}
     )
     doc["sections"][1]["questions"].append(copy.deepcopy(question(doc, "art5")))
-    assert messages(doc) == ["sections[1].questions[1].key: duplicate question key 'art5'"]
+    assert messages(doc) == [
+        "sections[1].questions[1].key: Fragenschlüssel 'art5' kommt doppelt vor"
+    ]
 
 
 def test_duplicate_section_key_is_rejected():
@@ -369,19 +388,23 @@ def test_duplicate_section_key_is_rejected():
     doc["sections"].append(
         {"key": "inventory", "title": {"de": "Mehr", "en": "More"}, "questions": [moved]}
     )
-    assert messages(doc) == ["sections[1].key: duplicate section key 'inventory'"]
+    assert messages(doc) == ["sections[1].key: Abschnittsschlüssel 'inventory' kommt doppelt vor"]
 
 
 def test_duplicate_recommendation_key_is_rejected():
     doc = minimal()
     doc["recommendations"].append(copy.deepcopy(doc["recommendations"][0]))
-    assert messages(doc) == ["recommendations[1].key: duplicate recommendation key 'sign_dpa'"]
+    assert messages(doc) == [
+        "recommendations[1].key: Empfehlungsschlüssel 'sign_dpa' kommt doppelt vor"
+    ]
 
 
 def test_key_with_capitals_is_rejected():
     doc = minimal()
     question(doc, "notes")["key"] = "Notes"
-    assert messages(doc) == ["questions.Notes.key: must match [a-z][a-z0-9_]*, got 'Notes'"]
+    assert messages(doc) == [
+        "questions.Notes.key: muss dem Muster [a-z][a-z0-9_]* entsprechen, ist aber 'Notes'"
+    ]
 
 
 def test_empty_section_is_rejected():
@@ -389,13 +412,15 @@ def test_empty_section_is_rejected():
     doc["sections"].append(
         {"key": "empty", "title": {"de": "Leer", "en": "Empty"}, "questions": []}
     )
-    assert messages(doc) == ["sections.empty.questions: must not be empty"]
+    assert messages(doc) == ["sections.empty.questions: darf nicht leer sein"]
 
 
 def test_unquoted_version_number_is_rejected():
     doc = minimal()
     doc["version"] = 2026.11
-    assert messages(doc) == ['version: must be a quoted string such as "2026.11", got 2026.11']
+    assert messages(doc) == [
+        'version: muss ein Text in Anführungszeichen sein, etwa "2026.11", ist aber 2026.11'
+    ]
 
 
 # --- conditions ---------------------------------------------------------------------------------
@@ -404,27 +429,27 @@ def test_unquoted_version_number_is_rejected():
 def test_show_if_on_unknown_question_is_rejected():
     doc = minimal()
     question(doc, "dpa")["show_if"] = {"q": "foo", "equals": "x"}
-    assert messages(doc) == ["questions.dpa.show_if: unknown question 'foo'"]
+    assert messages(doc) == ["questions.dpa.show_if: unbekannte Frage 'foo'"]
 
 
 def test_show_if_on_later_question_is_rejected():
     doc = minimal()
     question(doc, "dpa")["show_if"] = {"q": "art5", "equals": "yes"}
-    assert messages(doc) == ["questions.dpa.show_if: question 'art5' does not come earlier"]
+    assert messages(doc) == ["questions.dpa.show_if: Frage 'art5' kommt nicht vorher"]
 
 
 def test_show_if_on_the_question_itself_is_rejected():
     doc = minimal()
     question(doc, "dpa")["show_if"] = {"q": "dpa", "equals": "all"}
-    assert messages(doc) == ["questions.dpa.show_if: question 'dpa' does not come earlier"]
+    assert messages(doc) == ["questions.dpa.show_if: Frage 'dpa' kommt nicht vorher"]
 
 
 def test_includes_on_a_single_choice_question_is_rejected():
     doc = minimal()
     question(doc, "art5")["show_if"] = {"q": "dpa", "includes": "all"}
     assert messages(doc) == [
-        "questions.art5.show_if.includes: 'includes' needs a multi_choice question; "
-        "'dpa' is single_choice"
+        "questions.art5.show_if.includes: 'includes' braucht eine Frage vom Typ multi_choice; "
+        "'dpa' ist single_choice"
     ]
 
 
@@ -432,7 +457,7 @@ def test_includes_of_a_missing_option_is_rejected():
     doc = minimal()
     question(doc, "art5")["show_if"] = {"q": "services_used", "includes": "gemini"}
     assert messages(doc) == [
-        "questions.art5.show_if.includes: 'gemini' is not an option of 'services_used'"
+        "questions.art5.show_if.includes: 'gemini' ist keine Option von 'services_used'"
     ]
 
 
@@ -440,21 +465,23 @@ def test_equals_with_a_missing_option_is_rejected():
     doc = minimal()
     doc["recommendations"][0]["when"] = {"q": "dpa", "equals": "some"}
     assert messages(doc) == [
-        "recommendations.sign_dpa.when.equals: 'some' is not an option of 'dpa'"
+        "recommendations.sign_dpa.when.equals: 'some' ist keine Option von 'dpa'"
     ]
 
 
 def test_in_with_a_missing_option_is_rejected():
     doc = minimal()
     doc["recommendations"][0]["when"] = {"q": "art5", "in": ["yes", "maybe"]}
-    assert messages(doc) == ["recommendations.sign_dpa.when.in: 'maybe' is not an option of 'art5'"]
+    assert messages(doc) == [
+        "recommendations.sign_dpa.when.in: 'maybe' ist keine Option von 'art5'"
+    ]
 
 
 def test_unknown_in_condition_needs_allow_unknown():
     doc = minimal()
     doc["recommendations"][0]["when"] = {"q": "art5", "equals": "unknown"}
     assert messages(doc) == [
-        "recommendations.sign_dpa.when.equals: 'art5' does not allow 'unknown'"
+        "recommendations.sign_dpa.when.equals: 'art5' lässt 'unknown' nicht zu"
     ]
 
 
@@ -462,8 +489,8 @@ def test_comparison_on_a_choice_question_is_rejected():
     doc = minimal()
     doc["recommendations"][0]["when"] = {"q": "dpa", "gte": 3}
     assert messages(doc) == [
-        "recommendations.sign_dpa.when.gte: 'gte' needs a number or scale question; "
-        "'dpa' is single_choice"
+        "recommendations.sign_dpa.when.gte: 'gte' braucht eine Frage vom Typ number oder scale; "
+        "'dpa' ist single_choice"
     ]
 
 
@@ -471,7 +498,8 @@ def test_equals_outside_a_number_range_is_rejected():
     doc = minimal()
     doc["recommendations"][0]["when"] = {"q": "maturity", "equals": 9}
     assert messages(doc) == [
-        "recommendations.sign_dpa.when.equals: 9 is outside 'maturity''s range 1..5"
+        "recommendations.sign_dpa.when.equals: "
+        "9 liegt außerhalb des Wertebereichs von 'maturity' (1..5)"
     ]
 
 
@@ -479,8 +507,8 @@ def test_equals_on_multi_choice_is_rejected():
     doc = minimal()
     doc["recommendations"][0]["when"] = {"q": "services_used", "equals": "m365_copilot"}
     assert messages(doc) == [
-        "recommendations.sign_dpa.when.equals: 'services_used' is multi_choice: "
-        "use 'includes' (or compare with 'unknown'/'na')"
+        "recommendations.sign_dpa.when.equals: 'services_used' ist multi_choice: "
+        "bitte 'includes' verwenden (oder mit 'unknown'/'na' vergleichen)"
     ]
 
 
@@ -491,7 +519,8 @@ def test_any_row_on_an_unknown_field_is_rejected():
         "any_row": {"field": "sector", "equals": "hr"},
     }
     assert messages(doc) == [
-        "recommendations.sign_dpa.when.any_row: unknown field 'sector' in repeat_group 'use_cases'"
+        "recommendations.sign_dpa.when.any_row: "
+        "unbekanntes Feld 'sector' in der repeat_group 'use_cases'"
     ]
 
 
@@ -502,7 +531,7 @@ def test_any_row_with_a_missing_option_is_rejected():
         "any_row": {"field": "area", "in": ["hr", "credit"]},
     }
     assert messages(doc) == [
-        "recommendations.sign_dpa.when.any_row.in: 'credit' is not an option of 'use_cases.area'"
+        "recommendations.sign_dpa.when.any_row.in: 'credit' ist keine Option von 'use_cases.area'"
     ]
 
 
@@ -510,8 +539,8 @@ def test_any_row_on_a_choice_question_is_rejected():
     doc = minimal()
     doc["recommendations"][0]["when"] = {"q": "dpa", "any_row": {"field": "area", "equals": "hr"}}
     assert messages(doc) == [
-        "recommendations.sign_dpa.when.any_row: 'any_row' needs a repeat_group question; "
-        "'dpa' is single_choice"
+        "recommendations.sign_dpa.when.any_row: 'any_row' braucht eine Frage vom Typ repeat_group; "
+        "'dpa' ist single_choice"
     ]
 
 
@@ -519,8 +548,8 @@ def test_unknown_operator_is_rejected():
     doc = minimal()
     doc["recommendations"][0]["when"] = {"q": "dpa", "contains": "all"}
     assert messages(doc) == [
-        "recommendations.sign_dpa.when: unknown operator 'contains' "
-        "(allowed: equals, in, includes, gte, gt, lte, lt, any_row, answered)"
+        "recommendations.sign_dpa.when: unbekannter Operator 'contains' "
+        "(erlaubt: equals, in, includes, gte, gt, lte, lt, any_row, answered)"
     ]
 
 
@@ -528,7 +557,7 @@ def test_two_operators_in_one_condition_are_rejected():
     doc = minimal()
     doc["recommendations"][0]["when"] = {"q": "dpa", "equals": "all", "in": ["none"]}
     assert messages(doc) == [
-        "recommendations.sign_dpa.when: only one operator per condition, got 'equals', 'in'"
+        "recommendations.sign_dpa.when: nur ein Operator je Bedingung, gefunden: 'equals', 'in'"
     ]
 
 
@@ -537,20 +566,22 @@ def test_nested_condition_problems_name_their_position():
     doc["recommendations"][0]["when"] = {
         "all": [{"q": "dpa", "equals": "none"}, {"not": {"q": "nope", "answered": True}}]
     }
-    assert messages(doc) == ["recommendations.sign_dpa.when.all[1].not: unknown question 'nope'"]
+    assert messages(doc) == ["recommendations.sign_dpa.when.all[1].not: unbekannte Frage 'nope'"]
 
 
 def test_combinator_mixed_with_a_leaf_is_rejected():
     doc = minimal()
     doc["recommendations"][0]["when"] = {"q": "dpa", "any": [{"q": "dpa", "equals": "none"}]}
-    assert messages(doc) == ["recommendations.sign_dpa.when: 'any' cannot be combined with 'q'"]
+    assert messages(doc) == [
+        "recommendations.sign_dpa.when: 'any' lässt sich nicht mit 'q' kombinieren"
+    ]
 
 
 def test_answered_needs_a_boolean():
     doc = minimal()
     doc["recommendations"][0]["when"] = {"q": "dpa", "answered": "yes"}
     assert messages(doc) == [
-        "recommendations.sign_dpa.when.answered: must be true or false, got 'yes'"
+        "recommendations.sign_dpa.when.answered: muss true oder false sein, ist aber 'yes'"
     ]
 
 
@@ -566,47 +597,53 @@ def test_recommendation_may_reference_any_question():
 def test_dimension_weight_of_zero_is_rejected():
     doc = minimal()
     doc["dimensions"]["gdpr"]["weight"] = 0
-    assert messages(doc) == ["dimensions.gdpr.weight: must be > 0 and <= 5, got 0"]
+    assert messages(doc) == [
+        "dimensions.gdpr.weight: muss größer als 0 und höchstens 5 sein, ist aber 0"
+    ]
 
 
 def test_dimension_weight_above_five_is_rejected():
     doc = minimal()
     doc["dimensions"]["gdpr"]["weight"] = 5.5
-    assert messages(doc) == ["dimensions.gdpr.weight: must be > 0 and <= 5, got 5.5"]
+    assert messages(doc) == [
+        "dimensions.gdpr.weight: muss größer als 0 und höchstens 5 sein, ist aber 5.5"
+    ]
 
 
 def test_missing_dimension_is_rejected():
     doc = minimal()
     del doc["dimensions"]["governance"]
-    assert messages(doc) == ["dimensions: missing dimension 'governance'"]
+    assert messages(doc) == ["dimensions: Dimension 'governance' fehlt"]
 
 
 def test_extra_dimension_is_rejected():
     doc = minimal()
     doc["dimensions"]["ethics"] = {"title": {"de": "Ethik", "en": "Ethics"}}
     assert messages(doc) == [
-        "dimensions.ethics: unknown dimension 'ethics' "
-        "(allowed: lock_in, gdpr, ai_act, continuity, governance)"
+        "dimensions.ethics: unbekannte Dimension 'ethics' "
+        "(erlaubt: lock_in, gdpr, ai_act, continuity, governance)"
     ]
 
 
 def test_exposure_weights_must_sum_to_one():
     doc = minimal()
     doc["exposure"]["question_weights"]["staff"] = 0.3
-    assert messages(doc) == ["exposure.question_weights: weights must sum to 1, got 0.9"]
+    assert messages(doc) == [
+        "exposure.question_weights: die Gewichte müssen zusammen 1 ergeben, ergeben aber 0.9"
+    ]
 
 
 def test_exposure_on_unknown_question_is_rejected():
     doc = minimal()
     doc["exposure"]["question_weights"] = {"services_used": 0.6, "headcount": 0.4}
-    assert messages(doc) == ["exposure.question_weights.headcount: unknown question 'headcount'"]
+    assert messages(doc) == ["exposure.question_weights.headcount: unbekannte Frage 'headcount'"]
 
 
 def test_exposure_on_a_text_question_is_rejected():
     doc = minimal()
     doc["exposure"]["question_weights"] = {"services_used": 0.6, "notes": 0.4}
     assert messages(doc) == [
-        "exposure.question_weights.notes: question 'notes' is not scored (text)"
+        "exposure.question_weights.notes: Frage 'notes' wird nicht bewertet (text)"
     ]
 
 
@@ -614,40 +651,159 @@ def test_levels_must_rise():
     doc = minimal()
     doc["levels"] = {"medium": 50, "high": 40, "critical": 75}
     assert messages(doc) == [
-        "levels: thresholds must rise within 0..100: 0 < medium < high < critical < 100"
+        "levels: die Schwellen müssen innerhalb von 0..100 steigen: "
+        "0 < medium < high < critical < 100"
     ]
 
 
 def test_ai_act_classes_must_all_be_present():
     doc = minimal()
     del doc["ai_act"]["classes"]["unclear"]
-    assert messages(doc) == ["ai_act.classes: 'unclear' is required"]
+    assert messages(doc) == ["ai_act.classes: Pflichtfeld 'unclear' fehlt"]
 
 
 def test_ai_act_class_needs_a_date_except_unclear():
     doc = minimal()
     del doc["ai_act"]["classes"]["high_risk"]["applies_from"]
-    assert messages(doc) == ["ai_act.classes.high_risk: 'applies_from' is required"]
+    assert messages(doc) == ["ai_act.classes.high_risk: Pflichtfeld 'applies_from' fehlt"]
 
 
 def test_use_case_question_must_be_a_repeat_group():
     doc = minimal()
     doc["ai_act"]["use_case_question"] = "dpa"
     assert messages(doc) == [
-        "ai_act.use_case_question: question 'dpa' must be a repeat_group, not single_choice"
+        "ai_act.use_case_question: Frage 'dpa' muss eine repeat_group sein, nicht single_choice"
     ]
 
 
 def test_unknown_top_level_key_is_rejected():
     doc = minimal()
     doc["colour"] = "blue"
-    assert messages(doc) == ["unknown field 'colour'"]
+    assert messages(doc) == ["unbekanntes Feld 'colour'"]
 
 
 def test_wrong_schema_version_is_rejected():
     doc = minimal()
     doc["schema"] = 2
-    assert messages(doc) == ["schema: must be one of 1, got 2"]
+    assert messages(doc) == ["schema: muss einer dieser Werte sein: 1; ist aber 2"]
+
+
+# --- all problems at once, in the admin's language ----------------------------------------------
+
+
+def broken_fields() -> dict:
+    """Seven problems found while reading the fields, one of each kind pydantic or we report."""
+    doc = minimal()
+    question(doc, "services_used")["options"][1]["scores"]["gdpr"] = 11  # our field check
+    del question(doc, "dpa")["text"]["en"]  # missing
+    question(doc, "art5")["yes"]["knockout"] = "legal"  # a literal with an "or" in its list
+    question(doc, "staff")["required"] = "vielleicht"  # not a boolean
+    question(doc, "notes")["max_length"] = 0  # below pydantic's bound (ge=1)
+    question(doc, "notes")["colour"] = "red"  # unknown field
+    question(doc, "use_cases")["fields"][0]["max_length"] = "lang"  # not an integer
+    return doc
+
+
+def broken_references() -> dict:
+    """Three problems only the document as a whole shows (its fields are all right)."""
+    doc = minimal()
+    question(doc, "services_used")["options"][0]["vendors"] = ["ibm"]
+    question(doc, "dpa")["show_if"] = {"q": "art5", "equals": "yes"}
+    doc["recommendations"][0]["when"] = {"q": "maturity", "equals": 9}
+    return doc
+
+
+# Field errors come in file order (question by question; within one, declared fields before
+# unknown ones); the document's checks in the order _cross_references runs them: vendors, then
+# conditions (show_if before recommendations).
+FIELDS_DE = [
+    "questions.services_used.options.chatgpt_free.scores: "
+    "die Punkte für 'gdpr' müssen zwischen 0 und 10 liegen, sind aber 11",
+    "questions.dpa.text: Pflichtfeld 'en' fehlt",
+    "questions.art5.yes.knockout: muss einer dieser Werte sein: 'lock_in', 'gdpr', 'ai_act', "
+    "'continuity' oder 'governance'; ist aber 'legal'",
+    "questions.staff.required: muss true oder false sein, ist aber 'vielleicht'",
+    "questions.notes.max_length: muss mindestens 1 sein, ist aber 0",
+    "questions.notes: unbekanntes Feld 'colour'",
+    "questions.use_cases.fields.name.max_length: muss eine ganze Zahl sein, ist aber 'lang'",
+]
+FIELDS_EN = [
+    "questions.services_used.options.chatgpt_free.scores: "
+    "points for 'gdpr' must be between 0 and 10, got 11",
+    "questions.dpa.text: 'en' is required",
+    "questions.art5.yes.knockout: must be one of 'lock_in', 'gdpr', 'ai_act', 'continuity' "
+    "or 'governance', got 'legal'",
+    "questions.staff.required: must be true or false, got 'vielleicht'",
+    "questions.notes.max_length: must be at least 1, got 0",
+    "questions.notes: unknown field 'colour'",
+    "questions.use_cases.fields.name.max_length: must be a whole number, got 'lang'",
+]
+REFERENCES_DE = [
+    "questions.services_used.options.m365_copilot.vendors: unbekannter Anbieter 'ibm'",
+    "questions.dpa.show_if: Frage 'art5' kommt nicht vorher",
+    "recommendations.sign_dpa.when.equals: "
+    "9 liegt außerhalb des Wertebereichs von 'maturity' (1..5)",
+]
+REFERENCES_EN = [
+    "questions.services_used.options.m365_copilot.vendors: unknown vendor 'ibm'",
+    "questions.dpa.show_if: question 'art5' does not come earlier",
+    "recommendations.sign_dpa.when.equals: 9 is outside 'maturity''s range 1..5",
+]
+
+
+def test_all_field_problems_of_a_file_are_reported_at_once_in_german():
+    assert messages(broken_fields()) == FIELDS_DE
+
+
+def test_the_same_file_in_english_gives_the_same_problems_in_english():
+    with translation.override("en"):
+        assert messages(broken_fields()) == FIELDS_EN
+
+
+def test_all_reference_problems_are_reported_at_once_in_both_languages():
+    assert messages(broken_references()) == REFERENCES_DE
+    with translation.override("en"):
+        assert messages(broken_references()) == REFERENCES_EN
+
+
+def test_yaml_problems_follow_the_language_too():
+    with translation.override("en"):
+        assert messages("schema: 1\nkey: a\nversion: '1'\nkey: b\n") == [
+            "line 4: duplicate key 'key' (first at line 2)"
+        ]
+        assert messages("schema: 1\nkey: [unclosed\n") == [
+            "YAML: line 3, column 1: did not find expected ',' or ']'"
+        ]
+        assert messages("- just\n- a list\n") == [
+            "the catalogue must be a mapping at the top level, got list"
+        ]
+
+
+def test_a_huge_wrong_value_is_cut_short_in_the_message():
+    doc = minimal()
+    doc["sections"][0]["questions"] = {"not": "a list", "but": "x" * 500}
+
+    (line,) = messages(doc)
+
+    assert line.startswith("sections.inventory.questions: muss eine Liste sein, ist aber {'not'")
+    assert line.endswith("…") and len(line) < 160
+
+
+def test_every_message_of_the_schema_has_an_english_translation():
+    # A message without an entry in the English catalogue would reach an English admin in German.
+    sources = [CATALOGUE_CODE / "schema.py", CATALOGUE_CODE / "__init__.py"]
+    german = set()
+    for source in sources:
+        text = source.read_text(encoding="utf-8")
+        for literal in re.findall(r"_\(\s*((?:\"[^\"]*\"\s*)+)\)", text):
+            german.add("".join(re.findall(r'"([^"]*)"', literal)))
+        for literal in re.findall(r"gettext\(\s*((?:\"[^\"]*\"\s*)+)\)", text):
+            german.add("".join(re.findall(r'"([^"]*)"', literal)))
+    german.discard("YAML: %(problem)s")  # the same in both languages
+    assert len(german) > 60
+    with translation.override("en"):
+        untranslated = sorted(m for m in german if translation.gettext(m) == m)
+    assert untranslated == []
 
 
 # --- the real catalogue -------------------------------------------------------------------------

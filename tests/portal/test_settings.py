@@ -41,6 +41,25 @@ def test_production_settings_pass_check_deploy():
     assert "System check identified no issues" in result.stdout
 
 
+def test_production_device_cookie_is_secure_and_host_only_and_limits_are_separate():
+    code = (
+        "from django.conf import settings as s; "
+        "print(s.DEVICE_COOKIE_NAME, s.DEVICE_COOKIE_SECURE, s.SESSION_COOKIE_SECURE, "
+        "s.LOGIN_FAILURE_LIMIT_ACCOUNT, s.LOGIN_FAILURE_LIMIT_IP)"
+    )
+    result = _manage("shell", "--verbosity", "0", "-c", code, env=PRODUCTION_ENV)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["__Host-portal_device", "True", "True", "5", "30"]
+
+
+def test_an_address_limit_below_the_account_limit_refuses_to_start():
+    result = _manage("check", env={**PRODUCTION_ENV, "LOGIN_FAILURE_LIMIT_IP": "3"})
+
+    assert result.returncode != 0
+    assert "LOGIN_FAILURE_LIMIT_ACCOUNT must be at least 1" in result.stderr
+
+
 def test_production_without_secret_key_refuses_to_start():
     env = {k: v for k, v in PRODUCTION_ENV.items() if k != "SECRET_KEY"}
     result = _manage("check", env=env)

@@ -99,7 +99,7 @@ def test_file_whose_content_is_a_server_path_is_parsed_not_opened(admin_client):
     response = _upload(admin_client, path.encode())
 
     assert response.status_code == 400
-    assert "mapping at the top level" in response.content.decode()
+    assert "muss auf oberster Ebene eine Zuordnung" in response.content.decode()
     assert not QuestionnaireVersion.objects.exists()
 
 

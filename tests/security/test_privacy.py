@@ -272,3 +272,11 @@ def test_privacy_page_states_the_retention_periods(client, settings):
     body = client.get(reverse("privacy")).content.decode()
 
     assert "731 Tage" in body and "366 Tage" in body
+
+
+def test_privacy_page_explains_the_device_cookie(client, settings):
+    settings.DEVICE_COOKIE_DAYS = 200
+
+    body = client.get(reverse("privacy")).content.decode()
+
+    assert "Cookie für 200 Tage, bei welchen Konten er schon angemeldet war" in body

@@ -36,16 +36,107 @@ def test_security_page_lists_sessions_and_signs_out_elsewhere(alice, org_a):
     assert UserSession.objects.filter(user=alice, ended_at__isnull=True).count() == 1
 
 
-def test_login_from_a_new_browser_sends_an_email(alice, mailoutbox):
-    _login(alice, FIREFOX)
-    _login(alice, FIREFOX)
-    assert mailoutbox == []  # the first browser and a known one: no notice
+FIREFOX_UPDATED = FIREFOX.replace("140.0", "141.0")
 
-    _login(alice, CHROME)
+
+def _sign_in(client, user, agent):
+    response = client.post(
+        reverse("login"), {"username": user.email, "password": PASSWORD}, HTTP_USER_AGENT=agent
+    )
+    assert response.status_code == 302
+    return response
+
+
+def test_login_from_a_new_device_sends_an_email(alice, mailoutbox):
+    _login(alice, FIREFOX)
+    assert mailoutbox == []  # the very first sign-in: nothing to compare with
+
+    _login(alice, CHROME)  # another computer: no device cookie
 
     (message,) = mailoutbox
     assert message.to == [alice.email]
     assert "Chrome/141.0" in message.body
+
+
+def test_a_known_device_is_recognised_across_a_browser_update(alice, mailoutbox):
+    laptop = Client()
+    _sign_in(laptop, alice, FIREFOX)
+    laptop.post(reverse("logout"))
+
+    _sign_in(laptop, alice, FIREFOX_UPDATED)  # same browser, new version: same cookie
+
+    assert mailoutbox == []
+
+
+def test_a_new_device_with_the_same_browser_version_still_gets_the_email(alice, mailoutbox):
+    _sign_in(Client(), alice, FIREFOX)
+
+    _sign_in(Client(), alice, FIREFOX)  # same user agent, but a device without the cookie
+
+    (message,) = mailoutbox
+    assert "Firefox/140.0" in message.body
+
+
+def test_a_forged_or_foreign_device_cookie_does_not_make_a_device_known(
+    alice, bob, mailoutbox, settings
+):
+    _sign_in(Client(), alice, FIREFOX)
+    _sign_in(Client(), bob, FIREFOX)
+    bobs_laptop = Client()
+    _sign_in(bobs_laptop, bob, FIREFOX)
+    mailoutbox.clear()
+    stolen = bobs_laptop.cookies[settings.DEVICE_COOKIE_NAME].value
+
+    forged = Client()
+    forged.cookies[settings.DEVICE_COOKIE_NAME] = stolen.replace(stolen[:4], "AAAA", 1)
+    _sign_in(forged, alice, FIREFOX)
+    foreign = Client()
+    foreign.cookies[settings.DEVICE_COOKIE_NAME] = stolen  # knows bob, not alice
+    _sign_in(foreign, alice, FIREFOX)
+
+    assert [m.to for m in mailoutbox] == [[alice.email], [alice.email]]
+
+
+def test_one_device_remembers_several_accounts(alice, bob, mailoutbox):
+    _sign_in(Client(), alice, FIREFOX)
+    _sign_in(Client(), bob, FIREFOX)
+    office = Client()
+    _sign_in(office, alice, FIREFOX)
+    _sign_in(office, bob, FIREFOX)
+    mailoutbox.clear()
+
+    _sign_in(office, alice, FIREFOX_UPDATED)
+    _sign_in(office, bob, FIREFOX_UPDATED)
+
+    assert mailoutbox == []
+
+
+def test_device_cookie_is_long_lived_signed_httponly_and_secure_in_production(alice, settings):
+    settings.DEVICE_COOKIE_SECURE = True
+    settings.DEVICE_COOKIE_NAME = "__Host-portal_device"
+    client = Client()
+
+    response = _sign_in(client, alice, FIREFOX)
+
+    cookie = response.cookies["__Host-portal_device"]
+    assert cookie["httponly"] is True
+    assert cookie["secure"] is True
+    assert cookie["samesite"] == "Lax"
+    assert cookie["path"] == "/"
+    assert int(cookie["max-age"]) == settings.DEVICE_COOKIE_DAYS * 24 * 3600 == 365 * 24 * 3600
+    assert str(alice.pk) not in cookie.value.split(":")[0]  # keyed tags, no account ids
+    assert ":" in cookie.value  # Django's signature follows the value
+
+
+def test_device_cookie_is_secure_exactly_when_the_session_cookie_is(alice, settings):
+    # Development serves plain http, where a Secure cookie would never come back; production
+    # (tests/portal/test_settings.py) has both Secure.
+    response = _sign_in(Client(), alice, FIREFOX)
+
+    cookie = response.cookies[settings.DEVICE_COOKIE_NAME]
+    assert settings.DEVICE_COOKIE_SECURE is settings.SESSION_COOKIE_SECURE
+    assert bool(cookie["secure"]) is settings.SESSION_COOKIE_SECURE
+    assert cookie["httponly"] is True
 
 
 def test_password_change_sends_an_email_and_ends_other_sessions(alice, org_a, mailoutbox):

@@ -1,14 +1,17 @@
 """Questionnaire versions: upload with clear errors, preview, publish (immutable), activate."""
 
+import html
 from pathlib import Path
 
 import pytest
+import yaml
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from assessments.catalogue import default_catalogue_path
 from assessments.models import QuestionnaireVersion
+from tests.assessments.test_catalogue_schema import FIELDS_DE, FIELDS_EN, broken_fields
 
 pytestmark = pytest.mark.django_db
 
@@ -62,7 +65,9 @@ def test_same_version_twice_is_refused(admin_client):
     response = _upload(admin_client, WIZARD.read_text(encoding="utf-8"))
 
     assert response.status_code == 400
-    assert "exists already" in response.content.decode()
+    assert "gibt es schon; eine Änderung braucht eine neue Versionsnummer" in (
+        response.content.decode()
+    )
     assert QuestionnaireVersion.objects.count() == 1
 
 
@@ -103,4 +108,34 @@ def test_load_questionnaire_command_reports_errors(tmp_path):
 
     with pytest.raises(CommandError, match="is not a valid catalogue"):
         call_command("load_questionnaire", str(bad))
+    assert not QuestionnaireVersion.objects.exists()
+
+
+def _upload_in(client, text: str, language: str):
+    return client.post(
+        reverse("admin:assessments_questionnaireversion_upload"),
+        {"file": SimpleUploadedFile("katalog.yaml", text.encode(), "application/yaml")},
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+
+
+@pytest.mark.parametrize(
+    ("language", "lead", "expected"),
+    [
+        ("de", "Die Datei hat 7 Fehler und wurde nicht übernommen", FIELDS_DE),
+        ("en", "The file has 7 errors and was not imported", FIELDS_EN),
+    ],
+)
+def test_admin_sees_every_error_of_the_file_at_once_in_their_language(
+    admin_client, language, lead, expected
+):
+    text = yaml.safe_dump(broken_fields(), allow_unicode=True, sort_keys=False)
+
+    response = _upload_in(admin_client, text, language)
+
+    body = html.unescape(response.content.decode())
+    assert response.status_code == 400
+    assert lead in body
+    for line in expected:
+        assert f"<li><code>{line}</code></li>" in body
     assert not QuestionnaireVersion.objects.exists()
