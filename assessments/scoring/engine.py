@@ -28,6 +28,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from assessments.catalogue.conditions import is_answered
+
 from .ai_act import classify
 from .index import (
     COMBINATION_LABEL,
@@ -269,8 +271,19 @@ def _answer_result(index: DocumentIndex, qi: QuestionIndex, value: Any) -> _Resu
 
 def score(document: dict, answers: dict) -> ScoreCard:
     """Score ``answers`` (``{question_key: value}``) against the catalogue ``document``."""
-    index = index_for(document)
-    answers = answers or {}
+    return _score(index_for(document), answers or {}, None)
+
+
+def score_and_missing(document: dict, answers: dict) -> tuple[ScoreCard, tuple[str, ...]]:
+    """``score()`` and, from the same walk over the shown questions, the keys of the required
+    questions shown for ``answers`` that have no answer, in catalogue order (what
+    ``Questionnaire.missing`` returns). Storing a result needs both; walking once is cheaper."""
+    missing: list[str] = []
+    card = _score(index_for(document), answers or {}, missing)
+    return card, tuple(missing)
+
+
+def _score(index: DocumentIndex, answers: dict, missing: list[str] | None) -> ScoreCard:
     dims = index.dimensions
     points = dict.fromkeys(dims, 0)
     maxima = dict.fromkeys(dims, 0)
@@ -295,6 +308,8 @@ def score(document: dict, answers: dict) -> ScoreCard:
             value = None  # nothing ticked, no row: unanswered (stored before SCORING_VERSION 1.1)
         if value is not None:
             effective[key] = value
+        if missing is not None and qi.required and not is_answered(value):
+            missing.append(key)
         for fact in qi.facts:
             facts[fact] = None
         if qi.kind == "use_cases" and isinstance(value, list):
@@ -481,8 +496,11 @@ def _lift(risk: float, floor: float) -> float:
 
 
 def _recommendation(rec, urgent: bool) -> Recommendation:
-    if rec.result is None or rec.result.urgent is not urgent:
-        rec.result = Recommendation(
+    # one memoised Recommendation per urgency, so that cards alternating between urgent and not
+    # share their objects (and the stored card's packer its serialised form)
+    result = rec.urgent_result if urgent else rec.result
+    if result is None:
+        result = Recommendation(
             key=rec.key,
             dimension=rec.dimension,
             priority=rec.priority,
@@ -492,7 +510,11 @@ def _recommendation(rec, urgent: bool) -> Recommendation:
             triggered_by=rec.triggered_by,
             urgent=urgent,
         )
-    return rec.result
+        if urgent:
+            rec.urgent_result = result
+        else:
+            rec.result = result
+    return result
 
 
 def _copy(value: Any) -> Any:
