@@ -25,6 +25,7 @@ the per-answer contributions) is built once per document object and memoised (``
 from __future__ import annotations
 
 import math
+import operator
 from dataclasses import dataclass
 from typing import Any
 
@@ -322,6 +323,14 @@ def _score(index: DocumentIndex, answers: dict, missing: list[str] | None) -> Sc
             result = _use_case_result(index, qi, value, use_cases)
         elif not qi.scored or value == "na":
             continue
+        elif type(value) is str:
+            # most answers are an option key, "yes"/"no" or "unknown": what a string scores is
+            # fixed per question, so the memoised result is looked up directly
+            result = qi.by_string.get(value)
+            if result is None:
+                result = _answer_result(index, qi, value)
+                if len(qi.by_string) < _MEMO_LIMIT:
+                    qi.by_string[value] = result
         else:
             result = _answer_result(index, qi, value)
 
@@ -413,7 +422,7 @@ def _score(index: DocumentIndex, answers: dict, missing: list[str] | None) -> Sc
                 level="critical" if knocked else level_for(index, value),
                 points=_clean(points[dim]),
                 max_points=_clean(m),
-                drivers=tuple(d for _, d in sorted(drivers[dim], key=lambda item: item[0])),
+                drivers=tuple(d for _, d in sorted(drivers[dim], key=_first)),
                 raw_score=min(max(round_half_up(raw), 0), 100),
                 knockout=knocked,
             )
@@ -489,6 +498,9 @@ def _score(index: DocumentIndex, answers: dict, missing: list[str] | None) -> Sc
         legal_state=min(dates) if dates else None,
         facts_used=tuple(sorted(facts)),
     )
+
+
+_first = operator.itemgetter(0)
 
 
 def _lift(risk: float, floor: float) -> float:

@@ -129,6 +129,7 @@ class QuestionIndex:
     unknown_result: Any = None  # memoised by the engine
     unanswered_result: Any = None
     memo: dict = field(default_factory=dict)  # engine results per multi_choice/number answer
+    by_string: dict = field(default_factory=dict)  # engine results per string answer
 
 
 @dataclass(slots=True)
