@@ -108,12 +108,39 @@ class TextTable:
         number = self.numbers.get(key)
         if number is not None:
             return number
-        parts = [part.split(JOIN) for part in key]
-        if len(parts[0]) > 1 and all(len(p) == len(parts[0]) for p in parts):
-            numbers = [self.numbers.get(piece) for piece in zip(*parts, strict=True)]
-            if None not in numbers and self.text(numbers) == value:
-                return numbers
+        numbers = self._joined(key)
+        if numbers is not None and self.text(numbers) == value:
+            return numbers
         return dict(value)
+
+    def _joined(self, key: tuple) -> list[int] | None:
+        """Catalogue texts that, joined with ``JOIN``, give ``key`` in every language. A label
+        may contain ``JOIN`` itself ("ChatGPT Free, Plus oder Pro"), so the pieces are searched,
+        not just split."""
+        parts = [part.split(JOIN) for part in key]
+        if len(parts) != 2 or max(len(p) for p in parts) > 40:
+            return None
+        first, second = parts
+        failed: set[tuple[int, int]] = set()
+
+        def search(i: int, j: int) -> list[int] | None:
+            if i == len(first) and j == len(second):
+                return []
+            if (i, j) in failed:
+                return None
+            for k in range(i + 1, len(first) + 1):
+                piece_first = JOIN.join(first[i:k])
+                for m in range(j + 1, len(second) + 1):
+                    number = self.numbers.get((piece_first, JOIN.join(second[j:m])))
+                    if number is not None:
+                        rest = search(k, m)
+                        if rest is not None:
+                            return [number, *rest]
+            failed.add((i, j))
+            return None
+
+        numbers = search(0, 0)
+        return numbers if numbers and len(numbers) > 1 else None
 
     def text(self, value: Any) -> Any:
         if isinstance(value, bool):
@@ -359,10 +386,17 @@ class _Packer:
         parts = []
         keep = 0
         table = self.table
+        memo_get = self.json_memo.get
         for name, kind, _sub, default in _JSON_PLANS[type(obj)]:
             value = getattr(obj, name)
             if kind == _RECORDS_KIND:
-                parts.append("[" + ",".join([self.record_json(v) for v in value]) + "]")
+                texts = []
+                for item in value:
+                    hit = memo_get(id(item))  # inline: most drivers are shared
+                    texts.append(
+                        hit[1] if hit is not None and hit[0] is item else self.record_json(item)
+                    )
+                parts.append("[" + ",".join(texts) + "]")
                 if value or default != []:
                     keep = len(parts)
                 continue
