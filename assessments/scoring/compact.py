@@ -71,6 +71,7 @@ class TextTable:
         self.numbers: dict[tuple, int] = {}
         self.strings: list[str] = []
         self.string_numbers: dict[str, int] = {}
+        self._refs: dict[int, tuple[dict, Any]] = {}
         self._walk(document)
         for number, text in enumerate(CONSTANTS, start=1):
             self.numbers.setdefault(_text_key(text), -number)
@@ -102,6 +103,18 @@ class TextTable:
         ``JOIN`` (multi-choice labels), else the text itself."""
         if not isinstance(value, dict):
             return value
+        # Most texts are the document's own objects (or the engine's memoised ones): remember
+        # the answer per object. The memo holds the object, so its id is not reused meanwhile.
+        # Only references are remembered (inline texts are copied each time, never shared).
+        hit = self._refs.get(id(value))
+        if hit is not None and hit[0] is value:
+            return hit[1] if type(hit[1]) is int else list(hit[1])
+        result = self._ref(value)
+        if not isinstance(result, dict) and len(self._refs) < 50_000:
+            self._refs[id(value)] = (value, result if type(result) is int else tuple(result))
+        return result
+
+    def _ref(self, value: dict) -> Any:
         key = _text_key(value)
         if key is None:
             return dict(value)
