@@ -208,13 +208,18 @@ class Result(models.Model):
     # stored before empty lists counted as unanswered): the scores rest on missing answers.
     incomplete_answers = models.BooleanField(_("unvollständig beantwortet"), default=False)
     computed_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # What the result was computed from (scoring.fingerprint.result_fingerprint): rescore skips
+    # a result whose catalogue, answers and scoring/storage version are all unchanged. Empty for
+    # results stored before it existed (always recomputed).
+    fingerprint = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     objects = ResultQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("Ergebnis")
         verbose_name_plural = _("Ergebnisse")
-        ordering = ["-computed_at"]
+        # "latest" as everywhere else: by the assessment's submission, never by computed_at
+        ordering = list(LATEST_ORDER)
 
     def __str__(self) -> str:
         return f"{self.assessment} · {self.readiness}"

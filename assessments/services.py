@@ -1,12 +1,10 @@
 """Writes for questionnaires, assessments and answers."""
 
 import hashlib
-import json
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, transaction
-from django.db.models import OuterRef, Subquery
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,12 +15,21 @@ from portal.services import audit_record
 from .actionplan.services import action_create, actions_generate
 from .answers import AnswerInvalid, validate_value
 from .catalogue import CatalogueError, load_document, to_plain
-from .models import Answer, Assessment, ConsultantNote, QuestionnaireVersion, Result
+from .models import Answer, Assessment, ConsultantNote, QuestionnaireVersion
 from .questionnaire import Questionnaire
+from .results.services import (  # noqa: F401 - the results' writes are part of this API
+    RESCORE_FIELDS,
+    RescoreOutcome,
+    _answers_by_assessment,
+    _result_fields,
+    latest_results_refresh,
+    result_fields,
+    result_store,
+    results_rescore,
+    results_rescore_parallel,
+)
 from .review.models import ReviewState
 from .review.services import review_start
-from .scoring import score
-from .scoring.compact import card_pack
 from .selectors import answers_dict, can_edit_assessment, questionnaire_for
 
 
@@ -230,189 +237,6 @@ def assessment_submit(*, assessment: Assessment, user: User) -> Assessment:
         )
         transaction.on_commit(lambda: assessment_submission_notify(assessment_id=locked.pk))
     return locked
-
-
-# --- results ---------------------------------------------------------------------------------
-
-
-def _result_fields(card, document: dict, *, incomplete_answers: bool) -> dict:
-    scores = card.scores
-    order = ("low", "medium", "high", "critical")
-    return {
-        "lock_in": scores.get("lock_in", 0),
-        "gdpr": scores.get("gdpr", 0),
-        "ai_act": scores.get("ai_act", 0),
-        "continuity": scores.get("continuity", 0),
-        "governance": scores.get("governance", 0),
-        "readiness": card.readiness,
-        "worst_level": max(card.levels.values(), key=order.index, default="low"),
-        "exposure": card.exposure,
-        "vendor_exposure": dict(card.vendor_exposure),
-        # keys and numbers; texts are references into the (immutable) catalogue version
-        "card": card_pack(card, document),
-        "catalogue_version": f"{card.catalogue_key} {card.catalogue_version}",
-        "scoring_version": card.scoring_version,
-        "incomplete_answers": incomplete_answers,
-    }
-
-
-def result_store(*, assessment: Assessment) -> Result:
-    """Score the submitted answers (pure, well under a millisecond) and store the result."""
-    document = assessment.questionnaire.document
-    answers = answers_dict(assessment)
-    card = score(document, answers)
-    incomplete = bool(questionnaire_for(assessment).missing(answers))
-    result, _created = Result.objects.update_or_create(
-        assessment=assessment,
-        defaults={
-            "organization_id": assessment.organization_id,
-            "computed_at": timezone.now(),
-            **_result_fields(card, document, incomplete_answers=incomplete),
-        },
-    )
-    latest_results_refresh(organization_ids=[assessment.organization_id])
-    return result
-
-
-def latest_results_refresh(*, organization_ids=None) -> int:
-    """Point each organisation at the result of its most recently submitted assessment.
-
-    One UPDATE with a subquery per call; ``None`` refreshes every organisation (after a rescore,
-    a migration or a bulk load). Returns the number of organisations updated.
-    """
-    newest = Result.objects.filter(organization=OuterRef("pk")).newest_first().values("pk")[:1]
-    organizations = Organization.objects.all()
-    if organization_ids is not None:
-        organizations = organizations.filter(pk__in=organization_ids)
-    return organizations.update(latest_result=Subquery(newest))
-
-
-RESCORE_FIELDS = (
-    "lock_in",
-    "gdpr",
-    "ai_act",
-    "continuity",
-    "governance",
-    "readiness",
-    "worst_level",
-    "exposure",
-    "vendor_exposure",
-    "card",
-    "catalogue_version",
-    "scoring_version",
-    "incomplete_answers",
-    "computed_at",
-)
-
-
-def results_rescore(*, batch_size: int = 1000) -> int:
-    """Recompute every stored result (after a catalogue fix or a new scoring version), in bulk."""
-    documents: dict[int, dict] = {}
-    questionnaires: dict[int, Questionnaire] = {}
-    total = 0
-    last_pk = None
-    while True:
-        page = Result.objects.order_by("pk")
-        if last_pk is not None:
-            page = page.filter(pk__gt=last_pk)
-        batch = list(page.values_list("pk", "assessment__questionnaire_id")[:batch_size])
-        if not batch:
-            break
-        last_pk = batch[-1][0]
-        answers = _answers_by_assessment([pk for pk, _version in batch])
-        now = timezone.now()
-        rows = []
-        for pk, version_id in batch:
-            if version_id not in documents:
-                documents[version_id] = QuestionnaireVersion.objects.values_list(
-                    "document", flat=True
-                ).get(pk=version_id)
-                questionnaires[version_id] = Questionnaire(documents[version_id])
-            card = score(documents[version_id], answers[pk])
-            incomplete = bool(questionnaires[version_id].missing(answers[pk]))
-            rows.append(
-                {
-                    "assessment_id": pk,
-                    "computed_at": now,
-                    **_result_fields(card, documents[version_id], incomplete_answers=incomplete),
-                }
-            )
-        _results_write(rows)
-        total += len(rows)
-        if len(batch) < batch_size:
-            break
-    # A rescore never changes which result is the latest; refreshing heals a reference that a
-    # manual data fix may have left behind, at the cost of one UPDATE.
-    latest_results_refresh()
-    return total
-
-
-def _answers_by_assessment(assessment_ids: list) -> dict:
-    answers: dict = {pk: {} for pk in assessment_ids}
-    if connection.vendor == "postgresql":
-        # One JSON object per assessment instead of one decoded JSON value per answer row.
-        table = connection.ops.quote_name(Answer._meta.db_table)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT assessment_id, jsonb_object_agg(question_key, value) FROM {table} "  # noqa: S608 - table name from model meta
-                "WHERE assessment_id = ANY(%s) GROUP BY assessment_id",
-                [assessment_ids],
-            )
-            for assessment_id, values in cursor.fetchall():
-                # Django's psycopg setup hands jsonb over as text.
-                answers[assessment_id] = json.loads(values) if isinstance(values, str) else values
-        return answers
-    for assessment_id, key, value in Answer.objects.filter(
-        assessment_id__in=assessment_ids
-    ).values_list("assessment_id", "question_key", "value"):
-        answers[assessment_id][key] = value
-    return answers
-
-
-def _results_write(rows: list[dict]) -> None:
-    if connection.vendor == "postgresql":
-        _results_write_postgresql(rows)
-    else:
-        Result.objects.bulk_update([Result(**row) for row in rows], RESCORE_FIELDS)
-
-
-def _results_write_postgresql(rows: list[dict]) -> None:
-    """COPY into a temporary table and one UPDATE … FROM: bulk_update's CASE per column and row
-    spent most of a 10,000-result rescore building and sending SQL."""
-    table = connection.ops.quote_name(Result._meta.db_table)
-    columns = [Result._meta.get_field(name).column for name in ("assessment", *RESCORE_FIELDS)]
-    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
-    json_fields = {"vendor_exposure", "card"}
-    with transaction.atomic(), connection.cursor() as cursor:
-        # lz4 compresses the large score cards several times faster than the default pglz.
-        cursor.execute("SET LOCAL default_toast_compression = 'lz4'")
-        cursor.execute(
-            f"CREATE TEMP TABLE rescore_rows ON COMMIT DROP AS SELECT {quoted} FROM {table} "  # noqa: S608 - names from model meta
-            "WITH NO DATA"
-        )
-        with cursor.cursor.copy(f"COPY rescore_rows ({quoted}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(
-                    [row["assessment_id"]]
-                    + [
-                        json.dumps(row[name], separators=(",", ":"))
-                        if name in json_fields
-                        else row[name]
-                        for name in RESCORE_FIELDS
-                    ]
-                )
-        assignments = ", ".join(
-            f"{connection.ops.quote_name(c)} = rescore_rows.{connection.ops.quote_name(c)}"
-            for c in columns[1:]
-        )
-        key = connection.ops.quote_name(columns[0])
-        cursor.execute(
-            f"UPDATE {table} SET {assignments} FROM rescore_rows "  # noqa: S608 - names from model meta
-            f"WHERE {table}.{key} = rescore_rows.{key}"
-        )
-        # ON COMMIT DROP is not enough when the caller holds an outer transaction (the next
-        # batch would find the table still there)
-        cursor.execute("DROP TABLE rescore_rows")
 
 
 def consultant_note_create(*, assessment: Assessment, author: User, data: dict):

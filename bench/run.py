@@ -5,8 +5,9 @@
     .venv/bin/python bench/run.py --pg                 # the same with the default URL
 
 1. scoring throughput of ``assessments.scoring.score`` on one core vs. a trivial loop;
-2. ``results_rescore()`` of 10,000 stored assessments vs. a plain read of the same rows
-   (PostgreSQL only);
+2. ``results_rescore()`` of 10,000 stored assessments (every result recomputed: the target
+   figure) vs. a plain read of the same rows, the same with ``--jobs 2``, and separately the
+   skip path (``--skip-unchanged`` with nothing changed) (PostgreSQL only);
 3. report rendering: full report vs. WeasyPrint alone vs. a one-page PDF;
 4. worker memory after 1 and 20 reports, and throughput with one vs. two worker processes
    (PostgreSQL and Redis only);

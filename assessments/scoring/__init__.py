@@ -1,6 +1,6 @@
 """Pure scoring engine: ``score(document, answers) -> ScoreCard`` (no Django, no ORM, no I/O)."""
 
-from .engine import SCORING_VERSION, level_for, round_half_up, score
+from .engine import SCORING_VERSION, level_for, round_half_up, score, score_and_missing
 from .index import DocumentIndex, index_for
 from .model import (
     AI_ACT_CLASSES,
@@ -26,4 +26,5 @@ __all__ = [
     "level_for",
     "round_half_up",
     "score",
+    "score_and_missing",
 ]

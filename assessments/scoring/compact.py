@@ -20,7 +20,9 @@ Pure Python like the engine: no Django, no I/O.
 from __future__ import annotations
 
 import dataclasses
+import json
 import threading
+from json.encoder import encode_basestring_ascii
 from typing import Any
 
 from .index import NA_LABEL, NO_LABEL, UNANSWERED_LABEL, UNKNOWN_LABEL, YES_LABEL
@@ -69,6 +71,7 @@ class TextTable:
         self.numbers: dict[tuple, int] = {}
         self.strings: list[str] = []
         self.string_numbers: dict[str, int] = {}
+        self._refs: dict[int, tuple[dict, Any]] = {}
         self._walk(document)
         for number, text in enumerate(CONSTANTS, start=1):
             self.numbers.setdefault(_text_key(text), -number)
@@ -100,18 +103,57 @@ class TextTable:
         ``JOIN`` (multi-choice labels), else the text itself."""
         if not isinstance(value, dict):
             return value
+        # Most texts are the document's own objects (or the engine's memoised ones): remember
+        # the answer per object. The memo holds the object, so its id is not reused meanwhile.
+        # Only references are remembered (inline texts are copied each time, never shared).
+        hit = self._refs.get(id(value))
+        if hit is not None and hit[0] is value:
+            return hit[1] if type(hit[1]) is int else list(hit[1])
+        result = self._ref(value)
+        if not isinstance(result, dict) and len(self._refs) < 50_000:
+            self._refs[id(value)] = (value, result if type(result) is int else tuple(result))
+        return result
+
+    def _ref(self, value: dict) -> Any:
         key = _text_key(value)
         if key is None:
             return dict(value)
         number = self.numbers.get(key)
         if number is not None:
             return number
-        parts = [part.split(JOIN) for part in key]
-        if len(parts[0]) > 1 and all(len(p) == len(parts[0]) for p in parts):
-            numbers = [self.numbers.get(piece) for piece in zip(*parts, strict=True)]
-            if None not in numbers and self.text(numbers) == value:
-                return numbers
+        numbers = self._joined(key)
+        if numbers is not None and self.text(numbers) == value:
+            return numbers
         return dict(value)
+
+    def _joined(self, key: tuple) -> list[int] | None:
+        """Catalogue texts that, joined with ``JOIN``, give ``key`` in every language. A label
+        may contain ``JOIN`` itself ("ChatGPT Free, Plus oder Pro"), so the pieces are searched,
+        not just split."""
+        parts = [part.split(JOIN) for part in key]
+        if len(parts) != 2 or max(len(p) for p in parts) > 40:
+            return None
+        first, second = parts
+        failed: set[tuple[int, int]] = set()
+
+        def search(i: int, j: int) -> list[int] | None:
+            if i == len(first) and j == len(second):
+                return []
+            if (i, j) in failed:
+                return None
+            for k in range(i + 1, len(first) + 1):
+                piece_first = JOIN.join(first[i:k])
+                for m in range(j + 1, len(second) + 1):
+                    number = self.numbers.get((piece_first, JOIN.join(second[j:m])))
+                    if number is not None:
+                        rest = search(k, m)
+                        if rest is not None:
+                            return [number, *rest]
+            failed.add((i, j))
+            return None
+
+        numbers = search(0, 0)
+        return numbers if numbers and len(numbers) > 1 else None
 
     def text(self, value: Any) -> Any:
         if isinstance(value, bool):
@@ -288,12 +330,45 @@ def _default_json(kind: int, default: Any) -> Any:
 # --- pack --------------------------------------------------------------------------------------
 
 
+_encode = json.JSONEncoder(separators=(",", ":")).encode
+
+
+def _json(value: Any) -> str:
+    """``json.dumps(value, separators=(",", ":"))``, with the common scalars done directly."""
+    kind = type(value)
+    if kind is int:
+        return int.__repr__(value)
+    if kind is str:
+        return encode_basestring_ascii(value)
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    return _encode(value)
+
+
 class _Packer:
     def __init__(self, table: TextTable) -> None:
         self.table = table
         # The engine memoises drivers and recommendations per answer option and rule, so the same
         # objects recur across thousands of cards; their packed form is computed once.
         self.memo: dict[int, tuple[Any, list]] = {}
+        self.json_memo: dict[int, tuple[Any, str]] = {}
+
+    def _field(self, kind: int, value: Any) -> Any:
+        if kind == _TEXT:
+            return self.table.ref(value)
+        if kind == _TEXTS:
+            return [self.table.ref(v) for v in value]
+        if kind == _STR:
+            return self.table.string_ref(value)
+        if kind == _STRS:
+            return [self.table.string_ref(v) for v in value]
+        if kind == _MAPPING:
+            return {str(k): _jsonable(value[k]) for k in sorted(value)}
+        return _jsonable(value)
 
     def record(self, obj: Any) -> list:
         entry = self.memo.get(id(obj))
@@ -301,51 +376,102 @@ class _Packer:
             return entry[1]
         out = []
         keep = 0
-        for name, kind, _sub, default in _PLANS[type(obj)]:
+        for name, kind, _sub, default in _JSON_PLANS[type(obj)]:
             value = getattr(obj, name)
-            if kind == _TEXT:
-                packed = self.table.ref(value)
-            elif kind == _TEXTS:
-                packed = [self.table.ref(v) for v in value]
-            elif kind == _RECORDS_KIND:
+            if kind == _RECORDS_KIND:
                 packed = [self.record(v) for v in value]
-            elif kind == _STR:
-                packed = self.table.string_ref(value)
-            elif kind == _STRS:
-                packed = [self.table.string_ref(v) for v in value]
-            elif kind == _MAPPING:
-                packed = {str(k): _jsonable(value[k]) for k in sorted(value)}
             else:
-                packed = _jsonable(value)
+                packed = self._field(kind, value)
             out.append(packed)
-            if packed != _default_json(kind, default):
+            if packed != default:
                 keep = len(out)
         del out[keep:]  # trailing defaults are implied
         if type(obj) in _SHARED and len(self.memo) < 20_000:
             self.memo[id(obj)] = (obj, out)
         return out
 
+    def record_json(self, obj: Any) -> str:
+        """``_json(self.record(obj))`` without building the lists of shared records again: a
+        driver's or recommendation's JSON text is made once and reused in every card."""
+        entry = self.json_memo.get(id(obj))
+        if entry is not None and entry[0] is obj:
+            return entry[1]
+        parts = []
+        keep = 0
+        table = self.table
+        memo_get = self.json_memo.get
+        for name, kind, _sub, default in _JSON_PLANS[type(obj)]:
+            value = getattr(obj, name)
+            if kind == _RECORDS_KIND:
+                texts = []
+                for item in value:
+                    hit = memo_get(id(item))  # inline: most drivers are shared
+                    texts.append(
+                        hit[1] if hit is not None and hit[0] is item else self.record_json(item)
+                    )
+                parts.append("[" + ",".join(texts) + "]")
+                if value or default != []:
+                    keep = len(parts)
+                continue
+            if kind == _STR:
+                packed = table.string_numbers.get(value, value) if type(value) is str else value
+            elif kind == _PLAIN and type(value) in _SCALARS:
+                packed = value
+            else:
+                packed = self._field(kind, value)
+            parts.append(_json(packed))
+            if packed != default:
+                keep = len(parts)
+        text = "[" + ",".join(parts[:keep]) + "]"
+        if type(obj) in _SHARED and len(self.json_memo) < 20_000:
+            self.json_memo[id(obj)] = (obj, text)
+        return text
 
+
+_SCALARS = frozenset((int, float, bool, type(None), str))
 # Only these are shared between cards (the engine memoises them per option and rule); the rest is
 # new for every card and would only fill the memo (and the garbage collector's work).
 _SHARED = (Driver, Recommendation)
+# Per field: name, kind, record class, and the default in its JSON form (MISSING: none).
+_JSON_PLANS = {
+    cls: [(name, kind, sub, _default_json(kind, default)) for name, kind, sub, default in plan]
+    for cls, plan in _PLANS.items()
+}
 _packers: dict[int, tuple[TextTable, _Packer]] = {}
 
 
-def card_pack(card: ScoreCard, document: dict) -> dict:
-    """The stored form of ``card`` scored against ``document`` (a few KB)."""
+def _packer(document: dict) -> _Packer:
     table = text_table(document)
     entry = _packers.get(id(table))
     if entry is None or entry[0] is not table:
         with _lock:
             _packers.clear()  # one catalogue at a time is the normal case; memo stays bounded
             entry = _packers[id(table)] = (table, _Packer(table))
+    return entry[1]
+
+
+def _schema_ref() -> Any:
+    return _SCHEMA if CURRENT_SCHEMA is None else CURRENT_SCHEMA
+
+
+def card_pack(card: ScoreCard, document: dict) -> dict:
+    """The stored form of ``card`` scored against ``document`` (a few KB)."""
     return {
         "format": FORMAT,
         "walk": WALK,
-        "schema": _SCHEMA if CURRENT_SCHEMA is None else CURRENT_SCHEMA,
-        "card": entry[1].record(card),
+        "schema": _schema_ref(),
+        "card": _packer(document).record(card),
     }
+
+
+def card_pack_json(card: ScoreCard, document: dict) -> str:
+    """``card_pack`` as compact JSON text (``json.dumps(card_pack(…), separators=(",", ":"))``),
+    for writers that send text to the database (rescore's COPY): shared drivers and
+    recommendations are serialised once, not once per card."""
+    return (
+        f'{{"format":{_json(FORMAT)},"walk":{_json(WALK)},"schema":{_json(_schema_ref())},'
+        f'"card":{_packer(document).record_json(card)}}}'
+    )
 
 
 # --- unpack ------------------------------------------------------------------------------------

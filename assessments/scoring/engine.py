@@ -25,8 +25,11 @@ the per-answer contributions) is built once per document object and memoised (``
 from __future__ import annotations
 
 import math
+import operator
 from dataclasses import dataclass
 from typing import Any
+
+from assessments.catalogue.conditions import is_answered
 
 from .ai_act import classify
 from .index import (
@@ -269,8 +272,19 @@ def _answer_result(index: DocumentIndex, qi: QuestionIndex, value: Any) -> _Resu
 
 def score(document: dict, answers: dict) -> ScoreCard:
     """Score ``answers`` (``{question_key: value}``) against the catalogue ``document``."""
-    index = index_for(document)
-    answers = answers or {}
+    return _score(index_for(document), answers or {}, None)
+
+
+def score_and_missing(document: dict, answers: dict) -> tuple[ScoreCard, tuple[str, ...]]:
+    """``score()`` and, from the same walk over the shown questions, the keys of the required
+    questions shown for ``answers`` that have no answer, in catalogue order (what
+    ``Questionnaire.missing`` returns). Storing a result needs both; walking once is cheaper."""
+    missing: list[str] = []
+    card = _score(index_for(document), answers or {}, missing)
+    return card, tuple(missing)
+
+
+def _score(index: DocumentIndex, answers: dict, missing: list[str] | None) -> ScoreCard:
     dims = index.dimensions
     points = dict.fromkeys(dims, 0)
     maxima = dict.fromkeys(dims, 0)
@@ -295,6 +309,8 @@ def score(document: dict, answers: dict) -> ScoreCard:
             value = None  # nothing ticked, no row: unanswered (stored before SCORING_VERSION 1.1)
         if value is not None:
             effective[key] = value
+        if missing is not None and qi.required and not is_answered(value):
+            missing.append(key)
         for fact in qi.facts:
             facts[fact] = None
         if qi.kind == "use_cases" and isinstance(value, list):
@@ -307,6 +323,14 @@ def score(document: dict, answers: dict) -> ScoreCard:
             result = _use_case_result(index, qi, value, use_cases)
         elif not qi.scored or value == "na":
             continue
+        elif type(value) is str:
+            # most answers are an option key, "yes"/"no" or "unknown": what a string scores is
+            # fixed per question, so the memoised result is looked up directly
+            result = qi.by_string.get(value)
+            if result is None:
+                result = _answer_result(index, qi, value)
+                if len(qi.by_string) < _MEMO_LIMIT:
+                    qi.by_string[value] = result
         else:
             result = _answer_result(index, qi, value)
 
@@ -398,7 +422,7 @@ def score(document: dict, answers: dict) -> ScoreCard:
                 level="critical" if knocked else level_for(index, value),
                 points=_clean(points[dim]),
                 max_points=_clean(m),
-                drivers=tuple(d for _, d in sorted(drivers[dim], key=lambda item: item[0])),
+                drivers=tuple(d for _, d in sorted(drivers[dim], key=_first)),
                 raw_score=min(max(round_half_up(raw), 0), 100),
                 knockout=knocked,
             )
@@ -476,13 +500,19 @@ def score(document: dict, answers: dict) -> ScoreCard:
     )
 
 
+_first = operator.itemgetter(0)
+
+
 def _lift(risk: float, floor: float) -> float:
     return floor + (100.0 - floor) * min(max(risk, 0.0), 100.0) / 100.0
 
 
 def _recommendation(rec, urgent: bool) -> Recommendation:
-    if rec.result is None or rec.result.urgent is not urgent:
-        rec.result = Recommendation(
+    # one memoised Recommendation per urgency, so that cards alternating between urgent and not
+    # share their objects (and the stored card's packer its serialised form)
+    result = rec.urgent_result if urgent else rec.result
+    if result is None:
+        result = Recommendation(
             key=rec.key,
             dimension=rec.dimension,
             priority=rec.priority,
@@ -492,7 +522,11 @@ def _recommendation(rec, urgent: bool) -> Recommendation:
             triggered_by=rec.triggered_by,
             urgent=urgent,
         )
-    return rec.result
+        if urgent:
+            rec.urgent_result = result
+        else:
+            rec.result = result
+    return result
 
 
 def _copy(value: Any) -> Any:

@@ -125,9 +125,11 @@ class QuestionIndex:
     max_by_dim: dict[str, int | float] = field(default_factory=dict)
     scored: bool = False  # has points or a knockout in some answer
     facts: tuple[str, ...] = ()
+    required: bool = True  # a shown, unanswered required question makes the answers incomplete
     unknown_result: Any = None  # memoised by the engine
     unanswered_result: Any = None
     memo: dict = field(default_factory=dict)  # engine results per multi_choice/number answer
+    by_string: dict = field(default_factory=dict)  # engine results per string answer
 
 
 @dataclass(slots=True)
@@ -172,7 +174,8 @@ class RecommendationSpec:
     text: dict
     triggered_by: tuple[str, ...]
     facts: tuple[str, ...] = ()
-    result: Any = None  # the engine's Recommendation, memoised
+    result: Any = None  # the engine's Recommendation, memoised (not urgent)
+    urgent_result: Any = None  # the same, urgent
 
 
 @dataclass(slots=True)
@@ -254,6 +257,7 @@ def _compile_question(q: dict, order: int, dims: set[str], use_case_key: str | N
         show_if=q.get("show_if") or None,
         order=order,
         facts=tuple(q.get("facts") or ()),
+        required=bool(q.get("required", True)),
     )
     maxima: dict[str, int | float] = {}
     if qtype in {"single_choice", "multi_choice"}:

@@ -94,14 +94,11 @@ def portfolio_seed(
     from assessments import services
     from assessments.demo import questionnaire_ensure_active
     from assessments.models import Answer, Assessment, Result
-    from assessments.questionnaire import Questionnaire
-    from assessments.scoring import score
 
     rng = random.Random(seed)
     version = questionnaire_ensure_active()
     document = version.document
     profiles = _profiles(document)
-    questionnaire = Questionnaire(document)
     now = timezone.now()
     staff = []
     for number in range(consultants):
@@ -188,11 +185,7 @@ def portfolio_seed(
                         assessment=assessment,
                         organization_id=assessment.organization_id,
                         computed_at=now,
-                        **services._result_fields(
-                            score(document, answers),
-                            document,
-                            incomplete_answers=bool(questionnaire.missing(answers)),
-                        ),
+                        **services.result_fields(document=document, answers=answers),
                     )
                     for assessment, answers in rows
                 ],

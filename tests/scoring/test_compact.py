@@ -107,3 +107,25 @@ def test_unknown_walk_version_is_refused(document):
 
     with pytest.raises(ValueError, match="walk"):
         card_unpack(data, document)
+
+
+def test_joined_labels_that_contain_commas_are_stored_as_references():
+    """The engine joins the labels of several chosen options with ", "; a label with a comma of
+    its own ("ChatGPT Free, Plus oder Pro") used to make the whole joined label inline text."""
+    from tests.scoring.test_properties import REAL_CATALOGUE
+
+    document = to_plain(load_document(REAL_CATALOGUE.read_text(encoding="utf-8")))
+    chosen = ["mistral", "chatgpt_free", "openai_api"]
+    card = score(document, {"services_used": chosen})
+    labels = {
+        tuple(d.answer_label.values())
+        for dim in card.dimensions
+        for d in dim.drivers
+        if d.question_key == "services_used" and isinstance(d.answer_label, dict)
+    }
+    assert any("ChatGPT Free, Plus oder Pro" in label[0] for label in labels)  # joined, commas
+
+    packed = card_pack(card, document)
+
+    assert "ChatGPT Free" not in json.dumps(packed, ensure_ascii=False)
+    assert card_unpack(_stored(packed), document) == card

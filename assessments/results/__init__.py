@@ -1,0 +1,1 @@
+"""Stored results of submitted assessments: how a result row is computed and kept current."""
