@@ -14,6 +14,13 @@ it was written with, so older cards still read after fields are added or removed
 References number the document's texts in a fixed walk (sorted keys, list order); a few engine
 constants have negative numbers. ``"walk"`` records the walk's version in each card.
 
+Schema 3 (issue 14, round 3) stores less of what the catalogue version says anyway: a driver's
+question text and a recommendation's dimension, priority, effort, title and text are left out
+when they equal the catalogue's for the record's key (``DERIVED``; read back from the document);
+a choice question's answer is stored as string references; texts the engine joined with a space
+(the reasons of several chosen options) are references too. Cards of schema 1 and 2 read as
+before.
+
 Pure Python like the engine: no Django, no I/O.
 """
 
@@ -25,7 +32,14 @@ import threading
 from json.encoder import encode_basestring_ascii
 from typing import Any
 
-from .index import NA_LABEL, NO_LABEL, UNANSWERED_LABEL, UNKNOWN_LABEL, YES_LABEL
+from .index import (
+    COMBINATION_LABEL,
+    NA_LABEL,
+    NO_LABEL,
+    UNANSWERED_LABEL,
+    UNKNOWN_LABEL,
+    YES_LABEL,
+)
 from .model import (
     DimensionScore,
     Driver,
@@ -38,9 +52,13 @@ from .model import (
 FORMAT = "compact-1"
 WALK = 1
 # Append only: a constant's number is stored in cards.
-CONSTANTS = (YES_LABEL, NO_LABEL, UNKNOWN_LABEL, NA_LABEL, UNANSWERED_LABEL)
+CONSTANTS = (YES_LABEL, NO_LABEL, UNKNOWN_LABEL, NA_LABEL, UNANSWERED_LABEL, COMBINATION_LABEL)
 LANGUAGES = ("de", "en")
 JOIN = ", "  # how the engine joins the labels of several chosen options
+# how it joins their reasons; a text joined with another separator than JOIN is stored as a list
+# of references that starts with the separator
+SEPARATORS = (" ",)
+CHOICE_TYPES = frozenset({"single_choice", "multi_choice", "yes_no"})
 RECORDS = (ScoreCard, DimensionScore, Driver, UseCaseClassification, Recommendation)
 _BY_NAME = {cls.__name__: cls for cls in RECORDS}
 
@@ -72,9 +90,14 @@ class TextTable:
         self.strings: list[str] = []
         self.string_numbers: dict[str, int] = {}
         self._refs: dict[int, tuple[dict, Any]] = {}
+        self._prefixes: dict[str, list[tuple[int, str, str]]] | None = None
         self._walk(document)
         for number, text in enumerate(CONSTANTS, start=1):
             self.numbers.setdefault(_text_key(text), -number)
+        self._derivable = _derivable(document)
+        # questions whose answers are option keys (one, or a list), and rows of them
+        self.choice_questions = _questions_of_type(document, CHOICE_TYPES)
+        self.group_questions = _questions_of_type(document, frozenset({"repeat_group"}))
 
     def _walk(self, value: Any) -> None:
         if isinstance(value, dict):
@@ -124,7 +147,56 @@ class TextTable:
         numbers = self._joined(key)
         if numbers is not None and self.text(numbers) == value:
             return numbers
+        for separator in SEPARATORS:
+            numbers = self._joined_by(key, separator)
+            if numbers is not None and self.text(numbers) == value:
+                return numbers
         return dict(value)
+
+    def _joined_by(self, key: tuple, separator: str) -> list | None:
+        """``[separator, n1, n2, …]``: catalogue texts that, joined with ``separator``, give
+        ``key`` in every language (the engine joins the reasons of several options with a
+        space). Found by matching whole texts from the left, not by splitting."""
+        if len(key) != 2 or not all(key):
+            return None
+        first, second = key
+        prefixes = self._prefix_index()
+        short = prefixes.get("", ())
+        failed: set[tuple[int, int]] = set()
+
+        def search(i: int, j: int, depth: int) -> list[int] | None:
+            if (i, j) in failed or depth > 40:
+                return None
+            for number, text_first, text_second in (*prefixes.get(first[i : i + 4], ()), *short):
+                if not (first.startswith(text_first, i) and second.startswith(text_second, j)):
+                    continue
+                end_first, end_second = i + len(text_first), j + len(text_second)
+                if end_first == len(first) and end_second == len(second):
+                    return [number]
+                if first.startswith(separator, end_first) and second.startswith(
+                    separator, end_second
+                ):
+                    rest = search(
+                        end_first + len(separator), end_second + len(separator), depth + 1
+                    )
+                    if rest is not None:
+                        return [number, *rest]
+            failed.add((i, j))
+            return None
+
+        numbers = search(0, 0, 0)
+        return [separator, *numbers] if numbers and len(numbers) > 1 else None
+
+    def _prefix_index(self) -> dict[str, list[tuple[int, str, str]]]:
+        """The catalogue's texts by their first four characters ("": shorter texts)."""
+        if self._prefixes is None:
+            prefixes: dict[str, list[tuple[int, str, str]]] = {}
+            for (text_first, text_second), number in self.numbers.items():
+                if text_first and text_second:
+                    prefix = text_first[:4] if len(text_first) >= 4 else ""
+                    prefixes.setdefault(prefix, []).append((number, text_first, text_second))
+            self._prefixes = prefixes
+        return self._prefixes
 
     def _joined(self, key: tuple) -> list[int] | None:
         """Catalogue texts that, joined with ``JOIN``, give ``key`` in every language. A label
@@ -162,10 +234,66 @@ class TextTable:
             source = CONSTANTS[-value - 1] if value < 0 else self.texts[value]
             return dict(source)
         if isinstance(value, list):
+            separator = JOIN
+            if value and isinstance(value[0], str):
+                separator, value = value[0], value[1:]
             texts = [self.text(number) for number in value]
-            return {lang: JOIN.join(t.get(lang, "") for t in texts) for lang in LANGUAGES}
+            return {lang: separator.join(t.get(lang, "") for t in texts) for lang in LANGUAGES}
         if isinstance(value, dict):
             return dict(value)
+        return value
+
+    def derived(self, record: str, name: str, key: Any) -> Any:
+        """The text ``record.name`` has when the catalogue renders it again from the record's
+        key (a question's or rule's key, a recommendation's key); None when it cannot."""
+        return self._derivable.get((record, name), {}).get(key)
+
+    def answer_ref(self, question_key: Any, value: Any) -> Any:
+        """A driver's answer, schema 3 on: for a choice question its option keys as string
+        references (one, or a list); any other value of such a question as ``{"v": value}``, so
+        that a number always means a reference there. Other questions' answers as they are."""
+        if value is None:
+            return None
+        numbers = self.string_numbers
+        if question_key in self.choice_questions:
+            if type(value) is str:
+                return numbers.get(value, value)
+            if isinstance(value, list | tuple) and all(type(v) is str for v in value):
+                return [numbers.get(v, v) for v in value]
+        elif question_key in self.group_questions:
+            # rows (use cases): each row's values like a choice answer, keys as they are
+            if isinstance(value, list | tuple) and all(type(row) is dict for row in value):
+                return [
+                    {
+                        str(k): (
+                            numbers.get(v, v)
+                            if type(v) is str
+                            else None
+                            if v is None
+                            else {"v": _jsonable(v)}
+                        )
+                        for k, v in row.items()
+                    }
+                    for row in value
+                ]
+        else:
+            return _jsonable(value)
+        return {"v": _jsonable(value)}
+
+    def answer(self, question_key: Any, value: Any) -> Any:
+        if question_key in self.group_questions and isinstance(value, list):
+            return [{k: self._answer_value(v) for k, v in row.items()} for row in value]
+        if question_key not in self.choice_questions and question_key not in self.group_questions:
+            return value
+        if isinstance(value, list):
+            return [self.string(v) for v in value]
+        return self._answer_value(value)
+
+    def _answer_value(self, value: Any) -> Any:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return self.strings[value]
+        if isinstance(value, dict):
+            return value.get("v")
         return value
 
     def string_ref(self, value: Any) -> Any:
@@ -177,6 +305,38 @@ class TextTable:
         if isinstance(value, int) and not isinstance(value, bool):
             return self.strings[value]
         return value
+
+
+def _derivable(document: dict) -> dict[tuple[str, str], dict]:
+    """``(record, field) → {key: text}`` for the fields in ``DERIVED``: what the catalogue says
+    for that key. Packing drops a field only when its value equals this, so a card never reads
+    back differently."""
+    questions: dict = {}
+    for section in document.get("sections") or ():
+        for question in section.get("questions") or ():
+            if isinstance(question, dict) and "key" in question:
+                questions.setdefault(question["key"], question.get("text"))
+    for rule in document.get("knockouts") or ():
+        if isinstance(rule, dict) and "key" in rule:
+            questions.setdefault(rule["key"], rule.get("title"))
+    recommendations = [
+        rec for rec in document.get("recommendations") or () if isinstance(rec, dict)
+    ]
+    derivable = {("Driver", "question_text"): questions}
+    for name in DERIVED["Recommendation"]:
+        derivable["Recommendation", name] = {r.get("key"): r.get(name) for r in recommendations}
+    return derivable
+
+
+def _questions_of_type(document: dict, types: frozenset) -> frozenset:
+    return frozenset(
+        question["key"]
+        for section in document.get("sections") or ()
+        for question in section.get("questions") or ()
+        if isinstance(question, dict)
+        and question.get("type") in types
+        and isinstance(question.get("key"), str)
+    )
 
 
 _tables: dict[int, tuple[dict, TextTable]] = {}
@@ -198,7 +358,9 @@ def text_table(document: dict) -> TextTable:
 
 # --- field plans -------------------------------------------------------------------------------
 
-_TEXT, _TEXTS, _RECORDS_KIND, _PLAIN, _MAPPING, _TUPLE, _STR, _STRS = range(8)
+_TEXT, _TEXTS, _RECORDS_KIND, _PLAIN, _MAPPING, _TUPLE, _STR, _STRS, _ANSWER = range(9)
+# schema 3 on: stored with TextTable.answer_ref (needs the record's question_key, stored first)
+ANSWER_FIELDS = {"Driver": ("answer", "question_key")}
 
 
 def _kind(annotation: str) -> tuple[int, type | None]:
@@ -221,9 +383,31 @@ def _kind(annotation: str) -> tuple[int, type | None]:
     return _PLAIN, None
 
 
+# Schema 3 on: texts the catalogue version renders again from a key of the same record are not
+# stored when they equal what the catalogue says (field → the field holding the key). They come
+# last in the field list, so an omitted one is a trailing field; one that differs (a text the
+# engine made itself) is still stored.
+DERIVED: dict[str, dict[str, str]] = {
+    "Driver": {"question_text": "question_key"},
+    "Recommendation": dict.fromkeys(("dimension", "priority", "effort", "title", "text"), "key"),
+}
+# Schema 3 on: fields moved to the end of the list, in this order (a trailing default is not
+# stored: a driver's ``knockout`` is mostly false).
+LAST: dict[str, tuple[str, ...]] = {
+    "Driver": ("knockout", "question_text"),
+    "Recommendation": ("dimension", "priority", "effort", "title", "text"),
+}
+
+
+def _last(record: str, name: str) -> int:
+    order = LAST.get(record, ())
+    return order.index(name) if name in order else -1
+
+
 def _plan(cls: type) -> list[tuple[str, int, type | None, Any]]:
     plan = []
-    for f in dataclasses.fields(cls):
+    fields = sorted(dataclasses.fields(cls), key=lambda f: _last(cls.__name__, f.name))
+    for f in fields:
         if f.default is not dataclasses.MISSING:
             default = f.default
         elif f.default_factory is not dataclasses.MISSING:
@@ -231,6 +415,8 @@ def _plan(cls: type) -> list[tuple[str, int, type | None, Any]]:
         else:
             default = dataclasses.MISSING
         kind, sub = _kind(f.type)
+        if ANSWER_FIELDS.get(cls.__name__, ("",))[0] == f.name:
+            kind = _ANSWER
         plan.append((f.name, kind, sub, default))
     return plan
 
@@ -316,6 +502,19 @@ SCHEMAS[2] = _schema_extended(
     Driver=["max_points"],
     Recommendation=["urgent"],
 )
+
+
+def _schema_reordered(base: dict[str, list[str]]) -> dict[str, list[str]]:
+    """A new schema number: the previous field lists with the ``LAST`` fields moved last."""
+    return {
+        record: sorted(fields, key=lambda name: _last(record, name))
+        for record, fields in base.items()
+    }
+
+
+# issue 14, round 3: question texts and what a recommendation's key says come from the catalogue
+# version (``DERIVED``); a choice question's answer is stored as string references (``_answer``)
+SCHEMAS[3] = _schema_reordered(SCHEMAS[2])
 CURRENT_SCHEMA = next((n for n, known in SCHEMAS.items() if known == _SCHEMA), None)
 
 
@@ -370,20 +569,42 @@ class _Packer:
             return {str(k): _jsonable(value[k]) for k in sorted(value)}
         return _jsonable(value)
 
+    def _answer(self, obj: Any, value: Any) -> Any:
+        return self.table.answer_ref(getattr(obj, ANSWER_FIELDS[type(obj).__name__][1]), value)
+
+    def _underived(self, obj: Any, name: str, value: Any) -> bool:
+        """Whether ``obj.name`` must be stored: the catalogue does not render it again."""
+        record = type(obj).__name__
+        key = getattr(obj, DERIVED[record][name])
+        return value is None or self.table.derived(record, name, key) != value
+
     def record(self, obj: Any) -> list:
         entry = self.memo.get(id(obj))
         if entry is not None and entry[0] is obj:
             return entry[1]
         out = []
         keep = 0
+        memo_get = self.memo.get
+        string_numbers = self.table.string_numbers
         for name, kind, _sub, default in _JSON_PLANS[type(obj)]:
             value = getattr(obj, name)
             if kind == _RECORDS_KIND:
-                packed = [self.record(v) for v in value]
+                packed = []
+                for item in value:
+                    hit = memo_get(id(item))  # inline: most drivers are shared
+                    packed.append(
+                        hit[1] if hit is not None and hit[0] is item else self.record(item)
+                    )
+            elif kind == _STR:
+                packed = string_numbers.get(value, value) if type(value) is str else value
+            elif kind == _PLAIN and type(value) in _SCALARS:
+                packed = value
+            elif kind == _ANSWER:
+                packed = self._answer(obj, value)
             else:
                 packed = self._field(kind, value)
             out.append(packed)
-            if packed != default:
+            if packed != default if default is not _DERIVE else self._underived(obj, name, value):
                 keep = len(out)
         del out[keep:]  # trailing defaults are implied
         if type(obj) in _SHARED and len(self.memo) < 20_000:
@@ -417,10 +638,12 @@ class _Packer:
                 packed = table.string_numbers.get(value, value) if type(value) is str else value
             elif kind == _PLAIN and type(value) in _SCALARS:
                 packed = value
+            elif kind == _ANSWER:
+                packed = self._answer(obj, value)
             else:
                 packed = self._field(kind, value)
             parts.append(_json(packed))
-            if packed != default:
+            if packed != default if default is not _DERIVE else self._underived(obj, name, value):
                 keep = len(parts)
         text = "[" + ",".join(parts[:keep]) + "]"
         if type(obj) in _SHARED and len(self.json_memo) < 20_000:
@@ -433,8 +656,17 @@ _SCALARS = frozenset((int, float, bool, type(None), str))
 # new for every card and would only fill the memo (and the garbage collector's work).
 _SHARED = (Driver, Recommendation)
 # Per field: name, kind, record class, and the default in its JSON form (MISSING: none).
+_DERIVE = object()  # the default of a DERIVED field: what the catalogue says for the key
 _JSON_PLANS = {
-    cls: [(name, kind, sub, _default_json(kind, default)) for name, kind, sub, default in plan]
+    cls: [
+        (
+            name,
+            kind,
+            sub,
+            _DERIVE if name in DERIVED.get(cls.__name__, {}) else _default_json(kind, default),
+        )
+        for name, kind, sub, default in plan
+    ]
     for cls, plan in _PLANS.items()
 }
 _packers: dict[int, tuple[TextTable, _Packer]] = {}
@@ -450,8 +682,13 @@ def _packer(document: dict) -> _Packer:
     return entry[1]
 
 
+# Cards that embed their field lists (no registered schema) written by this code: answers are
+# stored as references, texts derived (as in schema 3). Older embedded lists lack the marker.
+_EMBEDDED = {**_SCHEMA, "encoding": 3}
+
+
 def _schema_ref() -> Any:
-    return _SCHEMA if CURRENT_SCHEMA is None else CURRENT_SCHEMA
+    return _EMBEDDED if CURRENT_SCHEMA is None else CURRENT_SCHEMA
 
 
 def card_pack(card: ScoreCard, document: dict) -> dict:
@@ -477,7 +714,7 @@ def card_pack_json(card: ScoreCard, document: dict) -> str:
 # --- unpack ------------------------------------------------------------------------------------
 
 
-def _unpack(cls: type, values: list, schema: dict, table: TextTable) -> Any:
+def _unpack(cls: type, values: list, schema: dict, table: TextTable, encoding: int) -> Any:
     names = schema.get(cls.__name__, [])
     plans = {name: (kind, sub) for name, kind, sub, _default in _PLANS[cls]}
     kwargs = {}
@@ -490,7 +727,9 @@ def _unpack(cls: type, values: list, schema: dict, table: TextTable) -> Any:
         elif kind == _TEXTS:
             kwargs[name] = tuple(table.text(v) for v in value)
         elif kind == _RECORDS_KIND:
-            kwargs[name] = tuple(_unpack(sub, v, schema, table) for v in value)
+            kwargs[name] = tuple(_unpack(sub, v, schema, table, encoding) for v in value)
+        elif kind == _ANSWER and encoding >= 3:
+            kwargs[name] = table.answer(kwargs.get(ANSWER_FIELDS[cls.__name__][1]), value)
         elif kind == _TUPLE:
             kwargs[name] = tuple(value)
         elif kind == _STR:
@@ -499,6 +738,12 @@ def _unpack(cls: type, values: list, schema: dict, table: TextTable) -> Any:
             kwargs[name] = tuple(table.string(v) for v in value)
         else:
             kwargs[name] = value
+    for name, key_field in DERIVED.get(cls.__name__, {}).items():
+        if name not in kwargs and name in plans:
+            # not stored (schema 3 on): the catalogue's text for the record's key
+            text = table.derived(cls.__name__, name, kwargs.get(key_field))
+            if text is not None:
+                kwargs[name] = dict(text) if isinstance(text, dict) else text
     return cls(**kwargs)
 
 
@@ -516,6 +761,8 @@ def card_unpack(data: dict, document: dict) -> ScoreCard:
     if data.get("walk") != WALK:
         raise ValueError(f"stored card uses text walk {data.get('walk')}, this code knows {WALK}")
     schema = data["schema"]
-    if not isinstance(schema, dict):
-        schema = SCHEMAS[schema]
-    return _unpack(ScoreCard, data["card"], schema, text_table(document))
+    if isinstance(schema, dict):
+        encoding = schema.get("encoding", 2)
+    else:
+        encoding, schema = schema, SCHEMAS[schema]
+    return _unpack(ScoreCard, data["card"], schema, text_table(document), encoding)
