@@ -105,13 +105,24 @@ RESCORE_FIELDS = (
 )
 
 
+# What a rescore compares with the stored row (everything it writes but the time stamp).
+COMPARED_FIELDS = tuple(
+    name for name in RESCORE_FIELDS if name not in ("computed_at", "fingerprint")
+)
+
+
 @dataclass(frozen=True)
 class RescoreOutcome:
-    """``rescored`` results were computed and written; ``skipped`` were left as they were
-    because their fingerprint showed unchanged inputs (only with ``skip_unchanged``)."""
+    """``rescored`` results were computed; ``skipped`` were not, because their fingerprint
+    showed unchanged inputs (only with ``skip_unchanged``). Of the computed ones, ``written``
+    rows had a stored field that differed from the new result and were written in full;
+    ``fingerprints`` had equal fields and only a new fingerprint, which alone was written; the
+    rest were equal in every field and not written at all."""
 
     rescored: int
     skipped: int
+    written: int = 0
+    fingerprints: int = 0
 
     @property
     def total(self) -> int:
@@ -136,7 +147,7 @@ def results_rescore(
     own transaction.
     """
     documents: dict[int, dict] = {}
-    rescored = skipped = 0
+    rescored = skipped = written = fingerprints = 0
     after, upto = pk_range or (None, None)
     card_json = connection.vendor == "postgresql"  # COPY takes the card as JSON text
     while True:
@@ -145,42 +156,56 @@ def results_rescore(
             page = page.filter(pk__gt=after)
         if upto is not None:
             page = page.filter(pk__lte=upto)
+        # the stored fields too: a row whose new fields equal them is not written
         batch = list(
-            page.values_list("pk", "assessment__questionnaire_id", "fingerprint")[:batch_size]
+            page.values_list("pk", "assessment__questionnaire_id", "fingerprint", *COMPARED_FIELDS)[
+                :batch_size
+            ]
         )
         if not batch:
             break
         after = batch[-1][0]
-        answers = _answers_by_assessment([pk for pk, _version, _fingerprint in batch])
+        answers = _answers_by_assessment([row[0] for row in batch])
         now = timezone.now()
         rows = []
-        for pk, version_id, stored in batch:
+        new_fingerprints = []
+        for pk, version_id, stored_fingerprint, *stored in batch:
             document = documents.get(version_id)
             if document is None:
                 document = documents[version_id] = QuestionnaireVersion.objects.values_list(
                     "document", flat=True
                 ).get(pk=version_id)
             fingerprint = result_fingerprint(document, answers[pk])
-            if skip_unchanged and stored == fingerprint:
+            if skip_unchanged and stored_fingerprint == fingerprint:
                 skipped += 1
                 continue
-            fields = result_fields(
-                document=document,
-                answers=answers[pk],
-                card_json=card_json,
-                fingerprint=fingerprint,
-            )
-            rows.append({"assessment_id": pk, "computed_at": now, **fields})
+            rescored += 1
+            fields = result_fields(document=document, answers=answers[pk], fingerprint=fingerprint)
+            pairs = zip(COMPARED_FIELDS, stored, strict=True)
+            if any(fields[name] != value for name, value in pairs):
+                if card_json:
+                    fields["card"] = _json_text(fields["card"])
+                rows.append({"assessment_id": pk, "computed_at": now, **fields})
+            elif stored_fingerprint != fingerprint:
+                # the same result from changed inputs (say, a code change that did not change
+                # any result): record the new fingerprint, so that --skip-unchanged skips it
+                # next time; the stored result and its computed_at stay as they are
+                new_fingerprints.append((pk, fingerprint))
         if rows:
             _results_write(rows)
-        rescored += len(rows)
+        if new_fingerprints:
+            _fingerprints_write(new_fingerprints)
+        written += len(rows)
+        fingerprints += len(new_fingerprints)
         if len(batch) < batch_size:
             break
     if refresh_latest:
         # A rescore never changes which result is the latest; refreshing heals a reference that
         # a manual data fix may have left behind, at the cost of one UPDATE.
         latest_results_refresh()
-    return RescoreOutcome(rescored=rescored, skipped=skipped)
+    return RescoreOutcome(
+        rescored=rescored, skipped=skipped, written=written, fingerprints=fingerprints
+    )
 
 
 def results_rescore_parallel(
@@ -214,7 +239,10 @@ def results_rescore_parallel(
         outcomes = pool.starmap(_rescore_range, [(r, batch_size, skip_unchanged) for r in ranges])
     latest_results_refresh()
     return RescoreOutcome(
-        rescored=sum(o.rescored for o in outcomes), skipped=sum(o.skipped for o in outcomes)
+        rescored=sum(o.rescored for o in outcomes),
+        skipped=sum(o.skipped for o in outcomes),
+        written=sum(o.written for o in outcomes),
+        fingerprints=sum(o.fingerprints for o in outcomes),
     )
 
 
@@ -263,6 +291,27 @@ def _results_write(rows: list[dict]) -> None:
     with transaction.atomic():
         Result.objects.bulk_update(
             [Result(**row) for row in rows], RESCORE_FIELDS, batch_size=RESCORE_WRITE_BATCH
+        )
+
+
+def _fingerprints_write(pairs: list[tuple]) -> None:
+    """Write only the fingerprints of results whose stored fields were already right."""
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(Result._meta.db_table)
+        key = connection.ops.quote_name(Result._meta.pk.column)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET fingerprint = new.fingerprint "  # noqa: S608 - names from model meta
+                "FROM unnest(%s::bigint[], %s::text[]) AS new(id, fingerprint) "
+                f"WHERE {table}.{key} = new.id",
+                [[pk for pk, _f in pairs], [f for _pk, f in pairs]],
+            )
+        return
+    with transaction.atomic():
+        Result.objects.bulk_update(
+            [Result(assessment_id=pk, fingerprint=f) for pk, f in pairs],
+            ["fingerprint"],
+            batch_size=RESCORE_WRITE_BATCH,
         )
 
 

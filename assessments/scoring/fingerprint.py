@@ -76,11 +76,23 @@ def document_checksum(document: dict) -> str:
     return checksum
 
 
+_prefixes: dict[int, tuple[dict, str, Any]] = {}
+
+
 def result_fingerprint(document: dict, answers: dict) -> str:
     """The fingerprint of the result of ``answers`` scored against ``document`` by this code."""
-    digest = hashlib.sha256(RESULT_FORMAT.encode())
-    digest.update(b"\0")
-    digest.update(document_checksum(document).encode())
-    digest.update(b"\0")
+    # the hash of the parts that are the same for every result of a catalogue version is made
+    # once per document and copied (RESULT_FORMAT is compared: a test may replace it)
+    entry = _prefixes.get(id(document))
+    if entry is None or entry[0] is not document or entry[1] is not RESULT_FORMAT:
+        prefix = hashlib.sha256(RESULT_FORMAT.encode())
+        prefix.update(b"\0")
+        prefix.update(document_checksum(document).encode())
+        prefix.update(b"\0")
+        with _lock:
+            while len(_prefixes) >= 64:
+                _prefixes.pop(next(iter(_prefixes)))
+            entry = _prefixes[id(document)] = (document, RESULT_FORMAT, prefix)
+    digest = entry[2].copy()
     digest.update(_canonical(answers or {}))
     return digest.hexdigest()

@@ -105,6 +105,79 @@ def test_rescore_recomputes_every_result_and_repairs_hand_edits(two):
     assert "Rescored 2 results" in output
 
 
+# --- writing only what changed -----------------------------------------------------------------
+
+
+def _stored(pk):
+    return Result.objects.filter(pk=pk).values(*services.RESCORE_FIELDS).get()
+
+
+def test_rescore_writes_only_the_rows_whose_result_changed(two):
+    """Both results were stored by submit from the same answers, catalogue and code, so a
+    recompute gives equal fields: neither is written (computed_at stays). After a hand edit of
+    one row, only that row differs from its recomputed result and is written."""
+    first, second = two
+    earlier = timezone.now() - timedelta(days=3)
+    Result.objects.update(computed_at=earlier)
+    before = {pk: _stored(pk) for pk in (first.pk, second.pk)}
+
+    outcome = services.results_rescore(batch_size=1)
+
+    assert (outcome.rescored, outcome.written, outcome.fingerprints) == (2, 0, 0)
+    assert {pk: _stored(pk) for pk in (first.pk, second.pk)} == before
+
+    _damage(second)
+    outcome = services.results_rescore()
+
+    assert (outcome.rescored, outcome.written, outcome.fingerprints) == (2, 1, 0)
+    assert _stored(first.pk) == before[first.pk]  # computed_at too: not written
+    repaired = _stored(second.pk)
+    assert repaired["computed_at"] > earlier
+    assert {k: v for k, v in repaired.items() if k != "computed_at"} == {
+        k: v for k, v in before[second.pk].items() if k != "computed_at"
+    }
+
+
+def test_a_changed_card_alone_is_written(two):
+    """The card is compared too, not only the scores: a stored card in another (older) form
+    reads the same but is not what this code stores, so the row is written."""
+    first, _second = two
+    Result.objects.filter(pk=first.pk).update(
+        card=Result.objects.get(pk=first.pk).scorecard().to_dict()
+    )
+
+    outcome = services.results_rescore()
+
+    assert outcome.written == 1
+    assert Result.objects.get(pk=first.pk).card["format"] == "compact-1"
+
+
+def test_a_new_fingerprint_with_an_equal_result_writes_only_the_fingerprint(two, monkeypatch):
+    """A code change that changes no result (say, a refactoring) changes every fingerprint but
+    no stored field: only the fingerprints are written, so that ``--skip-unchanged`` skips these
+    results next time, and the results keep their computed_at."""
+    first, second = two
+    earlier = timezone.now() - timedelta(days=3)
+    Result.objects.update(computed_at=earlier)
+    before = {pk: _stored(pk) for pk in (first.pk, second.pk)}
+    monkeypatch.setattr(fingerprint, "RESULT_FORMAT", fingerprint.RESULT_FORMAT + " refactored")
+
+    outcome = services.results_rescore()
+
+    assert (outcome.rescored, outcome.written, outcome.fingerprints) == (2, 0, 2)
+    for assessment in (first, second):
+        after = _stored(assessment.pk)
+        assert after["fingerprint"] == result_fingerprint(
+            assessment.questionnaire.document, answers_dict(assessment)
+        )
+        assert after["fingerprint"] != before[assessment.pk]["fingerprint"]
+        assert {k: v for k, v in after.items() if k != "fingerprint"} == {
+            k: v for k, v in before[assessment.pk].items() if k != "fingerprint"
+        }
+    output = _rescore("--skip-unchanged")
+    assert "Rescored 0 results" in output and "skipped 2 unchanged" in output
+
+
 # --- skip path ---------------------------------------------------------------------------------
 
 

@@ -40,7 +40,10 @@ class Command(BaseCommand):
         except ValueError as error:
             raise CommandError(str(error)) from error
         elapsed = time.perf_counter() - started
-        message = f"Rescored {outcome.rescored} results in {elapsed:.1f} s"
+        message = (
+            f"Rescored {outcome.rescored} results in {elapsed:.1f} s; {outcome.written} changed "
+            f"and written, {outcome.fingerprints} only got a new fingerprint"
+        )
         if skip_unchanged:
             message += f"; skipped {outcome.skipped} unchanged since they were computed"
         self.stdout.write(self.style.SUCCESS(message + "."))
