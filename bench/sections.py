@@ -338,7 +338,7 @@ def bench_rescore(fixture: Fixture, *, count: int, engine_seconds: float | None)
     # The same forced recompute when every stored row differs from its new result (a new
     # scoring version, or cards of an older schema): every row is written.
     with connection.cursor() as cursor:
-        cursor.execute("UPDATE assessments_result SET readiness = -1")
+        cursor.execute("UPDATE assessments_result SET scoring_version = 'older'")
         cursor.execute("VACUUM ANALYZE assessments_result")
     gc.collect()
     read_changed_s = _plain_read()

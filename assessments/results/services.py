@@ -299,10 +299,11 @@ def _fingerprints_write(pairs: list[tuple]) -> None:
     if connection.vendor == "postgresql":
         table = connection.ops.quote_name(Result._meta.db_table)
         key = connection.ops.quote_name(Result._meta.pk.column)
+        key_type = Result._meta.pk.db_type(connection)  # the assessment's key (uuid)
         with connection.cursor() as cursor:
             cursor.execute(
                 f"UPDATE {table} SET fingerprint = new.fingerprint "  # noqa: S608 - names from model meta
-                "FROM unnest(%s::bigint[], %s::text[]) AS new(id, fingerprint) "
+                f"FROM unnest(%s::{key_type}[], %s::text[]) AS new(id, fingerprint) "
                 f"WHERE {table}.{key} = new.id",
                 [[pk for pk, _f in pairs], [f for _pk, f in pairs]],
             )
