@@ -6,7 +6,8 @@ import multiprocessing
 from dataclasses import dataclass
 
 from django.db import connection, connections, transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Subquery, TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from portal.models import Organization
@@ -157,8 +158,19 @@ def results_rescore(
         if upto is not None:
             page = page.filter(pk__lte=upto)
         # the stored fields too: a row whose new fields equal them is not written
+        if card_json:
+            # the JSON fields as PostgreSQL prints them: compared as text, not decoded (decoding
+            # every stored card cost about as much as packing a new one)
+            page = page.annotate(
+                **{f"{name}_text": Cast(name, TextField()) for name in _JSON_FIELDS}
+            )
+            compared = [
+                f"{name}_text" if name in _JSON_FIELDS else name for name in COMPARED_FIELDS
+            ]
+        else:
+            compared = COMPARED_FIELDS
         batch = list(
-            page.values_list("pk", "assessment__questionnaire_id", "fingerprint", *COMPARED_FIELDS)[
+            page.values_list("pk", "assessment__questionnaire_id", "fingerprint", *compared)[
                 :batch_size
             ]
         )
@@ -181,10 +193,11 @@ def results_rescore(
                 continue
             rescored += 1
             fields = result_fields(document=document, answers=answers[pk], fingerprint=fingerprint)
+            if card_json:
+                for name in _JSON_FIELDS:
+                    fields[name] = jsonb_text(fields[name])
             pairs = zip(COMPARED_FIELDS, stored, strict=True)
             if any(fields[name] != value for name, value in pairs):
-                if card_json:
-                    fields["card"] = _json_text(fields["card"])
                 rows.append({"assessment_id": pk, "computed_at": now, **fields})
             elif stored_fingerprint != fingerprint:
                 # the same result from changed inputs (say, a code change that did not change
@@ -357,7 +370,25 @@ def _results_write_postgresql(rows: list[dict]) -> None:
         cursor.execute("DROP TABLE rescore_rows")
 
 
-_JSON_FIELDS = frozenset({"vendor_exposure", "card"})
+_JSON_FIELDS = ("vendor_exposure", "card")
+
+
+def _jsonb_key(key: str) -> tuple:
+    encoded = key.encode()
+    return len(encoded), encoded
+
+
+def jsonb_text(value) -> str:
+    """``value`` as JSON text the way PostgreSQL prints a jsonb value (``::text``): ", " and
+    ": " between items, UTF-8 rather than escapes, and an object's keys shorter first, then
+    bytewise. Only the outer object is reordered: the objects inside a packed card are already
+    in that order (texts are ``{de, en}``, the vendor mapping is written so, answers come from
+    jsonb). Where it still differs from PostgreSQL's text (say, a float PostgreSQL prints in
+    another notation) the row only counts as changed and is written again: never skipped
+    wrongly."""
+    if isinstance(value, dict):
+        value = {key: value[key] for key in sorted(value, key=_jsonb_key)}
+    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
 
 
 def _json_text(value) -> str:

@@ -566,7 +566,10 @@ class _Packer:
         if kind == _STRS:
             return [self.table.string_ref(v) for v in value]
         if kind == _MAPPING:
-            return {str(k): _jsonable(value[k]) for k in sorted(value)}
+            # in the order PostgreSQL keeps a jsonb object's keys (shorter first, then
+            # bytewise), so that the stored card compares as text (rescore)
+            keys = sorted(value, key=lambda k: (len(str(k).encode()), str(k).encode()))
+            return {str(k): _jsonable(value[k]) for k in keys}
         return _jsonable(value)
 
     def _answer(self, obj: Any, value: Any) -> Any:
@@ -736,6 +739,10 @@ def _unpack(cls: type, values: list, schema: dict, table: TextTable, encoding: i
             kwargs[name] = table.string(value)
         elif kind == _STRS:
             kwargs[name] = tuple(table.string(v) for v in value)
+        elif kind == _MAPPING and isinstance(value, dict):
+            # in key order, as the engine and ScoreCard.from_dict give it (jsonb and schema 3
+            # store it shorter keys first)
+            kwargs[name] = {k: value[k] for k in sorted(value)}
         else:
             kwargs[name] = value
     for name, key_field in DERIVED.get(cls.__name__, {}).items():

@@ -2,6 +2,7 @@
 the fingerprint it relies on, ``--jobs``. Runs on SQLite and PostgreSQL (DATABASE_URL)."""
 
 import copy
+import json
 from datetime import timedelta
 
 import pytest
@@ -297,3 +298,51 @@ def test_jobs_rescore_every_result_in_separate_processes(questionnaire):
     Result.objects.filter(pk=assessments[0].pk).update(gdpr=99)
     skipped = _rescore("--jobs", "2", "--skip-unchanged")
     assert "Rescored 0 results" in skipped and "skipped 7 unchanged" in skipped
+
+
+def test_a_real_card_compares_equal_to_what_the_database_stored(org_a, alice):
+    """The shipped catalogue, every multi-choice option ticked, use cases named with umlauts
+    and the readiness inputs as a client gives them: the stored card contains texts outside
+    ASCII, floats and answer rows. On PostgreSQL it is compared as the text jsonb prints; the
+    recompute gives the same result, so nothing may be written. A changed scoring version in
+    the row is then noticed and written."""
+    from assessments.catalogue import CATALOGUE_DIR, load_document, to_plain
+    from assessments.demo import profile_answers
+
+    source = (CATALOGUE_DIR / "ki-readiness-2026.12.yaml").read_text(encoding="utf-8")
+    version = services.questionnaire_load(source=source)
+    services.questionnaire_publish(version=version)
+    services.questionnaire_activate(version=version)
+    document = to_plain(load_document(source))
+    answers = profile_answers(document, 1.0, {})
+    for section in document["sections"]:
+        for question in section["questions"]:
+            if question["type"] == "multi_choice":
+                answers[question["key"]] = [o["key"] for o in question["options"]]
+            if question["type"] == "repeat_group":
+                rows = []
+                for number, name in enumerate(("Bewerberprüfung", "Kündigungs-Assistent »Ü«")):
+                    row = {}
+                    for field in question["fields"]:
+                        keys = [o["key"] for o in field.get("options", ())]
+                        if field["type"] == "text":
+                            row[field["key"]] = name
+                        elif field["type"] == "yes_no":
+                            row[field["key"]] = "yes"
+                        elif keys:
+                            row[field["key"]] = keys[(number * 3 + 1) % len(keys)]
+                    rows.append(row)
+                answers[question["key"]] = rows
+    submitted = _submit(org_a, alice, answers)
+    stored = json.dumps(Result.objects.get(pk=submitted.pk).card, ensure_ascii=False)
+    assert "Bewerberprüfung" in stored and "»Ü«" in stored  # the case the text compare must get
+
+    outcome = services.results_rescore()
+
+    assert (outcome.rescored, outcome.written, outcome.fingerprints) == (1, 0, 0)
+
+    Result.objects.filter(pk=submitted.pk).update(scoring_version="0.9")
+    outcome = services.results_rescore()
+
+    assert (outcome.rescored, outcome.written) == (1, 1)
+    assert Result.objects.get(pk=submitted.pk).scoring_version != "0.9"

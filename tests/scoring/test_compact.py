@@ -140,6 +140,7 @@ def test_random_cards_render_the_same_texts_as_the_engine(document):
 
         assert read == card
         assert read.to_dict() == card.to_dict()
+        assert list(read.vendor_exposure) == list(card.vendor_exposure)  # ties list in this order
         assert _text_size(data) <= 5000
 
 
