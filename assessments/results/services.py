@@ -14,7 +14,7 @@ from portal.models import Organization
 
 from ..models import Answer, Assessment, QuestionnaireVersion, Result
 from ..scoring import score_and_missing
-from ..scoring.compact import card_pack, card_pack_json
+from ..scoring.compact import card_pack, card_pack_jsonb
 from ..scoring.fingerprint import result_fingerprint
 from ..selectors import answers_dict
 
@@ -22,7 +22,8 @@ from ..selectors import answers_dict
 def _result_fields(
     card, document: dict, *, incomplete_answers: bool, card_json: bool = False
 ) -> dict:
-    """The stored fields of a ScoreCard (``card_json``: the card as JSON text, for COPY)."""
+    """The stored fields of a ScoreCard (``card_json``: the card as the JSON text PostgreSQL
+    prints for it, for rescore's comparison and COPY)."""
     scores = card.scores
     order = ("low", "medium", "high", "critical")
     return {
@@ -36,7 +37,7 @@ def _result_fields(
         "exposure": card.exposure,
         "vendor_exposure": dict(card.vendor_exposure),
         # keys and numbers; texts are references into the (immutable) catalogue version
-        "card": card_pack_json(card, document) if card_json else card_pack(card, document),
+        "card": card_pack_jsonb(card, document) if card_json else card_pack(card, document),
         "catalogue_version": f"{card.catalogue_key} {card.catalogue_version}",
         "scoring_version": card.scoring_version,
         "incomplete_answers": incomplete_answers,
@@ -192,10 +193,11 @@ def results_rescore(
                 skipped += 1
                 continue
             rescored += 1
-            fields = result_fields(document=document, answers=answers[pk], fingerprint=fingerprint)
+            fields = result_fields(
+                document=document, answers=answers[pk], card_json=card_json, fingerprint=fingerprint
+            )
             if card_json:
-                for name in _JSON_FIELDS:
-                    fields[name] = jsonb_text(fields[name])
+                fields["vendor_exposure"] = jsonb_text(fields["vendor_exposure"])
             pairs = zip(COMPARED_FIELDS, stored, strict=True)
             if any(fields[name] != value for name, value in pairs):
                 rows.append({"assessment_id": pk, "computed_at": now, **fields})
@@ -392,5 +394,5 @@ def jsonb_text(value) -> str:
 
 
 def _json_text(value) -> str:
-    """JSON text for COPY; the card arrives as text already (``card_pack_json``)."""
+    """JSON text for COPY; the card arrives as text already (``card_pack_jsonb``)."""
     return value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))

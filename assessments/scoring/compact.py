@@ -29,7 +29,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import threading
-from json.encoder import encode_basestring_ascii
+from json.encoder import encode_basestring, encode_basestring_ascii
 from typing import Any
 
 from .index import (
@@ -532,6 +532,26 @@ def _default_json(kind: int, default: Any) -> Any:
 _encode = json.JSONEncoder(separators=(",", ":")).encode
 
 
+_encode_jsonb = json.JSONEncoder(separators=(", ", ": "), ensure_ascii=False).encode
+
+
+def _jsonb(value: Any) -> str:
+    """``value`` as PostgreSQL prints it from jsonb: ", " and ": ", UTF-8 (objects keep their
+    key order: the card's are written in jsonb's order already)."""
+    kind = type(value)
+    if kind is int:
+        return int.__repr__(value)
+    if kind is str:
+        return encode_basestring(value)
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    return _encode_jsonb(value)
+
+
 def _json(value: Any) -> str:
     """``json.dumps(value, separators=(",", ":"))``, with the common scalars done directly."""
     kind = type(value)
@@ -555,6 +575,7 @@ class _Packer:
         # objects recur across thousands of cards; their packed form is computed once.
         self.memo: dict[int, tuple[Any, list]] = {}
         self.json_memo: dict[int, tuple[Any, str]] = {}
+        self.jsonb_memo: dict[int, tuple[Any, str]] = {}
 
     def _field(self, kind: int, value: Any) -> Any:
         if kind == _TEXT:
@@ -617,13 +638,20 @@ class _Packer:
     def record_json(self, obj: Any) -> str:
         """``_json(self.record(obj))`` without building the lists of shared records again: a
         driver's or recommendation's JSON text is made once and reused in every card."""
-        entry = self.json_memo.get(id(obj))
+        return self._record_text(obj, self.json_memo, ",", _json)
+
+    def record_jsonb(self, obj: Any) -> str:
+        """The same as PostgreSQL prints it back from jsonb (``jsonb_text``)."""
+        return self._record_text(obj, self.jsonb_memo, ", ", _jsonb)
+
+    def _record_text(self, obj: Any, memo: dict, separator: str, encode) -> str:
+        entry = memo.get(id(obj))
         if entry is not None and entry[0] is obj:
             return entry[1]
         parts = []
         keep = 0
         table = self.table
-        memo_get = self.json_memo.get
+        memo_get = memo.get
         for name, kind, _sub, default in _JSON_PLANS[type(obj)]:
             value = getattr(obj, name)
             if kind == _RECORDS_KIND:
@@ -631,9 +659,11 @@ class _Packer:
                 for item in value:
                     hit = memo_get(id(item))  # inline: most drivers are shared
                     texts.append(
-                        hit[1] if hit is not None and hit[0] is item else self.record_json(item)
+                        hit[1]
+                        if hit is not None and hit[0] is item
+                        else self._record_text(item, memo, separator, encode)
                     )
-                parts.append("[" + ",".join(texts) + "]")
+                parts.append("[" + separator.join(texts) + "]")
                 if value or default != []:
                     keep = len(parts)
                 continue
@@ -645,12 +675,12 @@ class _Packer:
                 packed = self._answer(obj, value)
             else:
                 packed = self._field(kind, value)
-            parts.append(_json(packed))
+            parts.append(encode(packed))
             if packed != default if default is not _DERIVE else self._underived(obj, name, value):
                 keep = len(parts)
-        text = "[" + ",".join(parts[:keep]) + "]"
-        if type(obj) in _SHARED and len(self.json_memo) < 20_000:
-            self.json_memo[id(obj)] = (obj, text)
+        text = "[" + separator.join(parts[:keep]) + "]"
+        if type(obj) in _SHARED and len(memo) < 20_000:
+            memo[id(obj)] = (obj, text)
         return text
 
 
@@ -711,6 +741,17 @@ def card_pack_json(card: ScoreCard, document: dict) -> str:
     return (
         f'{{"format":{_json(FORMAT)},"walk":{_json(WALK)},"schema":{_json(_schema_ref())},'
         f'"card":{_packer(document).record_json(card)}}}'
+    )
+
+
+def card_pack_jsonb(card: ScoreCard, document: dict) -> str:
+    """``card_pack`` as the text PostgreSQL prints for it from jsonb (``card::text``): keys in
+    jsonb's order (shorter first), ", " and ": ", UTF-8. Rescore compares this with the stored
+    card's text instead of decoding it, and sends it to COPY when it differs."""
+    encode = _jsonb
+    return (
+        f'{{"card": {_packer(document).record_jsonb(card)}, "walk": {encode(WALK)}, '
+        f'"format": {encode(FORMAT)}, "schema": {encode(_schema_ref())}}}'
     )
 
 

@@ -76,8 +76,24 @@ def test_the_all_worst_card_stays_under_5_kb(document):
 
     assert _text_size(data) <= 5000
     assert card_unpack(data, document) == card
-    # card_pack_json (what rescore sends) is the same card
+    # card_pack_json and card_pack_jsonb (what rescore compares and sends) are the same card
     assert json.loads(compact.card_pack_json(card, document)) == data
+    assert json.loads(compact.card_pack_jsonb(card, document)) == data
+
+
+def test_jsonb_text_is_the_card_as_postgresql_prints_it(document):
+    """Rescore compares ``card_pack_jsonb`` with ``card::text``: jsonb prints ", " and ": ",
+    UTF-8 instead of escapes, and an object's keys shorter first, then bytewise (so "card",
+    "walk", "format", "schema"). tests/results checks the same against PostgreSQL itself."""
+    from assessments.results.services import jsonb_text
+
+    rng = random.Random(5)
+    for _ in range(20):
+        card = score(document, _random_answers(document, rng))
+        text = compact.card_pack_jsonb(card, document)
+
+        assert text.startswith('{"card": ["')
+        assert text == jsonb_text(card_pack(card, document))
 
 
 def _random_answers(document, rng) -> dict:
