@@ -482,8 +482,10 @@ def bench_rescore(fixture: Fixture, *, count: int, engine_seconds: float | None)
         "round trip and psycopg's parameter adaptation)"
     )
     section.notes.append(
-        "the target figure is the first line: every result recomputed and written (rescore's "
-        "default); the skip path only shows what --skip-unchanged costs when nothing changed"
+        "the target figure is the first line: every result recomputed (rescore's default); a row "
+        "is written only when a stored field differs (here none: the rows were stored by the "
+        "same code), so the 'every stored row different' line shows the cost with every row "
+        "written; the skip path only shows what --skip-unchanged costs when nothing changed"
     )
     section.summary.append(
         f"Rescore: {rescored:,} results in {rescore_s:.2f} s on PostgreSQL "
