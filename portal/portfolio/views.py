@@ -57,19 +57,24 @@ def consultant_dashboard(request: HttpRequest) -> HttpResponse:
     """The portfolio: filters and sort in the URL, a page of clients, summary above it."""
     form, filters, facts, vendors = _filters(request)
     organizations = selectors.portfolio_rows(user=request.user, filters=filters, facts=facts)
-    filtered = selectors.portfolio_filtered(user=request.user, filters=filters, facts=facts)
     labels = rows.Labels()
     export_format = request.GET.get("format", "")
     if export_format in rows.EXPORT_FORMATS:
         return _export(organizations, export_format=export_format, labels=labels)
 
-    summary = selectors.portfolio_summary(filtered, thresholds=facts.thresholds)
+    filtered = selectors.portfolio_filtered(user=request.user, filters=filters, facts=facts)
+    summary, attention_items = selectors.portfolio_overview(filtered, thresholds=facts.thresholds)
     paginator = Paginator(organizations, PAGE_SIZE)
     paginator.count = summary["total"]  # same filter: no second COUNT(*) over the portfolio
     page = paginator.get_page(filters.page)
+    detail_url = rows.url_maker("organization_detail")
     attention = [
-        {"organization": org, "reasons": [labels.attention[r] for r in reasons]}
-        for org, reasons in selectors.portfolio_attention(filtered)
+        {
+            "url": detail_url(item.pk),
+            "name": item.name,
+            "reasons": [labels.attention[r] for r in item.reasons],
+        }
+        for item in attention_items
     ]
     for item in summary["levels"]:
         item["label"] = labels.level[item["level"]]
@@ -104,7 +109,10 @@ def consultant_dashboard(request: HttpRequest) -> HttpResponse:
         ),
         "filters": filters,
         "page": page,
-        "rows": rows.rows_for(page.object_list, labels=labels, thresholds=facts.thresholds),
+        "rows_html": rows.rows_html(
+            rows.rows_for(page.object_list, labels=labels, thresholds=facts.thresholds),
+            labels=labels,
+        ),
         "labels": labels,
         "headers": headers,
         "summary": summary,

@@ -183,9 +183,7 @@ def test_summary_counts_heat_map_and_attention(client, consultant, clients):
 
     response = client.get(URL)
     summary = response.context["summary"]
-    attention = {
-        item["organization"].name: item["reasons"] for item in response.context["attention"]
-    }
+    attention = {item["name"]: item["reasons"] for item in response.context["attention"]}
 
     assert summary["total"] == 4 and summary["no_result"] == 1
     assert sum(item["count"] for item in summary["levels"]) == 3
@@ -198,6 +196,11 @@ def test_summary_counts_heat_map_and_attention(client, consultant, clients):
     assert "ohne Berater/in" in attention["Riskant Logistik KG"]
     assert "letzte Bewertung älter als 12 Monate" in attention["Altbestand Bäckerei"]
     assert list(attention)[0] == "Riskant Logistik KG"  # the failed report comes first
+    # each entry links to the client's page (the id comes back as text on SQLite)
+    assert response.context["attention"][0]["url"] == reverse(
+        "organization_detail", args=[risky.pk]
+    )
+    assert f'href="{reverse("organization_detail", args=[risky.pk])}"' in response.content.decode()
     report.delete()
 
 
