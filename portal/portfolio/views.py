@@ -25,6 +25,26 @@ def _filters(request: HttpRequest):
     return form, PortfolioFilter.from_form(form), facts, vendors
 
 
+def _sort_choices(labels: rows.Labels) -> list[tuple[str, str]]:
+    choices = [("name", _("Unternehmen: A–Z")), ("-name", _("Unternehmen: Z–A"))]
+    readiness = labels.dimensions["readiness"]
+    choices += [
+        ("readiness", _("%(column)s: niedrigste zuerst") % {"column": readiness}),
+        ("-readiness", _("%(column)s: höchste zuerst") % {"column": readiness}),
+    ]
+    for dim in DIMENSIONS:
+        column = labels.dimensions[dim]
+        choices += [
+            (f"-{dim}", _("%(column)s: höchstes Risiko zuerst") % {"column": column}),
+            (dim, _("%(column)s: niedrigstes Risiko zuerst") % {"column": column}),
+        ]
+    choices += [
+        ("-submitted", _("Stand: neueste zuerst")),
+        ("submitted", _("Stand: älteste zuerst")),
+    ]
+    return choices
+
+
 def _select(form, name: str, current: str) -> dict:
     field = form.fields[name]
     return {
@@ -84,7 +104,8 @@ def consultant_dashboard(request: HttpRequest) -> HttpResponse:
         for cell in row["cells"]:
             cell["url"] = filters.url(dimension_levels={row["dimension"]: cell["level"]})
             cell["label"] = labels.level[cell["level"]]
-            cell["opacity"] = f"{0.08 + 0.92 * cell['share']:.2f}"
+            # an empty cell stays white: a tinted "0" reads like a finding
+            cell["opacity"] = f"{0.08 + 0.92 * cell['share']:.2f}" if cell["count"] else "0"
     headers = [{"key": "name", "label": _("Unternehmen"), "numeric": False}] + [
         {"key": key, "label": labels.dimensions[key], "numeric": True}
         for key in ("readiness", *DIMENSIONS)
@@ -133,6 +154,11 @@ def consultant_dashboard(request: HttpRequest) -> HttpResponse:
             _select(form, f"lvl_{dim}", filters.dimension_levels.get(dim, "")) for dim in DIMENSIONS
         ],
         "vendor_options": _select(form, "vendor", filters.vendor)["options"],
+        # the column headers sort on a wide screen; on a phone they are hidden, so the form
+        # offers the same orders
+        "sort_options": [
+            (value, label, value == filters.sort) for value, label in _sort_choices(labels)
+        ],
         "csv_url": filters.url(page=filters.page) + "&format=csv",
         "xlsx_url": filters.url(page=filters.page) + "&format=xlsx",
         "reset_url": "?",
