@@ -14,9 +14,10 @@
 5. autosave: 50 clients saving at once against gunicorn (2 workers) vs. a bare view, and a check
    that every acknowledged answer is stored (``bench_autosave.py``).
 
-5. the portfolio dashboard at 2,000 clients / 10,000 assessments: the portfolio query (time and
-   plan cost), first page, a filtered and sorted page, CSV and XLSX of all, each against a bare
-   view rendering a static template of the same size.
+5. the portfolio dashboard at 2,000 clients / 10,000 assessments over HTTP against a gunicorn
+   the bench starts (``bench_portfolio.py``): the portfolio query (time and plan cost), first
+   page, a filtered and sorted page, a client's page with 20 assessments, CSV and XLSX of all,
+   each against a bare view rendering a static template of the same size in the same server.
 
 Nothing is written to the portal's own database: PostgreSQL gets a database of its own with a
 name unique to this run (``ki_bench_<pid>_<random>``; only that one is dropped afterwards), SQLite
@@ -358,11 +359,14 @@ def main(argv=None) -> int:
         if "3" in only:
             attempt("3. Report rendering", sections.bench_report, fixture, repeat=args.repeat)
         if "5" in only:
+            import bench_portfolio
+
             attempt(
                 "5. Portfolio dashboard",
-                sections.bench_portfolio,
+                bench_portfolio.bench_portfolio,
                 organizations=args.orgs,
                 assessments=args.portfolio_assessments,
+                logdir=workdir,
             )
         if "4" in only:
             attempt(
