@@ -44,21 +44,20 @@ def result_view(request: HttpRequest, result: StressResult, scenario, *, base: s
 
 
 def row_view(row, titles: dict) -> dict:
+    deltas = [
+        {"title": titles[key], "value": value, "text": signed(value)}
+        for key in titles
+        for value in [row.deltas.get(key, 0)]
+    ]
     return {
         "organization_id": row.organization_id,
         "name": row.name,
         "consultant": row.consultant,
         "readiness_before": row.readiness_before,
         "readiness_after": row.readiness_after,
-        "readiness_delta": row.readiness_after - row.readiness_before,
-        "deltas": [
-            {
-                "title": titles[key],
-                "value": row.deltas.get(key, 0),
-                "text": signed(row.deltas.get(key, 0)),
-            }
-            for key in titles
-        ],
+        "deltas": deltas,
+        # the dimensions that moved, the largest rise first
+        "changed": sorted((d for d in deltas if d["value"]), key=lambda d: -d["value"]),
         "drivers": drivers_view(row.drivers or [], titles),
     }
 
