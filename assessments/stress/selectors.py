@@ -281,7 +281,7 @@ def stress_drivers_fill(*, rows: list[StressRow], scenario: Scenario) -> None:
     for row in todo:
         item = prepared[row.version_id]
         client = answers[uuid.UUID(row.assessment_id)]
-        outcome = stress_compare(item.document, item.patched, client, scenario)
+        outcome = stress_compare(item.scoring, item.patched, client, scenario)
         row.drivers = drivers_by_question(outcome.moved, limit=DRIVERS_PER_ROW)
 
 
@@ -315,7 +315,7 @@ def _scored(
         before = dict(zip(DIMENSION_FIELDS, stored[1:], strict=True))
     else:
         # Scored by another engine version: its stored scores are no baseline for this one.
-        card = score(prepared.document, answers)
+        card = score(prepared.scoring, answers)
         readiness_before = card.readiness
         before = {key: card.scores.get(key, 0) for key in DIMENSION_FIELDS}
     deltas = {key: after.scores.get(key, 0) - before[key] for key in DIMENSION_FIELDS}
@@ -324,9 +324,7 @@ def _scored(
     moved = None
     if drivers:
         # The second scoring, only for the clients that move: which drivers moved.
-        outcome = stress_compare(
-            prepared.document, prepared.patched, answers, scenario, after=after
-        )
+        outcome = stress_compare(prepared.scoring, prepared.patched, answers, scenario, after=after)
         moved = drivers_by_question(outcome.moved, limit=DRIVERS_PER_ROW)
     return StressRow(
         organization_id=str(org_id),

@@ -235,3 +235,20 @@ def test_two_client_portfolio_under_raise_scores_everybody(two_clients):
     assert by_name["Anton GmbH"].deltas["gdpr"] == -17
     assert by_name["Berta KG"].deltas["gdpr"] == -8
     assert result.scored == 2
+
+
+@pytest.mark.parametrize("care", [0.0, 0.3, 0.6, 1.0])
+def test_scoring_without_recommendations_gives_the_same_scores_and_drivers(care):
+    # The stress test scores without the catalogue's recommendations (a third cheaper); that is
+    # only right while recommendations never feed back into scores, readiness or drivers.
+    from assessments.demo import default_catalogue_path, profile_answers
+    from assessments.scoring import score
+
+    document = to_plain(load_document(default_catalogue_path().read_text(encoding="utf-8")))
+    prepared = scenario_prepare(document, selectors.scenarios_all()["inference_outside_eudb"])
+    answers = profile_answers(document, care, {"services_used": ["m365_copilot", "chatgpt_free"]})
+
+    full, slim = score(document, answers), score(prepared.scoring, answers)
+    assert full.recommendations and not slim.recommendations
+    assert (slim.scores, slim.readiness) == (full.scores, full.readiness)
+    assert [d.drivers for d in slim.dimensions] == [d.drivers for d in full.dimensions]
