@@ -29,7 +29,9 @@ def stress_test(request: HttpRequest) -> HttpResponse:
         "clients": clients,
         "inline": inline,
         "inline_max": settings.STRESS_TEST_INLINE_MAX_CLIENTS,
-        "jobs": _jobs_view(StressJob.objects.visible_to(request.user)[:5], scenarios),
+        "jobs": _jobs_view(
+            StressJob.objects.visible_to(request.user).defer("result")[:5], scenarios
+        ),
     }
     if scenario is not None and inline:
         csv_wanted = request.GET.get("format") == "csv"
@@ -68,9 +70,7 @@ def stress_job(request: HttpRequest, job_id) -> HttpResponse:
         if job.status != StressJob.Status.DONE or scenario is None:
             raise Http404
         return stress_csv(scenario, presentation.job_result(request, job))
-    return render(
-        request, "assessments/stress/job.html", _job_context(request, job, scenario, full=True)
-    )
+    return render(request, "assessments/stress/job.html", _job_context(request, job, scenario))
 
 
 @consultant_required
@@ -82,7 +82,7 @@ def stress_job_panel(request: HttpRequest, job_id) -> HttpResponse:
     return render(
         request,
         "assessments/stress/_job_panel.html",
-        _job_context(request, job, scenario, full=False),
+        _job_context(request, job, scenario),
     )
 
 
@@ -118,7 +118,7 @@ def _jobs_view(jobs, scenarios) -> list[dict]:
     ]
 
 
-def _job_context(request: HttpRequest, job: StressJob, scenario, *, full: bool) -> dict:
+def _job_context(request: HttpRequest, job: StressJob, scenario) -> dict:
     stuck = job.is_stuck()
     context = {
         "job": job,
