@@ -99,6 +99,7 @@ def _verified_client(user):
 
 def bench_stress(*, organizations: int = 2000, repeat: int = 5):
     from django.conf import settings
+    from django.core.cache import cache
     from django.test.utils import override_settings
     from sections import Figure, Section, yes_no
 
@@ -147,13 +148,20 @@ def bench_stress(*, organizations: int = 2000, repeat: int = 5):
             url = f"/berater/stresstest/?scenario={key}"
             page = client.get(url)  # warm: the prepared scenario, template compilation
             moved = page.content.decode().split('data-moved="', 1)[-1].split('"', 1)[0]
-            page_ms = _timed(lambda url=url: client.get(url), repeat)
-            csv_ms = _timed(lambda url=url: client.get(url + "&format=csv"), max(3, repeat // 2))
+            # Cold: the page keeps its result in the cache for paging; every timed request here
+            # starts without it (the CSV too, as if asked for first).
+            page_ms = _timed(lambda url=url: (cache.clear(), client.get(url)), repeat)
+            csv_ms = _timed(
+                lambda url=url: (cache.clear(), client.get(url + "&format=csv")),
+                max(3, repeat // 2),
+            )
+            client.get(url)
+            paging_ms = _timed(lambda url=url: client.get(url + "&page=2"), repeat)
             met = page.status_code == 200 and page_ms <= 2000
             section.figures.append(
                 Figure(
                     f"{key}: page ({moved} of {clients:,} move)",
-                    f"{page_ms:,.0f} ms; CSV {csv_ms:,.0f} ms",
+                    f"{page_ms:,.0f} ms; CSV {csv_ms:,.0f} ms; page 2 {paging_ms:,.0f} ms",
                     f"{base_ms:,.1f} ms (bare query)",
                     f"{page_ms / base_ms:.0f}×",
                     "page ≤ 2 s",
@@ -162,7 +170,8 @@ def bench_stress(*, organizations: int = 2000, repeat: int = 5):
             )
             section.summary.append(
                 f"Stress test {key} ({clients:,} clients, {moved} move): page {page_ms:,.0f} ms "
-                f"median, CSV {csv_ms:,.0f} ms; bare latest-result query {base_ms:,.1f} ms → "
+                f"median (cold), CSV {csv_ms:,.0f} ms, next page from the cache {paging_ms:,.0f} "
+                f"ms; bare latest-result query {base_ms:,.1f} ms → "
                 f"{page_ms / base_ms:.0f}× (page ≤ 2 s: {yes_no(met)})"
             )
             if moved.isdigit() and int(moved) > worst[1]:

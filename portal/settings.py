@@ -387,6 +387,9 @@ ADMINS = [(email, email) for email in env_list("ADMINS", [])]
 # STRESS_JOB_STALE_SECONDS; finished jobs are deleted after STRESS_JOB_KEEP_DAYS.
 STRESS_TEST_INLINE_MAX_CLIENTS = env_int("STRESS_TEST_INLINE_MAX_CLIENTS", 2000)
 STRESS_TEST_CHUNK = env_int("STRESS_TEST_CHUNK", 250)
+# The page keeps a computed result this long in the cache for paging and the CSV after it (the
+# key changes with every new or rescored result, so nothing stale is shown).
+STRESS_TEST_CACHE_SECONDS = env_int("STRESS_TEST_CACHE_SECONDS", 300)
 STRESS_JOB_STALE_SECONDS = env_int("STRESS_JOB_STALE_SECONDS", 60)
 STRESS_JOB_KEEP_DAYS = env_int("STRESS_JOB_KEEP_DAYS", 14)
 for _name in ("STRESS_TEST_CHUNK", "STRESS_JOB_STALE_SECONDS", "STRESS_JOB_KEEP_DAYS"):

@@ -14,6 +14,7 @@ for them only for the rows it shows (``stress_drivers_fill``), the CSV and the j
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 import uuid
@@ -24,6 +25,8 @@ from functools import lru_cache
 from pathlib import Path
 
 import yaml
+from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 
 from ..models import Answer, QuestionnaireVersion, Result
@@ -230,14 +233,49 @@ def stress_run(
     progress: Callable[[int, int], None] | None = None,
     chunk: int | None = None,
     drivers: bool = True,
+    cached: bool = False,
 ) -> StressResult:
     """Every visible client's latest answers under ``scenario``, the most affected first.
 
     ``progress(done, total)`` is called after each chunk of clients scored (the background job
     saves it for the progress bar). With ``drivers=False`` the moved rows come without their
     drivers (``None``); ``stress_drivers_fill`` adds them for the rows a page shows.
+
+    ``cached=True`` (the page: paging and the CSV after it) reuses a result computed in the
+    last STRESS_TEST_CACHE_SECONDS for exactly the same latest results: the key covers every
+    visible client's latest assessment, its stored scores and scoring version, the scenario and
+    the scenario file, so a new submission, a rescore or another scope is a new key.
     """
     latest = _latest(user)
+    key = None
+    if cached:
+        key = _cache_key(user, scenario, latest)
+        hit = cache.get(key)
+        if hit is not None:
+            return hit
+    result = _run(
+        latest, user=user, scenario=scenario, progress=progress, chunk=chunk, drivers=drivers
+    )
+    if key is not None:
+        cache.set(key, result, settings.STRESS_TEST_CACHE_SECONDS)
+    return result
+
+
+def _cache_key(user, scenario: Scenario, latest: list[tuple]) -> str:
+    digest = hashlib.sha256(repr(latest).encode()).hexdigest()
+    mtime = SCENARIOS_FILE.stat().st_mtime
+    return f"stress:{user.pk}:{scenario.key}:{mtime}:{SCORING_VERSION}:{digest}"
+
+
+def _run(
+    latest: list[tuple],
+    *,
+    user,
+    scenario: Scenario,
+    progress: Callable[[int, int], None] | None,
+    chunk: int | None,
+    drivers: bool,
+) -> StressResult:
     chunk = chunk or max(len(latest), 1)
     prepared = _prepared({row[1] for row in latest}, scenario)
     rows: list[StressRow] = []

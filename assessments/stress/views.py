@@ -35,7 +35,9 @@ def stress_test(request: HttpRequest) -> HttpResponse:
     }
     if scenario is not None and inline:
         csv_wanted = request.GET.get("format") == "csv"
-        result = selectors.stress_run(user=request.user, scenario=scenario, drivers=csv_wanted)
+        result = selectors.stress_run(
+            user=request.user, scenario=scenario, drivers=csv_wanted, cached=True
+        )
         if csv_wanted:
             return stress_csv(scenario, result)
         context["result"] = presentation.result_view(

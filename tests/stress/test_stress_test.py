@@ -213,3 +213,30 @@ def test_assigned_scope_limits_the_stress_test_to_own_clients(settings, portfoli
     settings.CONSULTANT_SCOPE = "assigned"
     result = stress_run(user=portfolio["carla"], scenario=scenarios_all()["inference_outside_eudb"])
     assert [row.name for row in result.rows] == ["Copilot GmbH"]
+
+
+@pytest.mark.django_db
+def test_page_result_is_reused_for_paging_until_a_result_changes(portfolio, settings, monkeypatch):
+    from assessments.stress import selectors
+
+    settings.STRESS_TEST_CACHE_SECONDS = 300
+    runs = []
+    compute = selectors._run
+    monkeypatch.setattr(selectors, "_run", lambda *a, **k: runs.append(1) or compute(*a, **k))
+    scenario = scenarios_all()["copilot_price_plus_50"]
+    first = stress_run(user=portfolio["carla"], scenario=scenario, cached=True, drivers=False)
+    again = stress_run(user=portfolio["carla"], scenario=scenario, cached=True, drivers=False)
+    assert [r.to_data() for r in again.rows] == [r.to_data() for r in first.rows]
+    assert len(runs) == 1
+
+    # A new submission changes the latest results: computed afresh, the new client included.
+    version = questionnaire_ensure_active()
+    _client_with_result(
+        version,
+        "Copilot Drei AG",
+        {"services_used": ["m365_copilot"], "price_rise_20": "tight"},
+        consultant=portfolio["carla"],
+    )
+    fresh = stress_run(user=portfolio["carla"], scenario=scenario, cached=True, drivers=False)
+    assert "Copilot Drei AG" in [row.name for row in fresh.rows]
+    assert len(runs) == 2
