@@ -13,10 +13,10 @@ logger = logging.getLogger(__name__)
     bind=True,
     name="assessments.stress.run_job",
     ignore_result=True,
-    # A worker killed mid-job: the broker hands the task out again and the claim lets it take
-    # over its own stale job (the page says "stuck" meanwhile, after STRESS_JOB_STALE_SECONDS).
+    # A worker killed mid-job: the page calls the job stuck after STRESS_JOB_STALE_SECONDS and
+    # offers a restart; if the broker hands the unacknowledged task out again (Redis: after its
+    # visibility timeout), the claim lets it take over the stale job and finish it.
     acks_late=True,
-    reject_on_worker_lost=True,
     soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT,
     time_limit=settings.CELERY_TASK_TIME_LIMIT,
 )
