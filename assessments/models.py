@@ -358,3 +358,4 @@ class ConsultantNote(models.Model):
 
 
 from .actionplan.models import Action  # noqa: E402, F401 - registers the model
+from .stress.models import StressJob  # noqa: E402, F401 - registers the model

@@ -81,6 +81,9 @@ def assessments_for_organization(*, user: User, organization) -> list[Assessment
         Assessment.objects.visible_to(user)
         .filter(organization=organization)
         .select_related("questionnaire", "submitted_by")
+        # the list shows the catalogue's version only: its document and YAML source are large
+        # (tens of KB each), and 20 assessments would decode them 20 times
+        .defer("questionnaire__document", "questionnaire__source")
         .order_by(F("submitted_at").desc(nulls_first=True), "-created_at")
     )
 

@@ -3,7 +3,6 @@ from django.urls import include, path
 from . import views
 from .reports import views as report_views
 from .review import views as review_views
-from .stress import views as stress_views
 
 urlpatterns = [
     path(
@@ -63,7 +62,7 @@ urlpatterns = [
         name="review_transition",
     ),
     path("", include("assessments.actionplan.urls")),
-    path("berater/stresstest/", stress_views.stress_test, name="stress_test"),
+    path("", include("assessments.stress.urls")),
     path("berichte/<uuid:report_id>/pdf/", report_views.report_download, name="report_download"),
     path("berichte/<uuid:report_id>/erneut/", report_views.report_retry, name="report_retry"),
     path(

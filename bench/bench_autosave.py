@@ -12,46 +12,22 @@ bounded (clients × saves requests, each with a timeout).
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
-import socket
 import statistics
-import subprocess
-import sys
 import time
 from pathlib import Path
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
 from django.middleware.csrf import _get_new_csrf_string
 from django.urls import reverse
 from sections import Figure, Section
+from server import HOST, free_port, server_start, server_stop, session_for
 
 from assessments import services
 from assessments.models import Answer
 from portal.models import Industry, Membership, Organization, SizeBand, User
 
-ROOT = Path(__file__).resolve().parents[1]
-BENCH = Path(__file__).resolve().parent
-HOST = "127.0.0.1"
 REQUEST_TIMEOUT = 30.0
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
-
-
-def _session_for(user: User) -> str:
-    store = SessionStore()
-    store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    store.create()
-    return store.session_key
 
 
 def _saveable_questions(document: dict) -> list[dict]:
@@ -81,67 +57,12 @@ def _clients_create(version, count: int) -> list[dict]:
         clients.append(
             {
                 "assessment": assessment,
-                "session": _session_for(user),
+                "session": session_for(user),
                 "csrf": _get_new_csrf_string(),
                 "offset": number,
             }
         )
     return clients
-
-
-def _server_start(port: int, workers: int, logfile: Path) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "bench_settings",
-        "PYTHONPATH": os.pathsep.join([str(BENCH), str(ROOT)]),
-        # plain HTTP on 127.0.0.1: no redirect to HTTPS, cookies without the secure flag
-        "SECURE_SSL_REDIRECT": "0",
-        "SESSION_COOKIE_SECURE": "0",
-        "CSRF_COOKIE_SECURE": "0",
-        "ALLOWED_HOSTS": "localhost",
-    }
-    command = [
-        str(Path(sys.executable).with_name("gunicorn")),
-        "portal.wsgi:application",
-        "--bind",
-        f"{HOST}:{port}",
-        "--workers",
-        str(workers),
-        "--timeout",
-        "60",
-        "--log-level",
-        "warning",
-        "--chdir",
-        str(ROOT),
-    ]
-    process = subprocess.Popen(  # noqa: S603 - our own gunicorn, fixed arguments
-        command,
-        env=env,
-        stdout=logfile.open("wb"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited: {logfile.read_text()[-2000:]}")
-        try:
-            with socket.create_connection((HOST, port), timeout=1):
-                return process
-        except OSError:
-            time.sleep(0.2)
-    _server_stop(process)
-    raise RuntimeError("gunicorn did not start within 60 s")
-
-
-def _server_stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
 
 
 async def _request(port: int, method: str, path: str, cookie: str, headers=None, body=b""):
@@ -213,8 +134,8 @@ def bench_autosave(
     people = _clients_create(version, clients)
     for client in people:
         client["requests"] = saves
-    port = _free_port()
-    server = _server_start(port, workers, logdir / "gunicorn-autosave.log")
+    port = free_port()
+    server = server_start(port, workers, logdir / "gunicorn-autosave.log")
     try:
         bare_path = "/__bench__/bare/"
 
@@ -249,7 +170,7 @@ def bench_autosave(
             _run_clients(port, people, save_plan)
         )
     finally:
-        _server_stop(server)
+        server_stop(server)
 
     bare_errors = sum(1 for status, _ in bare_outcomes if status != 200)
     acknowledged = [record for status, record in save_outcomes if status == 200]

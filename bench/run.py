@@ -14,9 +14,13 @@
 5. autosave: 50 clients saving at once against gunicorn (2 workers) vs. a bare view, and a check
    that every acknowledged answer is stored (``bench_autosave.py``).
 
-5. the portfolio dashboard at 2,000 clients / 10,000 assessments: the portfolio query (time and
-   plan cost), first page, a filtered and sorted page, CSV and XLSX of all, each against a bare
-   view rendering a static template of the same size.
+5. the portfolio dashboard at 2,000 clients / 10,000 assessments over HTTP against a gunicorn
+   the bench starts (``bench_portfolio.py``): the portfolio query (time and plan cost), first
+   page, a filtered and sorted page, a client's page with 20 assessments, CSV and XLSX of all,
+   each against a bare view rendering a static template of the same size in the same server.
+
+6. the portfolio stress test at 2,000 clients with answers: each scenario's page and CSV against
+   the bare latest-result query, and the background job's throughput (``stress_test.py``).
 
 Nothing is written to the portal's own database: PostgreSQL gets a database of its own with a
 name unique to this run (``ki_bench_<pid>_<random>``; only that one is dropped afterwards), SQLite
@@ -282,7 +286,7 @@ def parse_args(argv):
         "--redis", default=DEFAULT_REDIS, help=f"broker for the worker section ({DEFAULT_REDIS})"
     )
     parser.add_argument(
-        "--only", default="1,2,3,4,5", help="comma-separated sections to run (default: all)"
+        "--only", default="1,2,3,4,5,6", help="comma-separated sections to run (default: all)"
     )
     parser.add_argument("--orgs", type=int, default=2000, help="clients for the portfolio section")
     parser.add_argument(
@@ -358,11 +362,14 @@ def main(argv=None) -> int:
         if "3" in only:
             attempt("3. Report rendering", sections.bench_report, fixture, repeat=args.repeat)
         if "5" in only:
+            import bench_portfolio
+
             attempt(
                 "5. Portfolio dashboard",
-                sections.bench_portfolio,
+                bench_portfolio.bench_portfolio,
                 organizations=args.orgs,
                 assessments=args.portfolio_assessments,
+                logdir=workdir,
             )
         if "4" in only:
             attempt(
@@ -378,6 +385,10 @@ def main(argv=None) -> int:
             import bench_autosave
 
             attempt("5. Autosave", bench_autosave.bench_autosave, fixture, logdir=workdir)
+        if "6" in only:
+            import stress_test
+
+            attempt("6. Portfolio stress test", stress_test.bench_stress, organizations=args.orgs)
     finally:
         if "sections" in sys.modules:
             sys.modules["sections"].workers_stop_all()

@@ -131,25 +131,42 @@ class ArticleImpact:
 
 
 def recent_article_impacts(*, user, days: int = IMPACT_WINDOW_DAYS) -> list[ArticleImpact]:
-    """For the portfolio: recent articles with vendor tags and how many clients each affects."""
+    """For the portfolio: recent articles with vendor tags and how many clients each affects.
+
+    The portfolio's exposure is read once for all articles' vendors together and the
+    follow-ups once for all articles, so the dashboard costs the same queries with one recent
+    article or ten (each used to re-read every client's latest result)."""
     if not (user.is_authenticated and user.is_consultant):
         return []
     since = timezone.now() - timedelta(days=days)
-    articles = (
+    articles = list(
         Article.objects.published()
         .filter(published_at__gte=since, vendors__isnull=False)
         .distinct()
         .prefetch_related("vendors")
         .order_by("-published_at")
     )
+    if not articles:
+        return []
+    wanted = {article.pk: article_vendor_keys(article) for article in articles}
+    every_vendor = {vendor for vendors in wanted.values() for vendor in vendors}
+    # ClientExposure.vendors holds exactly the asked-about vendors with exposure above 0
+    exposures = clients_exposed_to(user=user, vendors=sorted(every_vendor))
+    informed_pairs = set(
+        ClientFollowUp.objects.filter(article__in=articles).values_list(
+            "article_id", "organization_id"
+        )
+    )
     impacts = []
     for article in articles:
-        exposed = clients_exposed_to(user=user, vendors=article_vendor_keys(article))
+        exposed = [
+            e.organization_id
+            for e in exposures
+            if any(vendor in e.vendors for vendor in wanted[article.pk])
+        ]
         if not exposed:
             continue
-        informed = article.followups.filter(
-            organization_id__in=[e.organization_id for e in exposed]
-        ).count()
+        informed = sum(1 for pk in exposed if (article.pk, pk) in informed_pairs)
         impacts.append(ArticleImpact(article=article, affected=len(exposed), informed=informed))
     return impacts
 

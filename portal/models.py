@@ -184,6 +184,10 @@ class Organization(models.Model):
         verbose_name = _("Organisation")
         verbose_name_plural = _("Organisationen")
         ordering = ["name"]
+        indexes = [
+            # the portfolio's default order (name, then id): a page is an index walk, not a sort
+            models.Index(fields=["name", "id"], name="organization_name_id"),
+        ]
 
     def __str__(self) -> str:
         return self.name

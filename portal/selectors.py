@@ -8,7 +8,9 @@ from .models import Membership, Organization, User
 
 def organization_get_for_user(*, user: User, organization_id) -> Organization:
     """The organisation if ``user`` may see it, else 404 (never 403: do not confirm it exists)."""
-    return get_object_or_404(Organization.objects.visible_to(user), pk=organization_id)
+    return get_object_or_404(
+        Organization.objects.visible_to(user).select_related("consultant"), pk=organization_id
+    )
 
 
 def organizations_for_user(*, user: User) -> QuerySet[Organization]:

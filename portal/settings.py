@@ -403,6 +403,21 @@ HEARTBEAT_STALE_SECONDS = env_int("HEARTBEAT_STALE_SECONDS", 60)
 HEALTHZ_TOKEN = env_str("HEALTHZ_TOKEN", "")
 # Who gets the e-mail about stuck or failed reports: "a@example.de,b@example.de".
 ADMINS = [(email, email) for email in env_list("ADMINS", [])]
+# Portfolio stress test (assessments/stress): up to this many visible clients it runs in the
+# request; above it the consultant starts a background job (row ``StressJob``) with a progress
+# bar. A queued job no worker takes, or a running one without progress, counts as stuck after
+# STRESS_JOB_STALE_SECONDS; finished jobs are deleted after STRESS_JOB_KEEP_DAYS.
+STRESS_TEST_INLINE_MAX_CLIENTS = env_int("STRESS_TEST_INLINE_MAX_CLIENTS", 2000)
+STRESS_TEST_CHUNK = env_int("STRESS_TEST_CHUNK", 250)
+# The page keeps a computed result this long in the cache for paging and the CSV after it (the
+# key changes with every new or rescored result, so nothing stale is shown).
+STRESS_TEST_CACHE_SECONDS = env_int("STRESS_TEST_CACHE_SECONDS", 300)
+STRESS_JOB_STALE_SECONDS = env_int("STRESS_JOB_STALE_SECONDS", 60)
+STRESS_JOB_KEEP_DAYS = env_int("STRESS_JOB_KEEP_DAYS", 14)
+for _name in ("STRESS_TEST_CHUNK", "STRESS_JOB_STALE_SECONDS", "STRESS_JOB_KEEP_DAYS"):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be at least 1.")
+CELERY_IMPORTS = ["assessments.stress.tasks"]
 CELERY_BEAT_SCHEDULE = {
     "assessments-sweep-reports": {
         "task": "assessments.tasks.reports_sweep",

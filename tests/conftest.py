@@ -31,6 +31,19 @@ def _eager_celery(request):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the portal's default language. The test client's requests activate a
+    language in this thread and leave it active (a real server activates one per request), so
+    without this a test after an English request would see English."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def mfa_auto_verify(request):
     """Logins of consultants and admins count as two-factor verified (see tests/mfa.py)."""
     if request.node.get_closest_marker("mfa_real"):

@@ -12,7 +12,7 @@ import copy
 from dataclasses import dataclass, field
 from datetime import date
 
-from ..scoring import ScoreCard, score
+from ..scoring import ScoreCard, index_for, score
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,9 @@ class ScenarioError(ValueError):
     pass
 
 
+MAX_MODES = ("keep", "raise")
+
+
 def scenarios_from_data(data: dict) -> dict[str, Scenario]:
     """Scenarios from the YAML data, checked for the fields every scenario needs."""
     result: dict[str, Scenario] = {}
@@ -39,6 +42,20 @@ def scenarios_from_data(data: dict) -> dict[str, Scenario]:
             raise ScenarioError(f"scenarios[{number}]: missing {', '.join(missing)}")
         if raw["key"] in result:
             raise ScenarioError(f"scenarios[{number}]: duplicate key {raw['key']}")
+        for rule_number, rule in enumerate(raw.get("option_scores") or ()):
+            where = f"scenarios[{number}] ({raw['key']}) option_scores[{rule_number}]"
+            absent = [k for k in ("question", "option", "scores", "max") if k not in rule]
+            if absent:
+                raise ScenarioError(f"{where}: missing {', '.join(absent)}")
+            if rule["max"] not in MAX_MODES:
+                raise ScenarioError(
+                    f"{where}: max must be one of {', '.join(MAX_MODES)}, not {rule['max']!r}"
+                )
+            if not isinstance(rule["scores"], dict) or not all(
+                isinstance(v, int | float) and not isinstance(v, bool) and v >= 0
+                for v in rule["scores"].values()
+            ):
+                raise ScenarioError(f"{where}: scores must map dimensions to points >= 0")
         as_of = raw["as_of"]
         result[raw["key"]] = Scenario(
             key=raw["key"],
@@ -56,8 +73,7 @@ def _questions(document: dict) -> dict[str, dict]:
     return {q["key"]: q for section in document["sections"] for q in section["questions"]}
 
 
-def scenario_problems(scenario: Scenario, document: dict) -> list[str]:
-    """References to questions or options the catalogue does not have."""
+def _reference_problems(scenario: Scenario, document: dict) -> list[str]:
     questions = _questions(document)
     problems = []
 
@@ -79,18 +95,94 @@ def scenario_problems(scenario: Scenario, document: dict) -> list[str]:
     return problems
 
 
-def scenario_document(document: dict, scenario: Scenario) -> dict:
-    """A copy of ``document`` with the scenario's option points; build it once per scenario."""
-    patched = copy.deepcopy(document)
+@dataclass(frozen=True)
+class PreparedScenario:
+    """A scenario fitted to one catalogue document: the patched copy and what did not fit.
+
+    ``scoring`` and ``patched`` have no recommendations: they never feed back into scores,
+    readiness or drivers (tests/stress/test_option_scores.py checks it), and skipping their
+    conditions makes each of the many scorings of a stress test about a third cheaper.
+    """
+
+    document: dict
+    scoring: dict
+    patched: dict
+    problems: tuple[str, ...]
+
+
+def scenario_prepare(document: dict, scenario: Scenario) -> PreparedScenario:
+    """The patched document (build it once per scenario and catalogue version: the scoring
+    index memoises per document object, so all clients share one) and the problems found.
+
+    ``option_scores`` merge into the option's points per dimension. With ``max: keep`` the
+    question's maximum stays as in the catalogue: points are capped at it (multiple choice: its
+    ``max_points`` cap is set to it) and unknown answers keep scoring the maximum, so only the
+    clients with that answer move. With ``max: raise`` the catalogue's own rule recomputes the
+    maximum from the new points, so the question weighs more and better answers fall a little.
+    """
+    problems = _reference_problems(scenario, document)
+    scoring = {key: value for key, value in document.items() if key != "recommendations"}
+    patched = copy.deepcopy(scoring)
     questions = _questions(patched)
+    original = {qi.key: qi for qi in index_for(document).questions}
+    kept: dict[str, set[str]] = {}
     for rule in scenario.option_scores:
         question = questions.get(rule["question"])
-        if question is None:
-            continue
-        for option in question.get("options", ()):
-            if option["key"] == rule["option"]:
-                option["scores"] = dict(rule["scores"])
-    return patched
+        option = next(
+            (o for o in (question or {}).get("options", ()) if o["key"] == rule["option"]), None
+        )
+        if option is None:
+            continue  # reported by _reference_problems
+        scores = dict(option.get("scores") or {})
+        if rule["max"] == "keep":
+            maxima = original[rule["question"]].max_by_dim
+            for dim, points in rule["scores"].items():
+                limit = maxima.get(dim, 0)
+                if points > limit:
+                    problems.append(
+                        f"{scenario.key}: {rule['question']}.{rule['option']} {dim} {points} "
+                        f"is above the question's maximum {limit} (max: keep): counts as {limit}"
+                    )
+                scores[dim] = min(points, limit)
+                kept.setdefault(rule["question"], set()).add(dim)
+        else:
+            scores.update(rule["scores"])
+        option["scores"] = {dim: points for dim, points in scores.items() if points}
+    for key, dims in kept.items():
+        question = questions[key]
+        maxima = original[key].max_by_dim
+        if question["type"] == "multi_choice":
+            caps = dict(question.get("max_points") or {})
+            caps.update({dim: maxima[dim] for dim in dims if dim in maxima})
+            question["max_points"] = caps
+        elif not question.get("unknown_scores"):
+            # Unknown scores the maximum by default; pinned here, the maximum cannot fall when an
+            # option is lowered either.
+            question["unknown_scores"] = {dim: maxima[dim] for dim in dims if dim in maxima}
+    if kept:
+        after = {qi.key: qi.max_by_dim for qi in index_for(patched).questions}
+        for key, dims in kept.items():
+            for dim in sorted(dims):
+                if after[key].get(dim, 0) != original[key].max_by_dim.get(dim, 0):
+                    problems.append(
+                        f"{scenario.key}: {key} {dim} maximum moved from "
+                        f"{original[key].max_by_dim.get(dim, 0)} to {after[key].get(dim, 0)} "
+                        "although max: keep"
+                    )
+    return PreparedScenario(
+        document=document, scoring=scoring, patched=patched, problems=tuple(problems)
+    )
+
+
+def scenario_problems(scenario: Scenario, document: dict) -> list[str]:
+    """References to questions or options the catalogue does not have, and points that cannot
+    count as written."""
+    return list(scenario_prepare(document, scenario).problems)
+
+
+def scenario_document(document: dict, scenario: Scenario) -> dict:
+    """A copy of ``document`` with the scenario's option points; build it once per scenario."""
+    return scenario_prepare(document, scenario).patched
 
 
 def _matches(answers: dict, when: dict | None) -> bool:
@@ -113,6 +205,30 @@ def scenario_answers(answers: dict, scenario: Scenario) -> dict:
         elif value in mapping:
             moved[rule["question"]] = mapping[value]
     return moved
+
+
+def scenario_keys(scenario: Scenario) -> set[str]:
+    """The questions whose answers decide whether the scenario can move a client at all."""
+    keys = {rule["question"] for rule in scenario.option_scores}
+    for rule in scenario.answers:
+        keys.add(rule["question"])
+        if rule.get("when"):
+            keys.add(rule["when"]["question"])
+    return keys
+
+
+def scenario_touches(answers: dict, scenario: Scenario) -> bool:
+    """Whether the scenario changes anything for a client with these answers (only the answers
+    to ``scenario_keys`` are needed). A ``max: raise`` rule touches everybody: it changes the
+    question's maximum, which counts for every answer to it."""
+    for rule in scenario.option_scores:
+        if rule["max"] == "raise":
+            return True
+        value = answers.get(rule["question"])
+        values = value if isinstance(value, list) else [value]
+        if rule["option"] in values:
+            return True
+    return scenario_answers(answers, scenario) != answers
 
 
 @dataclass
@@ -157,6 +273,8 @@ def stress_compare(
             "dimension": dimension,
             "points": new_points.get((question_key, dimension), 0)
             - old_points.get((question_key, dimension), 0),
+            "before": old_points.get((question_key, dimension), 0),
+            "after": new_points.get((question_key, dimension), 0),
         }
         for question_key, dimension in {*old_points, *new_points}
         if new_points.get((question_key, dimension), 0)
@@ -170,3 +288,23 @@ def stress_compare(
         readiness_delta=after.readiness - before.readiness,
         moved=moved,
     )
+
+
+def drivers_by_question(moved: list[dict], limit: int = 3) -> list[dict]:
+    """The moved drivers grouped by question, the question with the largest rise first: each
+    with its text and, per dimension it moved in, the change in points (before and after)."""
+    grouped: dict[str, dict] = {}
+    for m in moved:
+        entry = grouped.setdefault(
+            m["question_key"],
+            {"question_key": m["question_key"], "question": m["question"], "changes": []},
+        )
+        entry["changes"].append(
+            {
+                "dimension": m["dimension"],
+                "points": m["points"],
+                "before": m.get("before"),
+                "after": m.get("after"),
+            }
+        )
+    return list(grouped.values())[:limit]

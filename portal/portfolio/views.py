@@ -25,6 +25,26 @@ def _filters(request: HttpRequest):
     return form, PortfolioFilter.from_form(form), facts, vendors
 
 
+def _sort_choices(labels: rows.Labels) -> list[tuple[str, str]]:
+    choices = [("name", _("Unternehmen: A–Z")), ("-name", _("Unternehmen: Z–A"))]
+    readiness = labels.dimensions["readiness"]
+    choices += [
+        ("readiness", _("%(column)s: niedrigste zuerst") % {"column": readiness}),
+        ("-readiness", _("%(column)s: höchste zuerst") % {"column": readiness}),
+    ]
+    for dim in DIMENSIONS:
+        column = labels.dimensions[dim]
+        choices += [
+            (f"-{dim}", _("%(column)s: höchstes Risiko zuerst") % {"column": column}),
+            (dim, _("%(column)s: niedrigstes Risiko zuerst") % {"column": column}),
+        ]
+    choices += [
+        ("-submitted", _("Stand: neueste zuerst")),
+        ("submitted", _("Stand: älteste zuerst")),
+    ]
+    return choices
+
+
 def _select(form, name: str, current: str) -> dict:
     field = form.fields[name]
     return {
@@ -57,19 +77,24 @@ def consultant_dashboard(request: HttpRequest) -> HttpResponse:
     """The portfolio: filters and sort in the URL, a page of clients, summary above it."""
     form, filters, facts, vendors = _filters(request)
     organizations = selectors.portfolio_rows(user=request.user, filters=filters, facts=facts)
-    filtered = selectors.portfolio_filtered(user=request.user, filters=filters, facts=facts)
     labels = rows.Labels()
     export_format = request.GET.get("format", "")
     if export_format in rows.EXPORT_FORMATS:
         return _export(organizations, export_format=export_format, labels=labels)
 
-    summary = selectors.portfolio_summary(filtered, thresholds=facts.thresholds)
+    filtered = selectors.portfolio_filtered(user=request.user, filters=filters, facts=facts)
+    summary, attention_items = selectors.portfolio_overview(filtered, thresholds=facts.thresholds)
     paginator = Paginator(organizations, PAGE_SIZE)
     paginator.count = summary["total"]  # same filter: no second COUNT(*) over the portfolio
     page = paginator.get_page(filters.page)
+    detail_url = rows.url_maker("organization_detail")
     attention = [
-        {"organization": org, "reasons": [labels.attention[r] for r in reasons]}
-        for org, reasons in selectors.portfolio_attention(filtered)
+        {
+            "url": detail_url(item.pk),
+            "name": item.name,
+            "reasons": [labels.attention[r] for r in item.reasons],
+        }
+        for item in attention_items
     ]
     for item in summary["levels"]:
         item["label"] = labels.level[item["level"]]
@@ -79,7 +104,8 @@ def consultant_dashboard(request: HttpRequest) -> HttpResponse:
         for cell in row["cells"]:
             cell["url"] = filters.url(dimension_levels={row["dimension"]: cell["level"]})
             cell["label"] = labels.level[cell["level"]]
-            cell["opacity"] = f"{0.08 + 0.92 * cell['share']:.2f}"
+            # an empty cell stays white: a tinted "0" reads like a finding
+            cell["opacity"] = f"{0.08 + 0.92 * cell['share']:.2f}" if cell["count"] else "0"
     headers = [{"key": "name", "label": _("Unternehmen"), "numeric": False}] + [
         {"key": key, "label": labels.dimensions[key], "numeric": True}
         for key in ("readiness", *DIMENSIONS)
@@ -104,7 +130,10 @@ def consultant_dashboard(request: HttpRequest) -> HttpResponse:
         ),
         "filters": filters,
         "page": page,
-        "rows": rows.rows_for(page.object_list, labels=labels, thresholds=facts.thresholds),
+        "rows_html": rows.rows_html(
+            rows.rows_for(page.object_list, labels=labels, thresholds=facts.thresholds),
+            labels=labels,
+        ),
         "labels": labels,
         "headers": headers,
         "summary": summary,
@@ -125,6 +154,11 @@ def consultant_dashboard(request: HttpRequest) -> HttpResponse:
             _select(form, f"lvl_{dim}", filters.dimension_levels.get(dim, "")) for dim in DIMENSIONS
         ],
         "vendor_options": _select(form, "vendor", filters.vendor)["options"],
+        # the column headers sort on a wide screen; on a phone they are hidden, so the form
+        # offers the same orders
+        "sort_options": [
+            (value, label, value == filters.sort) for value, label in _sort_choices(labels)
+        ],
         "csv_url": filters.url(page=filters.page) + "&format=csv",
         "xlsx_url": filters.url(page=filters.page) + "&format=xlsx",
         "reset_url": "?",

@@ -1,15 +1,15 @@
-"""A consultant takes on a new client, reviews it and hands an action to the client's owner,
-who ticks it off — in Chromium."""
+"""A consultant finds a new client on the portfolio (unassigned, high lock-in), takes it on,
+reviews it and hands an action to the client's owner, who ticks it off — in Chromium."""
 
 import re
 
 import pytest
 
 from assessments import services
+from assessments.demo import profile_answers, questionnaire_ensure_active
 from assessments.models import Action
 from portal.models import Membership, Organization
 from tests.factories import PASSWORD, ConsultantFactory, OrganizationFactory, UserFactory
-from tests.wizard.conftest import COMPLETE, fill
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -29,24 +29,65 @@ def _login(page, live_server, email, lands_on):
     page.wait_for_url(re.compile(lands_on))
 
 
-def test_consultant_claims_reviews_and_delegates_client_marks_done(
-    browser, live_server, questionnaire
-):
-    organization = OrganizationFactory(name="Hegau Metallbau GmbH")
-    owner = UserFactory(email="maria@metallbau.example", first_name="Maria", last_name="Roth")
+USE_CASES = [
+    {
+        "name": "Angebotstexte formulieren",
+        "area": "office_text",
+        "service": "openai",
+        "affected": "customers",
+        "published": "no",
+    }
+]
+
+
+def _answers(document, care, **overrides):
+    return profile_answers(document, care, {"use_cases": USE_CASES, **overrides})
+
+
+def _submitted(organization, owner, answers):
     Membership.objects.create(user=owner, organization=organization, role="owner")
     assessment = services.assessment_start(organization=organization, user=owner).assessment
-    fill(assessment, owner, {**COMPLETE, "chatgpt_data": "yes"})
-    services.assessment_submit(assessment=assessment, user=owner)
+    for key, value in answers.items():
+        services.answer_save(assessment=assessment, user=owner, question_key=key, value=value)
+    return services.assessment_submit(assessment=assessment, user=owner)
+
+
+def test_consultant_filters_claims_reviews_and_delegates_client_marks_done(browser, live_server):
+    document = questionnaire_ensure_active().document  # the shipped catalogue: graded lock-in
+    organization = OrganizationFactory(name="Hegau Metallbau GmbH")
+    owner = UserFactory(email="maria@metallbau.example", first_name="Maria", last_name="Roth")
+    # a middling client on Copilot and Azure OpenAI whose own features sit on the vendor's
+    # proprietary core: lock-in "hoch"
+    answers = _answers(
+        document,
+        0.5,
+        services_used=["m365_copilot", "azure_openai"],
+        proprietary_features="core",
+    )
+    assessment = _submitted(organization, owner, answers)
+    assert 50 <= assessment.result.lock_in < 75  # the set-up the filter below relies on
+    # unassigned too, but careful with vendors: the lock-in filter must leave it out
+    careful = OrganizationFactory(name="Seetal Bäckerei KG")
+    _submitted(careful, UserFactory(), _answers(document, 0.2, services_used=["m365_copilot"]))
+    assert careful.assessments.get().result.lock_in < 25
     consultant = ConsultantFactory(email="carla@beratung.example", first_name="Carla")
-    action = Action.objects.get(assessment=assessment, key="stop_free")
+    action = Action.objects.filter(assessment=assessment).order_by("created_at").first()
 
     context, page = _context(browser)
     _login(page, live_server, consultant.email, r"/berater/")
-    page.get_by_role("link", name="Nicht zugeordnet").click()
-    row = page.locator('tr[data-organization="Hegau Metallbau GmbH"]')
-    row.get_by_role("button", name="Übernehmen").click()
+    page.locator("summary", has_text="Filter").click()
+    page.locator("#f-unassigned").check()
+    page.locator("#f-lvl_lock_in").select_option("high")
+    page.get_by_role("button", name="Filtern").click()
+    page.wait_for_url(re.compile(r"unassigned=1"))
+    assert "lvl_lock_in=high" in page.url
+    names = page.locator(".portfolio-table td.cell-name a")
+    assert names.all_inner_texts() == ["Hegau Metallbau GmbH"]
+    names.first.click()
     page.wait_for_url(re.compile(rf"/organisationen/{organization.pk}/$"))
+    with page.expect_navigation():
+        page.get_by_role("button", name="Kunden übernehmen").click()
+    assert page.url.endswith(f"/organisationen/{organization.pk}/")
     assert "Carla" in page.locator("#h-care").inner_text()
     assert Organization.objects.get(pk=organization.pk).consultant == consultant
 

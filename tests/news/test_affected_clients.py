@@ -2,10 +2,12 @@ import re
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from assessments.exposure import clients_exposed_to
-from news.models import ClientFollowUp
+from news.models import ClientFollowUp, Tag
 from portal.models import AuditLog
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 from tests.news.conftest import make_article, submit
@@ -236,3 +238,33 @@ def test_followups_show_on_the_client_page_for_consultants_only(
     assert "Zu Nachrichten informiert" in body and article.title in body
     client.force_login(alice)
     assert "Zu Nachrichten informiert" not in client.get(url).content.decode()
+
+
+def test_portfolio_news_counts_per_article_for_the_same_queries_with_more_articles(
+    client, portfolio, consultant, article, tags
+):
+    client.force_login(consultant)
+    url = reverse("consultant_dashboard")
+    client.get(url)
+    with CaptureQueriesContext(connection) as one_article:
+        client.get(url)
+
+    google = Tag.objects.create(slug="google", name="Google", kind=Tag.Kind.VENDOR)
+    microsoft_only = make_article(slug="nur-microsoft", vendors=[tags["microsoft"]], days_ago=3)
+    make_article(slug="nur-openai", vendors=[tags["openai"]], days_ago=4)
+    make_article(slug="nur-google", vendors=[google], days_ago=5)
+    ClientFollowUp.objects.create(article=microsoft_only, organization=portfolio["hoch"])
+    with CaptureQueriesContext(connection) as four_articles:
+        body = client.get(url).content.decode()
+
+    assert len(four_articles) == len(one_article)
+    # latest exposures: Alpha {microsoft 20, openai 10}, Hochabhängig {microsoft 70, openai 40},
+    # Gleichstand {openai 70}, Beta {google 80, microsoft 0}
+    impacts = re.findall(r'href="/aktuelles/([\w-]+)/betroffene[^"]*">betrifft (\d+) Kunden', body)
+    assert dict(impacts) == {
+        "copilot-anthropic": "3",  # Alpha, Hochabhängig, Gleichstand
+        "nur-microsoft": "2",  # Alpha, Hochabhängig (Beta's 0 does not count)
+        "nur-openai": "3",  # Alpha, Hochabhängig, Gleichstand
+        "nur-google": "1",  # Beta
+    }
+    assert "1 von 2 informiert" in body  # Hochabhängig was told about the Microsoft article

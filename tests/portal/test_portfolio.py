@@ -183,9 +183,7 @@ def test_summary_counts_heat_map_and_attention(client, consultant, clients):
 
     response = client.get(URL)
     summary = response.context["summary"]
-    attention = {
-        item["organization"].name: item["reasons"] for item in response.context["attention"]
-    }
+    attention = {item["name"]: item["reasons"] for item in response.context["attention"]}
 
     assert summary["total"] == 4 and summary["no_result"] == 1
     assert sum(item["count"] for item in summary["levels"]) == 3
@@ -198,6 +196,11 @@ def test_summary_counts_heat_map_and_attention(client, consultant, clients):
     assert "ohne Berater/in" in attention["Riskant Logistik KG"]
     assert "letzte Bewertung älter als 12 Monate" in attention["Altbestand Bäckerei"]
     assert list(attention)[0] == "Riskant Logistik KG"  # the failed report comes first
+    # each entry links to the client's page (the id comes back as text on SQLite)
+    assert response.context["attention"][0]["url"] == reverse(
+        "organization_detail", args=[risky.pk]
+    )
+    assert f'href="{reverse("organization_detail", args=[risky.pk])}"' in response.content.decode()
     report.delete()
 
 
@@ -283,3 +286,25 @@ def test_review_state_filter_uses_the_latest_assessment(client, consultant, clie
     assert _names(client, "?review=in_review") == ["Riskant Logistik KG"]
     assert "Riskant Logistik KG" not in _names(client, "?review=submitted")
     assert client.get(URL + "?review=bogus").status_code == 200
+
+
+def test_sort_is_also_a_field_of_the_filter_form(client, consultant, clients):
+    # on a phone the column headers are hidden, so the form must offer every order they offer
+    client.force_login(consultant)
+    body = client.get(URL + "?sort=-gdpr&unassigned=1").content.decode()
+    form = body.split('id="f-sort"', 1)[1].split("</select>", 1)[0]
+    assert '<option value="-gdpr" selected>' in form
+    for key in ("name", "readiness", "lock_in", "gdpr", "ai_act", "continuity", "governance"):
+        assert f'value="{key}"' in form and f'value="-{key}"' in form
+    assert 'value="submitted"' in form and 'value="-submitted"' in form
+    # submitting the form keeps the order together with the filter
+    assert _names(client, "?sort=-lock_in&unassigned=1") == ["Riskant Logistik KG"]
+
+
+def test_empty_heat_map_cells_are_not_shaded(client, consultant, clients):
+    client.force_login(consultant)
+    response = client.get(URL)
+    cells = [cell for row in response.context["summary"]["heat"] for cell in row["cells"]]
+    assert any(cell["count"] == 0 for cell in cells)
+    for cell in cells:
+        assert (cell["opacity"] == "0") == (cell["count"] == 0)

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -85,6 +86,11 @@ def test_option_points_raise_risk_for_azure_users_and_leave_document_alone(docum
         if o["key"] == "azure_openai"
     )
     assert original["scores"] == {"lock_in": 2, "continuity": 2}
+    # max: keep: services_used keeps its cap of 6 lock-in / 4 continuity points.
+    patched_question = next(
+        q for s in patched["sections"] for q in s["questions"] if q["key"] == "services_used"
+    )
+    assert patched_question["max_points"] == {"lock_in": 6, "continuity": 4, "gdpr": 5}
 
 
 def _client_with_result(version, name, overrides, consultant=None):
@@ -127,15 +133,19 @@ def test_stress_run_lists_the_affected_client_first_and_stores_nothing(portfolio
     before = list(Result.objects.order_by("pk").values())
     result = stress_run(user=portfolio["carla"], scenario=scenarios_all()["copilot_price_plus_50"])
 
-    names = [row.name for row in result["rows"]]
+    names = [row.name for row in result.rows]
     assert names == ["Copilot GmbH", "Mistral KG"]
-    assert result["rows"][0].risk_delta > 0 and result["rows"][1].risk_delta == 0
-    assert result["problems"] == []
+    assert result.rows[0].risk_delta > 0 and result.rows[1].risk_delta == 0
+    assert result.problems == []
+    # Mistral KG's answers cannot move under a Copilot scenario: it is not scored at all.
+    assert (result.clients, result.scored, result.moved) == (2, 1, 1)
     assert list(Result.objects.order_by("pk").values()) == before
 
 
 @pytest.mark.django_db
-def test_stress_page_and_csv(client, portfolio):
+def test_stress_page_names_the_dimension_each_driver_moved(client, portfolio):
+    # Copilot GmbH answered price_rise_20 = tight (continuity 2 points); the scenario moves
+    # tight -> critical (4 points): the driver is that question, in continuity, +2 (2 -> 4).
     client.force_login(portfolio["carla"])
     page = client.get(reverse("stress_test"))
     assert page.status_code == 200 and "Microsoft 365 Copilot wird 50" in page.content.decode()
@@ -143,14 +153,53 @@ def test_stress_page_and_csv(client, portfolio):
     body = client.get(
         reverse("stress_test"), {"scenario": "copilot_price_plus_50"}
     ).content.decode()
-    assert body.index('data-stress-row="Copilot GmbH"') < body.index('data-stress-row="Mistral KG"')
+    row = body[body.index('data-stress-row="Copilot GmbH"') :]
+    row = row[: row.index("</tr>")]
+    assert "Was würde eine Preiserhöhung Ihrer KI-Dienste um 20 % für Sie bedeuten?" in row
+    text = re.sub(r"<[^>]+>", "", row).replace("&nbsp;", " ")
+    assert "Kontinuität und Kosten +2 Pkt. (2 → 4)" in text
+    # Mistral KG does not move: it is counted, not listed (it is in the CSV).
+    assert 'data-stress-row="Mistral KG"' not in body
+    assert 'data-moved="1"' in body and "1 Kunde bleibt unverändert" in body
 
+
+@pytest.mark.django_db
+def test_stress_csv_lists_every_client_with_dimension_and_points(client, portfolio):
+    client.force_login(portfolio["carla"])
     response = client.get(
         reverse("stress_test"), {"scenario": "copilot_price_plus_50", "format": "csv"}
     )
+    assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.content.decode().lstrip("\ufeff")), delimiter=";"))
-    assert rows[0][0] == "Unternehmen" and rows[1][0] == "Copilot GmbH"
-    assert "(+" in rows[1][-1]
+    assert rows[0][0] == "Unternehmen" and rows[0][-1] == "Treiber (Frage: Dimension und Punkte)"
+    assert [r[0] for r in rows[1:]] == ["Copilot GmbH", "Mistral KG"]
+    assert "(Kontinuität und Kosten +2 Pkt. (2 → 4))" in rows[1][-1]
+    assert rows[2][-1] == ""
+
+
+@pytest.mark.django_db
+def test_stress_page_pages_through_the_clients_that_move(client, portfolio, monkeypatch):
+    from assessments.stress import presentation
+
+    version = questionnaire_ensure_active()
+    _client_with_result(
+        version,
+        "Copilot Zwei AG",
+        {"services_used": ["m365_copilot"], "price_rise_20": "absorbable"},
+    )
+    monkeypatch.setattr(presentation, "ROWS_PER_PAGE", 1)
+    client.force_login(portfolio["carla"])
+    first = client.get(reverse("stress_test"), {"scenario": "copilot_price_plus_50"})
+    second = client.get(reverse("stress_test"), {"scenario": "copilot_price_plus_50", "page": 2})
+
+    assert "Seite 1 von 2" in first.content.decode()
+    listed = [
+        name
+        for body in (first.content.decode(), second.content.decode())
+        for name in ("Copilot GmbH", "Copilot Zwei AG")
+        if f'data-stress-row="{name}"' in body
+    ]
+    assert sorted(listed) == ["Copilot GmbH", "Copilot Zwei AG"]
 
 
 @pytest.mark.django_db
@@ -163,4 +212,31 @@ def test_stress_test_is_404_for_clients(client, alice):
 def test_assigned_scope_limits_the_stress_test_to_own_clients(settings, portfolio):
     settings.CONSULTANT_SCOPE = "assigned"
     result = stress_run(user=portfolio["carla"], scenario=scenarios_all()["inference_outside_eudb"])
-    assert [row.name for row in result["rows"]] == ["Copilot GmbH"]
+    assert [row.name for row in result.rows] == ["Copilot GmbH"]
+
+
+@pytest.mark.django_db
+def test_page_result_is_reused_for_paging_until_a_result_changes(portfolio, settings, monkeypatch):
+    from assessments.stress import selectors
+
+    settings.STRESS_TEST_CACHE_SECONDS = 300
+    runs = []
+    compute = selectors._run
+    monkeypatch.setattr(selectors, "_run", lambda *a, **k: runs.append(1) or compute(*a, **k))
+    scenario = scenarios_all()["copilot_price_plus_50"]
+    first = stress_run(user=portfolio["carla"], scenario=scenario, cached=True, drivers=False)
+    again = stress_run(user=portfolio["carla"], scenario=scenario, cached=True, drivers=False)
+    assert [r.to_data() for r in again.rows] == [r.to_data() for r in first.rows]
+    assert len(runs) == 1
+
+    # A new submission changes the latest results: computed afresh, the new client included.
+    version = questionnaire_ensure_active()
+    _client_with_result(
+        version,
+        "Copilot Drei AG",
+        {"services_used": ["m365_copilot"], "price_rise_20": "tight"},
+        consultant=portfolio["carla"],
+    )
+    fresh = stress_run(user=portfolio["carla"], scenario=scenario, cached=True, drivers=False)
+    assert "Copilot Drei AG" in [row.name for row in fresh.rows]
+    assert len(runs) == 2
