@@ -23,6 +23,7 @@ import argparse
 import atexit
 import os
 import re
+import resource
 import shutil
 import signal
 import socket
@@ -209,6 +210,12 @@ def wait_status(ids, statuses, timeout=60) -> None:
         time.sleep(0.02)
 
 
+def children_cpu() -> float:
+    """CPU seconds (user + system) of the stopped workers and beats (start-up included)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def kill_db_connections() -> int:
     from django.db import connection
 
@@ -337,6 +344,7 @@ def main() -> int:
         if not run(name):
             return
         stack.stop()
+        cpu_before = children_cpu()
         stack.start_worker()
         if beat:
             stack.start_beat()
@@ -362,6 +370,8 @@ def main() -> int:
             merged[key] = max(values) if values else None
         merged.update(fault=name, messages=sorted({m for r in rounds for m in r["messages"]}))
         merged["load"] = round(load, 1)
+        stack.stop()  # reaped: their CPU time is counted below
+        merged["cpu_s"] = round(children_cpu() - cpu_before, 1)
         results.append(merged)
 
     def worker_kill(assessment):
@@ -497,14 +507,15 @@ def main() -> int:
     )
     print(
         "| fault | n | ready | failed w/ msg | stuck | ready w/o file | dup | hit | "
-        "recovery s | all done s | wall s | worker restarts | load |"
+        "recovery s | all done s | wall s | worker restarts | load | stack CPU s |"
     )
-    print("|" + "---|" * 13)
+    print("|" + "---|" * 14)
     for r in results:
         print(
             f"| {r['fault']} | {r['n']} | {r['ready']} | {r['failed_msg']} | {r['stuck']} | "
             f"{r['ready_no_file']} | {r['duplicates']} | {r['hit']} | {r['recovery_s']} | "
-            f"{r['drain_s']} | {r['wall_s']} | {r['worker_restarts']} | {r['load']} |"
+            f"{r['drain_s']} | {r['wall_s']} | {r['worker_restarts']} | {r['load']} | "
+            f"{r['cpu_s']} |"
         )
     for r in results:
         if r["messages"]:

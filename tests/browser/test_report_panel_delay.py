@@ -51,15 +51,19 @@ def submitted(questionnaire, org_a, alice, consultant):
 
 
 @pytest.fixture
-def unreachable_broker(settings):
+def unreachable_broker(settings, monkeypatch):
     """Celery points at a Redis port nobody listens on: every enqueue fails at once."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]  # free once the socket is closed: connection refused
+    url = f"redis://127.0.0.1:{port}/0"
     settings.CELERY_TASK_ALWAYS_EAGER = False
+    # Celery reads CELERY_BROKER_URL from the environment before its configuration (CI sets it).
+    monkeypatch.setenv("CELERY_BROKER_URL", url)
+    monkeypatch.delenv("CELERY_BROKER_WRITE_URL", raising=False)
     keys = ("broker_url", "task_always_eager")
     previous = {key: celery_app.conf.get(key) for key in keys}
-    celery_app.conf.update(broker_url=f"redis://127.0.0.1:{port}/0", task_always_eager=False)
+    celery_app.conf.update(broker_url=url, task_always_eager=False)
     _drop_client_connections()
     yield
     celery_app.conf.update(previous)
