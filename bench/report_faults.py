@@ -72,9 +72,10 @@ def mount_storage(options: str) -> None:
 class Stack:
     """Redis, workers and beat as subprocesses; the bench process plays the web process."""
 
-    def __init__(self, redis, env: dict):
+    def __init__(self, redis, env: dict, concurrency: int = 2):
         from tests.reports.worker_harness import Beat, Worker
 
+        self.concurrency = concurrency
         self.redis = redis
         self.env = env
         self.Worker, self.Beat = Worker, Beat
@@ -90,7 +91,7 @@ class Stack:
             args=[
                 "worker",
                 "--pool=prefork",
-                "--concurrency=2",
+                f"--concurrency={self.concurrency}",
                 "--without-gossip",
                 "--without-mingle",
                 "--without-heartbeat",
@@ -283,6 +284,7 @@ def main() -> int:
     parser.add_argument("--n", type=int, default=20)
     parser.add_argument("--window", type=float, default=150)
     parser.add_argument("--only", default="")
+    parser.add_argument("--concurrency", type=int, default=2, help="pool processes per worker")
     parser.add_argument(
         "--repeat",
         type=int,
@@ -319,7 +321,7 @@ def main() -> int:
         "LOG_LEVEL": "INFO",
         "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
     }
-    stack = Stack(redis, env)
+    stack = Stack(redis, env, concurrency=args.concurrency)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     atexit.register(redis.stop)
     atexit.register(stack.stop)  # runs first: no orphaned worker, beat or redis-server
