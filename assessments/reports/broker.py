@@ -67,8 +67,9 @@ def broker_reports() -> BrokerReports | None:
                 pipe.hgetall(channel.unacked_key)
                 pipe.zrange(channel.unacked_index_key, 0, -1, withscores=True)
                 *waiting, unacked, delivered = pipe.execute()
-    except (OperationalError, RedisError, OSError) as error:
-        logger.warning("Could not read the broker's queue, judging reports by age: %s", error)
+    except (OperationalError, RedisError, OSError, AttributeError) as error:
+        # AttributeError: a kombu release that renamed the private names used above.
+        logger.warning("Could not read the broker's queue, judging reports by age: %r", error)
         return None
     entries = [entry for entries in waiting for entry in entries]
     if len(entries) + len(unacked) > SCAN_LIMIT:
