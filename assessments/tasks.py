@@ -9,7 +9,7 @@ consultant can act on.
 
 import logging
 
-from celery import shared_task
+from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import DatabaseError, connection
@@ -20,14 +20,32 @@ from .reports import services
 
 logger = logging.getLogger(__name__)
 
+# Message priorities on the Redis broker, where the LOWER number is served first (Redis keeps one
+# list per step of 0, 3, 6, 9; a worker pops them in that order). A fresh request queues behind
+# the others; the sweep and every render sent again after a fault (retry, lost worker, lost
+# message) go to the front: they have waited their turn once already, and the sweep must not wait
+# behind a backlog of renders to notice what went wrong.
+PRIORITY_FIRST = 0
+PRIORITY_NORMAL = 6
+
+
+class RenderTask(Task):
+    """Render task whose retries, including Celery's retry after a lost worker, go first."""
+
+    def signature_from_request(self, request=None, args=None, kwargs=None, queue=None, **extra):
+        signature = super().signature_from_request(request, args, kwargs, queue, **extra)
+        return signature.set(priority=PRIORITY_FIRST)
+
 
 @shared_task(
     bind=True,
+    base=RenderTask,
     name="assessments.tasks.render_report",
     # Nobody reads the result; storing it would also make .delay() wait on the result backend
     # (the same Redis), turning a broker outage into a 20-second hang instead of a quick error.
     ignore_result=True,
     acks_late=True,
+    priority=PRIORITY_NORMAL,
     # A pool process killed mid-render (OOM, SIGKILL) is retried under the same task id, which
     # may take over its own dead render at once (report_claim); REPORT_MAX_ATTEMPTS bounds a
     # report that kills its worker every time, the time budget bounds infrastructure retries.
@@ -68,8 +86,11 @@ def render_report(self, report_id: str, force: bool = False) -> str:
 
 def _defer(task, *, report_id: str, reason: str, error: Exception, task_id: str) -> str:
     """Requeue after an infrastructure fault and retry with backoff (or fail: budget spent)."""
-    logger.warning("Report %s: %s fault, will retry: %r", report_id, reason, error)
     retries = task.request.retries
+    # Said loudly when the fault starts and about once a minute while it lasts (the retries come
+    # every few seconds; the sweep logs the storage as unusable as well).
+    level = logging.WARNING if retries % 12 == 0 else logging.INFO
+    logger.log(level, "Report %s: %s fault, will retry (%s): %r", report_id, reason, retries, error)
     if isinstance(error, DatabaseError):
         connection.close()  # the broken connection would fail the requeue below as well
     try:
@@ -95,6 +116,6 @@ def _defer(task, *, report_id: str, reason: str, error: Exception, task_id: str)
     raise task.retry(exc=error, countdown=delay, max_retries=None)
 
 
-@shared_task(name="assessments.tasks.reports_sweep", ignore_result=True)
-def reports_sweep() -> dict:
-    return services.reports_sweep()
+@shared_task(name="assessments.tasks.reports_sweep", ignore_result=True, priority=PRIORITY_FIRST)
+def reports_sweep(housekeeping: bool = True) -> dict:
+    return services.reports_sweep(housekeeping=housekeeping)

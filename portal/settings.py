@@ -379,17 +379,21 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_timeout": 5,
 }
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
-# Reports (see README "Operating the full stack"): a report queued this long without a worker
-# taking it is sent again by the sweep; a render holds its report by a lease its worker renews.
+# Reports (see README "Operating the full stack"). The sweep runs every REPORT_SWEEP_SECONDS and
+# re-sends a queued report whose message the broker no longer holds (with a broker it cannot look
+# into: one queued longer than REPORT_STALE_SECONDS); a render holds its report by a lease its
+# worker renews every third of REPORT_LEASE_SECONDS, so a dead render is noticed within the lease
+# plus one sweep. Housekeeping (files, resumes, alerts) runs every REPORT_HOUSEKEEPING_SECONDS.
 REPORT_STALE_SECONDS = env_int("REPORT_STALE_SECONDS", 30)
-REPORT_LEASE_SECONDS = env_int("REPORT_LEASE_SECONDS", 30)
-REPORT_SWEEP_SECONDS = env_int("REPORT_SWEEP_SECONDS", 15)
+REPORT_LEASE_SECONDS = env_int("REPORT_LEASE_SECONDS", 15)
+REPORT_SWEEP_SECONDS = env_int("REPORT_SWEEP_SECONDS", 5)
+REPORT_HOUSEKEEPING_SECONDS = env_int("REPORT_HOUSEKEEPING_SECONDS", 60)
 # Renders that died mid-way (worker killed) before the report fails.
 REPORT_MAX_ATTEMPTS = env_int("REPORT_MAX_ATTEMPTS", 4)
 # Infrastructure faults (database, storage) are retried with backoff for this long, then the
 # report fails and the sweep resumes it once the fault is gone (up to the resume age).
 REPORT_RETRY_BUDGET_SECONDS = env_int("REPORT_RETRY_BUDGET_SECONDS", 600)
-REPORT_RETRY_MAX_DELAY = env_int("REPORT_RETRY_MAX_DELAY", 15)
+REPORT_RETRY_MAX_DELAY = env_int("REPORT_RETRY_MAX_DELAY", 5)
 REPORT_RESUME_MAX_AGE_SECONDS = env_int("REPORT_RESUME_MAX_AGE_SECONDS", 7 * 24 * 3600)
 REPORT_MIN_FREE_BYTES = env_int("REPORT_MIN_FREE_BYTES", 20 * 1024 * 1024)
 REPORT_ORPHAN_GRACE_SECONDS = env_int("REPORT_ORPHAN_GRACE_SECONDS", 3600)
@@ -422,6 +426,14 @@ CELERY_BEAT_SCHEDULE = {
     "assessments-sweep-reports": {
         "task": "assessments.tasks.reports_sweep",
         "schedule": float(REPORT_SWEEP_SECONDS),
+        "kwargs": {"housekeeping": False},
+        # A sweep that waited a whole interval for a free worker is replaced by the next one.
+        "options": {"expires": float(REPORT_SWEEP_SECONDS)},
+    },
+    "assessments-report-housekeeping": {
+        "task": "assessments.tasks.reports_sweep",
+        "schedule": float(REPORT_HOUSEKEEPING_SECONDS),
+        "kwargs": {"housekeeping": True},
     },
     "portal-expire-invitations": {
         "task": "portal.tasks.invitations_expire",

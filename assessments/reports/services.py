@@ -26,6 +26,7 @@ from portal.services import audit_record, email_send
 
 from ..models import Assessment, Report
 from . import storage
+from .broker import BrokerReports, broker_reports
 
 logger = logging.getLogger(__name__)
 
@@ -59,12 +60,19 @@ def report_request(*, assessment: Assessment, user: User, language: str | None =
     return report
 
 
-def report_enqueue(*, report_id) -> bool:
-    """Send the task. A broker outage is logged and noted on the row; the sweep sends it later."""
-    from ..tasks import render_report
+def report_enqueue(*, report_id, first: bool = False) -> bool:
+    """Send the task. A broker outage is logged and noted on the row; the sweep sends it later.
+
+    ``first`` puts the message at the front of the queue: for reports sent again after a fault,
+    which have waited their turn once already.
+    """
+    from ..tasks import PRIORITY_FIRST, render_report
 
     try:
-        render_report.delay(str(report_id))
+        if first:
+            render_report.apply_async((str(report_id),), priority=PRIORITY_FIRST)
+        else:
+            render_report.delay(str(report_id))
     except (OperationalError, RedisError) as error:
         logger.warning(
             "Broker unreachable, report %s stays queued for the sweep: %s", report_id, error
@@ -375,7 +383,7 @@ def report_file_missing(*, report_id) -> bool:
     )
     if updated:
         logger.error("Report %s is ready but its PDF is missing; rendering it again", report_id)
-        transaction.on_commit(lambda: report_enqueue(report_id=report_id))
+        transaction.on_commit(lambda: report_enqueue(report_id=report_id, first=True))
     return bool(updated)
 
 
@@ -408,23 +416,42 @@ def report_download_record(*, report: Report, user: User) -> None:
     )
 
 
-def reports_sweep(*, now=None) -> dict:
-    """The safety net, run by beat every ``REPORT_SWEEP_SECONDS``; every step is idempotent.
+def reports_sweep(*, now=None, housekeeping: bool = True) -> dict:
+    """The safety net, run by beat; every step is idempotent.
 
-    Re-sends reports whose message was lost or whose render lease lapsed, resumes reports that
-    failed on an infrastructure fault once storage is writable again, re-renders ready reports
-    whose file vanished, deletes files nobody needs (orphans only past a grace age) and e-mails
-    the admins once about reports stuck or failed beyond ``REPORT_ALERT_SECONDS``.
+    Every ``REPORT_SWEEP_SECONDS`` (``housekeeping=False``) it re-sends, at the front of the
+    queue, what was lost: reports whose message the broker no longer holds, reports queued while
+    the broker was down, renders whose lease lapsed. Every ``REPORT_HOUSEKEEPING_SECONDS`` it
+    also resumes reports that failed on an infrastructure fault once storage is writable again,
+    re-renders ready reports whose file vanished, deletes files nobody needs (orphans only past a
+    grace age) and e-mails the admins once about reports stuck or failed beyond
+    ``REPORT_ALERT_SECONDS``.
     """
     now = now or timezone.now()
-    storage_error = _storage_check()
     outcome = {"requeued": _requeue_lost(now), "resumed": 0, "rerendered": 0, "files_removed": 0}
-    if storage_error is None:
+    outcome["alerted"] = 0
+    if not housekeeping:
+        return outcome
+    if _storage_check() is None:
         outcome["resumed"] = _resume_infrastructure_failures(now)
         outcome["rerendered"] = _rerender_missing_files()
         outcome["files_removed"] = _delete_unneeded_files()
     outcome["alerted"] = _alert_admins(now)
     return outcome
+
+
+def _message_alive(in_broker: BrokerReports, report_id: str, now) -> bool:
+    """A queued report's message will still be worked on.
+
+    Waiting in the queue: yes, however long the queue. Delivered to a worker but not started yet
+    (a retry's countdown, a pool slot to free up): for one lease after delivery; longer means the
+    worker holding it died, and Redis would give the message back only after its visibility
+    timeout (minutes).
+    """
+    if report_id in in_broker.waiting:
+        return True
+    delivered = in_broker.held.get(report_id)
+    return delivered is not None and delivered >= now.timestamp() - lease().total_seconds()
 
 
 def _storage_check() -> OSError | None:
@@ -436,38 +463,62 @@ def _storage_check() -> OSError | None:
     return None
 
 
+# A message reaches Redis within milliseconds of the commit; a queued report older than this that
+# the broker does not hold has lost its message.
+LOST_GRACE = timedelta(seconds=5)
+
+
 def _requeue_lost(now) -> int:
-    """Queued too long without a worker taking it, or a render whose lease lapsed."""
+    """Queued without a message in the broker, or a render whose lease lapsed: send again."""
+    in_broker = broker_reports()
+    # Without a look into the broker (not Redis, or unreachable) only age tells a lost message.
+    waited = LOST_GRACE if in_broker is not None else stale_after()
     requeued = 0
-    queued = Report.objects.filter(
-        status=Report.Status.QUEUED, queued_at__lt=now - stale_after()
-    ).values_list("pk", "queued_at", "delay_reason")
+    queued = (
+        Report.objects.filter(status=Report.Status.QUEUED)
+        .filter(
+            # The enqueue itself failed (broker down): nothing to wait for.
+            Q(delay_reason=Report.DelayReason.BROKER, queued_at__lte=now)
+            | Q(queued_at__lt=now - waited)
+        )
+        .values_list("pk", "queued_at", "delay_reason")
+    )
     for report_id, queued_at, reason in queued:
+        if in_broker is not None and _message_alive(in_broker, str(report_id), now):
+            continue  # waiting its turn in a long queue, or about to start
         if not Report.objects.filter(
             pk=report_id, status=Report.Status.QUEUED, queued_at=queued_at
         ).update(queued_at=now):
             continue  # a worker or another sweep got there first
         if reason != Report.DelayReason.BROKER:
             logger.warning(
-                "Report %s waited %ss in the queue without a worker taking it (message lost or "
-                "no worker running); sending it again",
+                "Report %s waited %ss in the queue %s; sending it again",
                 report_id,
                 int((now - queued_at).total_seconds()),
+                "but the broker no longer holds a live message for it (lost, e.g. Redis "
+                "restarted, or held by a worker that died)"
+                if in_broker is not None
+                else "without a worker taking it (message lost or no worker running)",
             )
-        requeued += report_enqueue(report_id=report_id) or 0
+        requeued += report_enqueue(report_id=report_id, first=True) or 0
     lapsed = Report.objects.filter(status=Report.Status.RENDERING).filter(
         Q(lease_until__lt=now) | Q(lease_until__isnull=True, started_at__lt=now - stale_after())
     )
     for report_id in lapsed.values_list("pk", flat=True):
+        # Back to the queue: the message sent below claims it as any queued report, and a render
+        # that was only slow to renew (not dead) finds it taken and drops its result.
         if not lapsed.filter(pk=report_id).update(
-            queued_at=now, delay_reason=Report.DelayReason.CRASH
+            status=Report.Status.QUEUED,
+            queued_at=now,
+            lease_until=None,
+            delay_reason=Report.DelayReason.CRASH,
         ):
             continue
         logger.warning(
             "Report %s: the render's lease lapsed (worker died mid-render); sending it again",
             report_id,
         )
-        report_enqueue(report_id=report_id)
+        report_enqueue(report_id=report_id, first=True)
         requeued += 1
     return requeued
 
@@ -495,7 +546,7 @@ def _resume_infrastructure_failures(now) -> int:
             cycle_started_at=now,
         ):
             logger.warning("Report %s: the infrastructure fault is gone, resuming", report_id)
-            report_enqueue(report_id=report_id)
+            report_enqueue(report_id=report_id, first=True)
             resumed += 1
     return resumed
 

@@ -40,8 +40,9 @@ def panel_context(user, assessment) -> dict:
     return {
         "reports": reports,
         "reports_pending": any(r.is_pending for r in reports),
-        # Poll every 2 s while things go normally, every 30 s once a report is late.
-        "reports_poll": "30s" if any(r.delay for r in reports) else "2s",
+        # Poll every 2 s while things go normally. Once a report is late the panel says why and
+        # stops polling (a button asks again): the sweep and the alert e-mail take over.
+        "reports_delayed": any(r.delay for r in reports),
         "is_consultant": user.is_consultant,
         "notes": list(assessment.notes.select_related("author")) if user.is_consultant else [],
     }

@@ -90,7 +90,10 @@ def test_poison_data_fails_at_the_first_attempt_with_a_readable_message(
     assert report.last_error.startswith("Der Bericht kann aus den gespeicherten Daten")
 
 
-def test_infrastructure_fault_requeues_with_reason_without_using_up_attempts(consultant, submitted):
+def test_infrastructure_fault_requeues_with_reason_without_using_up_attempts(
+    consultant, submitted, settings
+):
+    settings.REPORT_RETRY_MAX_DELAY = 15  # the fourth retry (retries=3) waits 2³ = 8 s
     report = _queued(submitted, consultant)
     assert report_services.report_claim(report_id=report.pk, task_id="t1")
 
@@ -107,6 +110,12 @@ def test_infrastructure_fault_requeues_with_reason_without_using_up_attempts(con
     assert (report.status, report.attempts, report.delay_reason) == ("queued", 0, "storage")
     assert report.last_error == "Der Berichtsspeicher ist schreibgeschützt."
     assert report.queued_at > timezone.now()  # the sweep leaves it to the task's retry
+
+
+def test_infrastructure_retries_back_off_up_to_the_maximum_delay(settings):
+    settings.REPORT_RETRY_MAX_DELAY = 5
+    # 2**retries seconds: 1, 2, 4, then capped at 5 s.
+    assert [report_services.retry_delay(n) for n in range(6)] == [1, 2, 4, 5, 5, 5]
 
 
 def test_infrastructure_fault_beyond_the_budget_fails_as_infrastructure(
@@ -231,7 +240,7 @@ def test_no_temporary_file_is_left_and_only_old_unknown_files_are_swept(
 def test_admins_get_one_mail_about_stuck_and_failed_reports(
     consultant, submitted, settings, monkeypatch
 ):
-    monkeypatch.setattr(report_services, "report_enqueue", lambda report_id: False)  # no worker
+    monkeypatch.setattr(report_services, "report_enqueue", lambda **kwargs: False)  # no worker
     settings.ADMINS = [("Betrieb", "betrieb@beratung.example")]
     stuck = _queued(submitted, consultant)
     _age(stuck, settings.REPORT_ALERT_SECONDS + 1)
@@ -267,7 +276,9 @@ def test_panel_says_delayed_with_the_reason_after_a_few_minutes(
     )
     page = client.get(panel).content.decode()
     assert "verzögert: Der Berichtsspeicher ist schreibgeschützt." in page
-    assert 'hx-trigger="every 30s"' in page
+    # Late: no more polling; a button asks for the state when the consultant wants it.
+    assert "hx-trigger" not in page
+    assert "Stand prüfen" in page
 
 
 def test_panel_says_no_worker_runs_when_none_has_a_heartbeat(consultant, submitted, settings):
