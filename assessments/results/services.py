@@ -262,6 +262,10 @@ def results_rescore_parallel(
 
 
 def _rescore_range(pk_range: tuple, batch_size: int, skip_unchanged: bool) -> RescoreOutcome:
+    # A forked child must never use (or close: the socket is shared) a connection object it
+    # inherited; the parent closed its own before forking, this also drops any other one.
+    for conn in connections.all(initialized_only=True):
+        conn.connection = None
     try:
         return results_rescore(
             batch_size=batch_size,
