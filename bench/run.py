@@ -11,16 +11,14 @@
 3. report rendering: full report vs. WeasyPrint alone vs. a one-page PDF;
 4. worker memory after 1 and 20 reports, and throughput with one vs. two worker processes
    (PostgreSQL and Redis only);
-5. autosave: 50 clients saving at once against gunicorn (2 workers) vs. a bare view, and a check
-   that every acknowledged answer is stored (``bench_autosave.py``).
-
 5. the portfolio dashboard at 2,000 clients / 10,000 assessments over HTTP against a gunicorn
    the bench starts (``bench_portfolio.py``): the portfolio query (time and plan cost), first
    page, a filtered and sorted page, a client's page with 20 assessments, CSV and XLSX of all,
    each against a bare view rendering a static template of the same size in the same server.
-
 6. the portfolio stress test at 2,000 clients with answers: each scenario's page and CSV against
    the bare latest-result query, and the background job's throughput (``stress_test.py``).
+7. autosave: 50 clients saving at once against gunicorn (2 workers) vs. a bare view, and a check
+   that every acknowledged answer is stored (``bench_autosave.py``).
 
 Nothing is written to the portal's own database: PostgreSQL gets a database of its own with a
 name unique to this run (``ki_bench_<pid>_<random>``; only that one is dropped afterwards), SQLite
@@ -286,7 +284,7 @@ def parse_args(argv):
         "--redis", default=DEFAULT_REDIS, help=f"broker for the worker section ({DEFAULT_REDIS})"
     )
     parser.add_argument(
-        "--only", default="1,2,3,4,5,6", help="comma-separated sections to run (default: all)"
+        "--only", default="1,2,3,4,5,6,7", help="comma-separated sections to run (default: all)"
     )
     parser.add_argument("--orgs", type=int, default=2000, help="clients for the portfolio section")
     parser.add_argument(
@@ -381,10 +379,10 @@ def main(argv=None) -> int:
                 broker=environment.broker,
                 redis_url=args.redis,
             )
-        if "5" in only:
+        if "7" in only:
             import bench_autosave
 
-            attempt("5. Autosave", bench_autosave.bench_autosave, fixture, logdir=workdir)
+            attempt("7. Autosave", bench_autosave.bench_autosave, fixture, logdir=workdir)
         if "6" in only:
             import stress_test
 
