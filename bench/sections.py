@@ -169,7 +169,11 @@ def fixture_create(document: dict) -> Fixture:
         is_consultant=True,
     )
     owner = User.objects.create_user(
-        email="inhaber@bench.example", password=None, first_name="Thomas", last_name="Maier"
+        email="inhaber@bench.example",
+        password=None,
+        first_name="Thomas",
+        last_name="Maier",
+        email_verified_at=timezone.now(),  # only verified members may submit
     )
     organization = Organization.objects.create(
         name="Seetal Maschinenbau GmbH",
