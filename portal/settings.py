@@ -366,6 +366,9 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 120)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 180)
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A pool process grows by about 1 MiB per PDF (WeasyPrint caches; `make bench`, section 4); one that
+# has passed this many KiB after a task is replaced by a fresh (pre-warmed) one.
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env_int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", 400_000)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A message not acknowledged within this time is redelivered; it must exceed the hard time limit.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
