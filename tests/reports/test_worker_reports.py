@@ -2,8 +2,9 @@
 
 Each test starts a private ``redis-server`` on a free port (never the shared Redis on 6379) and
 one or more ``celery worker`` subprocesses that talk to the pytest-django *test* database. The
-rows are committed (``transaction=True``) so the worker sees them. On SQLite the test database
-lives in memory, which no other process can open, so the tests skip there; with
+rows are committed (``transaction=True``) so the worker sees them. They need PostgreSQL, which the
+worker reaches by URL and whose behaviour (row locks, killed connections) they test, so they skip
+on SQLite; with
 ``REQUIRE_SERVICES=1`` (CI) a missing service fails instead of skipping.
 """
 

@@ -2,8 +2,9 @@
 
 Each test starts a private ``redis-server`` on a free port (never the shared Redis on 6379) and
 one or more ``celery worker`` subprocesses that talk to the pytest-django *test* database. The
-rows are committed (``transaction=True``) so the worker sees them. On SQLite the test database
-lives in memory, which no other process can open, so the tests skip there; with
+rows are committed (``transaction=True``) so the worker sees them. They need PostgreSQL, which the
+worker reaches by URL and whose behaviour (row locks, killed connections) they test, so they skip
+on SQLite; with
 ``REQUIRE_SERVICES=1`` (CI) a missing service fails instead of skipping. The fixtures are made
 available to ``tests/reports`` by its ``conftest.py``.
 """
@@ -258,8 +259,8 @@ def database_url() -> str:
     db = settings.DATABASES["default"]
     if "postgresql" not in db["ENGINE"]:
         _unavailable(
-            "the real-worker report tests need PostgreSQL (set DATABASE_URL): the SQLite test "
-            "database lives in memory, so a worker process cannot see its rows"
+            "the real-worker tests need PostgreSQL (set DATABASE_URL), as production runs it: "
+            "workers reach it by URL and the tests check its locking and connection faults"
         )
     assert db["NAME"].startswith("test"), f"not a test database: {db['NAME']}"
     auth = quote(db.get("USER") or "", safe="")
