@@ -535,37 +535,31 @@ _encode = json.JSONEncoder(separators=(",", ":")).encode
 _encode_jsonb = json.JSONEncoder(separators=(", ", ": "), ensure_ascii=False).encode
 
 
-def _jsonb(value: Any) -> str:
-    """``value`` as PostgreSQL prints it from jsonb: ", " and ": ", UTF-8 (objects keep their
-    key order: the card's are written in jsonb's order already)."""
-    kind = type(value)
-    if kind is int:
-        return int.__repr__(value)
-    if kind is str:
-        return encode_basestring(value)
-    if value is None:
-        return "null"
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    return _encode_jsonb(value)
+def _scalar_first(encode_string, encode_other):
+    """A JSON encoder that writes the common scalars directly and hands the rest on."""
+
+    def encode(value: Any) -> str:
+        kind = type(value)
+        if kind is int:
+            return int.__repr__(value)
+        if kind is str:
+            return encode_string(value)
+        if value is None:
+            return "null"
+        if value is True:
+            return "true"
+        if value is False:
+            return "false"
+        return encode_other(value)
+
+    return encode
 
 
-def _json(value: Any) -> str:
-    """``json.dumps(value, separators=(",", ":"))``, with the common scalars done directly."""
-    kind = type(value)
-    if kind is int:
-        return int.__repr__(value)
-    if kind is str:
-        return encode_basestring_ascii(value)
-    if value is None:
-        return "null"
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    return _encode(value)
+# ``value`` as PostgreSQL prints it from jsonb: ", " and ": ", UTF-8 (objects keep their key
+# order: the card's are written in jsonb's order already).
+_jsonb = _scalar_first(encode_basestring, _encode_jsonb)
+# ``json.dumps(value, separators=(",", ":"))``
+_json = _scalar_first(encode_basestring_ascii, _encode)
 
 
 class _Packer:
