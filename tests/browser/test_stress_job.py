@@ -8,15 +8,14 @@ import re
 
 import pytest
 
-from assessments.demo import questionnaire_ensure_active
-from tests.factories import PASSWORD, ConsultantFactory
+from tests.factories import PASSWORD
 from tests.reports.worker_harness import (  # noqa: F401 - fixtures
     database_url,
     redis_server,
     start_worker,
     storage_dir,
 )
-from tests.stress.test_stress_test import _client_with_result
+from tests.stress.test_jobs import job_portfolio
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -29,18 +28,7 @@ def test_consultant_starts_the_job_and_sees_it_finish(
     start_worker,  # noqa: F811 - the fixture imported above
     width,
 ):
-    settings.STRESS_TEST_INLINE_MAX_CLIENTS = 1
-    version = questionnaire_ensure_active()
-    carla = ConsultantFactory(email="carla@beratung.example", first_name="Carla")
-    _client_with_result(
-        version,
-        "Copilot GmbH",
-        {"services_used": ["m365_copilot"], "price_rise_20": "tight"},
-        consultant=carla,
-    )
-    _client_with_result(
-        version, "Mistral KG", {"services_used": ["mistral"], "price_rise_20": "tight"}
-    )
+    carla = job_portfolio(settings)
 
     context = browser.new_context(locale="de-DE", viewport={"width": width, "height": 900})
     page = context.new_page()

@@ -21,9 +21,8 @@ from tests.stress.test_stress_test import _client_with_result
 SCENARIO = "copilot_price_plus_50"
 
 
-@pytest.fixture
-def portfolio(db, settings):
-    """Two clients, more than the in-request limit of 1."""
+def job_portfolio(settings):
+    """Two clients, more than the in-request limit of 1; returns Carla, the consultant of one."""
     settings.STRESS_TEST_INLINE_MAX_CLIENTS = 1
     version = questionnaire_ensure_active()
     carla = ConsultantFactory(first_name="Carla", email="carla@beratung.example")
@@ -37,6 +36,11 @@ def portfolio(db, settings):
         version, "Mistral KG", {"services_used": ["mistral"], "price_rise_20": "tight"}
     )
     return carla
+
+
+@pytest.fixture
+def portfolio(db, settings):
+    return job_portfolio(settings)
 
 
 def _start(client, django_capture_on_commit_callbacks, scenario=SCENARIO):
