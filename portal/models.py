@@ -378,4 +378,23 @@ class ErasureRequest(models.Model):
         return self.cancelled_at is None and self.completed_at is None
 
 
+class PortfolioGeneration(models.Model):
+    """A counter of committed writes to what the portfolio dashboard shows.
+
+    Database triggers (``portal.portfolio.generation``) raise it in the same transaction as the
+    write, so a cached dashboard fragment keyed by the sum of all shards can never outlive the
+    data it was built from, whichever code path wrote: ORM saves, ``QuerySet.update()``, raw SQL.
+    Several shards (one per PostgreSQL backend) keep concurrent writers off a single row."""
+
+    shard = models.PositiveSmallIntegerField(primary_key=True)
+    value = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("Portfolio-Änderungszähler")
+        verbose_name_plural = _("Portfolio-Änderungszähler")
+
+    def __str__(self) -> str:
+        return f"{self.shard}: {self.value}"
+
+
 from .leads.models import Lead  # noqa: E402, F401 - the contact-form model lives in its package

@@ -410,6 +410,12 @@ HEARTBEAT_STALE_SECONDS = env_int("HEARTBEAT_STALE_SECONDS", 60)
 HEALTHZ_TOKEN = env_str("HEALTHZ_TOKEN", "")
 # Who gets the e-mail about stuck or failed reports: "a@example.de,b@example.de".
 ADMINS = [(email, email) for email in env_list("ADMINS", [])]
+# Portfolio dashboard: its filter form, summary and page of rows are cached until anything they
+# show changes (database triggers count every write: portal/portfolio/generation.py), and for at
+# most this long, because "new", "stale" and "stuck report" depend on the clock. 0 turns it off.
+PORTFOLIO_CACHE_SECONDS = env_int("PORTFOLIO_CACHE_SECONDS", 60)
+if PORTFOLIO_CACHE_SECONDS < 0:
+    raise ImproperlyConfigured("PORTFOLIO_CACHE_SECONDS must be 0 (off) or more.")
 # Portfolio stress test (assessments/stress): up to this many visible clients it runs in the
 # request; above it the consultant starts a background job (row ``StressJob``) with a progress
 # bar. A queued job no worker takes, or a running one without progress, counts as stuck after

@@ -44,6 +44,16 @@ def _default_language():
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Every test starts with an empty cache (the process-local default cache would otherwise
+    carry a dashboard page or a rate-limit count from one test into the next)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def mfa_auto_verify(request):
     """Logins of consultants and admins count as two-factor verified (see tests/mfa.py)."""
     if request.node.get_closest_marker("mfa_real"):

@@ -1,13 +1,24 @@
+import hashlib
+import time
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from ..views import consultant_required
-from . import rows, selectors
+from . import generation, rows, selectors
 from .filters import DIMENSIONS, LEVELS, PAGE_SIZE, PortfolioFilter, PortfolioFilterForm
+
+# Raise when the cached fragments' markup changes in a way a running process must not mix.
+CACHE_FORMAT = 1
 
 
 def _filters(request: HttpRequest):
@@ -71,17 +82,11 @@ def _export(organizations, *, export_format: str, labels: rows.Labels) -> HttpRe
     return response
 
 
-@consultant_required
-@require_GET
-def consultant_dashboard(request: HttpRequest) -> HttpResponse:
-    """The portfolio: filters and sort in the URL, a page of clients, summary above it."""
-    form, filters, facts, vendors = _filters(request)
+def _fragments(request: HttpRequest, form, filters, facts, vendors) -> tuple[str, str]:
+    """The page's two expensive parts as HTML: the filter form with the summary above the table,
+    and the table with its pagination."""
     organizations = selectors.portfolio_rows(user=request.user, filters=filters, facts=facts)
     labels = rows.Labels()
-    export_format = request.GET.get("format", "")
-    if export_format in rows.EXPORT_FORMATS:
-        return _export(organizations, export_format=export_format, labels=labels)
-
     filtered = selectors.portfolio_filtered(user=request.user, filters=filters, facts=facts)
     summary, attention_items = selectors.portfolio_overview(filtered, thresholds=facts.thresholds)
     paginator = Paginator(organizations, PAGE_SIZE)
@@ -173,4 +178,61 @@ def consultant_dashboard(request: HttpRequest) -> HttpResponse:
         },
         "vendors": vendors,
     }
-    return render(request, "portal/consultant_dashboard.html", context)
+    return (
+        render_to_string("portal/_portfolio_top.html", context, request),
+        render_to_string("portal/_portfolio_table.html", context, request),
+    )
+
+
+def _cache_key(request: HttpRequest, counter: int) -> str:
+    """Who asks (scope and "meine Kunden" depend on it), in which language, which filter (the
+    query string as given), the data state (the change counter) and the time slot: "new",
+    "stale", "stuck report" and the news of the last 30 days depend on the clock, so a cached
+    page is at most ``PORTFOLIO_CACHE_SECONDS`` behind it."""
+    query = urlencode(sorted((k, v) for k, values in request.GET.lists() for v in values))
+    digest = hashlib.sha256(query.encode()).hexdigest()[:32]
+    seconds = settings.PORTFOLIO_CACHE_SECONDS
+    bucket = int(time.time() // seconds)
+    return (
+        f"portfolio:{CACHE_FORMAT}:{request.user.pk}:{request.LANGUAGE_CODE}:{counter}:"
+        f"{bucket}:{digest}"
+    )
+
+
+@consultant_required
+@require_GET
+def consultant_dashboard(request: HttpRequest) -> HttpResponse:
+    """The portfolio: filters and sort in the URL, a page of clients, summary above it.
+
+    The filter form, the summary and the page of rows are cached together until anything they
+    show changes: the key holds the portfolio's change counter, which database triggers raise
+    with every committed write to clients, assessments, results, reports, consultants, the
+    catalogue versions and news (``portal.portfolio.generation``). A repeated view costs one
+    small query instead of the summary over every client; the first view after a change builds
+    and stores it again."""
+    export_format = request.GET.get("format", "")
+    if export_format in rows.EXPORT_FORMATS:
+        form, filters, facts, _vendors = _filters(request)
+        organizations = selectors.portfolio_rows(user=request.user, filters=filters, facts=facts)
+        return _export(organizations, export_format=export_format, labels=rows.Labels())
+
+    key = None
+    if settings.PORTFOLIO_CACHE_SECONDS > 0 and generation.enabled():
+        counter = generation.current()  # before the data: what is built is at least this new
+        key = _cache_key(request, counter)
+        cached = cache.get(key)
+        if cached is not None:
+            top, table = cached
+            return _page(request, top, table)
+    top, table = _fragments(request, *_filters(request))
+    if key is not None:
+        cache.set(key, (top, table), settings.PORTFOLIO_CACHE_SECONDS)
+    return _page(request, top, table)
+
+
+def _page(request: HttpRequest, top: str, table: str) -> HttpResponse:
+    return render(
+        request,
+        "portal/consultant_dashboard.html",
+        {"top": mark_safe(top), "table": mark_safe(table)},  # noqa: S308 - rendered above, escaped there
+    )

@@ -1,0 +1,179 @@
+"""The portfolio's change counter: database triggers count every committed write to what the
+dashboard shows, so its expensive parts can be cached until the data changes.
+
+Why triggers and not signals: claims, review steps and the report lease are conditional
+``UPDATE … WHERE …`` statements (``QuerySet.update``), which send no signal; a rescore writes
+with COPY. A trigger sees every write, whatever the code path, and raises the counter in the same
+transaction, so the new value becomes visible exactly when the new data does.
+
+How a reader uses it (``portal.portfolio.views``): read ``current()`` first, then the data, and
+cache what was built under that value. The data read afterwards is at least as new as the
+counter, so a fragment is never older than its key says.
+
+What is tracked (``TRACKED``): an INSERT or DELETE of a row of any of these tables, and an UPDATE
+that changes one of the listed columns (``None``: any column). Updates that change nothing the
+dashboard shows (a login's ``last_login``, a report's lease renewal, an answer saved in a draft)
+leave the counter alone, so they do not empty the cache.
+
+Shards: on PostgreSQL each backend (connection) raises its own row (``pg_backend_pid() % 16``),
+so concurrent writers do not queue on one row lock, and one transaction only ever locks one row
+(no lock-order deadlocks). SQLite has a single writer and uses shard 0. The counter is the sum.
+"""
+
+from __future__ import annotations
+
+from django.apps import apps
+from django.db import connection as default_connection
+
+SHARDS = 16
+FUNCTION = "portal_generation_bump"
+PREFIX = "portal_gen_"
+
+# (app label, model): the fields whose change the dashboard shows; None for any field.
+TRACKED: dict[tuple[str, str], tuple[str, ...] | None] = {
+    ("portal", "Organization"): None,
+    ("portal", "User"): ("first_name", "last_name", "email", "is_consultant", "is_active"),
+    ("assessments", "Assessment"): ("organization", "status", "review_state", "submitted_at"),
+    ("assessments", "Result"): None,
+    ("assessments", "Report"): ("assessment", "status", "superseded", "queued_at"),
+    # the active catalogue version (thresholds, vendors)
+    ("assessments", "QuestionnaireVersion"): None,
+    # "Welche Kunden betrifft das?" above the table: articles, their vendor tags, follow-ups
+    ("news", "Article"): None,
+    ("news", "Article.vendors"): None,  # the many-to-many table
+    ("news", "Tag"): None,
+    ("news", "ClientFollowUp"): None,
+}
+
+
+def _table() -> str:
+    return apps.get_model("portal", "PortfolioGeneration")._meta.db_table
+
+
+def current(using=None) -> int:
+    """The counter now: the sum of every shard (0 before the first tracked write)."""
+    conn = using or default_connection
+    with conn.cursor() as cursor:
+        cursor.execute(f"SELECT COALESCE(SUM(value), 0) FROM {conn.ops.quote_name(_table())}")  # noqa: S608 - table name from model meta
+        return int(cursor.fetchone()[0])
+
+
+def _tracked_tables():
+    """(table, [columns] or None) of every tracked model that is installed."""
+    for (label, model_name), fields in TRACKED.items():
+        model_name, _dot, m2m = model_name.partition(".")
+        try:
+            model = apps.get_model(label, model_name)
+        except LookupError:  # an app left out of INSTALLED_APPS (not in this project)
+            continue
+        if m2m:
+            model = model._meta.get_field(m2m).remote_field.through
+        columns = None
+        if fields is not None:
+            columns = [model._meta.get_field(name).column for name in fields]
+        yield model._meta.db_table, columns
+
+
+def _changed(columns: list[str], quote, distinct: str) -> str:
+    return " OR ".join(f"OLD.{quote(c)} {distinct} NEW.{quote(c)}" for c in columns)
+
+
+def statements(vendor: str, quote) -> list[str]:
+    """The SQL that (re)creates the triggers on ``vendor``: idempotent, safe to run after every
+    migrate (SQLite drops a table's triggers whenever a migration rebuilds the table)."""
+    table = quote(_table())
+    sql = []
+    if vendor == "postgresql":
+        sql.append(
+            f"CREATE OR REPLACE FUNCTION {FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$ "  # noqa: S608 - names from model meta
+            f"BEGIN INSERT INTO {table} (shard, value) VALUES (pg_backend_pid() % {SHARDS}, 1) "
+            f"ON CONFLICT (shard) DO UPDATE SET value = {table}.value + 1; RETURN NULL; END $$"
+        )
+        for name, columns in _tracked_tables():
+            target = quote(name)
+            triggers = {
+                # one bump per statement: a bulk insert or a rescore batch costs one row update
+                "ins": f"AFTER INSERT OR TRUNCATE ON {target} FOR EACH STATEMENT",
+                # per row, so that a periodic DELETE … WHERE that matches nothing stays silent
+                "del": f"AFTER DELETE ON {target} FOR EACH ROW",
+            }
+            if columns is None:
+                triggers["upd"] = f"AFTER UPDATE ON {target} FOR EACH STATEMENT"
+            else:
+                changed = _changed(columns, quote, "IS DISTINCT FROM")
+                triggers["upd"] = (
+                    f"AFTER UPDATE OF {', '.join(quote(c) for c in columns)} ON {target} "
+                    f"FOR EACH ROW WHEN ({changed})"
+                )
+            for suffix, when in triggers.items():
+                trigger = quote(f"{PREFIX}{suffix}_{name}")
+                sql.append(f"DROP TRIGGER IF EXISTS {trigger} ON {target}")
+                sql.append(f"CREATE TRIGGER {trigger} {when} EXECUTE FUNCTION {FUNCTION}()")
+        return sql
+    if vendor == "sqlite":
+        bump = (
+            f"INSERT INTO {table} (shard, value) VALUES (0, 1) "  # noqa: S608 - name from model meta
+            "ON CONFLICT (shard) DO UPDATE SET value = value + 1;"
+        )
+        for name, columns in _tracked_tables():
+            target = quote(name)
+            triggers = {
+                "ins": f"AFTER INSERT ON {target}",
+                "del": f"AFTER DELETE ON {target}",
+            }
+            if columns is None:
+                triggers["upd"] = f"AFTER UPDATE ON {target}"
+            else:
+                changed = _changed(columns, quote, "IS NOT")
+                triggers["upd"] = (
+                    f"AFTER UPDATE OF {', '.join(quote(c) for c in columns)} ON {target} "
+                    f"WHEN {changed}"
+                )
+            for suffix, when in triggers.items():
+                trigger = quote(f"{PREFIX}{suffix}_{name}")
+                sql.append(f"DROP TRIGGER IF EXISTS {trigger}")
+                sql.append(f"CREATE TRIGGER {trigger} {when} BEGIN {bump} END")
+        return sql
+    return []  # another database: no triggers, and the dashboard does not cache (enabled())
+
+
+def install(using: str = "default") -> None:
+    """(Re)create the triggers on the database ``using``; connected to ``post_migrate``."""
+    from django.db import connections
+
+    conn = connections[using]
+    with conn.cursor() as cursor:
+        for statement in statements(conn.vendor, conn.ops.quote_name):
+            cursor.execute(statement)
+
+
+def installed(using=None) -> list[str]:
+    """Names of the generation triggers present in the database (tests, ``/healthz``)."""
+    conn = using or default_connection
+    with conn.cursor() as cursor:
+        if conn.vendor == "postgresql":
+            cursor.execute(
+                "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgname LIKE %s",
+                [PREFIX + "%"],
+            )
+        elif conn.vendor == "sqlite":
+            cursor.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s",
+                [PREFIX + "%"],
+            )
+        else:
+            return []
+        return sorted(row[0] for row in cursor.fetchall())
+
+
+def expected() -> list[str]:
+    return sorted(
+        f"{PREFIX}{suffix}_{name}"
+        for name, _cols in _tracked_tables()
+        for suffix in ("ins", "del", "upd")
+    )
+
+
+def enabled(using=None) -> bool:
+    conn = using or default_connection
+    return conn.vendor in ("postgresql", "sqlite")

@@ -1,0 +1,281 @@
+"""The portfolio dashboard's cache: a repeated view is served from it, and any committed write to
+what the page shows is on the next view, whichever way it was written (ORM save, conditional
+``QuerySet.update``, raw SQL), because database triggers count the writes
+(``portal.portfolio.generation``). Runs on SQLite and on PostgreSQL (CI)."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from assessments import services
+from assessments.models import Answer, Assessment, QuestionnaireVersion, Report
+from assessments.review.services import review_transition
+from news.models import ClientFollowUp, Tag
+from portal.clients.services import organization_claim
+from portal.models import Membership, Organization, User
+from portal.portfolio import generation
+from tests.factories import ConsultantFactory, MembershipFactory, OrganizationFactory, UserFactory
+from tests.news.conftest import make_article
+from tests.wizard.conftest import COMPLETE, fill
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("consultant_dashboard")
+
+
+def _owner(organization):
+    owner = UserFactory()
+    MembershipFactory(user=owner, organization=organization, role=Membership.Role.OWNER)
+    return owner
+
+
+def _submitted(organization):
+    owner = _owner(organization)
+    assessment = services.assessment_start(organization=organization, user=owner).assessment
+    fill(assessment, owner, COMPLETE)
+    return services.assessment_submit(assessment=assessment, user=owner)
+
+
+@pytest.fixture
+def portfolio(questionnaire, consultant):
+    unassigned = OrganizationFactory(name="Ohne Betreuung Logistik KG", consultant=None)
+    mine = OrganizationFactory(name="Meine Steuerberatung", consultant=consultant)
+    return {
+        "unassigned": unassigned,
+        "mine": mine,
+        "assessment": _submitted(unassigned),
+        "mine_assessment": _submitted(mine),
+    }
+
+
+def _page(client, query=""):
+    """The page's main part (the layout around it carries a per-request CSRF token)."""
+    response = client.get(URL + query)
+    assert response.status_code == 200
+    return response.content.decode().split("<main", 1)[1].split("</main>", 1)[0]
+
+
+def _queries(client, query=""):
+    with CaptureQueriesContext(connection) as captured:
+        _page(client, query)
+    return len(captured)
+
+
+# --- the triggers ------------------------------------------------------------------------------
+
+
+def test_every_tracked_table_has_its_triggers():
+    assert generation.installed() == generation.expected()
+    assert len(generation.expected()) == 3 * 10  # insert, delete, update on ten tables
+
+
+def test_triggers_come_back_after_a_migration_dropped_them():
+    """SQLite drops a table's triggers when a migration rebuilds the table; the post-migrate hook
+    recreates them, so a later migration cannot silently leave the dashboard stale."""
+    name = generation.expected()[0]
+    table = name.split("_", 3)[-1]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f'DROP TRIGGER "{name}" ON "{table}"')
+        else:
+            cursor.execute(f'DROP TRIGGER "{name}"')
+    assert name not in generation.installed()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)  # nothing to apply; post_migrate still runs
+    assert generation.installed() == generation.expected()
+
+
+def _bumps(action) -> bool:
+    before = generation.current()
+    action()
+    return generation.current() > before
+
+
+def test_writes_the_dashboard_shows_raise_the_counter(portfolio, consultant, tags_and_article):
+    unassigned, assessment = portfolio["unassigned"], portfolio["assessment"]
+    tags, article = tags_and_article
+    writes = {
+        # conditional UPDATEs: no signal is sent for these
+        "claim": lambda: organization_claim(organization=unassigned, user=consultant),
+        "review": lambda: review_transition(
+            assessment=assessment, to_state="in_review", actor=consultant
+        ),
+        "report failed": lambda: Report.objects.filter(pk=_report(assessment).pk).update(
+            status=Report.Status.FAILED
+        ),
+        "new client": lambda: OrganizationFactory(name="Neu GmbH"),
+        "result rescored": lambda: services.results_rescore(),
+        "draft started": lambda: services.assessment_start(
+            organization=unassigned, user=_owner(unassigned)
+        ),
+        "consultant renamed": lambda: User.objects.filter(pk=consultant.pk).update(
+            last_name="Umbenannt"
+        ),
+        "catalogue": lambda: QuestionnaireVersion.objects.filter(is_active=True).update(
+            is_active=False
+        ),
+        "article": lambda: make_article(slug="zweiter-artikel", vendors=[tags["openai"]]),
+        "article vendor": lambda: article.vendors.add(tags["openai"]),
+        "follow-up": lambda: ClientFollowUp.objects.create(
+            article=article, organization=unassigned, informed_by=consultant
+        ),
+        "raw SQL": lambda: _raw_update_name(unassigned),
+    }
+    assert {name: _bumps(write) for name, write in writes.items()} == dict.fromkeys(writes, True)
+
+
+def test_writes_the_dashboard_does_not_show_leave_the_counter(portfolio, consultant):
+    assessment = portfolio["assessment"]
+    report = _report(assessment)
+    draft = services.assessment_start(
+        organization=portfolio["mine"], user=_owner(portfolio["mine"])
+    ).assessment
+    owner = draft.organization.memberships.first().user
+    quiet = {
+        "login": lambda: User.objects.filter(pk=consultant.pk).update(last_login=timezone.now()),
+        "lease renewed": lambda: Report.objects.filter(pk=report.pk).update(
+            lease_until=timezone.now()
+        ),
+        "report update matching nothing": lambda: Report.objects.filter(
+            status=Report.Status.RENDERING, pk=report.pk
+        ).update(status=Report.Status.QUEUED),
+        "same status written again": lambda: Report.objects.filter(pk=report.pk).update(
+            status=report.status
+        ),
+        "delete matching nothing": lambda: Report.objects.filter(attempts=999).delete(),
+        "answer saved in a draft": lambda: services.answer_save(
+            assessment=draft, user=owner, question_key="staff", value=13
+        ),
+    }
+    assert {name: _bumps(write) for name, write in quiet.items()} == dict.fromkeys(quiet, False)
+    assert Answer.objects.get(assessment=draft, question_key="staff").value == 13
+
+
+@pytest.fixture
+def tags_and_article(db):
+    tags = {
+        "microsoft": Tag.objects.create(slug="microsoft", name="Microsoft", kind=Tag.Kind.VENDOR),
+        "openai": Tag.objects.create(slug="openai", name="OpenAI", kind=Tag.Kind.VENDOR),
+    }
+    return tags, make_article(slug="copilot-preise", vendors=[tags["microsoft"]])
+
+
+def _report(assessment) -> Report:
+    report = Report.objects.filter(assessment=assessment).first()
+    return report or Report.objects.create(assessment=assessment, language="de")
+
+
+def _raw_update_name(organization):
+    table = connection.ops.quote_name(Organization._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET name = %s WHERE id = %s",  # noqa: S608 - name from model meta
+            [
+                "Umbenannt per SQL GmbH",
+                organization.pk.hex if connection.vendor == "sqlite" else organization.pk,
+            ],
+        )
+
+
+# --- the page ----------------------------------------------------------------------------------
+
+
+def test_a_repeated_view_is_served_from_the_cache(client, consultant, portfolio):
+    client.force_login(consultant)
+    first = _page(client, "?sort=-gdpr")
+    built = _queries(client, "?sort=name")  # another filter: built
+    served = _queries(client, "?sort=name")
+    assert _page(client, "?sort=-gdpr") == first
+    # the session, the user, the second factor's device, the counter: nothing of the portfolio
+    assert served <= 4 < built
+
+
+def test_a_claim_is_on_the_next_view(client, consultant, portfolio):
+    """The claim is a conditional UPDATE (no signal): the counter still sees it."""
+    colleague = ConsultantFactory(email="olga@beratung.example", first_name="Olga", last_name="Ott")
+    client.force_login(consultant)
+    assert "Olga Ott" not in _row(_page(client), "Ohne Betreuung Logistik KG")
+    assert "Ohne Betreuung Logistik KG" in _table(_page(client, "?unassigned=1"))
+
+    organization_claim(organization=portfolio["unassigned"], user=colleague)
+
+    assert "Ohne Betreuung Logistik KG" not in _table(_page(client, "?unassigned=1"))
+    assert "Olga Ott" in _row(_page(client), "Ohne Betreuung Logistik KG")
+
+
+def test_a_failed_report_is_on_the_next_view(client, consultant, portfolio):
+    client.force_login(consultant)
+    assert "Bericht fehlgeschlagen oder hängt:" not in _page(client)
+    Report.objects.filter(pk=_report(portfolio["assessment"]).pk).update(
+        status=Report.Status.FAILED
+    )
+    assert "Bericht fehlgeschlagen oder hängt: 1" in _page(client)
+
+
+def test_a_review_step_is_on_the_next_view(client, consultant, portfolio):
+    client.force_login(consultant)
+    assert "Ohne Betreuung Logistik KG" not in _table(_page(client, "?review=in_review"))
+    review_transition(assessment=portfolio["assessment"], to_state="in_review", actor=consultant)
+    assert "Ohne Betreuung Logistik KG" in _table(_page(client, "?review=in_review"))
+
+
+def test_each_consultant_gets_their_own_page(client, consultant, portfolio, settings):
+    """With CONSULTANT_SCOPE=assigned a cached page of one consultant never reaches another."""
+    settings.CONSULTANT_SCOPE = "assigned"
+    other = ConsultantFactory(email="otto@beratung.example", first_name="Otto")
+    OrganizationFactory(name="Ottos Kunde GmbH", consultant=other)
+    client.force_login(consultant)
+    assert "Meine Steuerberatung" in _table(_page(client))
+    client.force_login(other)
+    page = _table(_page(client))
+    assert "Ottos Kunde GmbH" in page and "Meine Steuerberatung" not in page
+
+
+def test_each_language_gets_its_own_page(client, consultant, portfolio):
+    client.force_login(consultant)
+    assert "Braucht Aufmerksamkeit" in _page(client)
+    client.cookies["django_language"] = "en"
+    english = _page(client)
+    assert "Needs attention" in english and "Braucht Aufmerksamkeit" not in english
+
+
+def test_the_clock_moves_a_cached_page_on(client, consultant, portfolio, monkeypatch, settings):
+    """ "New", "stale" and "stuck" depend on the time: a page is rebuilt after the cache time."""
+    import portal.portfolio.views as views
+
+    client.force_login(consultant)
+    _page(client)
+    served = _queries(client)
+    now = views.time.time()
+    monkeypatch.setattr(views.time, "time", lambda: now + settings.PORTFOLIO_CACHE_SECONDS)
+    assert _queries(client) > served
+
+
+def test_the_cache_can_be_turned_off(client, consultant, portfolio, settings):
+    settings.PORTFOLIO_CACHE_SECONDS = 0
+    client.force_login(consultant)
+    _page(client)  # the catalogue's facts are kept per version after the first page
+    assert _queries(client) == _queries(client) > 4
+
+
+def test_a_draft_assessment_shows_on_the_next_view(client, consultant, portfolio):
+    client.force_login(consultant)
+    fresh = OrganizationFactory(name="Frisch Angefangen GmbH", consultant=consultant)
+    assert "noch nicht begonnen" in _row(_page(client), "Frisch Angefangen GmbH")
+    services.assessment_start(organization=fresh, user=_owner(fresh))
+    assert "in Bearbeitung" in _row(_page(client), "Frisch Angefangen GmbH")
+    assert Assessment.objects.filter(organization=fresh, status="draft").exists()
+
+
+def _table(page: str) -> str:
+    """The client rows (the heat map above is a table too)."""
+    return page.split("portfolio-table", 1)[1].split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+
+
+def _row(page: str, name: str) -> str:
+    page = _table(page)
+    start = page.index(name)
+    return page[start : page.index("</tr>", start)]
