@@ -23,6 +23,7 @@ from urllib.parse import urlencode
 from answers import varied_answers
 from django.conf import settings
 from django.db import connection
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from sections import Figure, Section, yes_no
@@ -87,7 +88,10 @@ def _median(values):
 class Measured:
     """Interleaved samples of a page and its same-size bare baseline."""
 
-    def __init__(self, port: int, cookie: str, path: str, *, repeat: int, warmup: int = 2):
+    def __init__(
+        self, port: int, cookie: str, path: str, *, repeat: int, warmup: int = 2, before=None
+    ):
+        """``before``: called before every sample of the page (not of the baseline)."""
         self.path = path
         for _ in range(warmup):
             first = get(port, path, cookie)
@@ -99,6 +103,8 @@ class Measured:
             get(port, self.bare_path, cookie)
         self.page, self.bare = [], []
         for _ in range(repeat):
+            if before is not None:
+                before()
             self.page.append(get(port, path, cookie))
             self.bare.append(get(port, self.bare_path, cookie))
         statuses = {t.status for t in self.page + self.bare}
@@ -209,6 +215,17 @@ def bench_portfolio(
         measured = {
             label: Measured(port, cookie, path, repeat=repeat) for label, path in pages.items()
         }
+        # the same first page when something changed just before each view (a client renamed
+        # to its own name: a committed write the change counter sees), so the page is built
+        # again instead of coming from the cache
+        touched = Organization.objects.order_by("pk").values_list("pk", flat=True)[:1]
+        changed_measured = Measured(
+            port,
+            cookie,
+            "/berater/",
+            repeat=repeat,
+            before=lambda: Organization.objects.filter(pk__in=list(touched)).update(name=F("name")),
+        )
         detail_measured = Measured(port, cookie, detail_path, repeat=repeat)
         export_measured = {
             label: Measured(port, cookie, path, repeat=max(3, repeat // 2), warmup=1)
@@ -236,6 +253,23 @@ def bench_portfolio(
             f"{m.sql_ms:,.1f} ms (≤ {DASHBOARD_TARGET_RATIO}× and ≤ {DASHBOARD_TARGET_MS} ms: "
             f"{yes_no(met)})"
         )
+    m = changed_measured
+    met = m.server_ms <= DASHBOARD_TARGET_MS
+    section.figures.append(
+        Figure(
+            "  first page, first view after a change (built, not from the cache)",
+            m.value(),
+            m.baseline(),
+            f"{m.ratio:.1f}×",
+            f"≤ {DASHBOARD_TARGET_MS} ms",
+            met,
+        )
+    )
+    section.summary.append(
+        f"Portfolio first page right after a change (built, not cached): {m.server_ms:,.1f} ms "
+        f"median server time vs the bare view {m.bare_server_ms:,.1f} ms → {m.ratio:.1f}×; "
+        f"{m.queries} queries, SQL {m.sql_ms:,.1f} ms (≤ {DASHBOARD_TARGET_MS} ms: {yes_no(met)})"
+    )
     m = detail_measured
     section.figures.append(
         Figure(
@@ -262,7 +296,7 @@ def bench_portfolio(
             f"client, {m.size / 1024:,.0f} KiB; bare view of the same size "
             f"{m.bare_server_ms:,.1f} ms). Target ≤ 2 s: {yes_no(met)}"
         )
-    queries = max(m.queries for m in measured.values())
+    queries = max(m.queries for m in (*measured.values(), changed_measured))
     section.figures.append(
         Figure("queries per dashboard page (max)", str(queries), "", "", "≤ 12", queries <= 12)
     )
@@ -270,7 +304,10 @@ def bench_portfolio(
     section.notes.append(
         f"{count:,} organisations (seeded in {seed_s:.1f} s via the real catalogue and engine, "
         "answers not stored for speed; manage.py seed_load stores them) plus one client with "
-        f"{DETAIL_ASSESSMENTS} assessments submitted through the services. gunicorn with one sync "
+        f"{DETAIL_ASSESSMENTS} assessments submitted through the services. The dashboard pages "
+        "after their warm-up come from the page cache (portal/portfolio/views.py) as a "
+        "consultant's repeated views do; the line 'first view after a change' is the page built "
+        "from the database. gunicorn with one sync "
         f"worker, DEBUG off; median of {repeat} requests per page (exports {max(3, repeat // 2)}), "
         "each interleaved with the bare view's after a warm-up. 'server' is Django's own time "
         "(Server-Timing: all middleware, view, template, SQL); 'client' adds the connection, "
