@@ -1,4 +1,5 @@
-"""``/healthz``: database, broker, report storage, Celery workers and beat.
+"""``/healthz``: database, broker, report storage, Celery workers and beat, and the triggers
+behind the dashboard's cache.
 
 Anonymous callers get only ``{"status": "ok"}`` or ``{"status": "unavailable"}`` (HTTP 200 or
 503), enough for a load balancer. Staff users, and callers that send ``settings.HEALTHZ_TOKEN``
@@ -82,6 +83,19 @@ def _check_heartbeats(kind: str, *, exactly_one: bool = False) -> dict:
     return check
 
 
+def _check_portfolio_cache() -> dict:
+    """The triggers that keep the dashboard's cache honest (portal/portfolio/generation.py)."""
+    from .portfolio import generation
+
+    try:
+        gaps = generation.missing()
+    except Exception as error:  # noqa: BLE001 - no database: reported by its own check too
+        return {"ok": False, "error": error.__class__.__name__}
+    if gaps:
+        return {"ok": False, "error": "change-counter triggers missing", "missing": gaps}
+    return {"ok": True}
+
+
 def _may_see_details(request: HttpRequest) -> bool:
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated and user.is_staff:
@@ -100,6 +114,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
         "storage": _check_storage,
         "worker": lambda: _check_heartbeats("worker"),
         "beat": lambda: _check_heartbeats("beat", exactly_one=True),
+        "portfolio_cache": _check_portfolio_cache,
     }
     # ?only=database: a load balancer asks whether this web process can serve, not whether beat
     # runs (it would take every web process out of rotation when the worker dies).

@@ -22,8 +22,13 @@ so concurrent writers do not queue on one row lock, and one transaction only eve
 
 from __future__ import annotations
 
+import logging
+import time
+
 from django.apps import apps
 from django.db import connection as default_connection
+
+logger = logging.getLogger(__name__)
 
 SHARDS = 16
 FUNCTION = "portal_generation_bump"
@@ -145,6 +150,7 @@ def install(using: str = "default") -> None:
     with conn.cursor() as cursor:
         for statement in statements(conn.vendor, conn.ops.quote_name):
             cursor.execute(statement)
+    forget()
 
 
 def installed(using=None) -> list[str]:
@@ -174,6 +180,37 @@ def expected() -> list[str]:
     )
 
 
-def enabled(using=None) -> bool:
-    conn = using or default_connection
-    return conn.vendor in ("postgresql", "sqlite")
+def missing(using=None) -> list[str]:
+    """Triggers that should be there and are not (a restored dump without them, a manual
+    ``DROP``): while any is missing, a write could go uncounted."""
+    return sorted(set(expected()) - set(installed(using)))
+
+
+RECHECK_SECONDS = 300
+_checked = {"at": None, "ok": False}
+
+
+def enabled() -> bool:
+    """May the dashboard cache? Only on a database with the triggers, all of them present. Looked
+    up once per process and then every ``RECHECK_SECONDS``; a gap is logged as an ERROR (and
+    shown by ``/healthz``), and the dashboard is built from the database until
+    ``manage.py migrate`` has recreated the triggers."""
+    if default_connection.vendor not in ("postgresql", "sqlite"):
+        return False
+    now = time.monotonic()
+    if _checked["at"] is not None and now - _checked["at"] < RECHECK_SECONDS:
+        return _checked["ok"]
+    gaps = missing()
+    if gaps:
+        logger.error(
+            "Portfolio change-counter triggers missing (%s): the consultant dashboard is not "
+            "cached until `manage.py migrate` recreates them.",
+            ", ".join(gaps),
+        )
+    _checked.update(at=now, ok=not gaps)
+    return not gaps
+
+
+def forget() -> None:
+    """Check the triggers again on the next ``enabled()`` (after ``install``, and in tests)."""
+    _checked.update(at=None, ok=False)

@@ -71,23 +71,6 @@ def test_every_tracked_table_has_its_triggers():
     assert len(generation.expected()) == 3 * 10  # insert, delete, update on ten tables
 
 
-def test_triggers_come_back_after_a_migration_dropped_them():
-    """SQLite drops a table's triggers when a migration rebuilds the table; the post-migrate hook
-    recreates them, so a later migration cannot silently leave the dashboard stale."""
-    name = generation.expected()[0]
-    table = name.split("_", 3)[-1]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(f'DROP TRIGGER "{name}" ON "{table}"')
-        else:
-            cursor.execute(f'DROP TRIGGER "{name}"')
-    assert name not in generation.installed()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)  # nothing to apply; post_migrate still runs
-    assert generation.installed() == generation.expected()
-
-
 def _bumps(action) -> bool:
     before = generation.current()
     action()
@@ -279,3 +262,35 @@ def _row(page: str, name: str) -> str:
     page = _table(page)
     start = page.index(name)
     return page[start : page.index("</tr>", start)]
+
+
+def test_missing_triggers_stop_the_cache_and_show_in_healthz(
+    client, consultant, portfolio, caplog, settings
+):
+    """A database restored without the triggers must not serve stale pages: the dashboard is
+    built on every view, the gap is logged, /healthz names it, and migrate heals it."""
+    name = generation.expected()[0]
+    table = name.split("_", 3)[-1]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f'DROP TRIGGER "{name}" ON "{table}"')
+        else:
+            cursor.execute(f'DROP TRIGGER "{name}"')
+    generation.forget()
+    client.force_login(consultant)
+    with caplog.at_level("ERROR", logger="portal.portfolio.generation"):
+        _page(client)
+    assert name in caplog.text
+    assert _queries(client) > 4  # built again, not served from the cache
+
+    settings.HEALTHZ_TOKEN = "geheim"
+    health = client.get("/healthz", headers={"x-health-token": "geheim"})
+    assert health.status_code == 503
+    assert health.json()["checks"]["portfolio_cache"]["missing"] == [name]
+
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    assert generation.missing() == []
+    _page(client)
+    assert _queries(client) <= 4
