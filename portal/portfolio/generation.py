@@ -79,13 +79,39 @@ def _tracked_tables():
         yield model._meta.db_table, columns
 
 
-def _changed(columns: list[str], quote, distinct: str) -> str:
-    return " OR ".join(f"OLD.{quote(c)} {distinct} NEW.{quote(c)}" for c in columns)
+# Per vendor: the bump's body and the timing clauses. PostgreSQL counts inserts once per
+# statement (a bulk insert or a rescore batch costs one row update) and deletes and column
+# updates per row, so that a periodic DELETE or UPDATE that matches nothing stays silent; SQLite
+# has row triggers only.
+_VENDORS = {
+    "postgresql": {
+        "insert": "AFTER INSERT OR TRUNCATE ON {t} FOR EACH STATEMENT",
+        "delete": "AFTER DELETE ON {t} FOR EACH ROW",
+        "update": "AFTER UPDATE ON {t} FOR EACH STATEMENT",
+        "update_of": "AFTER UPDATE OF {cols} ON {t} FOR EACH ROW WHEN ({changed})",
+        "distinct": "IS DISTINCT FROM",
+        "drop": "DROP TRIGGER IF EXISTS {name} ON {t}",
+        "body": f"EXECUTE FUNCTION {FUNCTION}()",
+    },
+    "sqlite": {
+        "insert": "AFTER INSERT ON {t}",
+        "delete": "AFTER DELETE ON {t}",
+        "update": "AFTER UPDATE ON {t}",
+        "update_of": "AFTER UPDATE OF {cols} ON {t} WHEN {changed}",
+        "distinct": "IS NOT",
+        "drop": "DROP TRIGGER IF EXISTS {name}",
+        "body": "BEGIN INSERT INTO {gen} (shard, value) VALUES (0, 1) "
+        "ON CONFLICT (shard) DO UPDATE SET value = value + 1; END",
+    },
+}
 
 
 def statements(vendor: str, quote) -> list[str]:
     """The SQL that (re)creates the triggers on ``vendor``: idempotent, safe to run after every
     migrate (SQLite drops a table's triggers whenever a migration rebuilds the table)."""
+    if vendor not in _VENDORS:
+        return []  # another database: no triggers, and the dashboard does not cache (enabled())
+    clauses = _VENDORS[vendor]
     table = quote(_table())
     sql = []
     if vendor == "postgresql":
@@ -94,52 +120,26 @@ def statements(vendor: str, quote) -> list[str]:
             f"BEGIN INSERT INTO {table} (shard, value) VALUES (pg_backend_pid() % {SHARDS}, 1) "
             f"ON CONFLICT (shard) DO UPDATE SET value = {table}.value + 1; RETURN NULL; END $$"
         )
-        for name, columns in _tracked_tables():
-            target = quote(name)
-            triggers = {
-                # one bump per statement: a bulk insert or a rescore batch costs one row update
-                "ins": f"AFTER INSERT OR TRUNCATE ON {target} FOR EACH STATEMENT",
-                # per row, so that a periodic DELETE … WHERE that matches nothing stays silent
-                "del": f"AFTER DELETE ON {target} FOR EACH ROW",
-            }
-            if columns is None:
-                triggers["upd"] = f"AFTER UPDATE ON {target} FOR EACH STATEMENT"
-            else:
-                changed = _changed(columns, quote, "IS DISTINCT FROM")
-                triggers["upd"] = (
-                    f"AFTER UPDATE OF {', '.join(quote(c) for c in columns)} ON {target} "
-                    f"FOR EACH ROW WHEN ({changed})"
-                )
-            for suffix, when in triggers.items():
-                trigger = quote(f"{PREFIX}{suffix}_{name}")
-                sql.append(f"DROP TRIGGER IF EXISTS {trigger} ON {target}")
-                sql.append(f"CREATE TRIGGER {trigger} {when} EXECUTE FUNCTION {FUNCTION}()")
-        return sql
-    if vendor == "sqlite":
-        bump = (
-            f"INSERT INTO {table} (shard, value) VALUES (0, 1) "  # noqa: S608 - name from model meta
-            "ON CONFLICT (shard) DO UPDATE SET value = value + 1;"
-        )
-        for name, columns in _tracked_tables():
-            target = quote(name)
-            triggers = {
-                "ins": f"AFTER INSERT ON {target}",
-                "del": f"AFTER DELETE ON {target}",
-            }
-            if columns is None:
-                triggers["upd"] = f"AFTER UPDATE ON {target}"
-            else:
-                changed = _changed(columns, quote, "IS NOT")
-                triggers["upd"] = (
-                    f"AFTER UPDATE OF {', '.join(quote(c) for c in columns)} ON {target} "
-                    f"WHEN {changed}"
-                )
-            for suffix, when in triggers.items():
-                trigger = quote(f"{PREFIX}{suffix}_{name}")
-                sql.append(f"DROP TRIGGER IF EXISTS {trigger}")
-                sql.append(f"CREATE TRIGGER {trigger} {when} BEGIN {bump} END")
-        return sql
-    return []  # another database: no triggers, and the dashboard does not cache (enabled())
+    body = clauses["body"].format(gen=table)
+    for name, columns in _tracked_tables():
+        target = quote(name)
+        timing = {
+            "ins": clauses["insert"].format(t=target),
+            "del": clauses["delete"].format(t=target),
+        }
+        if columns is None:
+            timing["upd"] = clauses["update"].format(t=target)
+        else:
+            changed = " OR ".join(
+                f"OLD.{quote(c)} {clauses['distinct']} NEW.{quote(c)}" for c in columns
+            )
+            cols = ", ".join(quote(c) for c in columns)
+            timing["upd"] = clauses["update_of"].format(t=target, cols=cols, changed=changed)
+        for suffix, when in timing.items():
+            trigger = quote(f"{PREFIX}{suffix}_{name}")
+            sql.append(clauses["drop"].format(name=trigger, t=target))
+            sql.append(f"CREATE TRIGGER {trigger} {when} {body}")
+    return sql
 
 
 def install(using: str = "default") -> None:

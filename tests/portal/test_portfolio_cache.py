@@ -18,7 +18,8 @@ from portal.models import Membership, Organization, User
 from portal.portfolio import generation
 from tests.factories import ConsultantFactory, MembershipFactory, OrganizationFactory, UserFactory
 from tests.news.conftest import make_article
-from tests.wizard.conftest import COMPLETE, fill
+from tests.portal.test_portfolio import _submit
+from tests.wizard.conftest import COMPLETE
 
 pytestmark = pytest.mark.django_db
 
@@ -31,13 +32,6 @@ def _owner(organization):
     return owner
 
 
-def _submitted(organization):
-    owner = _owner(organization)
-    assessment = services.assessment_start(organization=organization, user=owner).assessment
-    fill(assessment, owner, COMPLETE)
-    return services.assessment_submit(assessment=assessment, user=owner)
-
-
 @pytest.fixture
 def portfolio(questionnaire, consultant):
     unassigned = OrganizationFactory(name="Ohne Betreuung Logistik KG", consultant=None)
@@ -45,8 +39,8 @@ def portfolio(questionnaire, consultant):
     return {
         "unassigned": unassigned,
         "mine": mine,
-        "assessment": _submitted(unassigned),
-        "mine_assessment": _submitted(mine),
+        "assessment": _submit(unassigned, COMPLETE),
+        "mine_assessment": _submit(mine, COMPLETE),
     }
 
 
