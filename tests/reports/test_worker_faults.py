@@ -212,6 +212,7 @@ def test_healthz_names_a_missing_worker_a_missing_beat_and_unwritable_storage(
             "storage": storage,
             "worker": worker,
             "beat": beat,
+            "portfolio_cache": True,
         }
 
     def health():
