@@ -185,7 +185,8 @@ def _fragments(request: HttpRequest, form, filters, facts, vendors) -> tuple[str
 
 
 def _cache_key(request: HttpRequest, counter: int) -> str:
-    """Who asks (scope and "meine Kunden" depend on it), in which language, which filter (the
+    """Who asks and what they may see (``CONSULTANT_SCOPE``, lead or admin; "meine Kunden"
+    depends on who asks too), in which language, which filter (the
     query string as given), the data state (the change counter) and the time slot: "new",
     "stale", "stuck report" and the news of the last 30 days depend on the clock, so a cached
     page is at most ``PORTFOLIO_CACHE_SECONDS`` behind it."""
@@ -193,8 +194,9 @@ def _cache_key(request: HttpRequest, counter: int) -> str:
     digest = hashlib.sha256(query.encode()).hexdigest()[:32]
     seconds = settings.PORTFOLIO_CACHE_SECONDS
     bucket = int(time.time() // seconds)
+    scope = "all" if request.user.sees_all_clients else "own"  # settings and roles change
     return (
-        f"portfolio:{CACHE_FORMAT}:{request.user.pk}:{request.LANGUAGE_CODE}:{counter}:"
+        f"portfolio:{CACHE_FORMAT}:{request.user.pk}:{scope}:{request.LANGUAGE_CODE}:{counter}:"
         f"{bucket}:{digest}"
     )
 

@@ -211,6 +211,14 @@ def test_each_consultant_gets_their_own_page(client, consultant, portfolio, sett
     assert "Ottos Kunde GmbH" in page and "Meine Steuerberatung" not in page
 
 
+def test_a_change_of_scope_is_on_the_next_view(client, consultant, portfolio, settings):
+    """The scope is a setting and a role, not a row the counter sees: it is part of the key."""
+    client.force_login(consultant)
+    assert "Ohne Betreuung Logistik KG" in _table(_page(client))
+    settings.CONSULTANT_SCOPE = "assigned"
+    assert "Ohne Betreuung Logistik KG" not in _table(_page(client))
+
+
 def test_each_language_gets_its_own_page(client, consultant, portfolio):
     client.force_login(consultant)
     assert "Braucht Aufmerksamkeit" in _page(client)
