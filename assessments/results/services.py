@@ -3,6 +3,7 @@ recomputing all of them (``manage.py rescore``)."""
 
 import json
 import multiprocessing
+import os
 from dataclasses import dataclass
 
 from django.db import connection, connections, transaction
@@ -118,12 +119,14 @@ class RescoreOutcome:
     gives now; ``rescored`` were recomputed (the stale ones by default, every result with
     ``all_results``). Of the recomputed ones, ``written`` had a stored field that differed from
     the new result and were written in full (with ``computed_at = now``); ``stamps`` had equal
-    fields and another stamp, and only the stamp was written; the rest were not written."""
+    fields and another stamp, and only the stamp was written; the rest were not written.
+    ``processes`` did the work (``rescore --jobs``)."""
 
     stale: int
     rescored: int
     written: int = 0
     stamps: int = 0
+    processes: int = 1
 
 
 def version_stamps() -> dict[int, tuple[dict, str]]:
@@ -238,12 +241,34 @@ def results_rescore(
     return RescoreOutcome(stale=stale, rescored=rescored, written=written, stamps=new_stamp_count)
 
 
+# ``jobs=None`` (rescore's default) starts a process per core only with at least this many results
+# per process: forking, connecting and loading the catalogue cost a process about 0.1 s.
+PARALLEL_MIN_RESULTS = 1000
+
+
+def usable_cores() -> int:
+    """The cores this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 def results_rescore_parallel(
-    *, jobs: int, batch_size: int = 1000, all_results: bool = False
+    *, jobs: int | None = None, batch_size: int = 1000, all_results: bool = False
 ) -> RescoreOutcome:
     """``results_rescore`` in ``jobs`` processes over contiguous ranges of the results to
     recompute (the stale ones, or all), each with its own database connection (PostgreSQL only:
-    SQLite has a single writer). With nothing to recompute no process is started."""
+    SQLite has a single writer). With nothing to recompute no process is started.
+
+    ``jobs=None`` chooses: one process per usable core on PostgreSQL outside a transaction, but
+    no more than one per ``PARALLEL_MIN_RESULTS`` results to recompute; otherwise one (SQLite,
+    inside a transaction, few results). Scoring is CPU-bound Python, so on an otherwise idle
+    machine two processes take about half the time (docs/notes/2026-11-30/issue-14-rescore.md).
+    """
+    auto = jobs is None
+    if auto:
+        usable = connection.vendor == "postgresql" and not connection.in_atomic_block
+        jobs = usable_cores() if usable else 1
     if jobs < 2:
         return results_rescore(batch_size=batch_size, all_results=all_results)
     if connection.vendor != "postgresql":
@@ -264,6 +289,10 @@ def results_rescore_parallel(
         if all_results:
             latest_results_refresh()
         return RescoreOutcome(stale=0, rescored=0)
+    if auto:
+        jobs = min(jobs, len(pks) // PARALLEL_MIN_RESULTS)
+        if jobs < 2:
+            return results_rescore(batch_size=batch_size, all_results=all_results)
     size = -(-len(pks) // jobs)  # ceiling division
     ranges = []
     after = None
@@ -283,6 +312,7 @@ def results_rescore_parallel(
         rescored=sum(o.rescored for o in outcomes),
         written=sum(o.written for o in outcomes),
         stamps=sum(o.stamps for o in outcomes),
+        processes=len(outcomes),
     )
 
 

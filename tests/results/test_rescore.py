@@ -18,6 +18,7 @@ from django.utils import timezone
 from assessments import services
 from assessments.admin import AnswerInline, AssessmentAdmin
 from assessments.models import Answer, Assessment, QuestionnaireVersion, Result
+from assessments.results import services as results_services
 from assessments.scoring import stamp
 from assessments.scoring.stamp import result_stamp
 from tests.conftest import WIZARD_CATALOGUE
@@ -397,3 +398,42 @@ def test_a_real_card_compares_equal_to_what_the_database_stored(org_a, alice):
 
     assert (outcome.rescored, outcome.written) == (1, 1)
     assert Result.objects.get(pk=submitted.pk).scoring_version != "0.9"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="--jobs needs PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_default_jobs_use_the_cores_only_for_enough_results(questionnaire, monkeypatch):
+    """Without --jobs: one process per core, but only with enough results per process; here
+    (7 results) the threshold is lowered to 2, so 3 cores give 3 processes, and a run with one
+    stale result stays in this process."""
+    assessments = []
+    for number in range(7):
+        organization = OrganizationFactory(name=f"Auto {number} GmbH")
+        owner = UserFactory()
+        MembershipFactory(user=owner, organization=organization)
+        assessments.append(_submit(organization, owner, RISKY if number % 2 else COMPLETE))
+    before = dict(Result.objects.values_list("pk", "gdpr"))
+    monkeypatch.setattr(results_services, "usable_cores", lambda: 3)
+    monkeypatch.setattr(results_services, "PARALLEL_MIN_RESULTS", 2)
+    Result.objects.update(gdpr=99, computed_with="")
+
+    output = _rescore()
+
+    assert "7 stale results; recomputed 7 (the stale ones)" in output
+    assert "in 3 processes" in output
+    assert dict(Result.objects.values_list("pk", "gdpr")) == before
+
+    Result.objects.filter(pk=assessments[0].pk).update(computed_with="")
+    output = _rescore()
+    assert "1 stale results; recomputed 1" in output and "processes" not in output
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the PostgreSQL default")
+def test_default_jobs_stay_in_process_inside_a_transaction(two, monkeypatch):
+    monkeypatch.setattr(results_services, "usable_cores", lambda: 4)
+    monkeypatch.setattr(results_services, "PARALLEL_MIN_RESULTS", 1)
+    Result.objects.update(computed_with="")
+
+    output = _rescore()
+
+    assert "2 stale results; recomputed 2" in output and "processes" not in output

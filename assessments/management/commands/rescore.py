@@ -30,8 +30,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--jobs",
             type=int,
-            default=1,
-            help="processes working on ranges of results at once (PostgreSQL only)",
+            default=None,
+            help="processes working on ranges of results at once (PostgreSQL only; default: "
+            "one per core when there are at least 1,000 results per process to recompute)",
         )
 
     def handle(
@@ -40,12 +41,12 @@ class Command(BaseCommand):
         batch_size: int,
         all_results: bool,
         skip_unchanged: bool,
-        jobs: int,
+        jobs: int | None,
         **options,
     ) -> None:
         if batch_size < 1:
             raise CommandError("--batch-size must be at least 1.")
-        if jobs < 1:
+        if jobs is not None and jobs < 1:
             raise CommandError("--jobs must be at least 1.")
         if skip_unchanged and all_results:
             raise CommandError("--skip-unchanged and --all contradict each other.")
@@ -62,10 +63,11 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         elapsed = time.perf_counter() - started
         scope = "every result" if all_results else "the stale ones"
+        processes = f" in {outcome.processes} processes" if outcome.processes > 1 else ""
         self.stdout.write(
             self.style.SUCCESS(
                 f"{outcome.stale} stale results; recomputed {outcome.rescored} ({scope}) in "
-                f"{elapsed:.1f} s; {outcome.written} changed and written, {outcome.stamps} "
-                "only got a new stamp."
+                f"{elapsed:.1f} s{processes}; {outcome.written} changed and written, "
+                f"{outcome.stamps} only got a new stamp."
             )
         )
