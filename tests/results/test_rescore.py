@@ -437,3 +437,13 @@ def test_default_jobs_stay_in_process_inside_a_transaction(two, monkeypatch):
     output = _rescore()
 
     assert "2 stale results; recomputed 2" in output and "processes" not in output
+
+
+@pytest.mark.parametrize(("load", "expected"), [(0.0, 4), (1.2, 3), (2.6, 1), (9.0, 1)])
+def test_default_jobs_count_only_idle_cores(monkeypatch, load, expected):
+    """A process per core that other work leaves idle (cores less the 1-minute load average,
+    rounded, at least one): on a busy shared machine more processes only contend."""
+    monkeypatch.setattr(results_services.os, "sched_getaffinity", lambda _pid: {0, 1, 2, 3})
+    monkeypatch.setattr(results_services.os, "getloadavg", lambda: (load, 0.0, 0.0))
+
+    assert results_services.usable_cores() == expected

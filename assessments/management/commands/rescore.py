@@ -32,7 +32,7 @@ class Command(BaseCommand):
             type=int,
             default=None,
             help="processes working on ranges of results at once (PostgreSQL only; default: "
-            "one per core when there are at least 1,000 results per process to recompute)",
+            "one per idle core when there are at least 1,000 results per process to recompute)",
         )
 
     def handle(
