@@ -447,3 +447,27 @@ def test_default_jobs_count_only_idle_cores(monkeypatch, load, expected):
     monkeypatch.setattr(results_services.os, "getloadavg", lambda: (load, 0.0, 0.0))
 
     assert results_services.usable_cores() == expected
+
+
+def test_the_collector_is_paused_only_during_a_batch(two):
+    import gc
+
+    seen = []
+    real = results_services._answers_by_assessment
+
+    def spy(ids):
+        seen.append(gc.isenabled())
+        return real(ids)
+
+    results_services._answers_by_assessment = spy
+    try:
+        assert gc.isenabled()
+        services.results_rescore(all_results=True, batch_size=1)
+        assert gc.isenabled()  # resumed
+        gc.disable()
+        services.results_rescore(all_results=True)
+        assert not gc.isenabled()  # left as the caller had it
+    finally:
+        gc.enable()
+        results_services._answers_by_assessment = real
+    assert seen == [False, False, False]
