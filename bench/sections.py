@@ -382,7 +382,7 @@ def bench_rescore(fixture: Fixture, *, count: int, engine_seconds: float | None)
             )
         # `rescore` without --jobs: a process per idle core (cores less the load average)
         stamp.RESULT_FORMAT = original_format + " (bench deploy 4)"
-        idle_cores = results_services.usable_cores()
+        idle_cores = results_services.idle_cores()
         auto, auto_s, read_auto = measure("deploy default", lambda: default())
         # the same deploy when every stored row differs from its new result (a new scoring
         # version that changes results): every row is written in full

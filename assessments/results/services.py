@@ -5,6 +5,7 @@ import gc
 import json
 import multiprocessing
 import os
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -268,17 +269,33 @@ def results_rescore(
 PARALLEL_MIN_RESULTS = 1000
 
 
-def usable_cores() -> int:
-    """The cores this process may run on that other work leaves idle: the cores it may use less
-    the 1-minute load average (as ``make -l`` does), at least one. On a shared machine whose
-    cores are busy, more processes than idle cores only contend (measured: 2 processes on 2
-    cores with a load of 1.7 took 15 % longer than one)."""
+def _cpu_times() -> tuple[int, int]:
+    """(idle, total) clock ticks of all CPUs since boot, from /proc/stat (Linux): idle and
+    iowait count as idle; steal (a virtual machine's host took the CPU) does not."""
+    with open("/proc/stat", encoding="ascii") as stat:
+        fields = [int(v) for v in stat.readline().split()[1:9]]
+    return fields[3] + fields[4], sum(fields)
+
+
+def idle_cores(sample_seconds: float = 0.2) -> int:
+    """The cores this process may run on that other work leaves idle, measured over
+    ``sample_seconds`` (this process sleeps meanwhile), at least one; all of them where that
+    cannot be measured. On a shared machine whose cores are busy, more processes than idle
+    cores only contend (measured: 2 processes on 2 cores, one of them busy, took 15 % longer
+    than one; on an idle machine 1.8 times less). Not the load average: it lags a minute behind
+    and counts this process's own work just before."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    cores = cores or 1
     try:
-        load = os.getloadavg()[0]
-    except (AttributeError, OSError):
-        load = 0.0
-    return max(1, min(cores or 1, round((cores or 1) - load)))
+        idle_before, total_before = _cpu_times()
+        time.sleep(sample_seconds)
+        idle_after, total_after = _cpu_times()
+    except (OSError, ValueError, IndexError):
+        return cores
+    if total_after <= total_before:
+        return cores
+    share = (idle_after - idle_before) / (total_after - total_before)  # of all CPUs
+    return max(1, min(cores, round(share * (os.cpu_count() or cores))))
 
 
 def results_rescore_parallel(
@@ -288,16 +305,16 @@ def results_rescore_parallel(
     recompute (the stale ones, or all), each with its own database connection (PostgreSQL only:
     SQLite has a single writer). With nothing to recompute no process is started.
 
-    ``jobs=None`` chooses: one process per idle core (``usable_cores``) on PostgreSQL outside a
-    transaction, but no more than one per ``PARALLEL_MIN_RESULTS`` results to recompute;
-    otherwise one (SQLite, inside a transaction, few results, busy cores). Scoring is CPU-bound
-    Python, so on an otherwise idle machine two processes take about half the time
-    (docs/notes/2026-11-30/issue-14-rescore.md, round 3: 2.89 s against 5.46 s).
+    ``jobs=None`` chooses: on PostgreSQL outside a transaction, with at least two times
+    ``PARALLEL_MIN_RESULTS`` results to recompute, one process per idle core (``idle_cores``),
+    but no more than one per ``PARALLEL_MIN_RESULTS`` results; otherwise one. Scoring is
+    CPU-bound Python, so on an otherwise idle machine two processes take about half the time
+    (docs/notes/2026-11-30/issue-14-rescore-round4.md).
     """
     auto = jobs is None
     if auto:
         usable = connection.vendor == "postgresql" and not connection.in_atomic_block
-        jobs = usable_cores() if usable else 1
+        jobs = 2 if usable else 1  # decided below, once the number of results is known
     if jobs < 2:
         return results_rescore(batch_size=batch_size, all_results=all_results)
     if connection.vendor != "postgresql":
@@ -319,7 +336,9 @@ def results_rescore_parallel(
             latest_results_refresh()
         return RescoreOutcome(stale=0, rescored=0)
     if auto:
-        jobs = min(jobs, len(pks) // PARALLEL_MIN_RESULTS)
+        jobs = len(pks) // PARALLEL_MIN_RESULTS
+        if jobs >= 2:  # measuring the idle cores takes a moment: only when it matters
+            jobs = min(jobs, idle_cores())
         if jobs < 2:
             return results_rescore(batch_size=batch_size, all_results=all_results)
     size = -(-len(pks) // jobs)  # ceiling division

@@ -413,7 +413,7 @@ def test_default_jobs_use_the_cores_only_for_enough_results(questionnaire, monke
         MembershipFactory(user=owner, organization=organization)
         assessments.append(_submit(organization, owner, RISKY if number % 2 else COMPLETE))
     before = dict(Result.objects.values_list("pk", "gdpr"))
-    monkeypatch.setattr(results_services, "usable_cores", lambda: 3)
+    monkeypatch.setattr(results_services, "idle_cores", lambda: 3)
     monkeypatch.setattr(results_services, "PARALLEL_MIN_RESULTS", 2)
     Result.objects.update(gdpr=99, computed_with="")
 
@@ -430,7 +430,7 @@ def test_default_jobs_use_the_cores_only_for_enough_results(questionnaire, monke
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the PostgreSQL default")
 def test_default_jobs_stay_in_process_inside_a_transaction(two, monkeypatch):
-    monkeypatch.setattr(results_services, "usable_cores", lambda: 4)
+    monkeypatch.setattr(results_services, "idle_cores", lambda: 4)
     monkeypatch.setattr(results_services, "PARALLEL_MIN_RESULTS", 1)
     Result.objects.update(computed_with="")
 
@@ -439,14 +439,27 @@ def test_default_jobs_stay_in_process_inside_a_transaction(two, monkeypatch):
     assert "2 stale results; recomputed 2" in output and "processes" not in output
 
 
-@pytest.mark.parametrize(("load", "expected"), [(0.0, 4), (1.2, 3), (2.6, 1), (9.0, 1)])
-def test_default_jobs_count_only_idle_cores(monkeypatch, load, expected):
-    """A process per core that other work leaves idle (cores less the 1-minute load average,
-    rounded, at least one): on a busy shared machine more processes only contend."""
+@pytest.mark.parametrize(("idle_ticks", "expected"), [(200, 4), (150, 3), (60, 1), (10, 1), (0, 1)])
+def test_default_jobs_count_only_idle_cores(monkeypatch, idle_ticks, expected):
+    """A process per core that other work leaves idle (measured over a moment from the CPU
+    counters, rounded, at least one): on a busy shared machine more processes only contend.
+    4 CPUs, 200 ticks in the moment measured (50 per CPU)."""
+    samples = iter([(1000, 5000), (1000 + idle_ticks, 5200)])
+    monkeypatch.setattr(results_services, "_cpu_times", lambda: next(samples))
     monkeypatch.setattr(results_services.os, "sched_getaffinity", lambda _pid: {0, 1, 2, 3})
-    monkeypatch.setattr(results_services.os, "getloadavg", lambda: (load, 0.0, 0.0))
+    monkeypatch.setattr(results_services.os, "cpu_count", lambda: 4)
 
-    assert results_services.usable_cores() == expected
+    assert results_services.idle_cores(sample_seconds=0) == expected
+
+
+def test_idle_cores_without_cpu_counters_are_all_cores(monkeypatch):
+    def unreadable():
+        raise OSError("no /proc")
+
+    monkeypatch.setattr(results_services, "_cpu_times", unreadable)
+    monkeypatch.setattr(results_services.os, "sched_getaffinity", lambda _pid: {0, 1})
+
+    assert results_services.idle_cores(sample_seconds=0) == 2
 
 
 def test_the_collector_is_paused_only_during_a_batch(two):
