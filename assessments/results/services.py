@@ -156,9 +156,9 @@ def cyclic_gc_paused():
 
     Scoring a batch allocates hundreds of thousands of small objects (answer dicts, cards,
     packed parts) and frees them by reference count; they form no cycles. The collector's
-    passes over everything alive (Django, the catalogue indexes, the packer's memos) still
-    cost 15-20 % of a full rescore's CPU (measured: 6.5 s against 5.0-5.7 s for 10,000
-    results). Collection resumes after the batch, so any cycle made meanwhile is still freed.
+    passes over everything alive (Django, the catalogue indexes, the packer's memos) still ran
+    about 660 times in a rescore of 10,000 results, 0.4-0.5 s inside the collector alone
+    (gc.callbacks). Collection resumes after the batch, so any cycle made meanwhile is freed.
     """
     enabled = gc.isenabled()
     gc.disable()
