@@ -208,10 +208,12 @@ class Result(models.Model):
     # stored before empty lists counted as unanswered): the scores rest on missing answers.
     incomplete_answers = models.BooleanField(_("unvollständig beantwortet"), default=False)
     computed_at = models.DateTimeField(default=timezone.now, db_index=True)
-    # What the result was computed from (scoring.fingerprint.result_fingerprint): rescore skips
-    # a result whose catalogue, answers and scoring/storage version are all unchanged. Empty for
-    # results stored before it existed (always recomputed).
-    fingerprint = models.CharField(max_length=64, blank=True, default="", editable=False)
+    # What the result was computed with (scoring.stamp.result_stamp: the scoring code and format
+    # and the catalogue version's document checksum). ``rescore`` recomputes only results whose
+    # stamp differs from the one their catalogue version gives now; empty (results stored before
+    # it existed) always differs. Not indexed: the stale query compares it per version with
+    # "<>", which no index serves better than the scan of the join.
+    computed_with = models.CharField(max_length=32, blank=True, default="", editable=False)
 
     objects = ResultQuerySet.as_manager()
 

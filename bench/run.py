@@ -5,9 +5,10 @@
     .venv/bin/python bench/run.py --pg                 # the same with the default URL
 
 1. scoring throughput of ``assessments.scoring.score`` on one core vs. a trivial loop;
-2. ``results_rescore()`` of 10,000 stored assessments (every result recomputed: the target
-   figure) vs. a plain read of the same rows, the same with ``--jobs 2``, and separately the
-   skip path (``--skip-unchanged`` with nothing changed) (PostgreSQL only);
+2. ``manage.py rescore`` over 10,000 stored assessments, each variant against a plain read of the
+   same rows measured next to it: (i) the default right after scoring (nothing stale: issue 14's
+   scenario), (ii) after a change of the scoring code (every result stale: the deploy case), also
+   with ``--jobs 2`` and with every row different, (iii) ``--all`` (PostgreSQL only);
 3. report rendering: full report vs. WeasyPrint alone vs. a one-page PDF;
 4. worker memory after 1 and 20 reports, and throughput with one vs. two worker processes
    (PostgreSQL and Redis only);
@@ -77,8 +78,12 @@ def check_test_database(url: str) -> None:
         )
 
 
-def bench_database_name() -> str:
-    return f"{BENCH_DB_PREFIX}_{os.getpid()}_{secrets.token_hex(3)}"
+def bench_database_name(admin_url: str = "") -> str:
+    """``ki_bench_<pid>_<random>``; against a per-worktree database ``wtN`` the name starts with
+    it (``wtN_bench_…``), so a helper's run stays inside the names it may use."""
+    admin = urlsplit(admin_url).path.lstrip("/")
+    prefix = f"{admin}_bench" if re.fullmatch(r"wt\d+", admin) else BENCH_DB_PREFIX
+    return f"{prefix}_{os.getpid()}_{secrets.token_hex(3)}"
 
 
 # --- environment (before django.setup) --------------------------------------------------------
@@ -140,7 +145,7 @@ class Environment:
         if url and not (args.i_know or os.environ.get("BENCH_I_KNOW") == "1"):
             check_test_database(url)  # raises UnsafeDatabase: main() refuses to run
         if url:
-            name = bench_database_name()
+            name = bench_database_name(url)
             try:
                 bench_url = pg_create(url, name)
             except Exception as error:  # noqa: BLE001 - any failure means: no PostgreSQL

@@ -130,8 +130,9 @@ def redis_url() -> str:
     base = os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
     if not base.startswith("redis"):
         base = "redis://127.0.0.1:6379/0"
-    # A database of its own, so test tasks never mix with a developer's real queue.
-    url = base.rsplit("/", 1)[0] + "/14"
+    # A database of its own, so test tasks never mix with a developer's real queue; 14 unless
+    # TEST_REDIS_DB names another (parallel runs on one server, each with its own number).
+    url = base.rsplit("/", 1)[0] + "/" + os.environ.get("TEST_REDIS_DB", "14")
     if not _port_open(url):
         if REQUIRE_SERVICES:
             pytest.fail(f"Redis does not answer at {url}, but REQUIRE_SERVICES=1")

@@ -1,12 +1,16 @@
 """Stored results: computing a result row, storing it on submit, keeping "latest" right, and
 recomputing all of them (``manage.py rescore``)."""
 
+import gc
 import json
 import multiprocessing
+import os
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.db import connection, connections, transaction
-from django.db.models import OuterRef, Subquery, TextField
+from django.db.models import Exists, OuterRef, Q, Subquery, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -15,7 +19,7 @@ from portal.models import Organization
 from ..models import Answer, Assessment, QuestionnaireVersion, Result
 from ..scoring import score_and_missing
 from ..scoring.compact import card_pack, card_pack_jsonb
-from ..scoring.fingerprint import result_fingerprint
+from ..scoring.stamp import result_stamp
 from ..selectors import answers_dict
 
 
@@ -44,19 +48,18 @@ def _result_fields(
     }
 
 
-def result_fields(
-    *, document: dict, answers: dict, card_json: bool = False, fingerprint: str | None = None
-) -> dict:
+def result_fields(*, document: dict, answers: dict, card_json: bool = False) -> dict:
     """Every stored field of the Result of ``answers`` scored against ``document``.
 
     The one place that computes a result row: submit, rescore, the load seed and the benchmark
-    all go through it, so ``fingerprint`` (what the result was computed from) means the same
-    everywhere. One walk over the shown questions gives the scores and the incomplete flag.
+    all go through it, so ``computed_with`` (the stamp of the code and catalogue version that
+    computed the result) means the same everywhere. One walk over the shown questions gives the
+    scores and the incomplete flag.
     """
     card, missing = score_and_missing(document, answers)
     return {
         **_result_fields(card, document, incomplete_answers=bool(missing), card_json=card_json),
-        "fingerprint": fingerprint or result_fingerprint(document, answers),
+        "computed_with": result_stamp(document),
     }
 
 
@@ -102,134 +105,218 @@ RESCORE_FIELDS = (
     "catalogue_version",
     "scoring_version",
     "incomplete_answers",
-    "fingerprint",
+    "computed_with",
     "computed_at",
 )
 
 
 # What a rescore compares with the stored row (everything it writes but the time stamp).
 COMPARED_FIELDS = tuple(
-    name for name in RESCORE_FIELDS if name not in ("computed_at", "fingerprint")
+    name for name in RESCORE_FIELDS if name not in ("computed_at", "computed_with")
 )
 
 
 @dataclass(frozen=True)
 class RescoreOutcome:
-    """``rescored`` results were computed; ``skipped`` were not, because their fingerprint
-    showed unchanged inputs (only with ``skip_unchanged``). Of the computed ones, ``written``
-    rows had a stored field that differed from the new result and were written in full;
-    ``fingerprints`` had equal fields and only a new fingerprint, which alone was written; the
-    rest were equal in every field and not written at all."""
+    """``stale`` results carried another stamp (``computed_with``) than their catalogue version
+    gives now; ``rescored`` were recomputed (the stale ones by default, every result with
+    ``all_results``). Of the recomputed ones, ``written`` had a stored field that differed from
+    the new result and were written in full (with ``computed_at = now``); ``stamps`` had equal
+    fields and another stamp, and only the stamp was written; the rest were not written.
+    ``processes`` did the work (``rescore --jobs``)."""
 
+    stale: int
     rescored: int
-    skipped: int
     written: int = 0
-    fingerprints: int = 0
+    stamps: int = 0
+    processes: int = 1
 
-    @property
-    def total(self) -> int:
-        return self.rescored + self.skipped
+
+def version_stamps() -> dict[int, tuple[dict, str]]:
+    """Each catalogue version that has results: its document and the stamp a result scored
+    against it by this code carries (one query; the few documents are read and checksummed)."""
+    versions = QuestionnaireVersion.objects.filter(
+        Exists(Result.objects.filter(assessment__questionnaire=OuterRef("pk")))
+    ).values_list("pk", "document")
+    return {pk: (document, result_stamp(document)) for pk, document in versions}
+
+
+def stale_results(stamps: dict[int, tuple[dict, str]]) -> Q:
+    """The results whose stamp differs from their catalogue version's current one, in SQL
+    (``stamps`` from ``version_stamps``; nothing when it is empty)."""
+    condition = Q(pk__in=())
+    for version_id, (_document, stamp) in stamps.items():
+        condition |= Q(assessment__questionnaire_id=version_id) & ~Q(computed_with=stamp)
+    return condition
+
+
+@contextmanager
+def cyclic_gc_paused():
+    """Pause Python's cyclic garbage collector for one batch of a rescore.
+
+    Scoring a batch allocates hundreds of thousands of small objects (answer dicts, cards,
+    packed parts) and frees them by reference count; they form no cycles. The collector's
+    passes over everything alive (Django, the catalogue indexes, the packer's memos) still ran
+    about 660 times in a rescore of 10,000 results, 0.4-0.5 s inside the collector alone
+    (gc.callbacks). Collection resumes after the batch, so any cycle made meanwhile is freed.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def results_rescore(
     *,
     batch_size: int = 1000,
-    skip_unchanged: bool = False,
+    all_results: bool = False,
     pk_range: tuple | None = None,
-    refresh_latest: bool = True,
+    refresh_latest: bool | None = None,
 ) -> RescoreOutcome:
-    """Recompute the stored results (after a catalogue fix or a new scoring version), in bulk.
+    """Recompute stored results in bulk (after a catalogue fix or a new scoring version).
 
-    By default every result is recomputed: that also repairs a hand-edited row and picks up an
-    engine fix that forgot to raise the scoring version. ``skip_unchanged`` is the cheap second
-    lever: a result whose fingerprint (catalogue checksum, scoring and storage version, scoring
-    code, answers) equals the one it was computed with is skipped, because a rescore would write
-    exactly what it has. ``pk_range`` (``(after, upto)``, either None for open) limits the run
-    to results with ``after < pk <= upto`` (``rescore --jobs``); each batch is written in its
-    own transaction.
+    By default only the stale results are recomputed: those whose ``computed_with`` differs from
+    the stamp of the scoring code and their catalogue version now, selected in SQL per version.
+    A result belongs to a submitted assessment with frozen answers, so nothing else can make it
+    stale, except a hand edit of the row: ``all_results`` recomputes every result and writes
+    whatever differs, which repairs that. With nothing stale, the run is one query on the
+    versions and one on the results, and writes nothing.
+
+    A recomputed result is compared with the stored row: a row with a differing field is
+    written in full; one with equal fields and only another stamp gets just the new stamp
+    (its ``computed_at`` stays); an equal row is not written. ``pk_range`` (``(after, upto)``,
+    either None for open) limits the run to results with ``after < pk <= upto`` (``rescore
+    --jobs``); each batch is written in its own transaction. ``refresh_latest`` (default: with
+    ``all_results``) refreshes every organisation's latest-result reference afterwards.
     """
-    documents: dict[int, dict] = {}
-    rescored = skipped = written = fingerprints = 0
+    stamps = version_stamps()
+    if refresh_latest is None:
+        refresh_latest = all_results
+    stale = rescored = written = new_stamp_count = 0
+    if not stamps:
+        if refresh_latest:
+            latest_results_refresh()
+        return RescoreOutcome(stale=0, rescored=0)
     after, upto = pk_range or (None, None)
     card_json = connection.vendor == "postgresql"  # COPY takes the card as JSON text
-    while True:
-        page = Result.objects.order_by("pk")
-        if after is not None:
-            page = page.filter(pk__gt=after)
-        if upto is not None:
-            page = page.filter(pk__lte=upto)
-        # the stored fields too: a row whose new fields equal them is not written
-        if card_json:
-            # the JSON fields as PostgreSQL prints them: compared as text, not decoded (decoding
-            # every stored card cost about as much as packing a new one)
-            page = page.annotate(
-                **{f"{name}_text": Cast(name, TextField()) for name in _JSON_FIELDS}
-            )
-            compared = [
-                f"{name}_text" if name in _JSON_FIELDS else name for name in COMPARED_FIELDS
-            ]
-        else:
-            compared = COMPARED_FIELDS
-        batch = list(
-            page.values_list("pk", "assessment__questionnaire_id", "fingerprint", *compared)[
-                :batch_size
-            ]
+    results = Result.objects.order_by("pk")
+    if not all_results:
+        results = results.filter(stale_results(stamps))
+    if upto is not None:
+        results = results.filter(pk__lte=upto)
+    if card_json:
+        # the JSON fields as PostgreSQL prints them: compared as text, not decoded (decoding
+        # every stored card cost about as much as packing a new one)
+        results = results.annotate(
+            **{f"{name}_text": Cast(name, TextField()) for name in _JSON_FIELDS}
         )
+        compared = [f"{name}_text" if name in _JSON_FIELDS else name for name in COMPARED_FIELDS]
+    else:
+        compared = COMPARED_FIELDS
+    results = results.values_list("pk", "assessment__questionnaire_id", "computed_with", *compared)
+    while True:
+        page = results if after is None else results.filter(pk__gt=after)
+        batch = list(page[:batch_size])
         if not batch:
             break
         after = batch[-1][0]
-        answers = _answers_by_assessment([row[0] for row in batch])
-        now = timezone.now()
-        rows = []
-        new_fingerprints = []
-        for pk, version_id, stored_fingerprint, *stored in batch:
-            document = documents.get(version_id)
-            if document is None:
-                document = documents[version_id] = QuestionnaireVersion.objects.values_list(
-                    "document", flat=True
-                ).get(pk=version_id)
-            fingerprint = result_fingerprint(document, answers[pk])
-            if skip_unchanged and stored_fingerprint == fingerprint:
-                skipped += 1
-                continue
-            rescored += 1
-            fields = result_fields(
-                document=document, answers=answers[pk], card_json=card_json, fingerprint=fingerprint
-            )
-            if card_json:
-                fields["vendor_exposure"] = jsonb_text(fields["vendor_exposure"])
-            pairs = zip(COMPARED_FIELDS, stored, strict=True)
-            if any(fields[name] != value for name, value in pairs):
-                rows.append({"assessment_id": pk, "computed_at": now, **fields})
-            elif stored_fingerprint != fingerprint:
-                # the same result from changed inputs (say, a code change that did not change
-                # any result): record the new fingerprint, so that --skip-unchanged skips it
-                # next time; the stored result and its computed_at stay as they are
-                new_fingerprints.append((pk, fingerprint))
+        with cyclic_gc_paused():
+            answers = _answers_by_assessment([row[0] for row in batch])
+            now = timezone.now()
+            rows = []
+            new_stamps = []
+            for pk, version_id, stored_stamp, *stored in batch:
+                entry = stamps.get(version_id)
+                if entry is None:  # a version whose first result arrived during the run
+                    document = QuestionnaireVersion.objects.values_list("document", flat=True).get(
+                        pk=version_id
+                    )
+                    entry = stamps[version_id] = (document, result_stamp(document))
+                document, stamp = entry
+                stale += stored_stamp != stamp
+                rescored += 1
+                fields = result_fields(document=document, answers=answers[pk], card_json=card_json)
+                if card_json:
+                    fields["vendor_exposure"] = jsonb_text(fields["vendor_exposure"])
+                pairs = zip(COMPARED_FIELDS, stored, strict=True)
+                if any(fields[name] != value for name, value in pairs):
+                    rows.append({"assessment_id": pk, "computed_at": now, **fields})
+                elif stored_stamp != stamp:
+                    # the same result from another code or catalogue state (say, a refactoring):
+                    # record the new stamp, so that it is not stale next time; the stored result
+                    # and its computed_at stay as they are
+                    new_stamps.append((pk, stamp))
         if rows:
             _results_write(rows)
-        if new_fingerprints:
-            _fingerprints_write(new_fingerprints)
+        if new_stamps:
+            _stamps_write(new_stamps)
         written += len(rows)
-        fingerprints += len(new_fingerprints)
+        new_stamp_count += len(new_stamps)
         if len(batch) < batch_size:
             break
     if refresh_latest:
         # A rescore never changes which result is the latest; refreshing heals a reference that
         # a manual data fix may have left behind, at the cost of one UPDATE.
         latest_results_refresh()
-    return RescoreOutcome(
-        rescored=rescored, skipped=skipped, written=written, fingerprints=fingerprints
-    )
+    return RescoreOutcome(stale=stale, rescored=rescored, written=written, stamps=new_stamp_count)
+
+
+# ``jobs=None`` (rescore's default) starts a process per core only with at least this many results
+# per process: forking, connecting and loading the catalogue cost a process about 0.1 s.
+PARALLEL_MIN_RESULTS = 1000
+
+
+def _cpu_times() -> tuple[int, int]:
+    """(idle, total) clock ticks of all CPUs since boot, from /proc/stat (Linux): idle and
+    iowait count as idle; steal (a virtual machine's host took the CPU) does not."""
+    with open("/proc/stat", encoding="ascii") as stat:
+        fields = [int(v) for v in stat.readline().split()[1:9]]
+    return fields[3] + fields[4], sum(fields)
+
+
+def idle_cores(sample_seconds: float = 0.2) -> int:
+    """The cores this process may run on that other work leaves idle, measured over
+    ``sample_seconds`` (this process sleeps meanwhile), at least one; all of them where that
+    cannot be measured. On a shared machine whose cores are busy, more processes than idle
+    cores only contend (measured: 2 processes on 2 cores, one of them busy, took 15 % longer
+    than one; on an idle machine 1.8 times less). Not the load average: it lags a minute behind
+    and counts this process's own work just before."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    cores = cores or 1
+    try:
+        idle_before, total_before = _cpu_times()
+        time.sleep(sample_seconds)
+        idle_after, total_after = _cpu_times()
+    except (OSError, ValueError, IndexError):
+        return cores
+    if total_after <= total_before:
+        return cores
+    share = (idle_after - idle_before) / (total_after - total_before)  # of all CPUs
+    return max(1, min(cores, round(share * (os.cpu_count() or cores))))
 
 
 def results_rescore_parallel(
-    *, jobs: int, batch_size: int = 1000, skip_unchanged: bool = False
+    *, jobs: int | None = None, batch_size: int = 1000, all_results: bool = False
 ) -> RescoreOutcome:
-    """``results_rescore`` in ``jobs`` processes over contiguous ranges of result ids, each with
-    its own database connection (PostgreSQL only: SQLite has a single writer)."""
+    """``results_rescore`` in ``jobs`` processes over contiguous ranges of the results to
+    recompute (the stale ones, or all), each with its own database connection (PostgreSQL only:
+    SQLite has a single writer). With nothing to recompute no process is started.
+
+    ``jobs=None`` chooses: on PostgreSQL outside a transaction, with at least two times
+    ``PARALLEL_MIN_RESULTS`` results to recompute, one process per idle core (``idle_cores``),
+    but no more than one per ``PARALLEL_MIN_RESULTS`` results; otherwise one. Scoring is
+    CPU-bound Python, so on an otherwise idle machine two processes take about half the time
+    (docs/notes/2026-11-30/issue-14-rescore-round4.md).
+    """
+    auto = jobs is None
+    if auto:
+        usable = connection.vendor == "postgresql" and not connection.in_atomic_block
+        jobs = 2 if usable else 1  # decided below, once the number of results is known
     if jobs < 2:
-        return results_rescore(batch_size=batch_size, skip_unchanged=skip_unchanged)
+        return results_rescore(batch_size=batch_size, all_results=all_results)
     if connection.vendor != "postgresql":
         raise ValueError("parallel rescore needs PostgreSQL (SQLite allows one writer at a time)")
     if connection.in_atomic_block:
@@ -237,9 +324,23 @@ def results_rescore_parallel(
             "parallel rescore cannot run inside a transaction (the other processes would not "
             "see its rows)"
         )
-    pks = list(Result.objects.order_by("pk").values_list("pk", flat=True))
+    results = Result.objects.order_by("pk")
+    if not all_results:
+        stamps = version_stamps()
+        if not stamps:
+            return RescoreOutcome(stale=0, rescored=0)
+        results = results.filter(stale_results(stamps))
+    pks = list(results.values_list("pk", flat=True))
     if not pks:
-        return RescoreOutcome(rescored=0, skipped=0)
+        if all_results:
+            latest_results_refresh()
+        return RescoreOutcome(stale=0, rescored=0)
+    if auto:
+        jobs = len(pks) // PARALLEL_MIN_RESULTS
+        if jobs >= 2:  # measuring the idle cores takes a moment: only when it matters
+            jobs = min(jobs, idle_cores())
+        if jobs < 2:
+            return results_rescore(batch_size=batch_size, all_results=all_results)
     size = -(-len(pks) // jobs)  # ceiling division
     ranges = []
     after = None
@@ -251,17 +352,19 @@ def results_rescore_parallel(
     connections.close_all()  # forked children must open connections of their own
     context = multiprocessing.get_context("fork")
     with context.Pool(len(ranges)) as pool:
-        outcomes = pool.starmap(_rescore_range, [(r, batch_size, skip_unchanged) for r in ranges])
-    latest_results_refresh()
+        outcomes = pool.starmap(_rescore_range, [(r, batch_size, all_results) for r in ranges])
+    if all_results:
+        latest_results_refresh()
     return RescoreOutcome(
+        stale=sum(o.stale for o in outcomes),
         rescored=sum(o.rescored for o in outcomes),
-        skipped=sum(o.skipped for o in outcomes),
         written=sum(o.written for o in outcomes),
-        fingerprints=sum(o.fingerprints for o in outcomes),
+        stamps=sum(o.stamps for o in outcomes),
+        processes=len(outcomes),
     )
 
 
-def _rescore_range(pk_range: tuple, batch_size: int, skip_unchanged: bool) -> RescoreOutcome:
+def _rescore_range(pk_range: tuple, batch_size: int, all_results: bool) -> RescoreOutcome:
     # A forked child must never use (or close: the socket is shared) a connection object it
     # inherited; the parent closed its own before forking, this also drops any other one.
     for conn in connections.all(initialized_only=True):
@@ -269,7 +372,7 @@ def _rescore_range(pk_range: tuple, batch_size: int, skip_unchanged: bool) -> Re
     try:
         return results_rescore(
             batch_size=batch_size,
-            skip_unchanged=skip_unchanged,
+            all_results=all_results,
             pk_range=pk_range,
             refresh_latest=False,
         )
@@ -313,24 +416,24 @@ def _results_write(rows: list[dict]) -> None:
         )
 
 
-def _fingerprints_write(pairs: list[tuple]) -> None:
-    """Write only the fingerprints of results whose stored fields were already right."""
+def _stamps_write(pairs: list[tuple]) -> None:
+    """Write only the stamps of results whose stored fields were already right."""
     if connection.vendor == "postgresql":
         table = connection.ops.quote_name(Result._meta.db_table)
         key = connection.ops.quote_name(Result._meta.pk.column)
         key_type = Result._meta.pk.db_type(connection)  # the assessment's key (uuid)
         with connection.cursor() as cursor:
             cursor.execute(
-                f"UPDATE {table} SET fingerprint = new.fingerprint "  # noqa: S608 - names from model meta
-                f"FROM unnest(%s::{key_type}[], %s::text[]) AS new(id, fingerprint) "
+                f"UPDATE {table} SET computed_with = new.stamp "  # noqa: S608 - names from model meta
+                f"FROM unnest(%s::{key_type}[], %s::text[]) AS new(id, stamp) "
                 f"WHERE {table}.{key} = new.id",
                 [[pk for pk, _f in pairs], [f for _pk, f in pairs]],
             )
         return
     with transaction.atomic():
         Result.objects.bulk_update(
-            [Result(assessment_id=pk, fingerprint=f) for pk, f in pairs],
-            ["fingerprint"],
+            [Result(assessment_id=pk, computed_with=stamp) for pk, stamp in pairs],
+            ["computed_with"],
             batch_size=RESCORE_WRITE_BATCH,
         )
 

@@ -535,8 +535,10 @@ _encode = json.JSONEncoder(separators=(",", ":")).encode
 _encode_jsonb = json.JSONEncoder(separators=(", ", ": "), ensure_ascii=False).encode
 
 
-def _scalar_first(encode_string, encode_other):
-    """A JSON encoder that writes the common scalars directly and hands the rest on."""
+def _scalar_first(encode_string, encode_other, separator: str):
+    """A JSON encoder that writes the common scalars, and lists of them, directly and hands the
+    rest on (``encode_other`` must join list items with ``separator``). A card has a dozen short
+    lists (text references, option keys); the json module's encoder costs microseconds each."""
 
     def encode(value: Any) -> str:
         kind = type(value)
@@ -550,6 +552,8 @@ def _scalar_first(encode_string, encode_other):
             return "true"
         if value is False:
             return "false"
+        if kind is list:
+            return "[" + separator.join([encode(item) for item in value]) + "]"
         return encode_other(value)
 
     return encode
@@ -557,9 +561,9 @@ def _scalar_first(encode_string, encode_other):
 
 # ``value`` as PostgreSQL prints it from jsonb: ", " and ": ", UTF-8 (objects keep their key
 # order: the card's are written in jsonb's order already).
-_jsonb = _scalar_first(encode_basestring, _encode_jsonb)
+_jsonb = _scalar_first(encode_basestring, _encode_jsonb, ", ")
 # ``json.dumps(value, separators=(",", ":"))``
-_json = _scalar_first(encode_basestring_ascii, _encode)
+_json = _scalar_first(encode_basestring_ascii, _encode, ",")
 
 
 class _Packer:
@@ -570,6 +574,9 @@ class _Packer:
         self.memo: dict[int, tuple[Any, list]] = {}
         self.json_memo: dict[int, tuple[Any, str]] = {}
         self.jsonb_memo: dict[int, tuple[Any, str]] = {}
+        # per record class, the text packer compiled from its plan (``_compile_text``)
+        self.json_packers = _compile_text_packers(self, self.json_memo, ",", _json)
+        self.jsonb_packers = _compile_text_packers(self, self.jsonb_memo, ", ", _jsonb)
 
     def _field(self, kind: int, value: Any) -> Any:
         if kind == _TEXT:
@@ -632,13 +639,16 @@ class _Packer:
     def record_json(self, obj: Any) -> str:
         """``_json(self.record(obj))`` without building the lists of shared records again: a
         driver's or recommendation's JSON text is made once and reused in every card."""
-        return self._record_text(obj, self.json_memo, ",", _json)
+        return self.json_packers[type(obj)](obj)
 
     def record_jsonb(self, obj: Any) -> str:
         """The same as PostgreSQL prints it back from jsonb (``jsonb_text``)."""
-        return self._record_text(obj, self.jsonb_memo, ", ", _jsonb)
+        return self.jsonb_packers[type(obj)](obj)
 
     def _record_text(self, obj: Any, memo: dict, separator: str, encode) -> str:
+        """The generic form of the compiled text packers (``_compile_text``): the same text,
+        field by field from the plan. Kept as their reference (tests/scoring/test_compact.py
+        compares both on random cards)."""
         entry = memo.get(id(obj))
         if entry is not None and entry[0] is obj:
             return entry[1]
@@ -676,6 +686,85 @@ class _Packer:
         if type(obj) in _SHARED and len(memo) < 20_000:
             memo[id(obj)] = (obj, text)
         return text
+
+
+def _compile_text_packers(packer: _Packer, memo: dict, separator: str, encode) -> dict[type, Any]:
+    """For each record class, a function that gives ``packer._record_text(obj, memo,
+    separator, encode)``: the plan unrolled into straight-line code (no loop over the plan, no
+    dispatch on the field kind per value). Packing a card was a third of a rescore's Python
+    time, most of it that dispatch."""
+    packers: dict[type, Any] = {}
+    for cls in _JSON_PLANS:
+        packers[cls] = _compile_text(cls, packer, memo, separator, encode, packers)
+    return packers
+
+
+def _compile_text(cls, packer, memo, separator, encode, packers) -> Any:
+    plan = _JSON_PLANS[cls]
+    shared = cls in _SHARED
+    namespace: dict[str, Any] = {
+        "memo": memo,
+        "memo_get": memo.get,
+        "packers": packers,
+        "SEP": separator,
+        "encode": encode,
+        "table": packer.table,
+        "field": packer._field,
+        "answer": packer._answer,
+        "underived": packer._underived,
+        "SCALARS": _SCALARS,
+    }
+    lines = ["def pack(obj):"]
+    if shared:
+        lines += [
+            "    entry = memo_get(id(obj))",
+            "    if entry is not None and entry[0] is obj:",
+            "        return entry[1]",
+        ]
+    lines.append("    keep = 0")
+    for number, (name, kind, _sub, default) in enumerate(plan, start=1):
+        namespace[f"D{number}"] = default
+        namespace[f"K{number}"] = kind
+        lines.append(f"    v = obj.{name}")
+        if kind == _RECORDS_KIND:
+            lines += [
+                "    texts = []",
+                "    for item in v:",
+                "        hit = memo_get(id(item))  # most drivers are shared",
+                "        texts.append(",
+                "            hit[1] if hit is not None and hit[0] is item",
+                "            else packers[type(item)](item)",
+                "        )",
+                f"    p{number} = '[' + SEP.join(texts) + ']'",
+                f"    if v or D{number} != []:",
+                f"        keep = {number}",
+            ]
+            continue
+        if kind == _STR:
+            lines.append("    packed = table.string_numbers.get(v, v) if type(v) is str else v")
+        elif kind == _PLAIN:
+            lines.append(f"    packed = v if type(v) in SCALARS else field(K{number}, v)")
+        elif kind == _ANSWER:
+            lines.append("    packed = answer(obj, v)")
+        else:
+            lines.append(f"    packed = field(K{number}, v)")
+        lines.append(f"    p{number} = encode(packed)")
+        if default is _DERIVE:
+            lines.append(f"    if underived(obj, {name!r}, v):")
+        else:
+            lines.append(f"    if packed != D{number}:")
+        lines.append(f"        keep = {number}")
+    parts = ", ".join(f"p{number}" for number in range(1, len(plan) + 1))
+    lines.append(f"    text = '[' + SEP.join(({parts},)[:keep]) + ']'")
+    if shared:
+        lines += [
+            "    if len(memo) < 20_000:",
+            "        memo[id(obj)] = (obj, text)",
+        ]
+    lines.append("    return text")
+    source = "\n".join(lines) + "\n"
+    exec(compile(source, f"<compact text packer {cls.__name__}>", "exec"), namespace)  # noqa: S102 - code generated from the record plans above, no outside input
+    return namespace["pack"]
 
 
 _SCALARS = frozenset((int, float, bool, type(None), str))

@@ -1,20 +1,27 @@
-"""``manage.py rescore``: the full recompute (default), the skip path (``--skip-unchanged``) and
-the fingerprint it relies on, ``--jobs``. Runs on SQLite and PostgreSQL (DATABASE_URL)."""
+"""``manage.py rescore``: only the stale results by default (``computed_with`` differs from the
+stamp of the scoring code and the result's catalogue version now), every result with ``--all``,
+``--jobs``; the frozen answers the stamp relies on. Runs on SQLite and PostgreSQL
+(DATABASE_URL)."""
 
 import copy
 import json
+import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
+from django.contrib import admin
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.utils import timezone
 
 from assessments import services
+from assessments.admin import AnswerInline, AssessmentAdmin
 from assessments.models import Answer, Assessment, QuestionnaireVersion, Result
-from assessments.scoring import fingerprint
-from assessments.scoring.fingerprint import result_fingerprint
-from assessments.selectors import answers_dict
+from assessments.results import services as results_services
+from assessments.scoring import stamp
+from assessments.scoring.stamp import result_stamp
+from tests.conftest import WIZARD_CATALOGUE
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 from tests.wizard.conftest import COMPLETE, fill
 
@@ -46,52 +53,107 @@ def _rescore(*args) -> str:
 
 
 def _damage(assessment):
-    """A hand edit that leaves the inputs (and so the fingerprint) alone."""
+    """A hand edit of the stored row: the stamp stays, so only ``--all`` notices it."""
     Result.objects.filter(pk=assessment.pk).update(gdpr=99, readiness=0)
 
 
-# --- the fingerprint ---------------------------------------------------------------------------
+def _stored(pk):
+    return Result.objects.filter(pk=pk).values(*services.RESCORE_FIELDS).get()
 
 
-def test_fingerprint_depends_on_answers_catalogue_and_scoring_version(questionnaire, monkeypatch):
+def _new_format(monkeypatch, suffix=" next"):
+    """What a deploy with changed scoring code does to the stamp of every result."""
+    monkeypatch.setattr(stamp, "RESULT_FORMAT", stamp.RESULT_FORMAT + suffix)
+
+
+# --- frozen answers: what lets the stamp leave them out ----------------------------------------
+
+
+def test_answers_of_a_submitted_assessment_cannot_change(two, alice):
+    """The stamp hashes no answers because no code path changes those of a submitted
+    assessment: saving an answer is refused, the admin shows status and answers read-only, and
+    nothing outside a query ever sets an assessment back to draft."""
+    first, _second = two
+    with pytest.raises(services.AssessmentLocked):
+        services.answer_save(assessment=first, user=alice, question_key="staff", value=1)
+    assert "status" in AssessmentAdmin.readonly_fields
+    editable = {f.name for f in Answer._meta.get_fields() if getattr(f, "editable", False)}
+    assert editable - {"id", "assessment"} <= set(AnswerInline.readonly_fields)
+    assert AnswerInline.can_delete is False
+    assert AnswerInline.has_add_permission(AnswerInline(Assessment, admin.site), None) is False
+
+    root = Path(__file__).resolve().parents[2]
+    draft = re.compile(r"""status\s*=\s*(Assessment\.Status\.DRAFT|Status\.DRAFT|["']draft["'])""")
+    writers = []
+    for path in [*root.glob("assessments/**/*.py"), *root.glob("portal/**/*.py")]:
+        if "migrations" in path.parts:
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if not draft.search(line):
+                continue
+            # a write: an update() or an assignment to .status; anything else on such a line is
+            # a read (filter, get, Q) or the field's default
+            if "QuestionnaireVersion" in line or not (
+                ".update(" in line or re.search(r"\.status\s*=[^=]", line)
+            ):
+                continue
+            writers.append(f"{path.relative_to(root)}:{number}: {line.strip()}")
+    assert writers == []
+
+
+# --- the stamp ---------------------------------------------------------------------------------
+
+
+def test_stamp_depends_on_catalogue_and_scoring_code(questionnaire, monkeypatch):
     document = questionnaire.document
-    base = result_fingerprint(document, COMPLETE)
+    base = result_stamp(document)
 
-    # the same answers in another key order (jsonb returns them sorted): the same inputs
-    assert result_fingerprint(document, dict(reversed(list(COMPLETE.items())))) == base
-    # one answer changed
-    assert result_fingerprint(document, {**COMPLETE, "chatgpt_data": "yes"}) != base
-    # an answer removed
-    assert result_fingerprint(document, {k: v for k, v in COMPLETE.items() if k != "staff"}) != (
-        base
-    )
+    assert result_stamp(copy.deepcopy(document)) == base  # an equal document: the same stamp
     # a catalogue fix: one option's points changed, everything else equal
     fixed = copy.deepcopy(document)
     option = fixed["sections"][0]["questions"][0]["options"][0]
     option["scores"] = {**option.get("scores", {}), "gdpr": 7}
-    assert result_fingerprint(fixed, COMPLETE) != base
+    assert result_stamp(fixed) != base
     # a new scoring version (or card format, or scoring code) changes RESULT_FORMAT
-    monkeypatch.setattr(fingerprint, "RESULT_FORMAT", fingerprint.RESULT_FORMAT + " next")
-    assert result_fingerprint(document, COMPLETE) != base
+    _new_format(monkeypatch)
+    assert result_stamp(document) != base
 
 
-def test_every_writer_stores_the_same_fingerprint(two):
+def test_every_writer_stores_the_same_stamp(two):
     first, second = two
-    expected = {
-        a.pk: result_fingerprint(a.questionnaire.document, answers_dict(a)) for a in (first, second)
-    }
-    stored_on_submit = dict(Result.objects.values_list("pk", "fingerprint"))
+    expected = {a.pk: result_stamp(a.questionnaire.document) for a in (first, second)}
+    stored_on_submit = dict(Result.objects.values_list("pk", "computed_with"))
 
-    _rescore()
+    _rescore("--all")
 
     assert stored_on_submit == expected
-    assert dict(Result.objects.values_list("pk", "fingerprint")) == expected
+    assert dict(Result.objects.values_list("pk", "computed_with")) == expected
 
 
-# --- full rescore (default) --------------------------------------------------------------------
+# --- default: only the stale results -----------------------------------------------------------
 
 
-def test_rescore_recomputes_every_result_and_repairs_hand_edits(two):
+def test_nothing_stale_reads_one_query_of_results_and_writes_nothing(
+    two, django_assert_num_queries
+):
+    """Both results were stored by submit with this code and catalogue: nothing is stale. The
+    run reads the versions (with their documents) and asks for stale results once; no answers,
+    no writes, no latest-result refresh."""
+    earlier = timezone.now() - timedelta(days=3)
+    Result.objects.update(computed_at=earlier)
+    before = {r.pk: _stored(r.pk) for r in Result.objects.all()}
+
+    with django_assert_num_queries(2) as queries:
+        outcome = services.results_rescore()
+
+    assert (outcome.stale, outcome.rescored, outcome.written, outcome.stamps) == (0, 0, 0, 0)
+    assert all(q["sql"].lstrip().upper().startswith("SELECT") for q in queries.captured_queries)
+    assert {r.pk: _stored(r.pk) for r in Result.objects.all()} == before
+    output = _rescore()
+    assert "0 stale results; recomputed 0 (the stale ones)" in output
+
+
+def test_a_hand_edit_is_not_stale_but_all_repairs_it(two):
     first, second = two
     before = {r.pk: (r.gdpr, r.readiness) for r in Result.objects.all()}
     _damage(first)
@@ -99,21 +161,96 @@ def test_rescore_recomputes_every_result_and_repairs_hand_edits(two):
     earlier = timezone.now() - timedelta(days=3)
     Result.objects.update(computed_at=earlier)
 
-    output = _rescore("--batch-size", "1")
+    assert "0 stale results; recomputed 0" in _rescore()
+    assert Result.objects.filter(gdpr=99).count() == 2
+
+    output = _rescore("--all", "--batch-size", "1")
 
     assert {r.pk: (r.gdpr, r.readiness) for r in Result.objects.all()} == before
     assert not Result.objects.filter(computed_at=earlier).exists()
-    assert "Rescored 2 results" in output
+    assert "0 stale results; recomputed 2 (every result)" in output
+    assert "2 changed and written" in output
 
 
-# --- writing only what changed -----------------------------------------------------------------
+def test_a_new_scoring_format_makes_every_result_stale(two, monkeypatch):
+    """A deploy with changed scoring code: every stamp differs, so every result is recomputed.
+    Results whose fields changed are written in full; one whose fields are equal gets only the
+    new stamp and keeps its computed_at. Next time nothing is stale."""
+    first, second = two
+    earlier = timezone.now() - timedelta(days=3)
+    Result.objects.update(computed_at=earlier)
+    before = {pk: _stored(pk) for pk in (first.pk, second.pk)}
+    Result.objects.filter(pk=second.pk).update(gdpr=99)  # the new code scores this one anew
+    _new_format(monkeypatch)
+
+    outcome = services.results_rescore(batch_size=1)
+
+    assert (outcome.stale, outcome.rescored, outcome.written, outcome.stamps) == (2, 2, 1, 1)
+    new = result_stamp(first.questionnaire.document)
+    unchanged = _stored(first.pk)
+    assert unchanged == {**before[first.pk], "computed_with": new}  # computed_at kept
+    rewritten = _stored(second.pk)
+    assert rewritten["computed_with"] == new and rewritten["gdpr"] == before[second.pk]["gdpr"]
+    assert rewritten["computed_at"] > earlier
+    assert services.results_rescore() == services.RescoreOutcome(stale=0, rescored=0)
 
 
-def _stored(pk):
-    return Result.objects.filter(pk=pk).values(*services.RESCORE_FIELDS).get()
+def test_a_result_without_stamp_is_stale(two):
+    first, second = two
+    Result.objects.filter(pk=first.pk).update(computed_with="", gdpr=99)
+
+    output = _rescore()
+
+    assert Result.objects.get(pk=first.pk).gdpr != 99
+    assert Result.objects.get(pk=first.pk).computed_with == result_stamp(
+        first.questionnaire.document
+    )
+    assert "1 stale results; recomputed 1 (the stale ones)" in output
+    assert "1 changed and written" in output
 
 
-def test_rescore_writes_only_the_rows_whose_result_changed(two):
+def test_a_changed_catalogue_document_makes_only_its_results_stale(two, org_a, alice):
+    """Two catalogue versions with results; a fix of the first version's stored document makes
+    only its two results stale, the second version's result is not even read."""
+    first, second = two
+    source = WIZARD_CATALOGUE.read_text(encoding="utf-8").replace('version: "1"', 'version: "2"')
+    other = services.questionnaire_load(source=source)
+    services.questionnaire_publish(version=other)
+    services.questionnaire_activate(version=other)
+    third = _submit(org_a, alice, RISKY)
+    assert third.questionnaire_id == other.pk
+    Result.objects.update(gdpr=99)  # only what is recomputed loses this
+    version = QuestionnaireVersion.objects.get(pk=first.questionnaire_id)
+    document = copy.deepcopy(version.document)
+    document["title"]["de"] += " (korrigiert)"  # any change to the stored document counts
+    QuestionnaireVersion.objects.filter(pk=version.pk).update(document=document)
+
+    output = _rescore()
+
+    assert "2 stale results; recomputed 2 (the stale ones)" in output
+    assert set(Result.objects.filter(gdpr=99).values_list("pk", flat=True)) == {third.pk}
+    assert dict(Result.objects.values_list("pk", "computed_with")) == {
+        first.pk: result_stamp(document),
+        second.pk: result_stamp(document),
+        third.pk: result_stamp(other.document),
+    }
+
+
+def test_skip_unchanged_is_a_deprecated_alias_of_the_default(two, capsys):
+    first, _second = two
+    Result.objects.filter(pk=first.pk).update(computed_with="")
+
+    output = _rescore("--skip-unchanged")
+
+    assert "1 stale results; recomputed 1 (the stale ones)" in output
+    with pytest.raises(CommandError, match="contradict"):
+        _rescore("--skip-unchanged", "--all")
+
+
+# --- writing only what changed (--all) ---------------------------------------------------------
+
+
+def test_all_writes_only_the_rows_whose_result_changed(two):
     """Both results were stored by submit from the same answers, catalogue and code, so a
     recompute gives equal fields: neither is written (computed_at stays). After a hand edit of
     one row, only that row differs from its recomputed result and is written."""
@@ -122,15 +259,15 @@ def test_rescore_writes_only_the_rows_whose_result_changed(two):
     Result.objects.update(computed_at=earlier)
     before = {pk: _stored(pk) for pk in (first.pk, second.pk)}
 
-    outcome = services.results_rescore(batch_size=1)
+    outcome = services.results_rescore(batch_size=1, all_results=True)
 
-    assert (outcome.rescored, outcome.written, outcome.fingerprints) == (2, 0, 0)
+    assert (outcome.stale, outcome.rescored, outcome.written, outcome.stamps) == (0, 2, 0, 0)
     assert {pk: _stored(pk) for pk in (first.pk, second.pk)} == before
 
     _damage(second)
-    outcome = services.results_rescore()
+    outcome = services.results_rescore(all_results=True)
 
-    assert (outcome.rescored, outcome.written, outcome.fingerprints) == (2, 1, 0)
+    assert (outcome.rescored, outcome.written, outcome.stamps) == (2, 1, 0)
     assert _stored(first.pk) == before[first.pk]  # computed_at too: not written
     repaired = _stored(second.pk)
     assert repaired["computed_at"] > earlier
@@ -147,103 +284,10 @@ def test_a_changed_card_alone_is_written(two):
         card=Result.objects.get(pk=first.pk).scorecard().to_dict()
     )
 
-    outcome = services.results_rescore()
+    outcome = services.results_rescore(all_results=True)
 
     assert outcome.written == 1
     assert Result.objects.get(pk=first.pk).card["format"] == "compact-1"
-
-
-def test_a_new_fingerprint_with_an_equal_result_writes_only_the_fingerprint(two, monkeypatch):
-    """A code change that changes no result (say, a refactoring) changes every fingerprint but
-    no stored field: only the fingerprints are written, so that ``--skip-unchanged`` skips these
-    results next time, and the results keep their computed_at."""
-    first, second = two
-    earlier = timezone.now() - timedelta(days=3)
-    Result.objects.update(computed_at=earlier)
-    before = {pk: _stored(pk) for pk in (first.pk, second.pk)}
-    monkeypatch.setattr(fingerprint, "RESULT_FORMAT", fingerprint.RESULT_FORMAT + " refactored")
-
-    outcome = services.results_rescore()
-
-    assert (outcome.rescored, outcome.written, outcome.fingerprints) == (2, 0, 2)
-    for assessment in (first, second):
-        after = _stored(assessment.pk)
-        assert after["fingerprint"] == result_fingerprint(
-            assessment.questionnaire.document, answers_dict(assessment)
-        )
-        assert after["fingerprint"] != before[assessment.pk]["fingerprint"]
-        assert {k: v for k, v in after.items() if k != "fingerprint"} == {
-            k: v for k, v in before[assessment.pk].items() if k != "fingerprint"
-        }
-    output = _rescore("--skip-unchanged")
-    assert "Rescored 0 results" in output and "skipped 2 unchanged" in output
-
-
-# --- skip path ---------------------------------------------------------------------------------
-
-
-def test_skip_unchanged_leaves_results_whose_inputs_are_unchanged(two):
-    first, _second = two
-    _damage(first)  # the inputs are unchanged, so the skip path cannot notice this edit
-
-    output = _rescore("--skip-unchanged")
-
-    assert Result.objects.get(pk=first.pk).gdpr == 99
-    assert "Rescored 0 results" in output and "skipped 2 unchanged" in output
-
-
-def test_skip_unchanged_recomputes_a_result_whose_answers_changed(two):
-    first, second = two
-    _damage(first)
-    _damage(second)
-    # a data fix on one assessment's answers: only that result's inputs changed
-    Answer.objects.filter(assessment=first, question_key="chatgpt_data").update(value="yes")
-    old = Result.objects.get(pk=first.pk).fingerprint
-
-    output = _rescore("--skip-unchanged")
-
-    refreshed = Result.objects.get(pk=first.pk)
-    assert refreshed.gdpr != 99
-    assert refreshed.fingerprint == result_fingerprint(
-        first.questionnaire.document, answers_dict(first)
-    )
-    assert refreshed.fingerprint != old
-    assert Result.objects.get(pk=second.pk).gdpr == 99  # untouched inputs: skipped
-    assert "Rescored 1 results" in output and "skipped 1 unchanged" in output
-
-
-def test_skip_unchanged_recomputes_everything_after_a_catalogue_fix(two):
-    version = QuestionnaireVersion.objects.get()
-    document = copy.deepcopy(version.document)
-    document["title"]["de"] += " (korrigiert)"  # any change to the stored document counts
-    QuestionnaireVersion.objects.filter(pk=version.pk).update(document=document)
-    Result.objects.update(gdpr=99)
-
-    output = _rescore("--skip-unchanged")
-
-    assert not Result.objects.filter(gdpr=99).exists()
-    assert "Rescored 2 results" in output and "skipped 0 unchanged" in output
-
-
-def test_skip_unchanged_recomputes_everything_after_a_new_scoring_version(two, monkeypatch):
-    Result.objects.update(gdpr=99)
-    monkeypatch.setattr(fingerprint, "RESULT_FORMAT", "scoring 9.9; a later release")
-
-    output = _rescore("--skip-unchanged")
-
-    assert not Result.objects.filter(gdpr=99).exists()
-    assert "Rescored 2 results" in output
-
-
-def test_skip_unchanged_recomputes_results_stored_before_fingerprints(two):
-    first, second = two
-    Result.objects.filter(pk=first.pk).update(fingerprint="", gdpr=99)
-
-    output = _rescore("--skip-unchanged")
-
-    assert Result.objects.get(pk=first.pk).gdpr != 99
-    assert Result.objects.get(pk=first.pk).fingerprint
-    assert "Rescored 1 results" in output and "skipped 1 unchanged" in output
 
 
 def test_bad_arguments_are_refused(two):
@@ -286,18 +330,26 @@ def test_jobs_rescore_every_result_in_separate_processes(questionnaire):
         MembershipFactory(user=owner, organization=organization)
         answers = RISKY if number % 2 else COMPLETE
         assessments.append(_submit(organization, owner, answers))
-    before = {r.pk: (r.gdpr, r.readiness, r.fingerprint) for r in Result.objects.all()}
-    Result.objects.update(gdpr=99, readiness=0, fingerprint="")
+    before = {r.pk: (r.gdpr, r.readiness, r.computed_with) for r in Result.objects.all()}
+    # five stale (no stamp), two only hand-edited
+    stale = [a.pk for a in assessments[:5]]
+    Result.objects.update(gdpr=99, readiness=0)
+    Result.objects.filter(pk__in=stale).update(computed_with="")
 
     output = _rescore("--jobs", "3", "--batch-size", "2")
 
-    assert {r.pk: (r.gdpr, r.readiness, r.fingerprint) for r in Result.objects.all()} == before
-    assert "Rescored 7 results" in output
-    assert Assessment.objects.filter(status="submitted").count() == 7
+    assert "5 stale results; recomputed 5 (the stale ones)" in output
+    after = {r.pk: (r.gdpr, r.readiness, r.computed_with) for r in Result.objects.all()}
+    assert {pk: after[pk] for pk in stale} == {pk: before[pk] for pk in stale}
+    assert Result.objects.filter(gdpr=99).count() == 2
+    assert "0 stale results; recomputed 0" in _rescore("--jobs", "2")
 
-    Result.objects.filter(pk=assessments[0].pk).update(gdpr=99)
-    skipped = _rescore("--jobs", "2", "--skip-unchanged")
-    assert "Rescored 0 results" in skipped and "skipped 7 unchanged" in skipped
+    output = _rescore("--jobs", "3", "--batch-size", "2", "--all")
+
+    assert {r.pk: (r.gdpr, r.readiness, r.computed_with) for r in Result.objects.all()} == before
+    assert "0 stale results; recomputed 7 (every result)" in output
+    assert "2 changed and written" in output
+    assert Assessment.objects.filter(status="submitted").count() == 7
 
 
 def test_a_real_card_compares_equal_to_what_the_database_stored(org_a, alice):
@@ -337,12 +389,98 @@ def test_a_real_card_compares_equal_to_what_the_database_stored(org_a, alice):
     stored = json.dumps(Result.objects.get(pk=submitted.pk).card, ensure_ascii=False)
     assert "Bewerberprüfung" in stored and "»Ü«" in stored  # the case the text compare must get
 
-    outcome = services.results_rescore()
+    outcome = services.results_rescore(all_results=True)
 
-    assert (outcome.rescored, outcome.written, outcome.fingerprints) == (1, 0, 0)
+    assert (outcome.rescored, outcome.written, outcome.stamps) == (1, 0, 0)
 
     Result.objects.filter(pk=submitted.pk).update(scoring_version="0.9")
-    outcome = services.results_rescore()
+    outcome = services.results_rescore(all_results=True)
 
     assert (outcome.rescored, outcome.written) == (1, 1)
     assert Result.objects.get(pk=submitted.pk).scoring_version != "0.9"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="--jobs needs PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_default_jobs_use_the_cores_only_for_enough_results(questionnaire, monkeypatch):
+    """Without --jobs: one process per core, but only with enough results per process; here
+    (7 results) the threshold is lowered to 2, so 3 cores give 3 processes, and a run with one
+    stale result stays in this process."""
+    assessments = []
+    for number in range(7):
+        organization = OrganizationFactory(name=f"Auto {number} GmbH")
+        owner = UserFactory()
+        MembershipFactory(user=owner, organization=organization)
+        assessments.append(_submit(organization, owner, RISKY if number % 2 else COMPLETE))
+    before = dict(Result.objects.values_list("pk", "gdpr"))
+    monkeypatch.setattr(results_services, "idle_cores", lambda: 3)
+    monkeypatch.setattr(results_services, "PARALLEL_MIN_RESULTS", 2)
+    Result.objects.update(gdpr=99, computed_with="")
+
+    output = _rescore()
+
+    assert "7 stale results; recomputed 7 (the stale ones)" in output
+    assert "in 3 processes" in output
+    assert dict(Result.objects.values_list("pk", "gdpr")) == before
+
+    Result.objects.filter(pk=assessments[0].pk).update(computed_with="")
+    output = _rescore()
+    assert "1 stale results; recomputed 1" in output and "processes" not in output
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the PostgreSQL default")
+def test_default_jobs_stay_in_process_inside_a_transaction(two, monkeypatch):
+    monkeypatch.setattr(results_services, "idle_cores", lambda: 4)
+    monkeypatch.setattr(results_services, "PARALLEL_MIN_RESULTS", 1)
+    Result.objects.update(computed_with="")
+
+    output = _rescore()
+
+    assert "2 stale results; recomputed 2" in output and "processes" not in output
+
+
+@pytest.mark.parametrize(("idle_ticks", "expected"), [(200, 4), (150, 3), (60, 1), (10, 1), (0, 1)])
+def test_default_jobs_count_only_idle_cores(monkeypatch, idle_ticks, expected):
+    """A process per core that other work leaves idle (measured over a moment from the CPU
+    counters, rounded, at least one): on a busy shared machine more processes only contend.
+    4 CPUs, 200 ticks in the moment measured (50 per CPU)."""
+    samples = iter([(1000, 5000), (1000 + idle_ticks, 5200)])
+    monkeypatch.setattr(results_services, "_cpu_times", lambda: next(samples))
+    monkeypatch.setattr(results_services.os, "sched_getaffinity", lambda _pid: {0, 1, 2, 3})
+    monkeypatch.setattr(results_services.os, "cpu_count", lambda: 4)
+
+    assert results_services.idle_cores(sample_seconds=0) == expected
+
+
+def test_idle_cores_without_cpu_counters_are_all_cores(monkeypatch):
+    def unreadable():
+        raise OSError("no /proc")
+
+    monkeypatch.setattr(results_services, "_cpu_times", unreadable)
+    monkeypatch.setattr(results_services.os, "sched_getaffinity", lambda _pid: {0, 1})
+
+    assert results_services.idle_cores(sample_seconds=0) == 2
+
+
+def test_the_collector_is_paused_only_during_a_batch(two):
+    import gc
+
+    seen = []
+    real = results_services._answers_by_assessment
+
+    def spy(ids):
+        seen.append(gc.isenabled())
+        return real(ids)
+
+    results_services._answers_by_assessment = spy
+    try:
+        assert gc.isenabled()
+        services.results_rescore(all_results=True, batch_size=1)
+        assert gc.isenabled()  # resumed
+        gc.disable()
+        services.results_rescore(all_results=True)
+        assert not gc.isenabled()  # left as the caller had it
+    finally:
+        gc.enable()
+        results_services._answers_by_assessment = real
+    assert seen == [False, False, False]

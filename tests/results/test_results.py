@@ -116,11 +116,12 @@ def test_whatif_on_draft_is_404(client, questionnaire, org_a, alice):
     assert client.get(reverse("assessment_whatif", args=[draft.pk])).status_code == 404
 
 
-def test_rescore_recomputes_stored_results(questionnaire, org_a, alice):
+def test_rescore_all_recomputes_stored_results(questionnaire, org_a, alice):
+    """A hand-edited row is not stale (its stamp is right): ``rescore --all`` repairs it."""
     assessment = _submit(org_a, alice, COMPLETE)
     Result.objects.filter(pk=assessment.pk).update(gdpr=99, readiness=0, card={})
 
-    call_command("rescore", batch_size=1)
+    call_command("rescore", batch_size=1, all_results=True)
 
     result = Result.objects.get()
     assert result.gdpr != 99 and result.scorecard().dimensions

@@ -280,3 +280,42 @@ def test_joined_labels_that_contain_commas_are_stored_as_references():
 
     assert "ChatGPT Free" not in json.dumps(packed, ensure_ascii=False)
     assert card_unpack(_stored(packed), document) == card
+
+
+def test_compiled_text_packers_write_the_generic_packers_text(document):
+    """``card_pack_json``/``card_pack_jsonb`` run per record class code compiled from the plan;
+    on random cards (each packed twice: fresh and from the memo of shared drivers) it writes
+    byte for byte the text of the generic packer, and the JSON it writes is ``card_pack``."""
+    rng = random.Random(1411)
+    generic = compact._Packer(compact.text_table(document))
+    for _ in range(200):
+        card = score(document, _random_answers(document, rng))
+        packer = compact._packer(document)
+        for _twice in range(2):
+            assert packer.record_jsonb(card) == generic._record_text(
+                card, generic.jsonb_memo, ", ", compact._jsonb
+            )
+            assert packer.record_json(card) == generic._record_text(
+                card, generic.json_memo, ",", compact._json
+            )
+        assert json.loads(compact.card_pack_json(card, document)) == _stored(
+            card_pack(card, document)
+        )
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        [],
+        [1, -6, 0],
+        ["a", 'Ä\u2028"x"', 3],
+        [[1, 2], ["b"], []],
+        [1.5, 1e-07, True, False, None, {"v": [2, "ü"]}],
+        ("tuple", 1),
+        {"de": "ä", "en": "a"},
+        [float("inf")],
+    ],
+)
+def test_the_scalar_first_encoders_write_what_json_writes(value):
+    assert compact._json(value) == json.dumps(value, separators=(",", ":"))
+    assert compact._jsonb(value) == json.dumps(value, separators=(", ", ": "), ensure_ascii=False)

@@ -1,18 +1,17 @@
-"""What a stored result was computed from, as one hash: rescore skips results whose inputs are
-unchanged.
+"""What a stored result was computed with, as one short hash (``Result.computed_with``): rescore
+recomputes only results whose stamp differs from the one their catalogue version gives now.
 
 A stored result is a pure function of (catalogue document, answers) and of the code that scores
-and stores it, so the fingerprint hashes exactly these:
+and stores it. The answers of a submitted assessment are frozen, so the stamp hashes the rest:
 
 * ``RESULT_FORMAT``: the scoring version, the stored card's format (text walk and field schema),
   ``STORAGE_REVISION`` (raised by hand whenever what a result row stores changes without a new
   scoring version) and a digest of the source of the code that computes a result (``SOURCES``);
 * the catalogue document's checksum (its canonical JSON, so a fixed document is noticed even when
-  the YAML source stayed the same);
-* the answers' digest (canonical JSON: key order does not matter, values do).
+  the YAML source stayed the same).
 
-Every writer of a result computes it with ``result_fingerprint`` (``services.result_fields``), so
-the same inputs give the same fingerprint everywhere. Pure Python, no Django; the only I/O is
+Every writer of a result stores it through ``services.result_fields``, so the same catalogue
+version and code give the same stamp everywhere. Pure Python, no Django; the only I/O is
 reading ``SOURCES`` once at import.
 """
 
@@ -30,8 +29,8 @@ from .engine import SCORING_VERSION
 # Raise when a stored result's fields change for reasons the scoring version does not capture.
 STORAGE_REVISION = 1
 _APP = Path(__file__).resolve().parents[1]
-# The code a stored result depends on. Any edit to it changes every fingerprint, so an engine fix
-# that forgot to raise SCORING_VERSION is still recomputed by ``rescore --skip-unchanged``.
+# The code a stored result depends on. Any edit to it changes every stamp, so an engine fix that
+# forgot to raise SCORING_VERSION is still recomputed by a plain ``rescore``.
 SOURCES = (
     *sorted((_APP / "scoring").glob("*.py")),
     _APP / "catalogue" / "conditions.py",
@@ -76,23 +75,26 @@ def document_checksum(document: dict) -> str:
     return checksum
 
 
-_prefixes: dict[int, tuple[dict, str, Any]] = {}
+_stamps: dict[int, tuple[dict, str, str]] = {}
 
 
-def result_fingerprint(document: dict, answers: dict) -> str:
-    """The fingerprint of the result of ``answers`` scored against ``document`` by this code."""
-    # the hash of the parts that are the same for every result of a catalogue version is made
-    # once per document and copied (RESULT_FORMAT is compared: a test may replace it)
-    entry = _prefixes.get(id(document))
+def result_stamp(document: dict) -> str:
+    """What a result scored against ``document`` by this code was computed with: a hash of
+    ``RESULT_FORMAT`` and the document's checksum, stored as ``Result.computed_with``.
+
+    Answers are not part of it: a result belongs to a submitted assessment, whose answers are
+    frozen (tests/results/test_rescore.py pins that no code path reopens one). So a stored result
+    whose stamp equals the one its catalogue version gives now is up to date unless someone
+    edited the row by hand (``rescore --all`` repairs that). Memoised per document object
+    (``RESULT_FORMAT`` is compared: a test may replace it).
+    """
+    entry = _stamps.get(id(document))
     if entry is None or entry[0] is not document or entry[1] is not RESULT_FORMAT:
-        prefix = hashlib.sha256(RESULT_FORMAT.encode())
-        prefix.update(b"\0")
-        prefix.update(document_checksum(document).encode())
-        prefix.update(b"\0")
+        digest = hashlib.sha256(RESULT_FORMAT.encode())
+        digest.update(b"\0")
+        digest.update(document_checksum(document).encode())
         with _lock:
-            while len(_prefixes) >= 64:
-                _prefixes.pop(next(iter(_prefixes)))
-            entry = _prefixes[id(document)] = (document, RESULT_FORMAT, prefix)
-    digest = entry[2].copy()
-    digest.update(_canonical(answers or {}))
-    return digest.hexdigest()
+            while len(_stamps) >= 64:
+                _stamps.pop(next(iter(_stamps)))
+            entry = _stamps[id(document)] = (document, RESULT_FORMAT, digest.hexdigest()[:32])
+    return entry[2]
