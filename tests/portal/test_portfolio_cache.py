@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments import services
-from assessments.models import Answer, Assessment, QuestionnaireVersion, Report
+from assessments.models import Answer, Assessment, QuestionnaireVersion, Report, Result
 from assessments.review.services import review_transition
 from news.models import ClientFollowUp, Tag
 from portal.clients.services import organization_claim
@@ -84,7 +84,7 @@ def test_writes_the_dashboard_shows_raise_the_counter(portfolio, consultant, tag
             status=Report.Status.FAILED
         ),
         "new client": lambda: OrganizationFactory(name="Neu GmbH"),
-        "result rescored": lambda: services.results_rescore(),
+        "result rewritten": lambda: Result.objects.filter(assessment=assessment).update(gdpr=99),
         "draft started": lambda: services.assessment_start(
             organization=unassigned, user=_owner(unassigned)
         ),
@@ -123,6 +123,7 @@ def test_writes_the_dashboard_does_not_show_leave_the_counter(portfolio, consult
             status=report.status
         ),
         "delete matching nothing": lambda: Report.objects.filter(attempts=999).delete(),
+        "rescore with nothing stale": lambda: services.results_rescore(),
         "answer saved in a draft": lambda: services.answer_save(
             assessment=draft, user=owner, question_key="staff", value=13
         ),
