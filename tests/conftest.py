@@ -43,6 +43,18 @@ def _default_language():
     translation.activate(settings.LANGUAGE_CODE)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing():
+    """Passwords in tests are hashed with MD5 instead of PBKDF2's million rounds (Django's advice
+    for test suites): every user a factory makes and every sign-in a test tries used to cost
+    about a third of a second. The portal itself keeps Django's default hashers
+    (tests/portal/test_settings.py checks that)."""
+    from django.test.utils import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Every test starts with an empty cache (the process-local default cache would otherwise

@@ -119,3 +119,13 @@ def test_embedded_default_migrates_where_var_dir_does_not_exist_yet(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
     assert (var_dir / "db.sqlite3").is_file()
     assert (var_dir / "private").is_dir()
+
+
+def test_the_portal_hashes_passwords_with_a_slow_hasher():
+    """The test suite swaps in MD5 for speed (tests/conftest.py); the portal module itself must
+    not: it keeps Django's default list, PBKDF2 first."""
+    from django.conf import global_settings
+
+    hashers = getattr(portal_settings, "PASSWORD_HASHERS", global_settings.PASSWORD_HASHERS)
+    assert hashers[0] == "django.contrib.auth.hashers.PBKDF2PasswordHasher"
+    assert not any("MD5" in name for name in hashers)
