@@ -33,6 +33,7 @@ logger = logging.getLogger(__name__)
 SHARDS = 16
 FUNCTION = "portal_generation_bump"
 PREFIX = "portal_gen_"
+SUFFIXES = ("ins", "del", "upd")  # a trigger for inserts, deletes and updates on each table
 
 # (app label, model): the fields whose change the dashboard shows; None for any field.
 TRACKED: dict[tuple[str, str], tuple[str, ...] | None] = {
@@ -55,9 +56,9 @@ def _table() -> str:
     return apps.get_model("portal", "PortfolioGeneration")._meta.db_table
 
 
-def current(using=None) -> int:
+def current() -> int:
     """The counter now: the sum of every shard (0 before the first tracked write)."""
-    conn = using or default_connection
+    conn = default_connection
     with conn.cursor() as cursor:
         cursor.execute(f"SELECT COALESCE(SUM(value), 0) FROM {conn.ops.quote_name(_table())}")  # noqa: S608 - table name from model meta
         return int(cursor.fetchone()[0])
@@ -92,6 +93,7 @@ _VENDORS = {
         "distinct": "IS DISTINCT FROM",
         "drop": "DROP TRIGGER IF EXISTS {name} ON {t}",
         "body": f"EXECUTE FUNCTION {FUNCTION}()",
+        "list": "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgname LIKE %s",
     },
     "sqlite": {
         "insert": "AFTER INSERT ON {t}",
@@ -102,6 +104,7 @@ _VENDORS = {
         "drop": "DROP TRIGGER IF EXISTS {name}",
         "body": "BEGIN INSERT INTO {gen} (shard, value) VALUES (0, 1) "
         "ON CONFLICT (shard) DO UPDATE SET value = value + 1; END",
+        "list": "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s",
     },
 }
 
@@ -153,37 +156,26 @@ def install(using: str = "default") -> None:
     forget()
 
 
-def installed(using=None) -> list[str]:
+def installed() -> list[str]:
     """Names of the generation triggers present in the database (tests, ``/healthz``)."""
-    conn = using or default_connection
-    with conn.cursor() as cursor:
-        if conn.vendor == "postgresql":
-            cursor.execute(
-                "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgname LIKE %s",
-                [PREFIX + "%"],
-            )
-        elif conn.vendor == "sqlite":
-            cursor.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s",
-                [PREFIX + "%"],
-            )
-        else:
-            return []
+    vendor = _VENDORS.get(default_connection.vendor)
+    if vendor is None:
+        return []
+    with default_connection.cursor() as cursor:
+        cursor.execute(vendor["list"], [PREFIX + "%"])
         return sorted(row[0] for row in cursor.fetchall())
 
 
 def expected() -> list[str]:
     return sorted(
-        f"{PREFIX}{suffix}_{name}"
-        for name, _cols in _tracked_tables()
-        for suffix in ("ins", "del", "upd")
+        f"{PREFIX}{suffix}_{name}" for name, _cols in _tracked_tables() for suffix in SUFFIXES
     )
 
 
-def missing(using=None) -> list[str]:
+def missing() -> list[str]:
     """Triggers that should be there and are not (a restored dump without them, a manual
     ``DROP``): while any is missing, a write could go uncounted."""
-    return sorted(set(expected()) - set(installed(using)))
+    return sorted(set(expected()) - set(installed()))
 
 
 RECHECK_SECONDS = 300
@@ -195,7 +187,7 @@ def enabled() -> bool:
     up once per process and then every ``RECHECK_SECONDS``; a gap is logged as an ERROR (and
     shown by ``/healthz``), and the dashboard is built from the database until
     ``manage.py migrate`` has recreated the triggers."""
-    if default_connection.vendor not in ("postgresql", "sqlite"):
+    if default_connection.vendor not in _VENDORS:
         return False
     now = time.monotonic()
     if _checked["at"] is not None and now - _checked["at"] < RECHECK_SECONDS:

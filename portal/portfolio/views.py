@@ -186,10 +186,10 @@ def _fragments(request: HttpRequest, form, filters, facts, vendors) -> tuple[str
 
 def _cache_key(request: HttpRequest, counter: int) -> str:
     """Who asks and what they may see (``CONSULTANT_SCOPE``, lead or admin; "meine Kunden"
-    depends on who asks too), in which language, which filter (the
-    query string as given), the data state (the change counter) and the time slot: "new",
-    "stale", "stuck report" and the news of the last 30 days depend on the clock, so a cached
-    page is at most ``PORTFOLIO_CACHE_SECONDS`` behind it."""
+    depends on who asks too), in which language, which filter (the query string as given), the
+    data state (the change counter) and the time slot: "new", "stale", "stuck report" and the
+    news of the last 30 days depend on the clock, so a cached page is at most
+    ``PORTFOLIO_CACHE_SECONDS`` behind it."""
     query = urlencode(sorted((k, v) for k, values in request.GET.lists() for v in values))
     digest = hashlib.sha256(query.encode()).hexdigest()[:32]
     seconds = settings.PORTFOLIO_CACHE_SECONDS
@@ -214,7 +214,7 @@ def consultant_dashboard(request: HttpRequest) -> HttpResponse:
     and stores it again."""
     export_format = request.GET.get("format", "")
     if export_format in rows.EXPORT_FORMATS:
-        form, filters, facts, _vendors = _filters(request)
+        _form, filters, facts, _vendors = _filters(request)
         organizations = selectors.portfolio_rows(user=request.user, filters=filters, facts=facts)
         return _export(organizations, export_format=export_format, labels=rows.Labels())
 
