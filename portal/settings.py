@@ -228,10 +228,26 @@ AXES_SENSITIVE_PARAMETERS = ["password"]
 # Number of our own reverse proxies that append to X-Forwarded-For (0: use REMOTE_ADDR).
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
+# Cache: process-local memory in the embedded default; CACHE_URL (redis://host:port/db) gives the
+# one cache every web process and worker shares (dashboard pages, rate limits) in the full stack.
+CACHE_URL = env_str("CACHE_URL", "")
+if CACHE_URL:
+    if not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured(f"CACHE_URL={CACHE_URL!r} must be a redis:// URL.")
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "portal"),
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 # Catalogue facts (legal/vendor) whose "as of" date is older than this are listed for review.
 CATALOGUE_FACT_MAX_AGE_DAYS = env_int("CATALOGUE_FACT_MAX_AGE_DAYS", 180)
 # Contact form: at most this many submissions per client IP and window (seconds). The counter
-# lives in the default cache; with several web processes point CACHES at Redis.
+# lives in the default cache; with several web processes set CACHE_URL.
 CONTACT_RATE_LIMIT = env_int("CONTACT_RATE_LIMIT", 5)
 CONTACT_RATE_WINDOW = env_int("CONTACT_RATE_WINDOW", 3600)
 

@@ -835,7 +835,7 @@ def _texts(node, path=""):
 def test_real_catalogue_still_validates_after_the_newer_version_shipped(real):
     # 2026.11 stays immutable and loadable: assessments bound to it keep scoring the same
     assert (real.key, real.version) == ("ki-readiness", "2026.11")
-    assert default_catalogue_path() == REAL.with_name("ki-readiness-2026.12.yaml")
+    assert default_catalogue_path() == REAL.with_name("ki-readiness-2027.01.yaml")
 
 
 def test_real_catalogue_has_enough_questions_sections_and_recommendations(real_plain):

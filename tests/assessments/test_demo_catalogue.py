@@ -1,4 +1,4 @@
-"""The embedded demo loads and activates the newest shipped catalogue (2026.12)."""
+"""The embedded demo loads and activates the newest shipped catalogue (2027.01)."""
 
 from pathlib import Path
 
@@ -22,20 +22,20 @@ def _activate(version: str) -> QuestionnaireVersion:
 
 
 def test_a_fresh_database_gets_the_newest_catalogue():
-    assert questionnaire_ensure_active().version == "2026.12"
+    assert questionnaire_ensure_active().version == "2027.01"
 
 
 def test_an_older_active_version_is_replaced_by_the_shipped_one_and_kept():
     old = _activate("2026.11")
     active = questionnaire_ensure_active()
-    assert active.version == "2026.12"
+    assert active.version == "2027.01"
     old.refresh_from_db()
     assert old.is_published and not old.is_active  # still there for assessments bound to it
     assert questionnaire_ensure_active().pk == active.pk  # idempotent
 
 
 def test_an_active_version_at_least_as_new_is_left_alone():
-    current = _activate("2026.12")
+    current = _activate("2027.01")
     assert questionnaire_ensure_active().pk == current.pk
     assert QuestionnaireVersion.objects.count() == 1
 
@@ -54,7 +54,7 @@ def test_a_reassessment_on_2026_12_carries_over_the_answers_that_still_fit(alice
     first.status = first.Status.SUBMITTED
     first.save(update_fields=["status"])
 
-    questionnaire_ensure_active()
+    _activate("2026.12")
     second = services.assessment_start(organization=org_a, user=alice)
 
     assert second.assessment.questionnaire.version == "2026.12"

@@ -64,12 +64,12 @@ def test_stored_card_reads_back_equal_and_stays_small(document):
 
 
 def test_the_all_worst_card_stays_under_5_kb(document):
-    """The largest card catalogue 2026.12 gives: 80-odd drivers, among them several per chosen
+    """The largest card the newest catalogue gives: 80-odd drivers, among them several per chosen
     vendor, 38 recommendations. Schema 2 stored it in about 10 KB (question texts, the joined
     reasons of a multi-choice answer inline, every option key of the answer as text in each
     driver); the question and recommendation texts now come from the catalogue, joined reasons
     are references, option keys string references."""
-    assert document["version"] == "2026.12"
+    assert document["version"] == "2027.01"
     card = score(document, _all_worst(document))
     assert sum(len(d.drivers) for d in card.dimensions) > 75  # really the large one
     data = _stored(card_pack(card, document))
