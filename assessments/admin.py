@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from portal.privacy import audit
 from portal.security.uploads import upload_too_large
 
 from . import services
@@ -56,6 +57,7 @@ class QuestionnaireUploadForm(forms.Form):
 
 @admin.register(QuestionnaireVersion)
 class QuestionnaireVersionAdmin(admin.ModelAdmin):
+    client_data = None
     list_display = ["title", "key", "version", "status", "is_active", "created_at", "preview_link"]
     list_filter = ["status", "is_active", "key"]
     readonly_fields = [
@@ -105,6 +107,7 @@ class QuestionnaireVersionAdmin(admin.ModelAdmin):
         ]
         return custom + super().get_urls()
 
+    @audit.client_data(None)
     def upload_view(self, request):
         if not self.has_change_permission(request):
             return redirect("admin:index")
@@ -141,6 +144,7 @@ class QuestionnaireVersionAdmin(admin.ModelAdmin):
             status=400 if errors or form.errors else 200,
         )
 
+    @audit.client_data(None)
     def preview_view(self, request, pk: int):
         version = get_object_or_404(QuestionnaireVersion, pk=pk)
         questionnaire = questionnaire_of_version(version)
@@ -165,6 +169,7 @@ class QuestionnaireVersionAdmin(admin.ModelAdmin):
         }
         return render(request, "admin/assessments/questionnaireversion/preview.html", context)
 
+    @audit.client_data(None)
     def stale_facts_view(self, request):
         """Legal and vendor facts whose "as of" date is older than the configured age."""
         if not self.has_view_permission(request):
@@ -220,6 +225,7 @@ class AnswerInline(admin.TabularInline):
 
 @admin.register(Assessment)
 class AssessmentAdmin(admin.ModelAdmin):
+    client_data = "answers"
     list_display = ["organization", "status", "questionnaire", "created_at", "submitted_at"]
     list_filter = ["status", "questionnaire"]
     search_fields = ["organization__name"]

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal import selectors as portal_selectors
+from portal.privacy.audit import client_data
 
 from . import selectors, services
 from .actionplan.selectors import actions_for_assessment, plan_rows
@@ -39,6 +40,7 @@ def _stale_version(request: HttpRequest, assessment: Assessment) -> bool:
     return posted is not None and posted != str(assessment.questionnaire_id)
 
 
+@client_data(None)
 @login_required
 @require_POST
 def assessment_start(request: HttpRequest, organization_id) -> HttpResponse:
@@ -104,6 +106,7 @@ def _section_context(request, assessment, section_key, *, errors=None, extra_row
     }
 
 
+@client_data("answers")
 @login_required
 @require_http_methods(["GET", "POST"])
 def assessment_section(request: HttpRequest, assessment_id, section_key: str) -> HttpResponse:
@@ -167,6 +170,7 @@ def assessment_section(request: HttpRequest, assessment_id, section_key: str) ->
     return redirect("assessment_review", assessment_id=assessment.pk)
 
 
+@client_data(None)
 @login_required
 @require_POST
 def answer_save(request: HttpRequest, assessment_id, question_key: str) -> HttpResponse:
@@ -245,6 +249,7 @@ def _status(question_key: str, *, answer=None, error: str = "", status: int = 20
     return HttpResponse(html, status=status)
 
 
+@client_data(None)
 @login_required
 @require_POST
 def repeat_row_add(request: HttpRequest, assessment_id, question_key: str) -> HttpResponse:
@@ -284,6 +289,7 @@ def repeat_row_add(request: HttpRequest, assessment_id, question_key: str) -> Ht
     return HttpResponse(body, status=400 if error else 200)
 
 
+@client_data("answers")
 @login_required
 @require_GET
 def assessment_review(request: HttpRequest, assessment_id) -> HttpResponse:
@@ -307,6 +313,7 @@ def assessment_review(request: HttpRequest, assessment_id) -> HttpResponse:
     )
 
 
+@client_data(None)
 @login_required
 @require_POST
 def assessment_submit(request: HttpRequest, assessment_id) -> HttpResponse:
@@ -340,6 +347,7 @@ def assessment_submit(request: HttpRequest, assessment_id) -> HttpResponse:
     return redirect("assessment_done", assessment_id=assessment.pk)
 
 
+@client_data("results")
 @login_required
 @require_GET
 def assessment_done(request: HttpRequest, assessment_id) -> HttpResponse:
@@ -393,6 +401,7 @@ def assessment_done(request: HttpRequest, assessment_id) -> HttpResponse:
     )
 
 
+@client_data("answers", methods=("GET", "POST"))
 @login_required
 @require_http_methods(["GET", "POST"])
 def assessment_whatif(request: HttpRequest, assessment_id) -> HttpResponse:

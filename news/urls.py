@@ -1,6 +1,8 @@
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
+from portal.privacy.audit import client_data
+
 from . import feeds, views
 from .sitemaps import SITEMAPS
 
@@ -8,8 +10,8 @@ app_name = "news"
 
 article_patterns = [
     path("", views.article_list, name="list"),
-    path("feed/rss/", feeds.ArticleRssFeed(), name="feed_rss"),
-    path("feed/atom/", feeds.ArticleAtomFeed(), name="feed_atom"),
+    path("feed/rss/", client_data(None)(feeds.ArticleRssFeed()), name="feed_rss"),
+    path("feed/atom/", client_data(None)(feeds.ArticleAtomFeed()), name="feed_atom"),
     path("bilder/<str:name>", views.article_cover, name="cover"),
     path("<slug:slug>/", views.article_detail, name="detail"),
     path("<slug:slug>/betroffene-kunden/", views.affected_clients, name="affected"),

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
+from portal.privacy.audit import client_data
 from portal.views import consultant_required
 
 from . import selectors, services
@@ -15,6 +16,7 @@ from .forms import InformClientsForm
 PAGE_SIZE = 9
 
 
+@client_data(None)
 @require_GET
 def article_list(request: HttpRequest) -> HttpResponse:
     tag_slug = request.GET.get("tag", "")
@@ -35,6 +37,7 @@ def article_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@client_data(None)
 @require_GET
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     article = selectors.article_get_for_user(user=request.user, slug=slug)
@@ -53,6 +56,7 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+@client_data(None)
 @require_GET
 def article_cover(request: HttpRequest, name: str) -> FileResponse:
     """A cover image, for as long as an article the person may read uses it."""
@@ -62,6 +66,7 @@ def article_cover(request: HttpRequest, name: str) -> FileResponse:
     return response
 
 
+@client_data("news_impact")
 @consultant_required
 @require_http_methods(["GET", "POST"])
 def affected_clients(request: HttpRequest, slug: str) -> HttpResponse:

@@ -22,9 +22,12 @@ class PortalConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self) -> None:
+        from .leads.selectors import lead_organization_id
+        from .privacy.audit import organization_lookup_register
         from .security.sessions import connect_signals
 
         connect_signals()
+        organization_lookup_register("lead_id", lead_organization_id)
         post_migrate.connect(
             _generation_triggers_install, sender=self, dispatch_uid="portal_generation_triggers"
         )

@@ -18,6 +18,8 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from .privacy.audit import client_data
+
 
 def _timed(check) -> dict:
     started = time.monotonic()
@@ -105,6 +107,7 @@ def _may_see_details(request: HttpRequest) -> bool:
     return bool(token) and hmac.compare_digest(sent.encode(), token.encode())
 
 
+@client_data(None)
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:

@@ -116,7 +116,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "portal.security.sessions.SessionActivityMiddleware",
     "portal.security.mfa.MFARequiredMiddleware",
-    "portal.privacy.audit.ConsultantReadAuditMiddleware",
+    "portal.privacy.audit.ReadAuditMiddleware",
     # Last, as django-axes requires: it turns a flagged lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -191,6 +191,9 @@ EMAIL_VERIFY_VALID_DAYS = env_int("EMAIL_VERIFY_VALID_DAYS", 7)
 ERASURE_GRACE_DAYS = env_int("ERASURE_GRACE_DAYS", 14)
 ERASURE_REMINDER_DAYS = env_int("ERASURE_REMINDER_DAYS", 3)
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 730)
+# A consultant's or admin's read of client data is audited once per page, query and client within
+# this many seconds (a panel polled every 2 s is one read); 0 writes an entry for every request.
+AUDIT_READ_REPEAT_SECONDS = env_int("AUDIT_READ_REPEAT_SECONDS", 60)
 SESSION_RETENTION_DAYS = env_int("SESSION_RETENTION_DAYS", 90)
 DRAFT_RETENTION_DAYS = env_int("DRAFT_RETENTION_DAYS", 365)
 

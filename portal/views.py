@@ -16,6 +16,7 @@ from . import selectors, services
 from .clients.selectors import consultants_assignable
 from .forms import InvitationAcceptForm, InvitationForm, OrganizationForm, SignupForm
 from .models import Invitation, Membership, User, invitation_token_hash
+from .privacy.audit import audit_subject, client_data
 
 
 def consultant_required(view):
@@ -32,22 +33,26 @@ def consultant_required(view):
     return wrapper
 
 
+@client_data(None)
 @require_GET
 def landing(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/landing.html")
 
 
+@client_data(None)
 @require_GET
 def favicon(request: HttpRequest) -> HttpResponse:
     """Browsers ask for /favicon.ico on pages without an icon link (feeds, PDFs): the logo."""
     return redirect(static(settings.CONSULTANCY["logo"]))
 
 
+@client_data(None)
 @require_GET
 def imprint(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/imprint.html")
 
 
+@client_data(None)
 @require_GET
 def privacy(request: HttpRequest) -> HttpResponse:
     from django.conf import settings
@@ -62,6 +67,7 @@ def privacy(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/privacy.html", {"retention": retention})
 
 
+@client_data(None)
 @require_http_methods(["GET", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
@@ -83,11 +89,13 @@ def signup(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/signup.html", {"form": form})
 
 
+@client_data(None)
 @require_GET
 def signup_done(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/signup_done.html")
 
 
+@client_data(None)
 @require_GET
 def email_verify(request: HttpRequest, token: str) -> HttpResponse:
     user = services.email_verify(token=token)
@@ -109,6 +117,7 @@ def email_verify(request: HttpRequest, token: str) -> HttpResponse:
     return redirect("login")
 
 
+@client_data(None)
 @login_required
 @require_http_methods(["POST"])
 def email_verify_resend(request: HttpRequest) -> HttpResponse:
@@ -118,6 +127,7 @@ def email_verify_resend(request: HttpRequest) -> HttpResponse:
     return redirect("home")
 
 
+@client_data(None)
 @login_required
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
@@ -130,6 +140,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/home.html", {"organizations": organizations})
 
 
+@client_data("organisation")
 @login_required
 @require_GET
 def organization_detail(request: HttpRequest, organization_id) -> HttpResponse:
@@ -156,6 +167,7 @@ def organization_detail(request: HttpRequest, organization_id) -> HttpResponse:
     return render(request, "portal/organization_detail.html", context)
 
 
+@client_data("organisation")
 @login_required
 @require_http_methods(["GET", "POST"])
 def organization_edit(request: HttpRequest, organization_id) -> HttpResponse:
@@ -178,6 +190,7 @@ def organization_edit(request: HttpRequest, organization_id) -> HttpResponse:
     )
 
 
+@client_data(None)
 @login_required
 @require_http_methods(["POST"])
 def invitation_create(request: HttpRequest, organization_id) -> HttpResponse:
@@ -213,11 +226,13 @@ def invitation_create(request: HttpRequest, organization_id) -> HttpResponse:
     return render(request, "portal/organization_detail.html", context, status=400)
 
 
+@client_data("invitation")
 @require_http_methods(["GET", "POST"])
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     invitation = get_object_or_404(
         Invitation.objects.select_related("organization"), token=invitation_token_hash(token)
     )
+    audit_subject(request, organization=invitation.organization_id)
     try:
         services.invitation_check(invitation)
     except services.InvitationInvalid as error:
@@ -279,6 +294,7 @@ def _managed_organization(request: HttpRequest, organization_id):
     return organization
 
 
+@client_data(None)
 @login_required
 @require_http_methods(["POST"])
 def invitation_revoke(request: HttpRequest, organization_id, invitation_id) -> HttpResponse:
@@ -291,6 +307,7 @@ def invitation_revoke(request: HttpRequest, organization_id, invitation_id) -> H
     return redirect("organization_detail", organization_id=organization.pk)
 
 
+@client_data(None)
 @login_required
 @require_http_methods(["POST"])
 def membership_update(request: HttpRequest, organization_id, membership_id) -> HttpResponse:

@@ -7,6 +7,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from portal.privacy.audit import client_data
+
 from .. import selectors as assessment_selectors
 from ..presentation import dimension_titles
 from . import selectors, services
@@ -59,12 +61,14 @@ def _page(request, assessment, *, bound=None, create_form=None, status=200) -> H
     )
 
 
+@client_data("actionplan")
 @login_required
 @require_GET
 def actionplan(request: HttpRequest, assessment_id) -> HttpResponse:
     return _page(request, _submitted_assessment(request, assessment_id))
 
 
+@client_data(None)
 @login_required
 @require_POST
 def action_update(request: HttpRequest, action_id) -> HttpResponse:
@@ -85,6 +89,7 @@ def action_update(request: HttpRequest, action_id) -> HttpResponse:
     return _page(request, assessment, bound=(action.pk, form), status=400)
 
 
+@client_data(None)
 @login_required
 @require_POST
 def action_create(request: HttpRequest, assessment_id) -> HttpResponse:
@@ -115,6 +120,7 @@ def _filename(assessment, extension: str) -> str:
     return f"Massnahmenplan_{stem}.{extension}"
 
 
+@client_data("actionplan")
 @login_required
 @require_GET
 def actionplan_csv(request: HttpRequest, assessment_id) -> HttpResponse:
@@ -126,6 +132,7 @@ def actionplan_csv(request: HttpRequest, assessment_id) -> HttpResponse:
     return response
 
 
+@client_data("actionplan")
 @login_required
 @require_GET
 def actionplan_ics(request: HttpRequest, assessment_id) -> HttpResponse:

@@ -14,6 +14,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
+from ..privacy.audit import client_data
 from . import mfa, sessions
 
 
@@ -61,6 +62,7 @@ class TokenForm(forms.Form):
     )
 
 
+@client_data(None)
 @login_required
 @require_http_methods(["GET", "POST"])
 def mfa_setup(request: HttpRequest) -> HttpResponse:
@@ -92,6 +94,7 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
     )
 
 
+@client_data(None)
 @login_required
 @require_http_methods(["GET", "POST"])
 def mfa_verify(request: HttpRequest) -> HttpResponse:
@@ -118,6 +121,7 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
     )
 
 
+@client_data(None)
 @login_required
 @require_http_methods(["GET", "POST"])
 def account_security(request: HttpRequest) -> HttpResponse:
