@@ -1,5 +1,5 @@
-"""``/healthz``: database, broker, report storage, Celery workers and beat, and the triggers
-behind the dashboard's cache.
+"""``/healthz``: database, broker, report storage, Celery workers and beat, and the database
+triggers behind the dashboard's cache and the append-only audit log.
 
 Anonymous callers get only ``{"status": "ok"}`` or ``{"status": "unavailable"}`` (HTTP 200 or
 503), enough for a load balancer. Staff users, and callers that send ``settings.HEALTHZ_TOKEN``
@@ -98,6 +98,19 @@ def _check_portfolio_cache() -> dict:
     return {"ok": True}
 
 
+def _check_audit_log() -> dict:
+    """The triggers that keep the audit log append-only (portal/privacy/append_only.py)."""
+    from .privacy import append_only
+
+    try:
+        gaps = append_only.missing()
+    except Exception as error:  # noqa: BLE001 - no database: reported by its own check too
+        return {"ok": False, "error": error.__class__.__name__}
+    if gaps:
+        return {"ok": False, "error": "append-only triggers missing", "missing": gaps}
+    return {"ok": True}
+
+
 def _may_see_details(request: HttpRequest) -> bool:
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated and user.is_staff:
@@ -118,6 +131,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
         "worker": lambda: _check_heartbeats("worker"),
         "beat": lambda: _check_heartbeats("beat", exactly_one=True),
         "portfolio_cache": _check_portfolio_cache,
+        "audit_log": _check_audit_log,
     }
     # ?only=database: a load balancer asks whether this web process can serve, not whether beat
     # runs (it would take every web process out of rotation when the worker dies).

@@ -196,6 +196,10 @@ AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 730)
 AUDIT_READ_REPEAT_SECONDS = env_int("AUDIT_READ_REPEAT_SECONDS", 60)
 SESSION_RETENTION_DAYS = env_int("SESSION_RETENTION_DAYS", 90)
 DRAFT_RETENTION_DAYS = env_int("DRAFT_RETENTION_DAYS", 365)
+# Enquiries (contact form): deleted this many days after they were last handled once closed or
+# turned into a client, and after LEAD_OPEN_RETENTION_DAYS without any change while still open.
+LEAD_RETENTION_DAYS = env_int("LEAD_RETENTION_DAYS", 180)
+LEAD_OPEN_RETENTION_DAYS = env_int("LEAD_OPEN_RETENTION_DAYS", 365)
 
 # Consultants and admins are signed out after this many minutes without a request.
 STAFF_IDLE_TIMEOUT_MINUTES = env_int("STAFF_IDLE_TIMEOUT_MINUTES", 30)

@@ -1,24 +1,34 @@
 """Erasure of an organisation on its owner's request, after a grace period.
 
 Deleted: the organisation with everything hanging off it (memberships, invitations, assessments,
-answers, results, notes, reports and their files), the accounts that belong to no other
-organisation (with their sessions, devices and login records), Django admin log entries about
-them. Audit entries stay for accountability but are pseudonymised: actor removed, target and
-data replaced by the pseudonym.
+answers, results, notes, action plan, reports and their files, news follow-ups), the accounts
+that belong to no other organisation (with their sessions, devices and login records), the
+enquiries it came from or its people sent (contact form), its rows in stored stress-test results,
+Django admin log entries about them. Audit entries stay for accountability but are pseudonymised:
+no longer linked to the organisation or to an erased account, target and data replaced by the
+pseudonym; also entries that name it only in their text (an enquiry's company, a search term).
+
+What is left afterwards is checked by ``tests/privacy/test_erasure_sentinel.py``: a marker planted
+in every field is found nowhere in a dump of every table, the storage folder or the logs.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 
 from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 
+from portal.leads.models import Lead
 from portal.models import AuditLog, ErasureRequest, Membership, Organization, User
+
+from .append_only import audit_maintenance
 
 
 def is_owner(*, user: User, organization: Organization) -> bool:
@@ -134,16 +144,28 @@ def organization_erase(*, request: ErasureRequest) -> None:
     emails = {u.email for u in leaving} | set(
         organization.invitations.values_list("email", flat=True)
     )
+    leads = Lead.objects.filter(Q(organization=organization) | Q(email__in=emails))
+    lead_rows = list(leads.values_list("pk", "company", "email"))
+    emails |= {email for _pk, _company, email in lead_rows}
+    names = {organization.name} | {company for _pk, company, _email in lead_rows}
     files = [
         r.file.name
         for r in Report.objects.filter(assessment__organization=organization).exclude(file="")
     ]
     with transaction.atomic():
-        # Audit entries: kept, but no longer say who or what.
-        mentions = Q(organization=organization) | Q(actor__in=leaving) | Q(target__in=emails)
-        mentions |= Q(target=organization.name)
-        AuditLog.objects.filter(mentions).update(target=pseudonym, data={"pseudonymised": True})
-        AuditLog.objects.filter(actor__in=leaving).update(actor=None)
+        from portal.security.sessions import sessions_end_others
+
+        for user in leaving:  # first: ending them is audited, and pseudonymised below
+            sessions_end_others(user=user, keep_session_key=None)
+        audit_pseudonymise(
+            mentions=Q(organization=organization)
+            | Q(actor__in=leaving)
+            | Q(target__in=emails | names | {str(pk) for pk, _c, _e in lead_rows}),
+            texts=emails | names,
+            pseudonym=pseudonym,
+            reason="erasure",
+            actors=leaving,
+        )
         LogEntry.objects.filter(
             Q(object_id=str(organization.pk)) | Q(user__in=leaving) | Q(object_repr__in=emails)
         ).delete()
@@ -151,11 +173,10 @@ def organization_erase(*, request: ErasureRequest) -> None:
             object_repr=pseudonym, change_message=""
         )
         _login_records_delete(emails)
+        leads.delete()
+        _stress_results_forget(organization)
         organization.delete()
-        from portal.security.sessions import sessions_end_others
-
         for user in leaving:
-            sessions_end_others(user=user, keep_session_key=None)
             user.delete()
         request.organization = None
         request.completed_at = timezone.now()
@@ -164,6 +185,57 @@ def organization_erase(*, request: ErasureRequest) -> None:
     storage = Report._meta.get_field("file").storage
     for name in files:
         storage.delete(name)
+
+
+def _text_variants(texts: set[str]) -> set[str]:
+    """How a text can appear inside a JSON column: as itself (PostgreSQL's jsonb) and escaped
+    (SQLite keeps the JSON text, non-ASCII characters as \\uXXXX)."""
+    variants = set()
+    for text in texts:
+        if text:
+            variants |= {text, json.dumps(text)[1:-1]}
+    return variants
+
+
+def audit_pseudonymise(
+    *, mentions: Q, texts: set[str], pseudonym: str, reason: str, actors=()
+) -> int:
+    """Pseudonymise the audit entries that ``mentions`` select or whose data contains one of
+    ``texts``: no organisation, target and data replaced by ``pseudonym``; ``actors`` (erased
+    accounts) are removed as actor. Inside ``audit_maintenance`` (the log is append-only)."""
+    in_data = Q()
+    for text in _text_variants(texts):
+        in_data |= Q(data_text__icontains=text)
+    entries = AuditLog.objects.annotate(data_text=Cast("data", TextField())).filter(
+        mentions | in_data
+    )
+    with audit_maintenance(reason):
+        changed = AuditLog.objects.filter(pk__in=entries.values("pk")).update(
+            organization=None, target=pseudonym, data={"pseudonymised": True}
+        )
+        if actors:
+            AuditLog.objects.filter(actor__in=actors).update(actor=None)
+    return changed
+
+
+def _stress_results_forget(organization: Organization) -> None:
+    """Stored stress-test results list clients by name: drop the erased one's row."""
+    from assessments.stress.models import StressJob
+
+    marker = str(organization.pk)
+    jobs = StressJob.objects.annotate(result_text=Cast("result", TextField())).filter(
+        result_text__contains=marker
+    )
+    for job in jobs:
+        rows = [row for row in job.result["rows"] if row.get("organization_id") != marker]
+        clients = max(job.result["clients"] - (len(job.result["rows"]) - len(rows)), 0)
+        job.result = {
+            **job.result,
+            "rows": rows,
+            "clients": clients,
+            "scored": min(job.result["scored"], clients),
+        }
+        job.save(update_fields=["result"])
 
 
 def _login_records_delete(emails: set[str]) -> None:
