@@ -232,6 +232,8 @@ AXES_USERNAME_CALLABLE = "portal.security.lockout.attempt_username"
 AXES_CLIENT_IP_CALLABLE = "portal.security.lockout.attempt_ip_address"
 AXES_LOCKOUT_CALLABLE = "portal.security.lockout.lockout_response"
 AXES_SENSITIVE_PARAMETERS = ["password"]
+# Log lines name the account by a keyed hash, not by its e-mail address (portal.security.lockout).
+AXES_CLIENT_STR_CALLABLE = "portal.security.lockout.log_client"
 # Number of our own reverse proxies that append to X-Forwarded-For (0: use REMOTE_ADDR).
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 

@@ -55,12 +55,12 @@ def imprint(request: HttpRequest) -> HttpResponse:
 @client_data(None)
 @require_GET
 def privacy(request: HttpRequest) -> HttpResponse:
-    from django.conf import settings
-
     retention = {
         "audit": settings.AUDIT_RETENTION_DAYS,
         "sessions": settings.SESSION_RETENTION_DAYS,
         "drafts": settings.DRAFT_RETENTION_DAYS,
+        "leads": settings.LEAD_RETENTION_DAYS,
+        "leads_open": settings.LEAD_OPEN_RETENTION_DAYS,
         "erasure": settings.ERASURE_GRACE_DAYS,
         "device_cookie": settings.DEVICE_COOKIE_DAYS,
     }

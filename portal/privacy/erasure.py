@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+from urllib.parse import quote, quote_plus
 
 from django.conf import settings
 from django.contrib.admin.models import LogEntry
@@ -162,6 +164,7 @@ def organization_erase(*, request: ErasureRequest) -> None:
             | Q(actor__in=leaving)
             | Q(target__in=emails | names | {str(pk) for pk, _c, _e in lead_rows}),
             texts=emails | names,
+            words=_distinctive_words(names),
             pseudonym=pseudonym,
             reason="erasure",
             actors=leaving,
@@ -187,28 +190,60 @@ def organization_erase(*, request: ErasureRequest) -> None:
         storage.delete(name)
 
 
+# Words of a company name that say nothing about which company it is.
+_LEGAL_FORMS = {
+    "gmbh", "mbh", "kg", "ag", "ohg", "gbr", "ug", "co", "ek", "e.k.", "kgaa", "se", "eg", "ev",
+    "e.v.", "und", "haftungsbeschränkt", "partg", "ltd", "inc", "the", "der", "die", "das",
+}  # fmt: skip
+
+
+def _distinctive_words(names: set[str]) -> set[str]:
+    """The words of a company name by which a search or a note could name it: at least four
+    letters, no legal form."""
+    words = set()
+    for name in names:
+        for word in re.split(r"[\s,;:()/&+\"'„“”.-]+", name):
+            if len(word) >= 4 and word.lower() not in _LEGAL_FORMS:
+                words.add(word)
+    return words
+
+
 def _text_variants(texts: set[str]) -> set[str]:
-    """How a text can appear inside a JSON column: as itself (PostgreSQL's jsonb) and escaped
-    (SQLite keeps the JSON text, non-ASCII characters as \\uXXXX)."""
+    """How a text can appear in an audit entry: as itself (PostgreSQL's jsonb), JSON-escaped
+    (SQLite keeps the JSON text, non-ASCII characters as \\uXXXX) and URL-encoded (the query
+    string of a read, e.g. a search for the company)."""
     variants = set()
     for text in texts:
         if text:
-            variants |= {text, json.dumps(text)[1:-1]}
+            variants |= {text, json.dumps(text)[1:-1], quote(text), quote_plus(text)}
     return variants
 
 
-def audit_pseudonymise(
-    *, mentions: Q, texts: set[str], pseudonym: str, reason: str, actors=()
-) -> int:
-    """Pseudonymise the audit entries that ``mentions`` select or whose data contains one of
-    ``texts``: no organisation, target and data replaced by ``pseudonym``; ``actors`` (erased
-    accounts) are removed as actor. Inside ``audit_maintenance`` (the log is append-only)."""
-    in_data = Q()
+def _mentioning(texts: set[str]) -> Q:
+    found = Q()
     for text in _text_variants(texts):
-        in_data |= Q(data_text__icontains=text)
-    entries = AuditLog.objects.annotate(data_text=Cast("data", TextField())).filter(
-        mentions | in_data
-    )
+        found |= Q(data_text__icontains=text) | Q(target__icontains=text)
+    return found
+
+
+def audit_pseudonymise(
+    *,
+    mentions: Q,
+    texts: set[str],
+    pseudonym: str,
+    reason: str,
+    words: set[str] = frozenset(),
+    actors=(),
+) -> int:
+    """Pseudonymise the audit entries that ``mentions`` select, that contain one of ``texts``
+    (names, addresses), or that belong to no organisation and contain one of ``words`` (a
+    search for part of the company's name on a page across clients): no organisation, target
+    and data replaced by ``pseudonym``. ``actors`` (erased accounts) are removed as actor.
+    Inside ``audit_maintenance`` (the log is append-only)."""
+    selected = mentions | _mentioning(texts)
+    if words:
+        selected |= Q(organization__isnull=True) & _mentioning(words)
+    entries = AuditLog.objects.annotate(data_text=Cast("data", TextField())).filter(selected)
     with audit_maintenance(reason):
         changed = AuditLog.objects.filter(pk__in=entries.values("pk")).update(
             organization=None, target=pseudonym, data={"pseudonymised": True}
