@@ -256,7 +256,9 @@ else:
 # Catalogue facts (legal/vendor) whose "as of" date is older than this are listed for review.
 CATALOGUE_FACT_MAX_AGE_DAYS = env_int("CATALOGUE_FACT_MAX_AGE_DAYS", 180)
 # Contact form: at most this many submissions per client IP and window (seconds). The counter
-# lives in the default cache; with several web processes set CACHE_URL.
+# lives in the default cache (portal.security.ratelimit): with several web processes set
+# CACHE_URL, or each process counts on its own. When the cache is down the limit lets requests
+# through and logs an ERROR.
 CONTACT_RATE_LIMIT = env_int("CONTACT_RATE_LIMIT", 5)
 CONTACT_RATE_WINDOW = env_int("CONTACT_RATE_WINDOW", 3600)
 

@@ -7,12 +7,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.privacy.audit import client_data
+from portal.security.ratelimit import client_ip, rate_limit_exceeded
 from portal.views import consultant_required
 
 from . import selectors, services
 from .forms import ContactForm, LeadConvertForm, LeadStateForm
 from .models import Lead
-from .ratelimit import client_ip, rate_limit_exceeded
 
 
 @client_data(None)
@@ -23,7 +23,7 @@ def contact(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and (form.is_bot or form.is_valid()):
         if rate_limit_exceeded(
             scope="contact",
-            ip=client_ip(request),
+            key=client_ip(request),
             limit=settings.CONTACT_RATE_LIMIT,
             window=settings.CONTACT_RATE_WINDOW,
         ):
