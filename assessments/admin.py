@@ -9,7 +9,6 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from portal.privacy import audit
-from portal.security.uploads import upload_too_large
 
 from . import services
 from .catalogue import CatalogueError
@@ -28,27 +27,10 @@ class StaleFactsForm(forms.Form):
 class QuestionnaireUploadForm(forms.Form):
     file = forms.FileField(label=_("YAML-Datei"), help_text=_("Ein Fragebogen im Katalogformat."))
 
-    def __init__(self, *args, too_large: bool = False, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.too_large = too_large
-
-    def _too_large_error(self) -> ValidationError:
-        return ValidationError(
-            _("Die Datei ist größer als %(mb)s MB.")
-            % {"mb": f"{settings.UPLOAD_MAX_BYTES / 1024 / 1024:g}"}
-        )
-
-    def clean(self):
-        # The upload handler stopped reading the body, so the file field is simply missing.
-        if self.too_large:
-            self.errors.pop("file", None)
-            raise self._too_large_error()
-        return super().clean()
-
     def clean_file(self) -> str:
+        # A larger file never gets here: the upload handler refuses it and the request is
+        # answered with the 413 page (portal.security.uploads).
         upload = self.cleaned_data["file"]
-        if upload.size > settings.UPLOAD_MAX_BYTES:
-            raise self._too_large_error()
         try:
             return upload.read().decode("utf-8")
         except UnicodeDecodeError:
@@ -113,9 +95,7 @@ class QuestionnaireVersionAdmin(admin.ModelAdmin):
             return redirect("admin:index")
         posted = request.method == "POST"
         form = QuestionnaireUploadForm(
-            request.POST if posted else None,
-            request.FILES if posted else None,
-            too_large=upload_too_large(request),
+            request.POST if posted else None, request.FILES if posted else None
         )
         errors: list[str] = []
         if request.method == "POST" and form.is_valid():

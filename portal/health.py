@@ -2,7 +2,8 @@
 triggers behind the dashboard's cache and the append-only audit log.
 
 Anonymous callers get only ``{"status": "ok"}`` or ``{"status": "unavailable"}`` (HTTP 200 or
-503), enough for a load balancer. Staff users, and callers that send ``settings.HEALTHZ_TOKEN``
+503), enough for a load balancer. Staff users who passed the second factor in this session, and
+callers that send ``settings.HEALTHZ_TOKEN``
 in the ``X-Health-Token`` header, also get ``checks`` with one entry per component; README.md
 ("Health check") says what each field means. ``?only=database,broker`` limits the checks (and
 the status) to those components.
@@ -112,9 +113,12 @@ def _check_audit_log() -> dict:
 
 
 def _may_see_details(request: HttpRequest) -> bool:
+    """Staff who passed the second factor in this session, or a caller with the token."""
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated and user.is_staff:
-        return True
+        is_verified = getattr(user, "is_verified", None)
+        if is_verified is not None and is_verified():
+            return True
     token = settings.HEALTHZ_TOKEN
     sent = request.headers.get("X-Health-Token", "")
     return bool(token) and hmac.compare_digest(sent.encode(), token.encode())

@@ -107,6 +107,7 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    "portal.security.uploads.UploadTooLargeMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -277,8 +278,11 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
-# Largest file any form accepts (the catalogue upload); reading stops there, not after the body.
+# Largest file any form accepts (the catalogue upload): above it nothing is stored and the person
+# gets a 413 page. The rest of a larger body is read and discarded (so the browser can show that
+# page) up to UPLOAD_DRAIN_MAX_BYTES; a bigger one gets its connection closed.
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 2 * 1024 * 1024)
+UPLOAD_DRAIN_MAX_BYTES = env_int("UPLOAD_DRAIN_MAX_BYTES", 100 * 1024 * 1024)
 FILE_UPLOAD_HANDLERS = [
     "portal.security.uploads.SizeLimitUploadHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",

@@ -1,24 +1,49 @@
-"""Stop reading an upload as soon as it passes ``UPLOAD_MAX_BYTES``.
+"""Uploads above ``UPLOAD_MAX_BYTES``: never stored, answered with a 413 page.
 
 Django reads the whole multipart body (to memory or a temporary file) before any view or form
-sees it, so a size check in a form comes after a 50 MB body has been received. This handler runs
-first: it refuses a file whose declared size or received bytes exceed the limit, stops the parser
-without reading the rest of the body, and marks the request so the view can say why.
+sees it, so a size check in a form comes after a 50 MB body has been stored. This handler runs
+first: it refuses a file whose declared size or received bytes exceed the limit and stops
+storing it. The rest of the body is then read and thrown away, without keeping it, so that the
+browser, which is still sending, gets to read the answer: ``UploadTooLargeMiddleware`` replies
+with the 413 page before any view runs. A server that closed the connection instead would leave
+the browser with "connection reset" and no explanation.
+
+A body larger than ``UPLOAD_DRAIN_MAX_BYTES`` (declared in its Content-Length) is not read to the
+end: such a request is not a person's mistake, and the connection is simply closed. A reverse
+proxy in front of the portal should refuse those itself (nginx: ``client_max_body_size``).
 """
 
 from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.shortcuts import render
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
 
 
 def upload_too_large(request) -> bool:
     return getattr(request, "upload_too_large", False)
 
 
+DRAIN_CHUNK = 64 * 1024
+
+
 class SizeLimitUploadHandler(FileUploadHandler):
+    body = None
+    body_length = None
+
+    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
+        self.body, self.body_length = input_data, content_length
+        return None  # the parser goes on as usual
+
     def _refuse(self):
         if self.request is not None:
             self.request.upload_too_large = True
-        raise StopUpload(connection_reset=True)
+        if self.body is not None and (self.body_length or 0) <= settings.UPLOAD_DRAIN_MAX_BYTES:
+            # Read what is left in small pieces (Django's own draining reads line by line: one
+            # "line" of 50 MB without a line break would be held whole).
+            while self.body.read(DRAIN_CHUNK):
+                pass
+        raise StopUpload(connection_reset=True)  # Django: do not read any further
 
     def new_file(self, field_name, file_name, content_type, content_length, *args, **kwargs):
         super().new_file(field_name, file_name, content_type, content_length, *args, **kwargs)
@@ -32,3 +57,28 @@ class SizeLimitUploadHandler(FileUploadHandler):
 
     def file_complete(self, file_size: int):
         return None  # the next handler stores the file
+
+
+class UploadTooLargeMiddleware:
+    """Answer 413 with a page for a request whose upload was refused, before any view sees the
+    truncated form. Install after ``CsrfViewMiddleware`` (which reads the form first)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.method != "POST" or not request.content_type.startswith("multipart/"):
+            return None
+        request.FILES  # noqa: B018 - parses the body (CSRF has usually done so already)
+        if not upload_too_large(request):
+            return None
+        limit = filesizeformat(settings.UPLOAD_MAX_BYTES)
+        return render(
+            request,
+            "413.html",
+            {"message": _("Die Datei ist zu groß: höchstens %(size)s.") % {"size": limit}},
+            status=413,
+        )

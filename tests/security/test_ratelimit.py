@@ -8,25 +8,17 @@ and logs an ERROR (``portal.security.ratelimit``).
 
 from __future__ import annotations
 
-import http.client
 import os
 import re
-import subprocess
-import sys
-import time
 import uuid
-from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
-from django.conf import settings
 from django.test import override_settings
 
-from bench.server import free_port
 from portal.leads.models import Lead
 from portal.security.ratelimit import rate_limit_exceeded
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.servers import Server, database_url
 
 ENQUIRY = {
     "name": "Petra Hummel",
@@ -39,73 +31,10 @@ ENQUIRY = {
 }
 
 
-def _database_url() -> str:
-    db = settings.DATABASES["default"]
-    if "sqlite" in db["ENGINE"]:
-        return f"sqlite:///{db['NAME']}"
-    auth = db.get("USER") or "postgres"
-    if db.get("PASSWORD"):
-        auth += ":" + db["PASSWORD"]
-    return (
-        f"postgres://{auth}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
-    )
-
-
-class Server:
-    """One gunicorn (one worker: one process) of the portal on a free port of 127.0.0.1."""
-
-    def __init__(self, env: dict, log: Path):
-        self.port = free_port()
-        self.log = log.open("w")
-        self.process = subprocess.Popen(  # noqa: S603 - fixed arguments
-            [
-                str(Path(sys.executable).parent / "gunicorn"),
-                "portal.wsgi:application",
-                "--bind",
-                f"127.0.0.1:{self.port}",
-                "--workers",
-                "1",
-                "--timeout",
-                "60",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )
-
-    def wait(self) -> None:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if self.request("GET", "/healthz?only=database")[0] in (200, 503):
-                    return
-            except OSError:
-                time.sleep(0.2)
-        raise AssertionError(f"gunicorn on port {self.port} did not start")
-
-    def request(self, method: str, path: str, body: str = "", headers=None):
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-        try:
-            connection.request(method, path, body=body, headers=headers or {})
-            response = connection.getresponse()
-            return response.status, response.getheaders(), response.read().decode()
-        finally:
-            connection.close()
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-        self.log.close()
-
-
 def _start_two(tmp_path, cache_url: str):
     env = {
         **os.environ,
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": database_url(),
         "CACHE_URL": cache_url,
         "CACHE_KEY_PREFIX": f"test-{uuid.uuid4().hex[:8]}",
         "CELERY_BROKER_URL": "memory://",
