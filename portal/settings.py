@@ -330,6 +330,8 @@ if EMAIL_HOST:
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 else:
     EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+    # for EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend: a folder of .log files
+    EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "KI-Readiness-Portal <portal@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
