@@ -1,6 +1,6 @@
 """Audit of reads of client data: who at the consultancy looked at which client's data, and when.
 
-Every URL declares whether its page shows client data (``docs/privacy.md``, "Audit of reads"):
+Every URL declares whether its page shows client data (decision 0040, ``docs/decisions``):
 
 - a view: ``@client_data("answers")`` as its outermost decorator, or ``@client_data(None)``;
 - a ModelAdmin: the class attribute ``client_data = "answers"`` (or ``None``);
