@@ -19,6 +19,8 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from .portfolio import generation
+from .privacy import append_only
 from .privacy.audit import client_data
 
 
@@ -86,29 +88,15 @@ def _check_heartbeats(kind: str, *, exactly_one: bool = False) -> dict:
     return check
 
 
-def _check_portfolio_cache() -> dict:
-    """The triggers that keep the dashboard's cache honest (portal/portfolio/generation.py)."""
-    from .portfolio import generation
-
+def _check_triggers(trigger_set, error: str) -> dict:
+    """Database triggers the portal relies on (``portal.dbtriggers``): the dashboard cache's
+    change counter, the append-only audit log."""
     try:
-        gaps = generation.missing()
-    except Exception as error:  # noqa: BLE001 - no database: reported by its own check too
-        return {"ok": False, "error": error.__class__.__name__}
+        gaps = trigger_set.missing()
+    except Exception as failure:  # noqa: BLE001 - no database: reported by its own check too
+        return {"ok": False, "error": failure.__class__.__name__}
     if gaps:
-        return {"ok": False, "error": "change-counter triggers missing", "missing": gaps}
-    return {"ok": True}
-
-
-def _check_audit_log() -> dict:
-    """The triggers that keep the audit log append-only (portal/privacy/append_only.py)."""
-    from .privacy import append_only
-
-    try:
-        gaps = append_only.missing()
-    except Exception as error:  # noqa: BLE001 - no database: reported by its own check too
-        return {"ok": False, "error": error.__class__.__name__}
-    if gaps:
-        return {"ok": False, "error": "append-only triggers missing", "missing": gaps}
+        return {"ok": False, "error": error, "missing": gaps}
     return {"ok": True}
 
 
@@ -134,8 +122,8 @@ def healthz(request: HttpRequest) -> JsonResponse:
         "storage": _check_storage,
         "worker": lambda: _check_heartbeats("worker"),
         "beat": lambda: _check_heartbeats("beat", exactly_one=True),
-        "portfolio_cache": _check_portfolio_cache,
-        "audit_log": _check_audit_log,
+        "portfolio_cache": lambda: _check_triggers(generation, "change-counter triggers missing"),
+        "audit_log": lambda: _check_triggers(append_only, "append-only triggers missing"),
     }
     # ?only=database: a load balancer asks whether this web process can serve, not whether beat
     # runs (it would take every web process out of rotation when the worker dies).
