@@ -31,6 +31,7 @@ from portal.leads.models import Lead
 from portal.models import AuditLog, ErasureRequest, Membership, Organization, User
 
 from .append_only import audit_maintenance
+from .audit import ACTION_PREFIX as READ_PREFIX
 
 
 def is_owner(*, user: User, organization: Organization) -> bool:
@@ -236,13 +237,19 @@ def audit_pseudonymise(
     actors=(),
 ) -> int:
     """Pseudonymise the audit entries that ``mentions`` select, that contain one of ``texts``
-    (names, addresses), or that belong to no organisation and contain one of ``words`` (a
-    search for part of the company's name on a page across clients): no organisation, target
-    and data replaced by ``pseudonym``. ``actors`` (erased accounts) are removed as actor.
-    Inside ``audit_maintenance`` (the log is append-only)."""
-    selected = mentions | _mentioning(texts)
+    (names, addresses), or that are reads of a page across clients containing one of ``words``
+    (a search for part of the company's name): no organisation, target and data replaced by
+    ``pseudonym``. ``actors`` (erased accounts) are removed as actor. Inside
+    ``audit_maintenance`` (the log is append-only).
+
+    The text search reads the whole log (no index helps a substring): fine for the daily job
+    and the few erasures it runs."""
+    selected = mentions
+    if texts:
+        selected |= _mentioning(texts)
     if words:
-        selected |= Q(organization__isnull=True) & _mentioning(words)
+        reads_across_clients = Q(organization__isnull=True, action__startswith=READ_PREFIX)
+        selected |= reads_across_clients & _mentioning(words)
     entries = AuditLog.objects.annotate(data_text=Cast("data", TextField())).filter(selected)
     with audit_maintenance(reason):
         changed = AuditLog.objects.filter(pk__in=entries.values("pk")).update(

@@ -71,7 +71,7 @@ def enquiries_expire() -> int:
         for pk, company, email in expired:
             audit_pseudonymise(
                 mentions=Q(target__in={str(pk), company, email}),
-                texts={company, email},
+                texts=set(),
                 pseudonym="lead-" + hashlib.sha256(str(pk).encode()).hexdigest()[:12],
                 reason="retention",
             )
