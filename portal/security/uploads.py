@@ -17,7 +17,6 @@ from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
-from django.utils.translation import gettext as _
 
 
 def upload_too_large(request) -> bool:
@@ -75,10 +74,9 @@ class UploadTooLargeMiddleware:
         request.FILES  # noqa: B018 - parses the body (CSRF has usually done so already)
         if not upload_too_large(request):
             return None
-        limit = filesizeformat(settings.UPLOAD_MAX_BYTES)
         return render(
             request,
             "413.html",
-            {"message": _("Die Datei ist zu groß: höchstens %(size)s.") % {"size": limit}},
+            {"limit": filesizeformat(settings.UPLOAD_MAX_BYTES)},
             status=413,
         )

@@ -158,5 +158,5 @@ def test_oversized_upload_gets_the_413_page_and_nothing_is_stored(admin_client, 
     response = _upload(admin_client, b"a: " + b"x" * 5000)
 
     assert response.status_code == 413
-    assert "Die Datei ist zu groß: höchstens 1,0\xa0KB." in response.content.decode()
+    assert "Dateien dürfen höchstens 1,0\xa0KB groß sein." in response.content.decode()
     assert not QuestionnaireVersion.objects.exists()

@@ -61,5 +61,5 @@ def test_a_50_mb_upload_gets_the_413_page(server):
     )
 
     assert status == 413
-    assert "Die Datei ist zu groß: höchstens 2,0\xa0MB." in page
+    assert "Dateien dürfen höchstens 2,0\xa0MB groß sein." in page
     assert "Es wurde nichts gespeichert" in page
