@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from assessments.exposure import ClientExposure, clients_exposed_to, vendor_names
 
-from .models import COVER_PREFIX, Article, ClientFollowUp, Tag
+from .models import COVER_PREFIX, Article, ClientFollowUp, FollowUpOptOut, Tag
 
 RELATED_COUNT = 3
 IMPACT_WINDOW_DAYS = 30
@@ -178,3 +178,7 @@ def followups_for_organization(*, user, organization) -> QuerySet[ClientFollowUp
     return ClientFollowUp.objects.filter(organization=organization).select_related(
         "article", "informed_by"
     )
+
+
+def followups_opted_out(*, user) -> bool:
+    return FollowUpOptOut.objects.filter(user=user).exists()

@@ -11,6 +11,7 @@ article_patterns = [
     path("feed/rss/", feeds.ArticleRssFeed(), name="feed_rss"),
     path("feed/atom/", feeds.ArticleAtomFeed(), name="feed_atom"),
     path("bilder/<str:name>", views.article_cover, name="cover"),
+    path("abbestellen/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("<slug:slug>/", views.article_detail, name="detail"),
     path("<slug:slug>/betroffene-kunden/", views.affected_clients, name="affected"),
 ]

@@ -139,6 +139,15 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # Plain text (e-mail subjects and text parts, calendar and CSV bodies): the same
+        # templates without HTML autoescaping, so "Müller & Söhne" never arrives as "&amp;".
+        "NAME": "text",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {"autoescape": False},
+    },
 ]
 
 # Database: PostgreSQL via DATABASE_URL (psycopg 3), SQLite under var/ otherwise.

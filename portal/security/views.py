@@ -4,8 +4,8 @@ from base64 import b32encode
 
 import segno
 from django import forms
-from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -14,7 +14,23 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
+from ..services import email_send
 from . import mfa, sessions
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's reset form, sending through ``email_send`` like every other portal e-mail."""
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        email_send(template="portal/email/password_reset", to=[to_email], context=context)
 
 
 class PasswordResetView(auth_views.PasswordResetView):
@@ -24,16 +40,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     """
 
     template_name = "portal/auth/password_reset.html"
-    email_template_name = "portal/email/password_reset_body.txt"
-    html_email_template_name = "portal/email/password_reset_body.html"
-    subject_template_name = "portal/email/password_reset_subject.txt"
-
-    def form_valid(self, form):
-        self.extra_email_context = {
-            "consultancy": settings.CONSULTANCY,
-            "site_url": settings.SITE_URL,
-        }
-        return super().form_valid(form)
+    form_class = PasswordResetForm
 
 
 # --- two-factor sign-in ---------------------------------------------------------------------
