@@ -76,8 +76,27 @@ if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS is required when DEBUG is off.")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
+
+
+def _served_at() -> str:
+    """Where ``make run HOST=… PORT=…`` serves: the address links in e-mails point at by default.
+
+    A wildcard address (0.0.0.0, ::) is reached as 127.0.0.1 on this machine; anything meant for
+    other machines sets SITE_URL.
+    """
+    host = env_str("HOST", "127.0.0.1")
+    port = env_int("PORT", 8000)
+    if not 0 < port < 65536:
+        raise ImproperlyConfigured(f"PORT must be a TCP port (1–65535), not {port}.")
+    if host in ("0.0.0.0", "::", "[::]", ""):  # noqa: S104 - a name for the wildcard, not a bind
+        host = "127.0.0.1"
+    elif ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
 # The portal's own public address, used in e-mails (invitations, password reset, report ready).
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+SITE_URL = env_str("SITE_URL", _served_at()).rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
