@@ -19,6 +19,11 @@ COVER_EXTENSIONS = ["jpg", "jpeg", "png", "webp"]
 COVER_PREFIX = "news/covers/"
 
 
+# The consultancy writes its market commentary in German only; pages, feeds and e-mails that
+# show an article declare this language, whatever language the reader's interface is in.
+ARTICLE_LANGUAGE = "de"
+
+
 class Tag(models.Model):
     """A topic (``ai-act``) or a vendor; vendor tags use the catalogue's vendor keys as slug."""
 

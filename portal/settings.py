@@ -77,7 +77,6 @@ if not DEBUG and not ALLOWED_HOSTS:
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 
-
 def _served_at() -> str:
     """Where ``make run HOST=… PORT=…`` serves: the address links in e-mails point at by default.
 

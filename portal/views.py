@@ -6,6 +6,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template import engines
 from django.templatetags.static import static
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -41,6 +42,34 @@ def landing(request: HttpRequest) -> HttpResponse:
 def favicon(request: HttpRequest) -> HttpResponse:
     """Browsers ask for /favicon.ico on pages without an icon link (feeds, PDFs): the logo."""
     return redirect(static(settings.CONSULTANCY["logo"]))
+
+
+# Paths behind a sign-in or carrying a personal token (see templates/portal/robots.txt).
+ROBOTS_PRIVATE_PATHS = (
+    "/admin/",
+    "/konto/",
+    "/start/",
+    "/berater/",
+    "/bewertungen/",
+    "/berichte/",
+    "/massnahmen/",
+    "/organisationen/",
+    "/einladung/",
+    "/kalender/",
+    "/aktuelles/abbestellen/",
+    "/i18n/",
+    "/healthz",
+)
+
+
+@require_GET
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    body = (
+        engines["text"]
+        .get_template("portal/robots.txt")
+        .render({"private_paths": ROBOTS_PRIVATE_PATHS, "site_url": settings.SITE_URL})
+    )
+    return HttpResponse(body, content_type="text/plain; charset=utf-8")
 
 
 @require_GET

@@ -151,7 +151,7 @@ def _site_url(env: dict) -> str:
     [
         ({}, "http://127.0.0.1:8000"),
         ({"PORT": "8210"}, "http://127.0.0.1:8210"),
-        ({"HOST": "0.0.0.0", "PORT": "8080"}, "http://127.0.0.1:8080"),
+        ({"HOST": "0.0.0.0", "PORT": "8080"}, "http://127.0.0.1:8080"),  # noqa: S104
         ({"HOST": "::1", "PORT": "8081"}, "http://[::1]:8081"),
         (
             {"HOST": "localhost", "PORT": "8210", "SITE_URL": "https://portal.example.de/"},
