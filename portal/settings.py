@@ -226,6 +226,14 @@ STAFF_IDLE_TIMEOUT_MINUTES = env_int("STAFF_IDLE_TIMEOUT_MINUTES", 30)
 
 # Two-factor sign-in (django-otp): TOTP apps show this issuer name next to the account.
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "KI-Readiness-Portal")
+# django-otp's own throttle (a wait doubling with every wrong code) refuses even the right code
+# typed a second after a typo; instead MFA_FAILURE_LIMIT wrong codes within AXES_COOLOFF_MINUTES
+# stop the second factor of that account for the rest of that time (portal.security.mfa).
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+MFA_FAILURE_LIMIT = env_int("MFA_FAILURE_LIMIT", 5)
+if MFA_FAILURE_LIMIT < 1:
+    raise ImproperlyConfigured("MFA_FAILURE_LIMIT must be at least 1.")
 
 # Brute force (django-axes): LOGIN_FAILURE_LIMIT_ACCOUNT wrong passwords lock the account, and
 # LOGIN_FAILURE_LIMIT_IP wrong passwords from one address (over all accounts) lock that address,

@@ -4,6 +4,7 @@ from base64 import b32encode
 
 import segno
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import views as auth_views
@@ -68,6 +69,18 @@ class TokenForm(forms.Form):
     )
 
 
+def _mfa_error(user, *, setup: bool = False) -> str:
+    if mfa.mfa_locked(user):
+        minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+        return _(
+            "Zu viele falsche Codes. Aus Sicherheitsgründen prüfen wir für %(minutes)s Minuten "
+            "keinen Code mehr; bitte versuchen Sie es danach wieder."
+        ) % {"minutes": minutes}
+    if setup:
+        return _("Der Code stimmt nicht. Bitte den aktuellen Code eingeben.")
+    return _("Der Code stimmt nicht oder ist abgelaufen. Bitte den aktuellen Code eingeben.")
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def mfa_setup(request: HttpRequest) -> HttpResponse:
@@ -85,7 +98,7 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
                 "portal/auth/mfa_recovery_codes.html",
                 {"codes": codes, "next": _next_url(request)},
             )
-        form.add_error("token", _("Der Code stimmt nicht. Bitte den aktuellen Code eingeben."))
+        form.add_error("token", _mfa_error(request.user, setup=True))
     qr = segno.make(device.config_url, error="m")
     context = {
         "form": form,
@@ -110,13 +123,7 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         if mfa.mfa_verify(request=request, token=form.cleaned_data["token"]):
             return redirect(_next_url(request))
-        form.add_error(
-            "token",
-            _(
-                "Der Code stimmt nicht oder ist abgelaufen. Nach mehreren Fehlversuchen müssen "
-                "Sie kurz warten."
-            ),
-        )
+        form.add_error("token", _mfa_error(request.user))
     return render(
         request,
         "portal/auth/mfa_verify.html",
