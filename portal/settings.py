@@ -402,6 +402,10 @@ CELERY_TASK_ALWAYS_EAGER = env_bool(
     "CELERY_TASK_ALWAYS_EAGER", CELERY_BROKER_URL.startswith("memory://")
 )
 CELERY_TASK_EAGER_PROPAGATES = True
+# Eager tasks run inside the request; a PDF report takes seconds. Without a broker (the embedded
+# default) one background thread of the web process renders reports instead, and the page
+# answers at once. The unit tests switch it off to render synchronously (tests/conftest.py).
+REPORT_RENDER_IN_BACKGROUND = env_bool("REPORT_RENDER_IN_BACKGROUND", CELERY_TASK_ALWAYS_EAGER)
 CELERY_RESULT_BACKEND = (
     env_str(
         "CELERY_RESULT_BACKEND",
