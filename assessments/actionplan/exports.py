@@ -3,59 +3,50 @@
 Both are built from ``plan_rows``, so the internal notes never reach them.
 """
 
-import csv
-import io
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlparse
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from portal.spreadsheets import csv_document
+
 from .models import Action
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+def plan_header() -> list[str]:
+    return [
+        "#",
+        _("Maßnahme"),
+        _("Beschreibung"),
+        _("Bereich"),
+        _("Priorität"),
+        _("Aufwand"),
+        _("verantwortlich"),
+        _("fällig am"),
+        _("Stand"),
+        _("Begründung"),
+    ]
 
 
-def _cell(value) -> str:
-    """Defuse spreadsheet formulas in typed text (CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in FORMULA_STARTS else text
+def plan_values(rows: list[dict]):
+    for number, row in enumerate(rows, start=1):
+        yield [
+            number,
+            row["title"],
+            row["text"],
+            row["dimension"],
+            row["priority"],
+            row["effort"],
+            row["owner"],
+            row["due_date"],
+            row["state_label"],
+            row["state_reason"],
+        ]
 
 
 def plan_csv(rows: list[dict]) -> str:
-    buffer = io.StringIO()
-    buffer.write("\ufeff")  # Excel reads UTF-8 umlauts correctly only with a BOM
-    writer = csv.writer(buffer, delimiter=";")
-    writer.writerow(
-        [
-            "#",
-            _("Maßnahme"),
-            _("Beschreibung"),
-            _("Bereich"),
-            _("Priorität"),
-            _("Aufwand"),
-            _("verantwortlich"),
-            _("fällig am"),
-            _("Stand"),
-            _("Begründung"),
-        ]
-    )
-    for number, row in enumerate(rows, start=1):
-        writer.writerow(
-            [
-                number,
-                _cell(row["title"]),
-                _cell(row["text"]),
-                _cell(row["dimension"]),
-                row["priority"],
-                row["effort"],
-                _cell(row["owner"]),
-                row["due_date"].isoformat() if row["due_date"] else "",
-                row["state_label"],
-                _cell(row["state_reason"]),
-            ]
-        )
-    return buffer.getvalue()
+    return csv_document(plan_header(), plan_values(rows))
 
 
 def _escape(text: str) -> str:
