@@ -231,7 +231,7 @@ def _assessment(archive, folder: str, assessment, files: list) -> None:
             {
                 key: (str(value) if key == "dimension" else value)
                 for key, value in row.items()
-                if key not in ("id", "own", "urgent", "state")
+                if key not in ("id", "own", "urgent", "state", "updated_at")
             }
             for row in plan_rows(
                 actions=list(assessment.actions.select_related("owner").order_by("created_at")),
