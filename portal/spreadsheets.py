@@ -43,7 +43,7 @@ def csv_value(value) -> str | int | float:
     if value is None:
         return ""
     if isinstance(value, bool):
-        return _("ja") if value else _("nein")
+        return _("Ja") if value else _("Nein")
     if isinstance(value, datetime):
         return _local(value).strftime("%Y-%m-%d %H:%M")
     if isinstance(value, date):

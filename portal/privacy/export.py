@@ -245,10 +245,10 @@ def _assessment(archive, folder: str, assessment, files: list) -> None:
         "pruefverlauf",
         _("Wie die Beratung Ihre Bewertung geprüft und besprochen hat"),
         [
-            ("created_at", _("am")),
+            ("created_at", _("Zeitpunkt")),
             ("from_state", _("von")),
             ("to_state", _("nach")),
-            ("actor", _("durch")),
+            ("actor", _("Person")),
             ("reason", _("Begründung")),
         ],
         [
@@ -273,7 +273,7 @@ def _assessment(archive, folder: str, assessment, files: list) -> None:
             ("title", _("Titel")),
             ("text", _("Text")),
             ("priority", _("Priorität")),
-            ("created_at", _("am")),
+            ("created_at", _("Zeitpunkt")),
         ],
         [
             {**row, "kind": str(kinds.get(row["kind"], row["kind"]))}

@@ -91,6 +91,6 @@ def test_action_plan_and_review_history_are_included_without_internal_notes(
     assert plan and plan[0]["Maßnahme"] and plan[0]["Stand"]
     history = _table(archive, f"{folder}/pruefverlauf.csv")
     assert [row["nach"] for row in history][-1] == "in Prüfung"
-    assert history[-1]["durch"] == consultant.display_name
+    assert history[-1]["Person"] == consultant.display_name
     everything = b"".join(archive.read(n) for n in archive.namelist())
     assert b"Nur intern" not in everything
