@@ -23,8 +23,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-XLSX_DATE = "DD.MM.YYYY"
-XLSX_DATETIME = "DD.MM.YYYY HH:MM"
+XLSX_DATE = "dd.mm.yyyy"
+XLSX_DATETIME = "dd.mm.yyyy hh:mm"
 BOM = "\ufeff"  # Excel reads UTF-8 umlauts correctly only with it
 
 

@@ -45,7 +45,7 @@ def test_xlsx_has_a_bold_frozen_filterable_header_sized_columns_and_german_dates
     assert sheet.column_dimensions["A"].width >= 30
     assert all(sheet.column_dimensions[c].width for c in "ABCDEFGHIJKL")
     submitted = sheet.cell(row=2, column=5)
-    assert submitted.is_date and submitted.number_format == "DD.MM.YYYY"
+    assert submitted.is_date and submitted.number_format == "dd.mm.yyyy"
     assert isinstance(submitted.value.date(), date)
     names = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert names == sorted(Organization.objects.values_list("name", flat=True))
