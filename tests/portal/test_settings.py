@@ -131,9 +131,10 @@ def test_the_portal_hashes_passwords_with_a_slow_hasher():
     assert not any("MD5" in name for name in hashers)
 
 
-def _site_url(env: dict) -> str:
-    code = "from django.conf import settings as s; print(s.SITE_URL)"
-    clean = {k: v for k, v in os.environ.items() if k not in {"HOST", "PORT", "SITE_URL"}}
+def settings_printed(code: str, *, env: dict, drop: set[str]) -> str:
+    """What ``code`` prints in a fresh process whose environment is ours less ``drop``, plus
+    ``env``."""
+    clean = {k: v for k, v in os.environ.items() if k not in drop}
     result = subprocess.run(
         [sys.executable, "manage.py", "shell", "--verbosity", "0", "-c", code],
         cwd=ROOT,
@@ -144,6 +145,11 @@ def _site_url(env: dict) -> str:
     )
     assert result.returncode == 0, result.stderr
     return result.stdout.strip()
+
+
+def _site_url(env: dict) -> str:
+    code = "from django.conf import settings as s; print(s.SITE_URL)"
+    return settings_printed(code, env=env, drop={"HOST", "PORT", "SITE_URL"})
 
 
 @pytest.mark.parametrize(
