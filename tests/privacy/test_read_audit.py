@@ -24,6 +24,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from assessments.actionplan.services import calendar_subscribe
 from assessments.demo import questionnaire_ensure_active
 from assessments.models import Report
 from assessments.stress.models import StressJob
@@ -96,6 +97,7 @@ class World:
     job: object
     article: object
     invitation_token: str
+    calendar_token: str
     section_key: str
     admin_objects: dict = field(default_factory=dict)
 
@@ -143,6 +145,7 @@ def world(private_storage, settings) -> World:
     totp = TOTPDevice.objects.create(user=owner, name="App", confirmed=True)
     static = StaticDevice.objects.create(user=owner, name="Codes", confirmed=True)
     entry = AuditLog.objects.create(action="test.entry", organization=org, target="x")
+    calendar_token = calendar_subscribe(user=reader, organization=org)
     return World(
         reader=reader,
         org=org,
@@ -153,6 +156,7 @@ def world(private_storage, settings) -> World:
         job=job,
         article=article,
         invitation_token=invitation.raw_token,
+        calendar_token=calendar_token,
         section_key=version.document["sections"][0]["key"],
         admin_objects={
             "portal.user": owner.pk,
@@ -185,6 +189,10 @@ SAMPLES = {
     "id": lambda w: w.owner.pk,  # the admin's password page of a user
     "pk": lambda w: w.admin_objects["otp_totp.totpdevice"],  # a TOTP device's key and QR code
 }
+# The same kwarg name meaning something else in one view: (view name, kwarg) -> value.
+VIEW_SAMPLES = {
+    ("calendar_feed", "token"): lambda w: w.calendar_token,  # the subscriber: the reader
+}
 # Kwargs that name something across clients: their pages name no single client.
 PORTFOLIO_KWARGS = {"job_id", "slug"}
 # Exports and variants behind a query string, read as well.
@@ -212,6 +220,8 @@ def _url_kwargs(world: World, view_name: str, kwargs: list[str]) -> dict:
             label = _admin_model(view_name)
             assert label in world.admin_objects, f"ADMIN_SAMPLES needs an object of {label}"
             values[name] = world.admin_objects[label]
+        elif (view_name, name) in VIEW_SAMPLES:
+            values[name] = VIEW_SAMPLES[view_name, name](world)
         else:
             assert name in SAMPLES, f"{view_name}: SAMPLES needs a value for the kwarg {name!r}"
             values[name] = SAMPLES[name](world)

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('portal', '0008_portfolio_generation'),
+        ('portal', '0009_organization_name_single_line'),
     ]
 
     operations = [
