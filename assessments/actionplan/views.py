@@ -191,7 +191,7 @@ def calendar_revoke(request: HttpRequest, assessment_id) -> HttpResponse:
     return redirect(reverse("actionplan", args=[assessment.pk]) + "#calendar")
 
 
-@client_data("calendar")
+@client_data("actionplan")
 @require_GET
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     """The subscribed calendar: no session, the secret in the address is the key.
@@ -204,7 +204,9 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
         raise Http404
     organization = subscription.organization
     # No session here: the read is the subscriber's (audited when a consultant subscribed).
-    audit_subject(request, actor=subscription.user, organization=organization)
+    audit_subject(
+        request, actor=subscription.user, organization=organization, target=str(subscription.pk)
+    )
     with translation.override(organization.language):
         body = plan_ics(
             selectors.calendar_rows(subscription=subscription),

@@ -147,13 +147,16 @@ def _is_redirect(func) -> bool:
     return view_class is not None and issubclass(view_class, RedirectView)
 
 
-def audit_subject(request, *, organization=None, actor=None) -> None:
-    """Name the client whose data this request reads (when the URL does not say it), and for a
-    token-authenticated page the person the token belongs to."""
+def audit_subject(request, *, organization=None, actor=None, target: str = "") -> None:
+    """Name the client whose data this request reads (when the URL does not say it), for a
+    token-authenticated page the person the token belongs to, and what to record as the target
+    when the URL's own id is a secret."""
     if organization is not None:
         request._audit_organization_id = getattr(organization, "pk", organization)
     if actor is not None:
         request._audit_actor = actor
+    if target:
+        request._audit_target = target
 
 
 def _is_audited_reader(user) -> bool:
@@ -164,7 +167,23 @@ def _is_audited_reader(user) -> bool:
     )
 
 
-def _target(kwargs: dict) -> str:
+def _is_secret(kwarg: str) -> bool:
+    return "token" in kwarg
+
+
+def _path(request, kwargs: dict) -> str:
+    """The path read, without secrets: a token in the URL is the key to an invitation or a
+    calendar and is stored nowhere in clear, not in the audit log either."""
+    path = request.path
+    for key, value in kwargs.items():
+        if _is_secret(key) and value:
+            path = path.replace(str(value), "…")
+    return path[:200]
+
+
+def _target(request, kwargs: dict) -> str:
+    if getattr(request, "_audit_target", ""):
+        return request._audit_target[:200]
     for key in sorted(kwargs):
         if key.endswith("_id") or key in ("slug", "object_id", "pk"):
             return str(kwargs[key])[:200]
@@ -228,14 +247,15 @@ def read_record(request, *, declaration: ClientData, func, kwargs: dict) -> None
     actor = getattr(request, "_audit_actor", None) or request.user
     action = ACTION_PREFIX + declaration.what
     organization_id = _organization_id(request, declaration, func, kwargs)
-    target = _target(kwargs)
+    target = _target(request, kwargs)
+    path = _path(request, kwargs)
     query = request.META.get("QUERY_STRING", "")[:300]
     key = None
     if settings.AUDIT_READ_REPEAT_SECONDS > 0:
-        key = _repeat_key(actor.pk, action, organization_id, target, request.path, query)
+        key = _repeat_key(actor.pk, action, organization_id, target, path, query)
         if _seen_recently(key):
             return
-    data = {"path": request.path[:200]}
+    data = {"path": path}
     if query:
         data["query"] = query
     if request.method not in ("GET", "HEAD"):

@@ -388,3 +388,20 @@ def test_denied_page_writes_no_read(client, world, results_url):
 
     assert response.status_code == 404
     assert not AuditLog.objects.filter(action__startswith=ACTION_PREFIX).exists()
+
+
+def test_a_secret_in_the_url_is_not_written_to_the_audit_log(client, world):
+    """Invitation and calendar tokens are stored only hashed; the audit of reads keeps it so."""
+    client.force_login(world.reader)
+    client.get(reverse("invitation_accept", args=[world.invitation_token]))
+    client.get(reverse("calendar_feed", args=[world.calendar_token]))
+
+    entries = list(AuditLog.objects.filter(action__startswith=ACTION_PREFIX))
+    assert {e.action for e in entries} == {
+        "consultant.read.invitation",
+        "consultant.read.actionplan",
+    }
+    for entry in entries:
+        text = f"{entry.target} {entry.data}"
+        assert world.invitation_token not in text and world.calendar_token not in text
+        assert entry.organization == world.org
