@@ -486,11 +486,13 @@ def assessment_whatif(request: HttpRequest, assessment_id) -> HttpResponse:
         "assessment": assessment,
         "organization": assessment.organization,
         "view": view,
+        "readiness_delta": view["readiness"] - original.readiness,
         "errors": errors,
         "changed": sum(1 for k in sandbox if sandbox.get(k) != stored.get(k)),
     }
     if request.method == "POST":
-        return render(request, "assessments/_whatif_scores.html", context)
+        # the scores card and, out of band, the phone's summary beside the questions
+        return render(request, "assessments/_whatif_update.html", context)
     visible = questionnaire.visible(stored)
     context["sections"] = [
         {
