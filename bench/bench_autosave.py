@@ -70,11 +70,12 @@ def _clients_create(version, count: int) -> list[dict]:
 
 
 _QUERIES = re.compile(rb'sql;dur=[\d.]+;desc="(\d+)"')
+_CPU = re.compile(rb"cpu;dur=([\d.]+)")
 
 
 async def _request(port: int, method: str, path: str, cookie: str, headers=None, body=b""):
     """One HTTP/1.1 request on its own connection (gunicorn's sync workers close each one);
-    the status, the number of SQL statements the server ran for it, and the body."""
+    the status, (SQL statements the server ran for it, its CPU milliseconds) and the body."""
     reader, writer = await asyncio.open_connection(HOST, port)
     try:
         lines = [
@@ -91,8 +92,9 @@ async def _request(port: int, method: str, path: str, cookie: str, headers=None,
     finally:
         writer.close()
     head, _blank, body = data.partition(b"\r\n\r\n")
-    queries = _QUERIES.search(head)
-    return int(data.split(b" ", 2)[1]), int(queries.group(1)) if queries else None, body
+    queries, cpu = _QUERIES.search(head), _CPU.search(head)
+    server = (int(queries.group(1)) if queries else None, float(cpu.group(1)) if cpu else None)
+    return int(data.split(b" ", 2)[1]), server, body
 
 
 async def _run_clients(port: int, clients: list[dict], plan) -> tuple[list, list, float]:
@@ -114,13 +116,13 @@ async def _run_clients(port: int, clients: list[dict], plan) -> tuple[list, list
                 }
             started = time.perf_counter()
             try:
-                status, queries, answer = await asyncio.wait_for(
+                status, server, answer = await asyncio.wait_for(
                     _request(port, method, path, cookie, headers, body), REQUEST_TIMEOUT
                 )
             except (OSError, TimeoutError, ValueError, IndexError):
-                status, queries, answer = 0, None, b""
+                status, server, answer = 0, (None, None), b""
             latencies.append(time.perf_counter() - started)
-            outcomes.append((status, record, queries))
+            outcomes.append((status, record, server))
             if record is not None and status == 200:
                 # the new version, as the page gets it out of band with the saved status
                 found = re.search(rb'__version" value="(\d+)"', answer)
@@ -211,7 +213,9 @@ def bench_autosave(
     bare_errors = sum(1 for status, *_ in [*bare_outcomes, *post_outcomes] if status != 200)
     acknowledged = [record for status, record, _ in save_outcomes if status == 200]
     save_errors = len(save_outcomes) - len(acknowledged)
-    queries = [count for status, _, count in save_outcomes if status == 200 and count is not None]
+    queries = [server[0] for status, _, server in save_outcomes if status == 200 and server[0]]
+    save_cpu = [server[1] for status, _, server in save_outcomes if status == 200 and server[1]]
+    bare_cpu = [server[1] for status, _, server in post_outcomes if status == 200 and server[1]]
     # outcomes are appended in completion order; one client's saves are sequential, so the last
     # acknowledged value per (assessment, question) is the one that must be stored
     expected = {}
@@ -231,6 +235,12 @@ def bench_autosave(
     save_median = statistics.median(save_latencies) * 1000
     bare_median = statistics.median(post_latencies) * 1000
     per_save = statistics.median(queries) if queries else None
+    cpu_ratio = (
+        f"{statistics.median(save_cpu):.1f} ms vs {statistics.median(bare_cpu):.1f} ms bare "
+        f"({statistics.median(save_cpu) / statistics.median(bare_cpu):.1f}×)"
+        if save_cpu and bare_cpu
+        else "n/a"
+    )
     section.figures += [
         Figure(
             "saves per second",
@@ -251,6 +261,14 @@ def bench_autosave(
             f"{save_median:.0f} ms",
             f"{bare_median:.0f} ms bare POST",
             f"{save_median / bare_median:.1f}×",
+        ),
+        Figure(
+            "server CPU per request (median)",
+            f"{statistics.median(save_cpu):.1f} ms" if save_cpu else "n/a",
+            f"{statistics.median(bare_cpu):.1f} ms bare POST" if bare_cpu else "n/a",
+            f"{statistics.median(save_cpu) / statistics.median(bare_cpu):.1f}×"
+            if save_cpu and bare_cpu
+            else "",
         ),
         Figure(
             "SQL statements per save (median)",
@@ -280,7 +298,8 @@ def bench_autosave(
         f"{save_rate:.0f} saves/s vs {bare_rate:.0f} requests/s for a bare POST "
         f"(bare {bare_rate / save_rate:.1f}× faster; bare GET {get_rate:.0f}/s); p95 "
         f"{save_p95:.0f} ms vs {bare_p95:.0f} ms ({save_p95 / bare_p95:.1f}×); median "
-        f"{save_median:.0f} ms; {per_save} SQL statements per save plus COMMIT; errors "
+        f"{save_median:.0f} ms; server CPU per request {cpu_ratio}; {per_save} SQL statements "
+        f"per save plus COMMIT; errors "
         f"{save_errors}; acknowledged answers lost: {lost} of {len(expected)}"
     )
     return section
