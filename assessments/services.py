@@ -193,30 +193,10 @@ class AnswerSaved:
     progress_answers: dict
 
 
-def answer_save(
-    *,
-    assessment: Assessment,
-    user: User,
-    question_key: str,
-    value,
-    expected_version: int | None = None,
-    conflict_resolved: bool = False,
-) -> Answer | None:
-    """Store one answer; touches only this question's row.
-
-    ``expected_version`` is the version the person's page showed (0: no answer). If another
-    write came in between and stored something else, ``AnswerConflict`` is raised and nothing is
-    written; ``None`` skips the check (the later write wins). Overwriting another person's answer
-    is audited (``answer.overwrite``), with ``conflict_resolved`` when the person saw that
-    person's value in a conflict notice and chose their own."""
-    return answer_save_with_progress(
-        assessment=assessment,
-        user=user,
-        question_key=question_key,
-        value=value,
-        expected_version=expected_version,
-        conflict_resolved=conflict_resolved,
-    ).answer
+def answer_save(**arguments) -> Answer | None:
+    """Store one answer (the arguments of ``answer_save_with_progress``); the stored answer, or
+    None when the value removed it."""
+    return answer_save_with_progress(**arguments).answer
 
 
 def answer_save_with_progress(
@@ -228,8 +208,15 @@ def answer_save_with_progress(
     expected_version: int | None = None,
     conflict_resolved: bool = False,
 ) -> AnswerSaved:
-    """``answer_save``, also giving the draft's progress input: the autosave's one read of the
-    draft's answers serves the version check and the progress sidebar alike."""
+    """Store one answer; touches only this question's row. Also gives the draft's progress
+    input: the save's one read of the draft's answers serves the version check and the progress
+    sidebar alike.
+
+    ``expected_version`` is the version the person's page showed (0: no answer). If another
+    write came in between and stored something else, ``AnswerConflict`` is raised and nothing is
+    written; ``None`` skips the check (the later write wins). Overwriting another person's answer
+    is audited (``answer.overwrite``), with ``conflict_resolved`` when the person saw that
+    person's value in a conflict notice and chose their own."""
     if not can_edit_assessment(user=user, assessment=assessment):
         raise PermissionDenied
     questionnaire = questionnaire_for(assessment)

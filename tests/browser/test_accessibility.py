@@ -6,17 +6,16 @@ import os
 import re
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from assessments import services
 from assessments.models import Assessment
 from portal.models import Organization, User
 from tests.browser.accessibility import AXE_SOURCE, Crawl, axe_check, axe_context, crawl
+from tests.browser.conftest import DEMO_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-DEMO_PASSWORD = "KI-Check-2026!"
 OWNER = "inhaber@schreinerei-hegau.example"
 CONSULTANT = "berater@demo.example"
 
@@ -31,10 +30,7 @@ def _axe_installed():
 
 
 @pytest.fixture
-def demo(db, settings):
-    settings.DEBUG = True  # seed_demo refuses to run outside demo mode
-    call_command("seed_demo", verbosity=0)
-    settings.DEBUG = False
+def demo(seeded_demo):
     organization = Organization.objects.get(name="Schreinerei Hegau GmbH")
     owner = User.objects.get(email=OWNER)
     # an open re-assessment, so the wizard (with carried-over answers) is part of the crawl

@@ -8,39 +8,17 @@ from django.contrib.sessions.models import Session
 from playwright.sync_api import expect
 
 from assessments import services
-from assessments.models import Answer
 from portal.models import AuditLog
+from tests.browser.test_autosave import _open_section, _stored
 from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-SAVE = re.compile(r"/antworten/staff/$")
-
-
-@pytest.fixture
-def draft(questionnaire, org_a, alice):
-    return services.assessment_start(organization=org_a, user=alice).assessment
 
 
 def _sign_in(page, user):
     page.get_by_label("E-Mail-Adresse").fill(user.email)
     page.locator("#id_password").fill(PASSWORD)
     page.get_by_role("button", name="Anmelden").click()
-
-
-def _open_section(page, live_server, user, draft, section="basics"):
-    page.goto(live_server.url + "/konto/anmelden/")
-    _sign_in(page, user)
-    page.wait_for_url(re.compile(r"/organisationen/"))
-    page.goto(f"{live_server.url}/bewertungen/{draft.pk}/abschnitt/{section}/")
-
-
-def _stored(draft, key):
-    return (
-        Answer.objects.filter(assessment=draft, question_key=key)
-        .values_list("value", flat=True)
-        .first()
-    )
 
 
 def test_ended_session_says_so_keeps_the_value_and_saves_after_signing_in(

@@ -4,11 +4,11 @@ thousands of pixels below it."""
 import re
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from assessments.models import Assessment
 from portal.models import Organization
+from tests.browser.conftest import DEMO_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -16,10 +16,7 @@ PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture
-def submitted(db, settings):
-    settings.DEBUG = True  # seed_demo refuses to run outside demo mode
-    call_command("seed_demo", verbosity=0)
-    settings.DEBUG = False
+def submitted(seeded_demo):
     organization = Organization.objects.get(name="Schreinerei Hegau GmbH")
     return (
         Assessment.objects.filter(organization=organization, submitted_at__isnull=False)
@@ -35,7 +32,7 @@ def test_changed_scores_stay_in_view_while_answering_on_a_phone(browser, live_se
     try:
         page.goto(live_server.url + "/konto/anmelden/")
         page.get_by_label("E-Mail-Adresse").fill("inhaber@schreinerei-hegau.example")
-        page.locator("#id_password").fill("KI-Check-2026!")
+        page.locator("#id_password").fill(DEMO_PASSWORD)
         page.get_by_role("button", name="Anmelden").click()
         page.wait_for_url(re.compile(r"/organisationen/"))
         page.goto(f"{live_server.url}/bewertungen/{submitted.pk}/was-waere-wenn/")
