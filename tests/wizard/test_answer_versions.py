@@ -171,6 +171,27 @@ def test_plain_form_keep_theirs_leaves_the_stored_answer(client, alice, bob, dra
     assert Answer.objects.get(assessment=draft, question_key="staff").value == 12
 
 
+def test_adding_a_row_over_someone_elses_newer_list_is_a_conflict(client, alice, bob, draft):
+    _save(bob, draft, "use_cases", [{"name": "Angebote schreiben", "area": "code"}], version=0)
+    client.force_login(alice)
+
+    response = client.post(
+        reverse("repeat_row_add", args=[draft.pk, "use_cases"]),
+        {
+            "use_cases-rows": "1",
+            "use_cases-0-name": "Bewerbungen sichten",
+            "use_cases__version": "0",
+        },
+    )
+
+    assert response.status_code == 409
+    body = response.content.decode()
+    assert 'value="Bewerbungen sichten"' in body  # what she typed stays
+    assert "Angebote schreiben" in body and "Gespeicherte Antwort behalten" in body
+    stored = Answer.objects.get(assessment=draft, question_key="use_cases").value
+    assert stored == [{"name": "Angebote schreiben", "area": "code"}]
+
+
 # --- audit (issue 22, item 7) -------------------------------------------------------------------
 
 
