@@ -16,11 +16,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urldefrag, urlparse
 
+from playwright.sync_api import Error as PlaywrightError
+
 AXE_SOURCE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 WIDTHS = {1366: 900, 390: 844}
 SERIOUS = ("serious", "critical")
 
-# Not pages: downloads, feeds, images, sign-out, the language switch, Django's own admin (it
+# Not pages (skipped without a request; other downloads are recognised by their answer):
+# downloads, feeds, images, sign-out, the language switch, Django's own admin (it
 # brings its own styles and is not part of the portal's design), the health endpoint.
 SKIP = re.compile(
     r"^/(admin|static|media|i18n)/|^/healthz|/abmelden/|/feed/|/bilder/|/pdf/$|\.(csv|ics|xlsx|pdf)"
@@ -122,7 +125,10 @@ def crawl(page, base_url: str, seeds: list[str], *, limit: int = 80) -> Crawl:
         shape = SHAPE.sub("#", urlparse(path).path)
         if shapes[shape] >= PER_SHAPE:
             continue
-        response = page.goto(base_url + path)
+        try:
+            response = page.goto(base_url + path)
+        except PlaywrightError:  # a download (a file, not a page) aborts the navigation
+            continue
         if response is None or "text/html" not in (response.headers.get("content-type") or ""):
             continue
         landed = urlparse(page.url)
