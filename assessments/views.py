@@ -111,10 +111,10 @@ def _section_context(
         if conflict is not None:
             # what the person chose stays on screen, with the other value beside it
             question = questionnaire.questions[view.key]
-            questions[index] = question_view(question, value=conflict.value, editable=editable)
-            questions[index].conflict = conflict_view(
-                question, conflict=conflict, user=request.user
-            )
+            view = question_view(question, value=conflict.value, editable=editable)
+            view.conflict = conflict_view(question, conflict=conflict, user=request.user)
+            view.version = conflict.version  # saving again now keeps this value
+            questions[index] = view
     return {
         "assessment": assessment,
         "organization": assessment.organization,

@@ -144,6 +144,8 @@ def test_plain_form_conflict_keeps_my_value_shows_theirs_and_saves_mine_on_reque
     assert Answer.objects.get(assessment=draft, question_key="staff").value == 12
 
     conflict = response.context["questions"][2].conflict
+    # the form now carries the stored version: sending it again keeps her value
+    assert f'name="staff__version" value="{conflict.version}"' in body
     keep_mine = {**form, "staff__version": str(conflict.version), "staff__keep": "mine"}
     del keep_mine["go"]
     response = client.post(url, keep_mine)
