@@ -73,14 +73,15 @@ def answers_with_meta(assessment: Assessment) -> dict:
     }
 
 
-def progress_value(questionnaire: Questionnaire) -> Case:
+def progress_value(questionnaire: Questionnaire, *, also_value_of: str = "") -> Case:
     """A stored answer as the progress sidebar needs it, as SQL, so that a save reads no other
-    answer's value: answers some condition reads give their value; every other answer gives
-    ``True``, or ``None`` where an empty list or text was stored (no answer; rows from before
-    empty values were refused). ``questionnaire.progress`` gives the same for these as for
-    ``answers_dict``."""
+    answer's value: answers some condition reads (and the one ``also_value_of`` names) give
+    their value; every other answer gives ``True``, or ``None`` where an empty list or text was
+    stored (no answer; rows from before empty values were refused). ``questionnaire.progress``
+    gives the same for these as for ``answers_dict``."""
+    with_value = questionnaire.condition_keys | ({also_value_of} if also_value_of else set())
     return Case(
-        When(question_key__in=questionnaire.condition_keys, then=F("value")),
+        When(question_key__in=sorted(with_value), then=F("value")),
         When(Q(value=[]) | Q(value=""), then=Value(None, output_field=JSONField())),
         default=Value(True, output_field=JSONField()),
         output_field=JSONField(),

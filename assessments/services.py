@@ -5,16 +5,6 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import (
-    BigIntegerField,
-    Case,
-    CharField,
-    DateTimeField,
-    F,
-    JSONField,
-    Q,
-    When,
-)
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -296,41 +286,28 @@ def _answers_around(assessment: Assessment, questionnaire, question_key: str):
     """One query over the draft's answers: this question's stored answer (or None), the highest
     version given, and the progress input. Only this answer's value and the few values some
     condition reads are fetched and decoded; the others count as answered or not."""
-    this = Q(question_key=question_key)
     rows = (
         Answer.objects.filter(assessment_id=assessment.pk)
         .annotate(
-            progress_value=progress_value(questionnaire),
-            **{
-                f"this_{name}": Case(When(this, then=F(name)), output_field=field)
-                for name, field in _CURRENT_FIELDS.items()
-            },
+            progress_value=progress_value(questionnaire, also_value_of=question_key),
         )
-        .values_list("question_key", "version", "progress_value", *_THIS_COLUMNS)
+        .values_list("question_key", *_CURRENT_FIELDS, "progress_value")
     )
     current, highest, progress = None, 0, {}
-    for key, version, progress_input, *this_fields in rows:
-        highest = max(highest, version)
+    for key, *fields, progress_input in rows:
+        stored = dict(zip(_CURRENT_FIELDS, fields, strict=True))
+        highest = max(highest, stored["version"])
         progress[key] = progress_input
         if key == question_key:
             current = Answer(
-                assessment_id=assessment.pk,
-                question_key=key,
-                version=version,
-                **dict(zip(_CURRENT_FIELDS, this_fields, strict=True)),
+                assessment_id=assessment.pk, question_key=key, value=progress_input, **stored
             )
     return current, highest, progress
 
 
-# The stored answer's fields the save reads (only for its own question) and hands back.
-_CURRENT_FIELDS = {
-    "id": BigIntegerField(),
-    "value": JSONField(),
-    "carry": CharField(),
-    "updated_by_id": BigIntegerField(),
-    "updated_at": DateTimeField(),
-}
-_THIS_COLUMNS = tuple(f"this_{name}" for name in _CURRENT_FIELDS)
+# The stored answer's fields the save reads for every row (small: no value) and hands back for
+# its own question.
+_CURRENT_FIELDS = ("id", "version", "carry", "updated_by_id", "updated_at")
 
 
 def _overwrite_audit(*, assessment, user, question, current, value, version, conflict_resolved):
