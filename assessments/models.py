@@ -360,4 +360,5 @@ class ConsultantNote(models.Model):
 
 
 from .actionplan.models import Action  # noqa: E402, F401 - registers the model
+from .documents.models import Document, DocumentVersion, LiteracyMeasure  # noqa: E402, F401
 from .stress.models import StressJob  # noqa: E402, F401 - registers the model
