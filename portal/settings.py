@@ -446,7 +446,7 @@ STRESS_JOB_KEEP_DAYS = env_int("STRESS_JOB_KEEP_DAYS", 14)
 for _name in ("STRESS_TEST_CHUNK", "STRESS_JOB_STALE_SECONDS", "STRESS_JOB_KEEP_DAYS"):
     if globals()[_name] < 1:
         raise ImproperlyConfigured(f"{_name} must be at least 1.")
-CELERY_IMPORTS = ["assessments.stress.tasks"]
+CELERY_IMPORTS = ["assessments.stress.tasks", "assessments.documents.tasks"]
 CELERY_BEAT_SCHEDULE = {
     "assessments-sweep-reports": {
         "task": "assessments.tasks.reports_sweep",
@@ -459,6 +459,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "assessments.tasks.reports_sweep",
         "schedule": float(REPORT_HOUSEKEEPING_SECONDS),
         "kwargs": {"housekeeping": True},
+    },
+    # Document PDFs whose message was lost or whose worker died are sent again.
+    "assessments-documents-sweep": {
+        "task": "assessments.documents.sweep",
+        "schedule": float(REPORT_HOUSEKEEPING_SECONDS),
     },
     "portal-expire-invitations": {
         "task": "portal.tasks.invitations_expire",
