@@ -359,6 +359,6 @@ class ConsultantNote(models.Model):
         return self.title
 
 
-from .actionplan.models import Action  # noqa: E402, F401 - registers the model
+from .actionplan.models import Action, ActionComment, Evidence  # noqa: E402, F401
 from .documents.models import Document, DocumentVersion, LiteracyMeasure  # noqa: E402, F401
 from .stress.models import StressJob  # noqa: E402, F401 - registers the model

@@ -268,6 +268,8 @@ MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
 # Largest file any form accepts (the catalogue upload); reading stops there, not after the body.
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 2 * 1024 * 1024)
+# Evidence files on actions (signed contracts, training lists) may be larger than other uploads.
+EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
 FILE_UPLOAD_HANDLERS = [
     "portal.security.uploads.SizeLimitUploadHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
@@ -446,7 +448,11 @@ STRESS_JOB_KEEP_DAYS = env_int("STRESS_JOB_KEEP_DAYS", 14)
 for _name in ("STRESS_TEST_CHUNK", "STRESS_JOB_STALE_SECONDS", "STRESS_JOB_KEEP_DAYS"):
     if globals()[_name] < 1:
         raise ImproperlyConfigured(f"{_name} must be at least 1.")
-CELERY_IMPORTS = ["assessments.stress.tasks", "assessments.documents.tasks"]
+CELERY_IMPORTS = [
+    "assessments.stress.tasks",
+    "assessments.documents.tasks",
+    "assessments.actionplan.tasks",
+]
 CELERY_BEAT_SCHEDULE = {
     "assessments-sweep-reports": {
         "task": "assessments.tasks.reports_sweep",
@@ -464,6 +470,11 @@ CELERY_BEAT_SCHEDULE = {
     "assessments-documents-sweep": {
         "task": "assessments.documents.sweep",
         "schedule": float(REPORT_HOUSEKEEPING_SECONDS),
+    },
+    # Evidence files a crash left without their row (see assessments/actionplan/evidence.py).
+    "assessments-evidence-orphans": {
+        "task": "assessments.actionplan.evidence_orphans",
+        "schedule": crontab(minute=23, hour=3),
     },
     "portal-expire-invitations": {
         "task": "portal.tasks.invitations_expire",

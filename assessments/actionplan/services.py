@@ -126,3 +126,22 @@ def _check_owner(assessment, owner: User | None) -> None:
             _("Verantwortlich kann nur ein Mitglied des Unternehmens oder sein Berater sein."),
             code="owner",
         )
+
+
+def comment_add(*, action: Action, actor: User, text: str):
+    """A message on an action between the client and the consultant."""
+    from .models import ActionComment
+
+    if not can_work_on_plan(user=actor, assessment=action.assessment):
+        raise PermissionDenied
+    text = text.strip()
+    if not text:
+        raise ValidationError(_("Bitte schreiben Sie einen Kommentar."), code="empty")
+    comment = ActionComment.objects.create(action=action, author=actor, text=text[:4000])
+    audit_record(
+        action="action.comment",
+        actor=actor,
+        organization=action.assessment.organization,
+        target=action.display_title,
+    )
+    return comment

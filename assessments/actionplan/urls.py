@@ -20,4 +20,17 @@ urlpatterns = [
         name="actionplan_ics",
     ),
     path("massnahmen/<uuid:action_id>/", views.action_update, name="action_update"),
+    path("massnahmen/<uuid:action_id>/details/", views.action_detail, name="action_detail"),
+    path("massnahmen/<uuid:action_id>/nachweise/", views.evidence_upload, name="evidence_upload"),
+    path(
+        "massnahmen/<uuid:action_id>/nachweise/<uuid:evidence_id>/",
+        views.evidence_download,
+        name="evidence_download",
+    ),
+    path(
+        "massnahmen/<uuid:action_id>/nachweise/<uuid:evidence_id>/loeschen/",
+        views.evidence_remove,
+        name="evidence_remove",
+    ),
+    path("massnahmen/<uuid:action_id>/kommentare/", views.comment_create, name="comment_create"),
 ]

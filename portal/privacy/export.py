@@ -126,4 +126,9 @@ def organization_export(*, organization: Organization) -> bytes:
             ).exclude(file=""):
                 with report.file.open("rb") as handle:
                     archive.writestr(f"{folder}/bericht-{report.pk}.pdf", handle.read())
+        # Evidence and comments on actions, literacy measures, released documents.
+        from assessments.privacy import organization_records
+
+        for path, content in organization_records(organization=organization):
+            archive.writestr(path, content)
     return buffer.getvalue()

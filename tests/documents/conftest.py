@@ -58,7 +58,7 @@ def submit_full(organization, user, *, care=0.5, overrides=None):
 
 
 @pytest.fixture
-def full_assessment(org_a, alice, consultant):
+def full_assessment(org_a, alice, consultant, private_files):
     org_a.consultant = consultant
     org_a.save()
     return submit_full(org_a, alice)
