@@ -49,6 +49,7 @@ def email_send(
     context: dict,
     language: str | None = None,
     reply_to: list[str] | None = None,
+    headers: dict | None = None,
 ) -> None:
     """Send the triplet ``<template>_subject.txt``, ``_body.txt`` and ``_body.html``."""
     context = {"consultancy": settings.CONSULTANCY, "site_url": settings.SITE_URL, **context}
@@ -56,7 +57,9 @@ def email_send(
         subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
         text = render_to_string(f"{template}_body.txt", context)
         html = render_to_string(f"{template}_body.html", context)
-    message = EmailMultiAlternatives(subject=subject, body=text, to=to, reply_to=reply_to)
+    message = EmailMultiAlternatives(
+        subject=subject, body=text, to=to, reply_to=reply_to, headers=headers
+    )
     message.attach_alternative(html, "text/html")
     message.send()
 

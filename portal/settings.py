@@ -452,7 +452,10 @@ CELERY_IMPORTS = [
     "assessments.stress.tasks",
     "assessments.documents.tasks",
     "assessments.actionplan.tasks",
+    "assessments.reminders.tasks",
 ]
+# Reminder digests name open actions due within this many days, and overdue ones.
+REMINDER_DUE_SOON_DAYS = env_int("REMINDER_DUE_SOON_DAYS", 7)
 CELERY_BEAT_SCHEDULE = {
     "assessments-sweep-reports": {
         "task": "assessments.tasks.reports_sweep",
@@ -475,6 +478,11 @@ CELERY_BEAT_SCHEDULE = {
     "assessments-evidence-orphans": {
         "task": "assessments.actionplan.evidence_orphans",
         "schedule": crontab(minute=23, hour=3),
+    },
+    # One digest per person of their due and overdue actions (daily or weekly, as they chose).
+    "assessments-reminder-digests": {
+        "task": "assessments.reminders.send_digests",
+        "schedule": crontab(minute=30, hour=6),
     },
     "portal-expire-invitations": {
         "task": "portal.tasks.invitations_expire",

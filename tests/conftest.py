@@ -150,6 +150,8 @@ def redis_url() -> str:
             pytest.fail(f"Redis does not answer at {url}, but REQUIRE_SERVICES=1")
         pytest.skip(f"no Redis answers at {url}; start one to run the real-worker tests")
     return url
+
+
 @pytest.fixture
 def private_files(tmp_path, monkeypatch):
     """Evidence, document PDFs and reports go to a private folder of this test."""
