@@ -363,3 +363,4 @@ from .actionplan.models import Action, ActionComment, Evidence  # noqa: E402, F4
 from .documents.models import Document, DocumentVersion, LiteracyMeasure  # noqa: E402, F401
 from .reminders.models import ReminderDigest, ReminderEntry, ReminderSetting  # noqa: E402, F401
 from .stress.models import StressJob  # noqa: E402, F401 - registers the model
+from .worklist.models import SavedFilter  # noqa: E402, F401 - registers the model

@@ -64,6 +64,7 @@ urlpatterns = [
     path("", include("assessments.actionplan.urls")),
     path("", include("assessments.documents.urls")),
     path("", include("assessments.reminders.urls")),
+    path("", include("assessments.worklist.urls")),
     path("", include("assessments.stress.urls")),
     path("berichte/<uuid:report_id>/pdf/", report_views.report_download, name="report_download"),
     path("berichte/<uuid:report_id>/erneut/", report_views.report_retry, name="report_retry"),

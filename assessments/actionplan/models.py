@@ -72,6 +72,10 @@ class Action(models.Model):
         verbose_name = _("Maßnahme")
         verbose_name_plural = _("Maßnahmen")
         ordering = ["priority", "created_at", "pk"]
+        indexes = [
+            # the task list and the reminders: open actions by due date
+            models.Index(fields=["state", "due_date"], name="action_state_due"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["assessment", "key"],
