@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from . import views
+from .history import views as history_views
 from .reports import views as report_views
 from .review import views as review_views
 
@@ -60,6 +61,11 @@ urlpatterns = [
         "bewertungen/<uuid:assessment_id>/status/",
         review_views.review_transition,
         name="review_transition",
+    ),
+    path(
+        "organisationen/<uuid:organization_id>/vergleich/",
+        history_views.assessment_compare,
+        name="assessment_compare",
     ),
     path("", include("assessments.actionplan.urls")),
     path("", include("assessments.documents.urls")),
