@@ -112,3 +112,66 @@ def plan_ics(rows: list[dict], *, organization_name: str, now: datetime | None =
         ]
     lines.append("END:VCALENDAR")
     return "".join(folded + "\r\n" for line in lines for folded in _fold(line))
+
+
+def plan_xlsx(rows: list[dict], *, document: dict, sheet_title: str) -> bytes:
+    """The action plan as an Excel workbook: bold, frozen header, column widths, dates as
+    dates (dd.mm.yyyy), and the certification crosswalk (ISO/IEC 42001 Annex A, NIST AI RMF)
+    of every generated action."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    from .selectors import crosswalk_label
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = sheet_title[:31] or "Plan"
+    header = [
+        "#",
+        _("Maßnahme"),
+        _("Beschreibung"),
+        _("Bereich"),
+        _("Priorität"),
+        _("Aufwand"),
+        _("verantwortlich"),
+        _("fällig am"),
+        _("Stand"),
+        _("Begründung"),
+        _("ISO/IEC 42001 Anhang A"),
+        _("NIST AI RMF"),
+    ]
+    widths = [5, 45, 60, 24, 10, 10, 24, 12, 14, 30, 22, 26]
+    sheet.append(header)
+    for number, row in enumerate(rows, start=1):
+        sheet.append(
+            [
+                number,
+                row["title"],
+                row["text"],
+                row["dimension"],
+                row["priority"],
+                row["effort"],
+                row["owner"],
+                row["due_date"],
+                row["state_label"],
+                row["state_reason"],
+                crosswalk_label(document=document, key=row["key"], framework="iso42001"),
+                crosswalk_label(document=document, key=row["key"], framework="nist_ai_rmf"),
+            ]
+        )
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "A2"
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            if cell.data_type == "f":  # client-typed "=…" stays text, never a formula
+                cell.data_type = "s"
+        row[7].number_format = "DD.MM.YYYY"
+        for cell in (row[1], row[2]):
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()

@@ -60,6 +60,7 @@ def plan_rows(*, actions: list[Action], dimension_titles: dict) -> list[dict]:
     return [
         {
             "id": a.pk,
+            "key": a.key,
             "title": a.display_title,
             "text": a.display_text,
             "priority": a.priority,

@@ -15,6 +15,11 @@ urlpatterns = [
         name="actionplan_csv",
     ),
     path(
+        "bewertungen/<uuid:assessment_id>/massnahmen.xlsx",
+        views.actionplan_xlsx,
+        name="actionplan_xlsx",
+    ),
+    path(
         "bewertungen/<uuid:assessment_id>/massnahmen.ics",
         views.actionplan_ics,
         name="actionplan_ics",

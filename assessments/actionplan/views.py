@@ -15,7 +15,7 @@ from portal.security.uploads import upload_too_large
 from .. import selectors as assessment_selectors
 from ..presentation import dimension_titles
 from . import evidence, selectors, services
-from .exports import plan_csv, plan_ics
+from .exports import plan_csv, plan_ics, plan_xlsx
 from .forms import ActionCreateForm, ActionForm, CommentForm, EvidenceForm
 
 
@@ -130,6 +130,23 @@ def actionplan_csv(request: HttpRequest, assessment_id) -> HttpResponse:
         plan_csv(_rows(request, assessment)), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = f'attachment; filename="{_filename(assessment, "csv")}"'
+    return response
+
+
+@client_data("actions")
+@login_required
+@require_GET
+def actionplan_xlsx(request: HttpRequest, assessment_id) -> HttpResponse:
+    assessment = _submitted_assessment(request, assessment_id)
+    body = plan_xlsx(
+        _rows(request, assessment),
+        document=assessment.questionnaire.document,
+        sheet_title=_("Maßnahmenplan"),
+    )
+    response = HttpResponse(
+        body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{_filename(assessment, "xlsx")}"'
     return response
 
 

@@ -13,7 +13,12 @@ def test_client_reads_the_note_in_the_portal_but_never_internal_ones(
     client.force_login(consultant)
     client.post(
         reverse("note_create", args=[submitted.pk]),
-        {"kind": "note", "title": "Bitte AVV prüfen", "text": "Der Vertrag fehlt noch.", "priority": 2},
+        {
+            "kind": "note",
+            "title": "Bitte AVV prüfen",
+            "text": "Der Vertrag fehlt noch.",
+            "priority": 2,
+        },
     )
     client.post(
         reverse("note_create", args=[submitted.pk]),
