@@ -3,11 +3,11 @@ did to the scores."""
 
 from django.utils.translation import gettext as _
 
-from ..models import Assessment, Result
+from ..models import Answer, Assessment, Result
 from ..presentation import dimension_titles
 from ..questionnaire import answer_label, tr
 from ..scoring import score
-from ..selectors import answers_dict, questionnaire_for
+from ..selectors import questionnaire_for
 from .charts import sparkline_svg
 
 TREND_FIELDS = ("lock_in", "gdpr", "ai_act", "continuity", "governance")
@@ -77,8 +77,11 @@ def answer_diff(*, before: Assessment, after: Assessment) -> dict:
     questionnaire = questionnaire_for(after)
     document = after.questionnaire.document
     titles = dimension_titles(document)
-    now = answers_dict(after)
-    then = dict(before.answers.values_list("question_key", "value"))
+    now, then = {}, {}
+    for assessment_id, key, value in Answer.objects.filter(
+        assessment_id__in=[before.pk, after.pk]
+    ).values_list("assessment_id", "question_key", "value"):
+        (now if assessment_id == after.pk else then)[key] = value
     visible = questionnaire.visible(now)
     current = score(document, now)
     current_scores = current.scores
@@ -143,6 +146,16 @@ def comparable_assessments(*, user, organization) -> list[Assessment]:
         .select_related("questionnaire", "result")
         .defer("questionnaire__document", "questionnaire__source")
         .order_by("-submitted_at")
+    )
+
+
+def latest_two_submitted(*, user, organization) -> list[Assessment]:
+    """The client's two newest submitted assessments with catalogue and result (one query)."""
+    return list(
+        Assessment.objects.visible_to(user)
+        .filter(organization=organization, status=Assessment.Status.SUBMITTED)
+        .select_related("questionnaire", "result")
+        .order_by("-submitted_at")[:2]
     )
 
 

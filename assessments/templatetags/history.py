@@ -3,7 +3,7 @@
 
 from django import template
 
-from ..history.selectors import answer_diff, comparable_assessments
+from ..history.selectors import answer_diff, latest_two_submitted
 
 register = template.Library()
 SHOWN = 5
@@ -11,7 +11,7 @@ SHOWN = 5
 
 @register.inclusion_tag("assessments/_answer_changes.html", takes_context=True)
 def answer_changes(context, organization):
-    assessments = comparable_assessments(user=context["request"].user, organization=organization)
+    assessments = latest_two_submitted(user=context["request"].user, organization=organization)
     if len(assessments) < 2:
         return {"diff": None}
     diff = answer_diff(before=assessments[1], after=assessments[0])
