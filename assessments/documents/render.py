@@ -51,6 +51,9 @@ def version_pdf(version) -> PdfResult:
     return html_to_pdf(version_pdf_html(version))
 
 
+UMLAUTS = {"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss"}
+
+
 def filename(version, extension: str) -> str:
     """``KI-Register_<Firma>_Fassung-3.docx`` with only safe characters."""
     import re
@@ -60,8 +63,9 @@ def filename(version, extension: str) -> str:
     with translation.override(document.language):
         kind = str(document.get_kind_display())
     name = f"{kind}_{document.assessment.organization.name}"
-    ascii_name = (
-        unicodedata.normalize("NFKD", name.replace("ß", "ss")).encode("ascii", "ignore").decode()
-    )
-    stem = re.sub(r"[^A-Za-z0-9_]+", "-", ascii_name).strip("-")[:90] or "Dokument"
+    for umlaut, spelled in UMLAUTS.items():
+        name = name.replace(umlaut, spelled)
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    stem = re.sub(r"[^A-Za-z0-9_]+", "-", ascii_name)
+    stem = re.sub(r"-*_-*", "_", stem).strip("-_")[:90] or "Dokument"
     return f"{stem}_Fassung-{version.number}.{extension}"
