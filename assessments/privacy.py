@@ -16,7 +16,7 @@ def organization_records(*, organization) -> list[tuple[str, str | bytes]]:
     """Files for the organisation's privacy export: (path in the ZIP, content)."""
     from .actionplan.evidence import evidence_export
     from .actionplan.models import ActionComment, Evidence
-    from .documents.models import Document, LiteracyMeasure
+    from .documents.models import MEASURE_FIELDS, Document, LiteracyMeasure
 
     files: list[tuple[str, str | bytes]] = []
     evidence = [
@@ -45,15 +45,7 @@ def organization_records(*, organization) -> list[tuple[str, str | bytes]]:
     ]
     measures = list(
         LiteracyMeasure.objects.filter(organization=organization).values(
-            "held_on",
-            "title",
-            "format",
-            "topics",
-            "participants",
-            "participant_count",
-            "trainer",
-            "duration_minutes",
-            "created_at",
+            *MEASURE_FIELDS, "created_at"
         )
     )
     files.append(("massnahmen/nachweise.json", _json(evidence)))

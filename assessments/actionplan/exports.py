@@ -22,24 +22,27 @@ def _cell(value) -> str:
     return "'" + text if text[:1] in FORMULA_STARTS else text
 
 
+def plan_header() -> list[str]:
+    """The columns of the plan's CSV (the XLSX adds the crosswalk)."""
+    return [
+        "#",
+        _("Maßnahme"),
+        _("Beschreibung"),
+        _("Bereich"),
+        _("Priorität"),
+        _("Aufwand"),
+        _("verantwortlich"),
+        _("fällig am"),
+        _("Stand"),
+        _("Begründung"),
+    ]
+
+
 def plan_csv(rows: list[dict]) -> str:
     buffer = io.StringIO()
     buffer.write("\ufeff")  # Excel reads UTF-8 umlauts correctly only with a BOM
     writer = csv.writer(buffer, delimiter=";")
-    writer.writerow(
-        [
-            "#",
-            _("Maßnahme"),
-            _("Beschreibung"),
-            _("Bereich"),
-            _("Priorität"),
-            _("Aufwand"),
-            _("verantwortlich"),
-            _("fällig am"),
-            _("Stand"),
-            _("Begründung"),
-        ]
-    )
+    writer.writerow(plan_header())
     for number, row in enumerate(rows, start=1):
         writer.writerow(
             [
@@ -127,20 +130,7 @@ def plan_xlsx(rows: list[dict], *, document: dict, sheet_title: str) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = sheet_title[:31] or "Plan"
-    header = [
-        "#",
-        _("Maßnahme"),
-        _("Beschreibung"),
-        _("Bereich"),
-        _("Priorität"),
-        _("Aufwand"),
-        _("verantwortlich"),
-        _("fällig am"),
-        _("Stand"),
-        _("Begründung"),
-        _("ISO/IEC 42001 Anhang A"),
-        _("NIST AI RMF"),
-    ]
+    header = [*plan_header(), _("ISO/IEC 42001 Anhang A"), _("NIST AI RMF")]
     widths = [5, 45, 60, 24, 10, 10, 24, 12, 14, 30, 22, 26]
     sheet.append(header)
     for number, row in enumerate(rows, start=1):

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import LiteracyMeasure
+from .models import MEASURE_FIELDS, LiteracyMeasure
 
 
 class DocumentEditForm(forms.Form):
@@ -26,16 +26,7 @@ class DocumentEditForm(forms.Form):
 class LiteracyMeasureForm(forms.ModelForm):
     class Meta:
         model = LiteracyMeasure
-        fields = [
-            "held_on",
-            "title",
-            "format",
-            "topics",
-            "participants",
-            "participant_count",
-            "trainer",
-            "duration_minutes",
-        ]
+        fields = list(MEASURE_FIELDS)
         widgets = {
             "held_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "topics": forms.Textarea(attrs={"rows": 2}),

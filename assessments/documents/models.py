@@ -136,6 +136,19 @@ class DocumentVersion(models.Model):
         return self.pdf_status in (self.PdfStatus.QUEUED, self.PdfStatus.RENDERING)
 
 
+# What a person records about a literacy measure (form, service, privacy export).
+MEASURE_FIELDS = (
+    "held_on",
+    "title",
+    "format",
+    "topics",
+    "participants",
+    "participant_count",
+    "trainer",
+    "duration_minutes",
+)
+
+
 class LiteracyMeasureQuerySet(models.QuerySet):
     def visible_to(self, user) -> "LiteracyMeasureQuerySet":
         from portal.models import Organization

@@ -26,7 +26,7 @@ from portal.models import Membership, User
 from portal.services import audit_record, email_send
 
 from .drafting import draft
-from .models import Document, DocumentKind, DocumentVersion, LiteracyMeasure
+from .models import MEASURE_FIELDS, Document, DocumentKind, DocumentVersion, LiteracyMeasure
 
 logger = logging.getLogger(__name__)
 PDF_DIRECTORY = "documents"
@@ -324,17 +324,6 @@ def document_files_delete(names: list[str]) -> None:
 
 
 # --- Art. 4 literacy measures ------------------------------------------------------------------
-
-MEASURE_FIELDS = (
-    "held_on",
-    "title",
-    "format",
-    "topics",
-    "participants",
-    "participant_count",
-    "trainer",
-    "duration_minutes",
-)
 
 
 def can_keep_measures(*, user: User, organization) -> bool:
