@@ -1,10 +1,11 @@
 """What the document templates read, built from one assessment.
 
 This is the one adapter between the scoring's shapes (``ScoreCard``, ``UseCaseClassification``)
-and the templates: a template never touches the card or the raw answers. Fields the AI Act
-classification gains later (the company's role, the legal path in sentences, duties with their
-dates) are read here with a fallback, so the templates stay the same when they arrive. Every
-value that comes from the client is escaped for Markdown (``md``); catalogue texts are too.
+and the templates: a template never touches the card or the raw answers. The per-use-case fields
+of the AI Act procedure (``role_title``, ``path``, ``check``, ``duty_dates``, ``duty_articles``)
+are read with a fallback, so results of older catalogues (which have only the class, its reasons
+and its "applies from") still draft. Every value that comes from the client is escaped for
+Markdown (``md``); catalogue texts are too.
 """
 
 from __future__ import annotations
@@ -95,14 +96,20 @@ def _date(value) -> date | None:
 
 
 def _duties(use_case) -> list[dict]:
-    """Duties as ``{text, date}``: structured duties with their own date where the
-    classification gives them, else the class's duties with its "applies from" date."""
+    """Duties as ``{text, date, article}``: each with its own date where the classification
+    gives one (``duty_dates``, parallel to ``duties``), else the class's "applies from"."""
+    dates = list(getattr(use_case, "duty_dates", None) or ())
+    articles = list(getattr(use_case, "duty_articles", None) or ())
     duties = []
-    for duty in use_case.duties:
-        if isinstance(duty, dict) and "text" in duty:
-            duties.append({"text": md(tr(duty["text"])), "date": _date(duty.get("date"))})
-        else:
-            duties.append({"text": md(tr(duty)), "date": _date(use_case.applies_from)})
+    for index, duty in enumerate(use_case.duties):
+        date_text = dates[index] if index < len(dates) else None
+        duties.append(
+            {
+                "text": md(tr(duty)),
+                "date": _date(date_text) or _date(use_case.applies_from),
+                "article": md(articles[index]) if index < len(articles) else "",
+            }
+        )
     return duties
 
 
@@ -118,8 +125,10 @@ def _use_cases(questionnaire, document, card, answers) -> list[dict]:
         row = rows[use_case.index] if use_case.index < len(rows) else {}
         row = row if isinstance(row, dict) else {}
         screening = screen(spec, row)
-        legal_path = getattr(use_case, "legal_path", None) or use_case.reasons
-        role = getattr(use_case, "role", None)
+        # the legal path in the law's order where the classification gives it, else its reasons
+        legal_path = getattr(use_case, "path", None) or use_case.reasons
+        role = getattr(use_case, "role_title", None)
+        check = getattr(use_case, "check", None)
         result.append(
             {
                 "number": use_case.index + 1,
@@ -133,9 +142,7 @@ def _use_cases(questionnaire, document, card, answers) -> list[dict]:
                 "applies_from": _date(use_case.applies_from),
                 "role": md(tr(role)) if role else "",
                 "legal_path": [md(tr(sentence)) for sentence in legal_path],
-                "open_questions": [
-                    md(tr(q)) for q in (getattr(use_case, "open_questions", None) or ())
-                ],
+                "open_questions": [md(tr(check))] if check else [],
                 "duties": _duties(use_case),
                 "service": _field_label(fields.get("service"), row.get("service")),
                 "service_key": row.get("service") or "",

@@ -38,3 +38,23 @@ def test_md_escapes_line_starts():
     assert md("1. Punkt") == "1\\. Punkt"
     assert md("- Liste") == "\\- Liste"
     assert md("a\nb") == "a b"
+
+
+def test_adapter_reads_the_ai_act_procedure_fields_with_fallbacks():
+    """Cards with the per-use-case legal path, open question and dated duties (issue 19) and
+    cards of older catalogues both give the templates the same shape."""
+    from types import SimpleNamespace
+
+    from assessments.documents.context import _duties
+
+    new = SimpleNamespace(
+        duties=({"de": "Aufsicht benennen", "en": "Name oversight"},),
+        duty_dates=["2027-12-02"],
+        duty_articles=["Art. 26 Abs. 2"],
+        applies_from="2025-02-02",
+    )
+    [duty] = _duties(new)
+    assert duty["date"] == dt.date(2027, 12, 2) and duty["article"] == "Art. 26 Abs. 2"
+    old = SimpleNamespace(duties=({"de": "Schulen", "en": "Train"},), applies_from="2025-02-02")
+    [duty] = _duties(old)
+    assert duty["date"] == dt.date(2025, 2, 2) and duty["article"] == ""
