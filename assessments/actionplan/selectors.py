@@ -25,6 +25,8 @@ def actions_for_assessment(*, user: User, assessment) -> list[Action]:
             evidence_count=Count("evidence", distinct=True),
             comment_count=Count("comments", distinct=True),
         )
+        # an aggregating query drops the model's default order: name it
+        .order_by(*Action._meta.ordering)
     )
     for action in actions:
         action.assessment = assessment  # already loaded: no query per action
