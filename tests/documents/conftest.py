@@ -67,3 +67,12 @@ def full_assessment(org_a, alice, consultant, private_files):
 @pytest.fixture
 def other_assessment(org_b, charlie):
     return submit_full(org_b, charlie)
+
+
+# The real-worker fixtures (private Redis, worker subprocesses) of the report tests.
+from tests.reports.worker_harness import (  # noqa: E402, F401
+    database_url,
+    redis_server,
+    start_worker,
+    storage_dir,
+)

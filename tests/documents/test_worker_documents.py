@@ -9,22 +9,13 @@ from django.db import transaction
 
 from assessments.documents import services
 from assessments.documents.models import DocumentVersion
-from tests.reports.worker_harness import (  # noqa: F401 - fixtures
-    _wait_for,
-    database_url,
-    redis_server,
-    start_worker,
-    storage_dir,
-)
+from tests.reports.worker_harness import _wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
 def test_released_document_gets_its_pdf_from_the_worker(
-    full_assessment,
-    consultant,
-    storage_dir,
-    start_worker,  # noqa: F811
+    full_assessment, consultant, storage_dir, start_worker
 ):
     worker = start_worker()
     version = services.document_draft(assessment=full_assessment, kind="register", actor=consultant)
