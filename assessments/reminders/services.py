@@ -52,13 +52,13 @@ def reminder_setting_save(*, user: User, frequency: str) -> ReminderSetting:
 
 
 def unsubscribe_token(user: User) -> str:
-    return signing.dumps({"u": user.pk}, salt=UNSUBSCRIBE_SALT)
+    return signing.Signer(salt=UNSUBSCRIBE_SALT).sign_object({"u": user.pk})
 
 
 def unsubscribe(*, token: str) -> User | None:
     """Turn the digest off for the person the link was sent to (no sign-in needed)."""
     try:
-        data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+        data = signing.Signer(salt=UNSUBSCRIBE_SALT).unsign_object(token)
     except signing.BadSignature:
         return None
     user = User.objects.filter(pk=data.get("u"), is_active=True).first()
