@@ -1,7 +1,7 @@
 """Reads for the action plan. Nothing here hands out ``internal_note`` to client-facing code:
 ``plan_rows`` is what the results page, the PDF and the exports show."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from portal.models import Membership, Organization, User
 
@@ -21,6 +21,12 @@ def actions_for_assessment(*, user: User, assessment) -> list[Action]:
         Action.objects.visible_to(user)
         .filter(assessment=assessment)
         .select_related("owner", "updated_by")
+        .annotate(
+            evidence_count=Count("evidence", distinct=True),
+            comment_count=Count("comments", distinct=True),
+        )
+        # an aggregating query drops the model's default order: name it
+        .order_by(*Action._meta.ordering)
     )
     for action in actions:
         action.assessment = assessment  # already loaded: no query per action
@@ -56,6 +62,7 @@ def plan_rows(*, actions: list[Action], dimension_titles: dict) -> list[dict]:
     return [
         {
             "id": a.pk,
+            "key": a.key,
             "title": a.display_title,
             "text": a.display_text,
             "priority": a.priority,
@@ -116,3 +123,45 @@ def calendar_rows(*, subscription: CalendarSubscription) -> list[dict]:
     return plan_rows(
         actions=actions, dimension_titles=dimension_titles(assessment.questionnaire.document)
     )
+
+
+def crosswalk_for(*, document: dict, key: str) -> list[dict]:
+    """The certification controls an action (by its recommendation key) serves, per framework:
+    ``[{"key", "title", "controls": [{"id", "title"}]}]``; empty for own actions and for
+    catalogues without a crosswalk."""
+    from ..questionnaire import tr
+
+    crosswalk = document.get("crosswalk") or {}
+    mapping = (crosswalk.get("recommendations") or {}).get(key) if key else None
+    if not mapping:
+        return []
+    result = []
+    for framework in crosswalk.get("frameworks", ()):
+        ids = mapping.get(framework["key"]) or ()
+        if not ids:
+            continue
+        titles = {c["id"]: tr(c["title"]) for c in framework.get("controls", ())}
+        result.append(
+            {
+                "key": framework["key"],
+                "title": tr(framework["title"]),
+                "controls": [{"id": i, "title": titles.get(i, "")} for i in ids],
+            }
+        )
+    return result
+
+
+def crosswalk_label(*, document: dict, key: str, framework: str) -> str:
+    """One framework's control ids for an action as one line ("A.2.2, A.9.2"), for exports."""
+    for entry in crosswalk_for(document=document, key=key):
+        if entry["key"] == framework:
+            return ", ".join(c["id"] for c in entry["controls"])
+    return ""
+
+
+def action_details(*, action: Action) -> dict:
+    """Evidence and comments of one action, for its page."""
+    return {
+        "evidence": list(action.evidence.select_related("uploaded_by")),
+        "comments": list(action.comments.select_related("author")),
+    }

@@ -176,3 +176,22 @@ def calendar_fetched(*, subscription: CalendarSubscription) -> None:
     the audit of reads records it (``portal.privacy.audit``), never with the token."""
     now = timezone.now()
     CalendarSubscription.objects.filter(pk=subscription.pk).update(last_used_at=now)
+
+
+def comment_add(*, action: Action, actor: User, text: str):
+    """A message on an action between the client and the consultant."""
+    from .models import ActionComment
+
+    if not can_work_on_plan(user=actor, assessment=action.assessment):
+        raise PermissionDenied
+    text = text.strip()
+    if not text:
+        raise ValidationError(_("Bitte schreiben Sie einen Kommentar."), code="empty")
+    comment = ActionComment.objects.create(action=action, author=actor, text=text[:4000])
+    audit_record(
+        action="action.comment",
+        actor=actor,
+        organization=action.assessment.organization,
+        target=action.display_title,
+    )
+    return comment

@@ -663,6 +663,47 @@ class GlossaryEntry(_Model):
     definition: Text
 
 
+# --- drafted documents: DPIA screening and certification crosswalk ------------------------------
+
+
+class DpiaCriterion(_Model):
+    """One reason a use case needs a DPIA: ``required`` alone, ``indicator`` counts towards
+    ``DpiaScreening.indicators_needed``. ``when`` is a row condition on the use-case group."""
+
+    key: Key
+    weight: Literal["required", "indicator"]
+    title: Text
+    when: Condition
+    facts: FactKeys = ()
+
+
+class DpiaScreening(_Model):
+    personal_data_field: Key  # the use-case field that says whether personal data is processed
+    no_personal_data: tuple[NonEmpty, ...] = ()  # its values meaning "none": no DPIA
+    indicators_needed: int = Field(default=2, ge=1, le=9)
+    criteria: Annotated[tuple[DpiaCriterion, ...], BeforeValidator(_non_empty)]
+    facts: FactKeys = ()
+
+
+class CrosswalkControl(_Model):
+    id: NonEmpty
+    title: Text
+
+
+class CrosswalkFramework(_Model):
+    key: Key
+    title: Text
+    facts: FactKeys = ()  # where the framework comes from and when its numbering was checked
+    controls: Annotated[tuple[CrosswalkControl, ...], BeforeValidator(_non_empty)]
+
+
+class Crosswalk(_Model):
+    """Which controls of which framework each recommendation (and so each action) serves."""
+
+    frameworks: Annotated[tuple[CrosswalkFramework, ...], BeforeValidator(_non_empty)]
+    recommendations: dict[Key, dict[Key, tuple[NonEmpty, ...]]] = Field(default_factory=dict)
+
+
 class CatalogueDocument(_Model):
     # ``schema`` would shadow BaseModel.schema(); the alias keeps the YAML/JSON name.
     model_config = ConfigDict(
@@ -685,6 +726,8 @@ class CatalogueDocument(_Model):
     knockouts: tuple[KnockoutRule, ...] = ()
     facts: tuple[Fact, ...] = ()
     unknown_reason: Text | None = None  # shown for answers "unknown" without a reason of their own
+    dpia_screening: DpiaScreening | None = None  # drafted documents: DPIA screening per use case
+    crosswalk: Crosswalk | None = None  # recommendations → ISO/IEC 42001, NIST AI RMF controls
 
     def questions(self) -> list[tuple[Loc, Any]]:
         """All questions in catalogue order with their location."""
@@ -705,6 +748,8 @@ class CatalogueDocument(_Model):
         problems += self._exposure_problems(questions)
         problems += self._ai_act_problems(questions)
         problems += self._fact_problems()
+        problems += self._dpia_problems(questions)
+        problems += self._crosswalk_problems()
         _raise(problems)
         return self
 
@@ -779,6 +824,76 @@ class CatalogueDocument(_Model):
             check(("recommendations", r), rec.facts)
         for k, rule in enumerate(self.knockouts):
             check(("knockouts", k), rule.facts)
+        if self.dpia_screening is not None:
+            check(("dpia_screening",), self.dpia_screening.facts)
+            for c, criterion in enumerate(self.dpia_screening.criteria):
+                check(("dpia_screening", "criteria", c), criterion.facts)
+        if self.crosswalk is not None:
+            for f, framework in enumerate(self.crosswalk.frameworks):
+                check(("crosswalk", "frameworks", f), framework.facts)
+        return problems
+
+    def _dpia_problems(self, questions: dict[str, Any]) -> list[tuple[Loc, str]]:
+        screening = self.dpia_screening
+        if screening is None:
+            return []
+        group = self.ai_act.use_case_question
+        if group is None or group not in questions or questions[group].type != "repeat_group":
+            message = _("braucht ai_act.use_case_question (eine repeat_group)")
+            return [(("dpia_screening",), message)]
+        fields = {f.key: f for f in questions[group].fields}
+        problems: list[tuple[Loc, str]] = []
+        if screening.personal_data_field not in fields:
+            message = _("unbekanntes Feld %(field)r in der repeat_group %(group)r") % {
+                "field": screening.personal_data_field,
+                "group": group,
+            }
+            problems.append((("dpia_screening", "personal_data_field"), message))
+        seen: set[str] = set()
+        for c, criterion in enumerate(screening.criteria):
+            loc: Loc = ("dpia_screening", "criteria", c)
+            if criterion.key in seen:
+                message = _("Kriterienschlüssel %(key)r kommt doppelt vor") % {"key": criterion.key}
+                problems.append(((*loc, "key"), message))
+            seen.add(criterion.key)
+            problems += _check_row_condition(criterion.when, (*loc, "when"), fields, group)
+        return problems
+
+    def _crosswalk_problems(self) -> list[tuple[Loc, str]]:
+        crosswalk = self.crosswalk
+        if crosswalk is None:
+            return []
+        problems: list[tuple[Loc, str]] = []
+        controls: dict[str, set[str]] = {}
+        for f, framework in enumerate(crosswalk.frameworks):
+            loc: Loc = ("crosswalk", "frameworks", f)
+            if framework.key in controls:
+                message = _("Rahmenwerk %(key)r kommt doppelt vor") % {"key": framework.key}
+                problems.append(((*loc, "key"), message))
+            ids = controls.setdefault(framework.key, set())
+            for c, control in enumerate(framework.controls):
+                if control.id in ids:
+                    message = _("Maßnahme %(id)r kommt doppelt vor") % {"id": control.id}
+                    problems.append(((*loc, "controls", c, "id"), message))
+                ids.add(control.id)
+        recommendations = {rec.key for rec in self.recommendations}
+        for key, mapping in crosswalk.recommendations.items():
+            loc = ("crosswalk", "recommendations", key)
+            if key not in recommendations:
+                message = _("unbekannte Empfehlung %(key)r") % {"key": key}
+                problems.append((loc, message))
+            for framework, ids in mapping.items():
+                if framework not in controls:
+                    message = _("unbekanntes Rahmenwerk %(key)r") % {"key": framework}
+                    problems.append(((*loc, framework), message))
+                    continue
+                for control_id in ids:
+                    if control_id not in controls[framework]:
+                        message = _("unbekannte Maßnahme %(id)r in %(framework)r") % {
+                            "id": control_id,
+                            "framework": framework,
+                        }
+                        problems.append(((*loc, framework), message))
         return problems
 
     def _vendor_problems(self) -> list[tuple[Loc, str]]:

@@ -155,6 +155,10 @@ def organization_erase(*, request: ErasureRequest) -> None:
         r.file.name
         for r in Report.objects.filter(assessment__organization=organization).exclude(file="")
     ]
+    # Evidence files and document PDFs live in the same private storage.
+    from assessments.privacy import organization_files
+
+    files += organization_files(organization=organization)
     with transaction.atomic():
         from portal.security.sessions import sessions_end_others
 

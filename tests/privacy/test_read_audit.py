@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError
 from django.urls import URLResolver, get_resolver, reverse
 from django.urls.resolvers import ResolverMatch
@@ -24,8 +25,11 @@ from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from assessments.actionplan.evidence import evidence_add
 from assessments.actionplan.services import calendar_subscribe
 from assessments.demo import questionnaire_ensure_active
+from assessments.documents.models import LiteracyMeasure
+from assessments.documents.services import document_draft
 from assessments.models import Report
 from assessments.stress.models import StressJob
 from assessments.stress.selectors import scenarios_all, stress_run
@@ -33,13 +37,14 @@ from news.models import ClientFollowUp, Tag
 from portal.leads.models import Lead
 from portal.models import AuditLog, Membership
 from portal.privacy.audit import ACTION_PREFIX, UNDECLARED, declaration_for
-from tests.factories import InvitationFactory, MembershipFactory, UserFactory
+from tests.documents.conftest import submit_full
+from tests.factories import InvitationFactory, MembershipFactory, OrganizationFactory, UserFactory
 from tests.news.conftest import make_article
-from tests.stress.test_stress_test import _client_with_result
 
 pytestmark = pytest.mark.django_db
 
 SCENARIO = "copilot_price_plus_50"
+PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 
 def url_patterns(resolver=None, namespaces=(), prefix=""):
@@ -99,19 +104,32 @@ class World:
     invitation_token: str
     calendar_token: str
     section_key: str
+    action: object
+    evidence: object
+    document_number: int
+    measure: object
     admin_objects: dict = field(default_factory=dict)
 
 
 @pytest.fixture
-def world(private_storage, settings) -> World:
+def world(private_files, settings) -> World:
     version = questionnaire_ensure_active()
     reader = UserFactory(is_consultant=True, is_staff=True, is_superuser=True)
-    org = _client_with_result(
-        version, "Prüfstand GmbH", {"services_used": ["m365_copilot"]}, consultant=reader
-    )
+    org = OrganizationFactory(name="Prüfstand GmbH", consultant=reader)
     owner = UserFactory(email="inhaberin@pruefstand.example")
     membership = MembershipFactory(user=owner, organization=org, role=Membership.Role.OWNER)
-    assessment = org.assessments.get()
+    submit_full(org, owner)  # an earlier assessment: two to compare
+    assessment = submit_full(org, owner)
+    action = assessment.actions.order_by("pk").first()
+    evidence = evidence_add(
+        action=action,
+        actor=owner,
+        upload=SimpleUploadedFile("AVV.pdf", PDF, "application/pdf"),
+    )
+    document = document_draft(assessment=assessment, kind="register", actor=reader)
+    measure = LiteracyMeasure.objects.create(
+        organization=org, held_on=timezone.localdate(), title="KI-Schulung", participants="Alle"
+    )
     report = Report.objects.create(assessment=assessment, status=Report.Status.READY)
     report.file.save(f"reports/{report.pk}.pdf", ContentFile(b"%PDF-1.7 Probe"))
     lead = Lead.objects.create(
@@ -157,6 +175,10 @@ def world(private_storage, settings) -> World:
         article=article,
         invitation_token=invitation.raw_token,
         calendar_token=calendar_token,
+        action=action,
+        evidence=evidence,
+        document_number=document.number,
+        measure=measure,
         section_key=version.document["sections"][0]["key"],
         admin_objects={
             "portal.user": owner.pk,
@@ -188,6 +210,12 @@ SAMPLES = {
     "token": lambda w: w.invitation_token,
     "id": lambda w: w.owner.pk,  # the admin's password page of a user
     "pk": lambda w: w.admin_objects["otp_totp.totpdevice"],  # a TOTP device's key and QR code
+    "action_id": lambda w: w.action.pk,
+    "evidence_id": lambda w: w.evidence.pk,
+    "kind": lambda w: "register",  # a document drafted from the answers
+    "number": lambda w: w.document_number,
+    "file_format": lambda w: "docx",
+    "measure_id": lambda w: w.measure.pk,
 }
 # The same kwarg name meaning something else in one view: (view name, kwarg) -> value.
 VIEW_SAMPLES = {
