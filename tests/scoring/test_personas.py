@@ -1,4 +1,4 @@
-"""Persona suite: the companies of docs/personas.md scored on catalogue 2026.12.
+"""Persona suite: the companies of docs/personas.md scored on catalogue 2027.01.
 
 Answers follow the written descriptions; the expected level ranges and rankings were written down
 in docs/personas.md before the engine ran on them (a consultant's judgement, not engine output).
@@ -14,7 +14,7 @@ from assessments.catalogue import load_document, to_plain
 from assessments.scoring import LEVELS, score
 
 CATALOGUE_PATH = (
-    Path(__file__).resolve().parents[2] / "assessments" / "catalogue" / "ki-readiness-2026.12.yaml"
+    Path(__file__).resolve().parents[2] / "assessments" / "catalogue" / "ki-readiness-2027.01.yaml"
 )
 DIMS = ("lock_in", "gdpr", "ai_act", "continuity", "governance")
 
