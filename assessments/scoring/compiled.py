@@ -35,6 +35,29 @@ def compile_condition(cond: Any) -> Condition:
         return fallback
 
 
+def memoised_per_answers(condition: Condition) -> Condition:
+    """``condition`` remembering its last result per answers object (``visible`` None).
+
+    For the engine's index only: the engine evaluates a condition on one ``effective`` dict per
+    scoring, a new dict each time, and only once every question the condition names has its final
+    value there (``show_if`` names earlier questions only; rules run at the end). Catalogues
+    repeat long repeat-group conditions through YAML anchors; the engine builds one memoised
+    function per distinct condition, so each is walked once per scoring."""
+    cell: list = [None]
+
+    def remembered(answers: Mapping, visible: Collection[str] | None = None) -> bool:
+        if visible is not None:
+            return condition(answers, visible)
+        last = cell[0]
+        if last is not None and last[0] is answers:
+            return last[1]
+        result = condition(answers, None)
+        cell[0] = (answers, result)
+        return result
+
+    return remembered
+
+
 def _same(value: Any, expected: Any) -> bool:
     if isinstance(value, bool) or isinstance(expected, bool):
         return type(value) is type(expected) and value == expected
