@@ -1,11 +1,12 @@
 """Readable views of a ScoreCard, shared by the results page and the PDF report."""
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
 from django.utils.formats import date_format, number_format
+from django.utils.translation import get_language, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext, pgettext_lazy
 
 from .charts import ChartAxis, bars_svg, gauge_svg, radar_svg
 from .questionnaire import tr
@@ -99,6 +100,35 @@ def since_or_from(applies: date | None, today: date | None = None) -> str:
     return str(_("seit %(date)s")) % {"date": formatted}
 
 
+# German legal citations of the catalogue ("Art. 26 Abs. 1, 4 und 5", "Anhang III Nr. 1 Buchst. c")
+# in the English style of the Official Journal ("Art. 26(1), (4) and (5)", "Annex III point 1(c)")
+_CITATION_STEPS = (
+    (re.compile(r" Abs\. (\d+)"), r"(\1)"),
+    (re.compile(r" Buchst\. ([a-z]+)"), r"(\1)"),
+    (re.compile(r"(\(\w+\))((?:, \(\w+\))*), (\d+|[a-z]+)\b"), r"\1\2, (\3)"),
+    (re.compile(r"(\(\w+\)) und (\d+|[a-z]+)\b"), r"\1 and (\2)"),
+    (re.compile(r"Nr\. (\d+)"), r"point \1"),
+    (re.compile(r"i\. V\. m\."), "in conjunction with"),
+    (re.compile(r"\bAnhang\b"), "Annex"),
+    (re.compile(r"\bAbschnitt\b"), "Section"),
+    (re.compile(r"\bVO \(EU\)"), "Regulation (EU)"),
+    (re.compile(r" und "), " and "),
+)
+
+
+def citation(text: str | None) -> str:
+    """A legal citation as written in the catalogue, in the reader's language."""
+    if not text or (get_language() or "de")[:2] != "en":
+        return text or ""
+    for pattern, replacement in _CITATION_STEPS:
+        while True:
+            changed = pattern.sub(replacement, text)
+            if changed == text:
+                break
+            text = changed
+    return text
+
+
 def use_case_view(u) -> dict:
     """One row of the AI Act table: class, role, legal path, duties with dates, open question."""
     duties = []
@@ -108,20 +138,23 @@ def use_case_view(u) -> dict:
         duties.append(
             {
                 "text": tr(text),
-                "article": article,
+                "article": citation(article),
                 "applies_from": applies,
                 "when": since_or_from(applies),
             }
         )
+    label = str(AI_ACT_CLASS_LABELS.get(u.ai_act_class, u.ai_act_class))
+    title = tr(u.class_title)
     return {
         "name": u.name,
         "area": tr(u.area_label) or (u.area or "–"),
         "class": u.ai_act_class,
-        "class_label": str(AI_ACT_CLASS_LABELS.get(u.ai_act_class, u.ai_act_class)),
-        "class_title": tr(u.class_title),
+        "class_label": label,
+        # the catalogue's title where it says more than the label ("verboten seit …")
+        "class_title": "" if title.casefold() == label.casefold() else title,
         "at_stake": str(AT_STAKE_LABELS.get(u.at_stake, "")) if u.at_stake else "",
-        "annex_iii": u.annex_iii,
-        "article": u.article,
+        "annex_iii": citation(u.annex_iii),
+        "article": citation(u.article),
         "applies_from": _date(u.applies_from),
         "role": tr(u.role_title),
         "path": [tr(p) for p in u.path],

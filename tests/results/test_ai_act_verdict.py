@@ -6,10 +6,12 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from assessments import services
 from assessments.demo import questionnaire_ensure_active
 from assessments.models import Action, Report
+from assessments.presentation import citation
 from assessments.reports.render import report_html
 from tests.scoring.test_personas import PERSONAS
 
@@ -58,6 +60,46 @@ def test_the_excepted_stress_detection_shows_its_duties_with_dates_and_no_stop(
     assert "Art. 50 Abs. 3, seit 2. August 2026" in section
     assert "Verbotene KI-Praktik beenden" not in body
     assert "sofort beenden" not in body
+
+
+def test_the_use_case_section_reads_in_english(client, org_a, alice):
+    logistics = _submit(org_a, alice, "P19_spedition")
+    body = _page(client, alice, logistics, HTTP_ACCEPT_LANGUAGE="en")
+    if "Your result" not in body:
+        pytest.skip("English catalogue not compiled in this environment")
+
+    section = body[body.index('id="h-aiact"') : body.index('id="h-drivers"')]
+    assert "Your duties" in section and "Legal path" in section and "Your role" in section
+    assert "Exception under Art. 5(1)(f)" in section
+    assert "Art. 26(2), from 2 December 2027" in section
+    plan = body[body.index('id="h-plan"') : body.index('id="h-aiact"')]
+    assert "Urgency" in plan and "Ordered by legal urgency" in plan
+    for german in ("Ihre Pflichten", "Rechtlicher Weg", "Dringlichkeit", "Abs.", "ab 2. Dez"):
+        assert german not in body
+
+
+@pytest.mark.parametrize(
+    ("german", "english"),
+    [
+        ("Art. 26 Abs. 1, 4 und 5", "Art. 26(1), (4) and (5)"),
+        ("Art. 5 Abs. 1 Buchst. a und b", "Art. 5(1)(a) and (b)"),
+        (
+            "Art. 6 Abs. 2 i. V. m. Anhang III Nr. 1 Buchst. c",
+            "Art. 6(2) in conjunction with Annex III point 1(c)",
+        ),
+        (
+            "Art. 6 Abs. 1 i. V. m. Anhang I Abschnitt B Nr. 21",
+            "Art. 6(1) in conjunction with Annex I Section B point 21",
+        ),
+        ("VO (EU) 2023/1230", "Regulation (EU) 2023/1230"),
+        ("Art. 24; Art. 23", "Art. 24; Art. 23"),
+    ],
+)
+def test_legal_citations_read_in_the_official_english_style(german, english):
+    with translation.override("en"):
+        assert citation(german) == english
+    with translation.override("de"):
+        assert citation(german) == german
 
 
 def test_an_open_question_is_shown_to_ask(client, org_a, alice, consultant):
