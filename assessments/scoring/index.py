@@ -423,7 +423,7 @@ class _Conditions:
     """The index's compiled conditions: one function per distinct condition, memoised per
     scoring (``compiled.memoised_per_answers``). Catalogues repeat conditions – the "no AI"
     gate on most questions, long repeat-group conditions through YAML anchors – so each distinct
-    one is evaluated once per scoring."""
+    one is evaluated once per scoring; so is each distinct part that walks the use-case rows."""
 
     def __init__(self) -> None:
         self.known: dict[str, Any] = {}
@@ -434,7 +434,7 @@ class _Conditions:
         key = json.dumps(cond, sort_keys=True, default=str)
         compiled = self.known.get(key)
         if compiled is None:
-            compiled = memoised_per_answers(compile_condition(cond))
+            compiled = memoised_per_answers(compile_condition(cond, share=self))
             self.known[key] = compiled
         return compiled
 
