@@ -73,7 +73,6 @@ DEMO_STORIES = {
         "care": 0.75,
         "overrides": {
             "services_used": ["chatgpt_free", "copilot_chat"],
-            "art5_practice": "no",
             # a carpenter's workshop: no professional secrecy, no own apps or products with AI
             "professional_secrecy": "no",
             "own_apps": "none",
@@ -116,7 +115,6 @@ DEMO_STORIES = {
         "care": 0.25,
         "overrides": {
             "services_used": ["m365_copilot", "azure_openai", "github_copilot"],
-            "art5_practice": "no",
             "professional_secrecy": "no",
             "ai_in_products": "in_progress",  # vision inspection in the next machine generation
             "monthly_spend": 4800,
