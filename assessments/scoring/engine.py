@@ -44,8 +44,8 @@ from .index import (
     _vendor_points,
     index_for,
 )
-from .model import DimensionScore, Driver, Recommendation, ScoreCard
-from .plan import firsts, matching_rows
+from .model import DimensionScore, Driver, ScoreCard
+from .plan import matching_rows, ordered_by_band, ordered_by_law
 
 SCORING_VERSION = "1.2"
 # A capped readiness keeps the order of the companies under the cap: the readiness above
@@ -484,9 +484,9 @@ def _score(index: DocumentIndex, answers: dict, missing: list[str] | None) -> Sc
             facts[fact] = None
         fired.append((rec, named))
     if index.law_as_of is None:
-        recommendations = _ordered_by_band(fired, knockout_keys, critical_dims, risk_by_dim)
+        recommendations = ordered_by_band(fired, knockout_keys, critical_dims, risk_by_dim)
     else:
-        recommendations = _ordered_by_law(fired, effective, risk_by_dim)
+        recommendations = ordered_by_law(fired, effective, risk_by_dim)
 
     knockouts_out = tuple(d for ds in dimension_scores for d in ds.drivers if d.knockout)
     dates = [index.fact_dates[f] for f in facts if f in index.fact_dates]
@@ -521,92 +521,8 @@ def _capped(readiness: int, cap: int) -> int:
     return min(round_half_up(low + (cap - low) * (readiness - low) / (100 - low)), cap)
 
 
-def _ordered_by_band(fired, knockout_keys, critical_dims, risk_by_dim) -> tuple:
-    """Catalogues without a legal date: band 0 removes a knock-out driver, band 1 works on a
-    critical dimension, band 2 the rest; priority, then effort, then risk sort inside a band,
-    so a quick win never overtakes a critical fix."""
-    keyed = []
-    for rec, _named in fired:
-        if knockout_keys.intersection(rec.triggered_by):
-            band = 0
-        elif rec.dimension in critical_dims:
-            band = 1
-        else:
-            band = 2
-        risk = -risk_by_dim.get(rec.dimension, 0)
-        keyed.append(((band, rec.priority, rec.effort_rank, risk, rec.key), rec))
-    keyed.sort(key=_first)
-    return tuple(_recommendation(rec, key[0] < 2) for key, rec in keyed)
-
-
-def _ordered_by_law(fired, effective, risk_by_dim) -> tuple:
-    """Catalogues with a legal date: by legal urgency (``plan.py``; the static part of each
-    recommendation's order is computed once per catalogue, ``index.RecommendationSpec.legal``)."""
-    keyed = []
-    for rec, named in fired:
-        legal = rec.legal
-        if legal is not None and (rec.legal_if is None or rec.legal_if(effective)):
-            urgency, due, sort_key = legal
-        else:
-            # risk reduction, by impact per effort, then the riskier dimension (plan.py)
-            urgency, due = "risk", None
-            sort_key = (3, rec.neg_impact, -risk_by_dim.get(rec.dimension, 0), rec.order)
-        keyed.append((sort_key, rec, urgency, due, named))
-    keyed.sort(key=_first)
-    marks = firsts([item[2] for item in keyed])
-    return tuple(
-        _legal_recommendation(rec, urgency, due, first, named)
-        for (_key, rec, urgency, due, named), first in zip(keyed, marks, strict=True)
-    )
-
-
-def _legal_recommendation(rec, urgency: str, due, first: bool, named: tuple) -> Recommendation:
-    memo_key = (urgency, due, first, named)
-    result = rec.memo.get(memo_key)
-    if result is None:
-        result = Recommendation(
-            key=rec.key,
-            dimension=rec.dimension,
-            priority=rec.priority,
-            effort=rec.effort,
-            title=rec.title,
-            text=rec.text,
-            triggered_by=rec.triggered_by,
-            urgent=first,
-            urgency=urgency,
-            due=due,
-            first=first,
-            use_cases=named,
-        )
-        if len(rec.memo) < 256:
-            rec.memo[memo_key] = result
-    return result
-
-
 def _lift(risk: float, floor: float) -> float:
     return floor + (100.0 - floor) * min(max(risk, 0.0), 100.0) / 100.0
-
-
-def _recommendation(rec, urgent: bool) -> Recommendation:
-    # one memoised Recommendation per urgency, so that cards alternating between urgent and not
-    # share their objects (and the stored card's packer its serialised form)
-    result = rec.urgent_result if urgent else rec.result
-    if result is None:
-        result = Recommendation(
-            key=rec.key,
-            dimension=rec.dimension,
-            priority=rec.priority,
-            effort=rec.effort,
-            title=rec.title,
-            text=rec.text,
-            triggered_by=rec.triggered_by,
-            urgent=urgent,
-        )
-        if urgent:
-            rec.urgent_result = result
-        else:
-            rec.result = result
-    return result
 
 
 def _copy(value: Any) -> Any:

@@ -179,14 +179,12 @@ class RecommendationSpec:
     text: dict
     triggered_by: tuple[str, ...]
     facts: tuple[str, ...] = ()
-    result: Any = None  # the engine's Recommendation, memoised (not urgent)
-    urgent_result: Any = None  # the same, urgent
     rows: Any = None  # compiled ``rows`` filter on the classified use cases
     urgency: str = "risk"  # stop | duty | risk (catalogue)
     applies_from: str | None = None
     legal_if: Any = None  # compiled ``legal_if``
     order: int = 0  # position in the catalogue
-    memo: dict = field(default_factory=dict)  # Recommendation per (urgency, due, first)
+    memo: dict = field(default_factory=dict)  # Recommendation per urgency, date, first, rows
     # with a legal date: (urgency, due, sort key) where ``legal_if`` holds (plan.py), and the
     # impact per effort that orders it as risk reduction otherwise
     legal: tuple | None = None

@@ -22,13 +22,15 @@ then priority and effort) and its ``urgent`` flag.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
 from typing import Any
 
-from .model import UseCaseClassification
+from .model import Recommendation, UseCaseClassification
 
 URGENCY_RANK = {"stop": 0, "in_force": 1, "deadline": 2, "risk": 3}
 FIRST_AT_MOST = 3
+_MEMO_LIMIT = 256  # memoised Recommendation objects per recommendation
 _IMPACT = {1: 3, 2: 2, 3: 1}
 _EFFORT = {"low": 1, "medium": 2, "high": 3}
 
@@ -112,3 +114,72 @@ def firsts(urgencies: list[str]) -> list[bool]:
         out.append(mark)
         left -= mark
     return out
+
+
+_first = operator.itemgetter(0)
+
+
+def ordered_by_band(fired, knockout_keys, critical_dims, risk_by_dim) -> tuple:
+    """Catalogues without a legal date: band 0 removes a knock-out driver, band 1 works on a
+    critical dimension, band 2 the rest; priority, then effort, then risk sort inside a band,
+    so a quick win never overtakes a critical fix. ``fired``: (RecommendationSpec, row names)."""
+    keyed = []
+    for rec, _named in fired:
+        if knockout_keys.intersection(rec.triggered_by):
+            band = 0
+        elif rec.dimension in critical_dims:
+            band = 1
+        else:
+            band = 2
+        risk = -risk_by_dim.get(rec.dimension, 0)
+        keyed.append(((band, rec.priority, rec.effort_rank, risk, rec.key), rec))
+    keyed.sort(key=_first)
+    return tuple(recommendation(rec, urgent=key[0] < 2) for key, rec in keyed)
+
+
+def ordered_by_law(fired, effective, risk_by_dim) -> tuple:
+    """Catalogues with a legal date: by legal urgency (the static part of each recommendation's
+    order is computed once per catalogue, ``index.RecommendationSpec.legal``)."""
+    keyed = []
+    for rec, named in fired:
+        legal = rec.legal
+        if legal is not None and (rec.legal_if is None or rec.legal_if(effective)):
+            urgency, due, sort_key = legal
+        else:
+            # risk reduction, by impact per effort, then the riskier dimension
+            urgency, due = "risk", None
+            sort_key = (3, rec.neg_impact, -risk_by_dim.get(rec.dimension, 0), rec.order)
+        keyed.append((sort_key, rec, urgency, due, named))
+    keyed.sort(key=_first)
+    marks = firsts([item[2] for item in keyed])
+    return tuple(
+        recommendation(rec, urgent=first, urgency=urgency, due=due, first=first, named=named)
+        for (_key, rec, urgency, due, named), first in zip(keyed, marks, strict=True)
+    )
+
+
+def recommendation(
+    rec, *, urgent: bool, urgency: str = "", due=None, first: bool = False, named: tuple = ()
+) -> Recommendation:
+    """The card's Recommendation, memoised per combination on the catalogue's spec, so that cards
+    share their objects (and the stored card's packer their serialised form)."""
+    memo_key = (urgent, urgency, due, first, named)
+    result = rec.memo.get(memo_key)
+    if result is None:
+        result = Recommendation(
+            key=rec.key,
+            dimension=rec.dimension,
+            priority=rec.priority,
+            effort=rec.effort,
+            title=rec.title,
+            text=rec.text,
+            triggered_by=rec.triggered_by,
+            urgent=urgent,
+            urgency=urgency,
+            due=due,
+            first=first,
+            use_cases=named,
+        )
+        if len(rec.memo) < _MEMO_LIMIT:
+            rec.memo[memo_key] = result
+    return result

@@ -25,19 +25,17 @@ The verdict depends only on a handful of field values, so it is memoised per com
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from .model import UseCaseClassification
+from .tristate import Tri, compile_tri
 
 STEPS = ("art5", "annex_i", "annex_iii", "art50", "gpai")
 HOLDERS = ("provider", "deployer", "distributor")
 _MEMO_LIMIT = 4096
 
 APPLIES, NOT, EXCEPTED, OPEN = "applies", "not", "excepted", "open"
-
-Tri = Callable[[dict], bool | None]
 
 
 def _iso(value: Any) -> str | None:
@@ -46,85 +44,6 @@ def _iso(value: Any) -> str | None:
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value)
-
-
-# --- three-valued row conditions ---------------------------------------------------------------
-
-
-def _same(value: Any, expected: Any) -> bool:
-    if isinstance(value, bool) or isinstance(expected, bool):
-        return type(value) is type(expected) and value == expected
-    return value == expected
-
-
-def _leaf(node: dict) -> Tri:
-    name = node["field"]
-    if "answered" in node:
-        wanted = bool(node["answered"])
-        return lambda row: (row.get(name) not in (None, "")) is wanted
-    if "equals" in node:
-        expected = node["equals"]
-
-        def equals(row: dict) -> bool | None:
-            value = row.get(name)
-            if value in (None, "", "unknown"):
-                return None
-            return _same(value, expected)
-
-        return equals
-    items = tuple(node["in"])
-
-    def member(row: dict) -> bool | None:
-        value = row.get(name)
-        if value in (None, "", "unknown"):
-            return None
-        return any(_same(value, item) for item in items)
-
-    return member
-
-
-def compile_tri(cond: dict | None) -> Tri | None:
-    """A row condition as a function row -> True / False / None (open): Kleene logic, a field
-    that is unanswered or "unknown" is open (``answered`` asks exactly that and is never open)."""
-    if cond is None:
-        return None
-    if "all" in cond:
-        subs = tuple(compile_tri(c) for c in cond["all"])
-
-        def all_of(row: dict) -> bool | None:
-            result: bool | None = True
-            for sub in subs:
-                value = sub(row)
-                if value is False:
-                    return False
-                if value is None:
-                    result = None
-            return result
-
-        return all_of
-    if "any" in cond:
-        subs = tuple(compile_tri(c) for c in cond["any"])
-
-        def any_of(row: dict) -> bool | None:
-            result: bool | None = False
-            for sub in subs:
-                value = sub(row)
-                if value is True:
-                    return True
-                if value is None:
-                    result = None
-            return result
-
-        return any_of
-    if "not" in cond:
-        sub = compile_tri(cond["not"])
-
-        def negated(row: dict) -> bool | None:
-            value = sub(row)
-            return None if value is None else not value
-
-        return negated
-    return _leaf(cond)
 
 
 # --- the compiled procedure --------------------------------------------------------------------

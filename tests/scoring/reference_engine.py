@@ -9,7 +9,7 @@ keeps the order of the companies under the cap, and a catalogue with a legal dat
 plan by legal urgency (``assessments/scoring/plan.py``).
 
 It builds its own index per document (``build_index``), so the memo slots the reference writes
-(``choice.result``, ``qi.memo``, ``rec.result``) never mix with the engine's.
+(``choice.result``, ``qi.memo``) never mix with the engine's.
 """
 
 from __future__ import annotations
@@ -487,20 +487,7 @@ def score(document: dict, answers: dict) -> ScoreCard:
         legal.sort(key=lambda item: item[0])
         marks = firsts([item[2] for item in legal])
         recommendations = tuple(
-            Recommendation(
-                key=rec.key,
-                dimension=rec.dimension,
-                priority=rec.priority,
-                effort=rec.effort,
-                title=rec.title,
-                text=rec.text,
-                triggered_by=rec.triggered_by,
-                urgent=first,
-                urgency=urgency,
-                due=due,
-                first=first,
-                use_cases=named,
-            )
+            _recommendation(rec, first, urgency=urgency, due=due, first=first, named=named)
             for (_key, rec, urgency, due, named), first in zip(legal, marks, strict=True)
         )
 
@@ -529,19 +516,23 @@ def _lift(risk: float, floor: float) -> float:
     return floor + (100.0 - floor) * min(max(risk, 0.0), 100.0) / 100.0
 
 
-def _recommendation(rec, urgent: bool) -> Recommendation:
-    if rec.result is None or rec.result.urgent is not urgent:
-        rec.result = Recommendation(
-            key=rec.key,
-            dimension=rec.dimension,
-            priority=rec.priority,
-            effort=rec.effort,
-            title=rec.title,
-            text=rec.text,
-            triggered_by=rec.triggered_by,
-            urgent=urgent,
-        )
-    return rec.result
+def _recommendation(
+    rec, urgent: bool, *, urgency: str = "", due=None, first: bool = False, named: tuple = ()
+) -> Recommendation:
+    return Recommendation(
+        key=rec.key,
+        dimension=rec.dimension,
+        priority=rec.priority,
+        effort=rec.effort,
+        title=rec.title,
+        text=rec.text,
+        triggered_by=rec.triggered_by,
+        urgent=urgent,
+        urgency=urgency,
+        due=due,
+        first=first,
+        use_cases=named,
+    )
 
 
 def _copy(value: Any) -> Any:
