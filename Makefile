@@ -17,9 +17,10 @@ PORT ?= 8000
 
 .PHONY: run test lint format check bench messages makemessages system-deps venv migrate worker beat clean
 
+# HOST and PORT also reach the settings: links in e-mails point where the portal is served.
 run: venv messages migrate
-	$(PY) manage.py seed_demo
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	HOST=$(HOST) PORT=$(PORT) $(PY) manage.py seed_demo
+	HOST=$(HOST) PORT=$(PORT) $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: venv messages
 	$(VENV)/bin/ruff check .

@@ -359,5 +359,5 @@ class ConsultantNote(models.Model):
         return self.title
 
 
-from .actionplan.models import Action  # noqa: E402, F401 - registers the model
+from .actionplan.models import Action, CalendarSubscription  # noqa: E402, F401 - registers the models
 from .stress.models import StressJob  # noqa: E402, F401 - registers the model

@@ -3,8 +3,6 @@ page (or export), never per row: 2,000 rows used to cost ~39k gettext calls."""
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from html import escape
 
@@ -15,6 +13,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from ..models import Industry, SizeBand
+from ..spreadsheets import Column, csv_document, xlsx_document
 from .filters import DIMENSIONS, LEVEL_LABELS, LEVELS
 
 EXPORT_FORMATS = ("csv", "xlsx")
@@ -188,21 +187,25 @@ def rows_html(rows: list[Row], *, labels: Labels) -> SafeString:
 # --- exports -----------------------------------------------------------------------------------
 
 
-def export_header() -> list[str]:
+def export_columns() -> list[Column]:
     return [
-        _("Unternehmen"),
-        _("Branche"),
-        _("Größe"),
-        _("Berater/in"),
-        _("Abgeschlossen am"),
-        _("KI-Readiness"),
-        _("Anbieterabhängigkeit"),
-        _("Datenschutz (DSGVO)"),
-        _("EU AI Act"),
-        _("Kontinuität und Kosten"),
-        _("Governance und Kompetenz"),
-        _("höchste Risikostufe"),
+        Column(_("Unternehmen"), 36),
+        Column(_("Branche"), 30),
+        Column(_("Größe"), 30),
+        Column(_("Berater/in"), 24),
+        Column(_("Abgeschlossen am"), 16),
+        Column(_("KI-Readiness"), 12),
+        Column(_("Anbieterabhängigkeit"), 12),
+        Column(_("Datenschutz (DSGVO)"), 12),
+        Column(_("EU AI Act"), 12),
+        Column(_("Kontinuität und Kosten"), 12),
+        Column(_("Governance und Kompetenz"), 12),
+        Column(_("höchste Risikostufe"), 18),
     ]
+
+
+def export_header() -> list[str]:
+    return [column.title for column in export_columns()]
 
 
 EXPORT_VALUES = (
@@ -223,7 +226,8 @@ def export_rows(organizations, *, labels: Labels):
     """One list per client, plain values (numbers stay numbers for the XLSX)."""
     for values in organizations.values_list(*EXPORT_VALUES).iterator(chunk_size=2000):
         (name, industry, size, first, last, email, submitted, readiness, *scores, level) = values
-        consultant = f"{first} {last}".strip() or (email or "")
+        # a client without consultant has None in all three (never "None None")
+        consultant = " ".join(part for part in (first, last) if part) or email or ""
         yield [
             name,
             labels.industry.get(industry, industry),
@@ -236,49 +240,12 @@ def export_rows(organizations, *, labels: Labels):
         ]
 
 
-def _csv_safe(value):
-    """Defuse spreadsheet formulas in client-typed text (CSV injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def portfolio_csv(organizations, *, labels: Labels) -> str:
     """UTF-8 with BOM and semicolons: what German Excel opens with umlauts intact."""
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out, delimiter=";")
-    writer.writerow(export_header())
-    for row in export_rows(organizations, labels=labels):
-        writer.writerow(
-            [
-                ""
-                if value is None
-                else (value.isoformat() if hasattr(value, "isoformat") else value)
-                for value in map(_csv_safe, row)
-            ]
-        )
-    return out.getvalue()
+    return csv_document(export_header(), export_rows(organizations, labels=labels))
 
 
 def portfolio_xlsx(organizations, *, labels: Labels) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Portfolio"))
-    sheet.append(export_header())
-
-    def text(value):
-        # openpyxl would store "=…" as a formula: client-typed text stays text
-        if isinstance(value, str) and value.startswith("="):
-            cell = WriteOnlyCell(sheet, value)
-            cell.data_type = "s"
-            return cell
-        return value
-
-    for row in export_rows(organizations, labels=labels):
-        sheet.append([text(value) for value in row])
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return xlsx_document(
+        [(_("Portfolio"), export_columns(), export_rows(organizations, labels=labels))]
+    )
