@@ -18,28 +18,51 @@ CLIENT_FIELDS = frozenset({"owner", "due_date", "state", "state_reason"})
 CONSULTANT_FIELDS = CLIENT_FIELDS | {"title", "text", "priority", "internal_note"}
 
 
+# Generated actions sort by (priority, created_at): a catalogue with a legal date gives the legal
+# urgency as the priority (issue 19), so the plan keeps the card's order within each band.
+URGENCY_PRIORITY = {"stop": 1, "in_force": 1, "deadline": 2, "risk": 3}
+CATALOGUE_FIELDS = (
+    "title",
+    "text",
+    "effort",
+    "dimension",
+    "urgent",
+    "urgency",
+    "due",
+    "first",
+    "use_cases",
+)
+
+
 def actions_generate(*, assessment, card: dict) -> int:
     """One action per recommendation of the score card; safe to run twice (returns how many
-    were new)."""
+    were new). A deadline's legal date becomes the action's due date."""
     existing = set(assessment.actions.values_list("key", flat=True))
     now = timezone.now()
-    rows = [
-        Action(
-            assessment=assessment,
-            key=rec["key"],
-            # the plan is ordered by (priority, created_at): keep the card's order within a
-            # priority even where the clock would give equal timestamps
-            created_at=now + timedelta(microseconds=i),
-            # a fix for a knock-out driver or a critical area ("urgent", issue 9) is a priority-1
-            # action; the card lists those first, so they are also created first
-            priority=1 if rec.get("urgent") else rec.get("priority", 2),
-            catalogue={
-                name: rec.get(name) for name in ("title", "text", "effort", "dimension", "urgent")
-            },
+    rows = []
+    for i, rec in enumerate(card.get("recommendations", [])):
+        if rec["key"] in existing:
+            continue
+        urgency = rec.get("urgency") or ""
+        if urgency in URGENCY_PRIORITY:
+            priority = URGENCY_PRIORITY[urgency]
+        else:
+            # a fix for a knock-out driver or a critical area ("urgent", issue 9) is a
+            # priority-1 action; the card lists those first, so they are also created first
+            priority = 1 if rec.get("urgent") else rec.get("priority", 2)
+        due = rec.get("due") if urgency == "deadline" else None
+        rows.append(
+            Action(
+                assessment=assessment,
+                key=rec["key"],
+                # keep the card's order within a priority even where the clock would give
+                # equal timestamps
+                created_at=now + timedelta(microseconds=i),
+                priority=priority,
+                due_date=date.fromisoformat(due) if due else None,
+                catalogue={name: rec.get(name) for name in CATALOGUE_FIELDS},
+            )
         )
-        for i, rec in enumerate(card.get("recommendations", []))
-        if rec["key"] not in existing
-    ]
     # ignore_conflicts: a concurrent run may have inserted the same keys meanwhile.
     Action.objects.bulk_create(rows, ignore_conflicts=True)
     return len(rows)

@@ -152,11 +152,15 @@ def _use_cases(questionnaire, document, card, answers) -> list[dict]:
                     fields.get("personal_data"), row.get("personal_data")
                 ),
                 "personal_data_key": row.get("personal_data") or "",
-                "decides": _field_label(
+                # what the output is used for (2027.01: output_use; older catalogues asked
+                # "decides about people" yes/no)
+                "output_use": _field_label(fields.get("output_use"), row.get("output_use"))
+                if "output_use" in fields
+                else _field_label(
                     fields.get("decides_about_people"), row.get("decides_about_people")
                 ),
-                "decides_key": row.get("decides_about_people") or "",
-                "published": _field_label(fields.get("published"), row.get("published")),
+                "decides_people": row.get("output_use") in ("assesses_people", "decides_people")
+                or row.get("decides_about_people") == "yes",
                 "dpia": _screening_view(screening, fields),
             }
         )

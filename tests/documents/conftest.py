@@ -13,8 +13,9 @@ USE_CASES = [
         "service": "azure_openai",
         "affected": "applicants_employees",
         "personal_data": "regular",
-        "decides_about_people": "yes",
-        "published": "no",
+        "role": "use_product",
+        "output_use": "assesses_people",
+        "safety_purpose": "no",
     },
     {
         "name": "Angebotstexte",
@@ -22,8 +23,9 @@ USE_CASES = [
         "service": "m365_copilot",
         "affected": "staff",
         "personal_data": "none",
-        "decides_about_people": "no",
-        "published": "no",
+        "role": "use_product",
+        "output_use": "no_people",
+        "safety_purpose": "no",
     },
     {
         "name": "Service-Chatbot",
@@ -31,8 +33,9 @@ USE_CASES = [
         "service": "openai",
         "affected": "customers",
         "personal_data": "unknown",
-        "decides_about_people": "no",
-        "published": "yes",
+        "role": "built_own",
+        "output_use": "no_people",
+        "safety_purpose": "no",
     },
 ]
 
@@ -44,7 +47,6 @@ def submit_full(organization, user, *, care=0.5, overrides=None):
         care,
         {
             "services_used": ["m365_copilot", "azure_openai", "openai_api", "chatgpt_free"],
-            "art5_practice": "no",
             "use_cases": USE_CASES,
             **(overrides or {}),
         },

@@ -141,8 +141,9 @@ def _answers(document) -> dict:
                     "service": "m365_copilot",
                     "affected": "staff",
                     "personal_data": "regular",
-                    "decides_about_people": "no",
-                    "published": "no",
+                    "role": "use_product",
+                    "output_use": "no_people",
+                    "safety_purpose": "no",
                 }
             ],
             "comments": f"Anmerkung {MARK}",
