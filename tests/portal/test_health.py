@@ -10,7 +10,15 @@ from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
-COMPONENTS = {"database", "broker", "storage", "worker", "beat", "portfolio_cache"}
+COMPONENTS = {
+    "database",
+    "broker",
+    "storage",
+    "worker",
+    "beat",
+    "portfolio_cache",
+    "audit_log",
+}
 
 
 @pytest.fixture(autouse=True)
