@@ -10,6 +10,7 @@ the status) to those components.
 """
 
 import hmac
+import logging
 import time
 
 from django.conf import settings
@@ -22,6 +23,8 @@ from django.views.decorators.http import require_GET
 from .portfolio import generation
 from .privacy import append_only
 from .privacy.audit import client_data
+
+logger = logging.getLogger(__name__)
 
 
 def _timed(check) -> dict:
@@ -130,6 +133,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
     only = [name for name in request.GET.get("only", "").split(",") if name in components]
     checks = {name: check() for name, check in components.items() if not only or name in only}
     healthy = all(check["ok"] for check in checks.values())
+    if not healthy:
+        failing = sorted(name for name, check in checks.items() if not check["ok"])
+        logger.warning("healthz: unavailable: %s", ", ".join(failing))
     payload = {"status": "ok" if healthy else "unavailable"}
     if _may_see_details(request):
         payload["checks"] = checks
