@@ -8,13 +8,18 @@ def _generation_triggers_install(sender, using="default", **kwargs) -> None:
     recreated because SQLite drops a table's triggers when a migration rebuilds the table."""
     from django.db import connections
 
-    from .models import PortfolioGeneration
-    from .portfolio import generation
+    from .models import ClientSummary, PortfolioGeneration
+    from .portfolio import generation, summary
 
     connection = connections[using]
-    if PortfolioGeneration._meta.db_table not in connection.introspection.table_names():
+    tables = connection.introspection.table_names()
+    if PortfolioGeneration._meta.db_table not in tables:
         return  # migrated only part of the way
     generation.install(using)
+    if ClientSummary._meta.db_table in tables and using == "default":
+        # clients stored before the summary rows existed (or loaded around the ORM) get theirs
+        if not summary.summaries_complete():
+            summary.client_summaries_refresh()
 
 
 class PortalConfig(AppConfig):
@@ -22,6 +27,7 @@ class PortalConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self) -> None:
+        from .portfolio import summary  # noqa: F401 - registers the summary's receivers
         from .security.sessions import connect_signals
 
         connect_signals()

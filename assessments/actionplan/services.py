@@ -3,10 +3,12 @@
 from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.models import User
+from portal.portfolio.summary import client_summaries_refresh
 from portal.services import audit_record
 
 from .models import Action
@@ -18,7 +20,7 @@ CONSULTANT_FIELDS = CLIENT_FIELDS | {"title", "text", "priority", "internal_note
 
 def actions_generate(*, assessment, card: dict) -> int:
     """One action per recommendation of the score card; safe to run twice (returns how many
-    were new)."""
+    were new). The caller (``assessment_submit``) refreshes the portfolio summary."""
     existing = set(assessment.actions.values_list("key", flat=True))
     now = timezone.now()
     rows = [
@@ -60,23 +62,22 @@ def action_create(
     if assessment.is_draft:
         raise ValidationError(_("Maßnahmen gibt es erst nach dem Absenden der Antworten."))
     _check_owner(assessment, owner)
-    action = Action.objects.create(
-        assessment=assessment,
-        title=title,
-        text=text,
-        priority=priority,
-        owner=owner,
-        due_date=due_date,
-        internal_note=internal_note,
-        created_by=actor,
-        updated_by=actor,
-    )
-    audit_record(
-        action="action.create",
-        actor=actor,
-        organization=assessment.organization,
-        target=title,
-    )
+    with transaction.atomic():
+        action = Action.objects.create(
+            assessment=assessment,
+            title=title,
+            text=text,
+            priority=priority,
+            owner=owner,
+            due_date=due_date,
+            internal_note=internal_note,
+            created_by=actor,
+            updated_by=actor,
+        )
+        audit_record(
+            action="action.create", actor=actor, organization=assessment.organization, target=title
+        )
+        client_summaries_refresh(organization_ids=[assessment.organization_id])
     return action
 
 
@@ -108,15 +109,18 @@ def action_update(*, action: Action, actor: User, fields: dict) -> Action:
         return action
     action.updated_by = actor
     action.updated_at = timezone.now()
-    action.save(update_fields=[*changed, "updated_by", "updated_at"])
-    audit_record(
-        action="action.update",
-        actor=actor,
-        organization=assessment.organization,
-        target=action.display_title,
-        # Names only: the internal note must not be copied where clients' data is shown.
-        data={"fields": changed, "state": action.state},
-    )
+    with transaction.atomic():
+        action.save(update_fields=[*changed, "updated_by", "updated_at"])
+        audit_record(
+            action="action.update",
+            actor=actor,
+            organization=assessment.organization,
+            target=action.display_title,
+            # Names only: the internal note must not be copied where clients' data is shown.
+            data={"fields": changed, "state": action.state},
+        )
+        if {"state", "due_date"} & set(changed):  # what the portfolio shows of the plan
+            client_summaries_refresh(organization_ids=[assessment.organization_id])
     return action
 
 

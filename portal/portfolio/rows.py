@@ -13,8 +13,10 @@ from django.utils import dateformat, timezone
 from django.utils.formats import get_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ..models import Industry, SizeBand
+from .facts import risk_level
 from .filters import DIMENSIONS, LEVEL_LABELS, LEVELS
 
 EXPORT_FORMATS = ("csv", "xlsx")
@@ -31,6 +33,8 @@ class Labels:
         self.draft = _("in Bearbeitung")
         self.not_started = _("noch nicht begonnen")
         self.incomplete = _("unvollständig beantwortet")
+        self.overdue = _("Maßnahme überfällig")
+        self._open: dict[int, str] = {}
         self.none = "–"
         self.consultant = _("Berater/in")
         self.submitted = _("Stand")
@@ -50,14 +54,12 @@ class Labels:
             "stale": _("letzte Bewertung älter als 12 Monate"),
         }
 
-
-def risk_level(score: int | None, thresholds: dict[str, int]) -> str:
-    if score is None:
-        return ""
-    for level in ("critical", "high", "medium"):
-        if score >= thresholds[level]:
-            return level
-    return "low"
+    def open_actions(self, count: int) -> str:
+        if count not in self._open:
+            self._open[count] = ngettext(
+                "%(count)d Maßnahme offen", "%(count)d Maßnahmen offen", count
+            ) % {"count": count}
+        return self._open[count]
 
 
 _PLACEHOLDER = "00000000-0000-0000-0000-000000000000"
@@ -86,11 +88,14 @@ class Row:
     scores: list[tuple[str, int | None, str, str]]  # (dimension, score, level, label)
     draft: bool
     incomplete: bool
+    open_actions: int = 0
+    overdue: bool = False
 
 
 def rows_for(organizations, *, labels: Labels, thresholds: dict[str, int]) -> list[Row]:
     detail_url = url_maker("organization_detail")
     result_url = url_maker("assessment_done")
+    today = timezone.localdate()
     rows = []
     for org in organizations:
         scores = [
@@ -115,6 +120,8 @@ def rows_for(organizations, *, labels: Labels, thresholds: dict[str, int]) -> li
                 scores=scores,
                 draft=org.draft_assessment,
                 incomplete=bool(getattr(org, "latest_incomplete_answers", False)),
+                open_actions=getattr(org, "open_actions", 0) or 0,
+                overdue=bool(getattr(org, "next_due", None) and org.next_due < today),
             )
         )
     return rows
@@ -135,6 +142,7 @@ def rows_html(rows: list[Row], *, labels: Labels) -> SafeString:
     ``escape`` calls, without its lazy-string wrapper."""
     none = escape(labels.none)
     result, incomplete = escape(labels.result), escape(labels.incomplete)
+    overdue = escape(labels.overdue)
     draft, not_started = escape(labels.draft), escape(labels.not_started)
     consultant_label, submitted_label = escape(labels.consultant), escape(labels.submitted)
     readiness_label = escape(labels.dimensions["readiness"])
@@ -149,8 +157,15 @@ def rows_html(rows: list[Row], *, labels: Labels) -> SafeString:
             )
             if row.incomplete:
                 status.append(f' <span class="badge text-bg-warning">{incomplete}</span>')
+        if row.overdue:
+            status.append(f' <span class="badge text-bg-danger">{overdue}</span>')
         if row.draft:
             status.append(f' <span class="badge text-bg-warning">{draft}</span>')
+        if row.open_actions:
+            status.append(
+                '<div class="small text-body-secondary">'
+                f"{escape(labels.open_actions(row.open_actions))}</div>"
+            )
         if not row.latest_assessment and not row.draft:
             status.append(f'<span class="text-body-secondary small">{not_started}</span>')
         scores = "".join(

@@ -88,7 +88,11 @@ def _fragments(request: HttpRequest, form, filters, facts, vendors) -> tuple[str
     organizations = selectors.portfolio_rows(user=request.user, filters=filters, facts=facts)
     labels = rows.Labels()
     filtered = selectors.portfolio_filtered(user=request.user, filters=filters, facts=facts)
-    summary, attention_items = selectors.portfolio_overview(filtered, thresholds=facts.thresholds)
+    if request.user.sees_all_clients and not filters.is_filtered:
+        # the whole portfolio: the stored figures, nothing counted over every client
+        summary, attention_items = selectors.portfolio_overview_stored(filtered)
+    else:
+        summary, attention_items = selectors.portfolio_overview(filtered)
     paginator = Paginator(organizations, PAGE_SIZE)
     paginator.count = summary["total"]  # same filter: no second COUNT(*) over the portfolio
     page = paginator.get_page(filters.page)

@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 
 from assessments import services
 from assessments.models import Assessment, Report, Result
+from assessments.review.services import review_transition
 from portal.models import Industry, Membership, Organization, SizeBand
 from portal.portfolio.seed import portfolio_seed
 from tests.factories import ConsultantFactory, MembershipFactory, OrganizationFactory, UserFactory
@@ -33,6 +34,8 @@ def _submit(organization, answers, *, when=None):
     assessment = services.assessment_submit(assessment=assessment, user=owner)
     if when is not None:
         Assessment.objects.filter(pk=assessment.pk).update(submitted_at=when)
+        # what every writer of submitted_at does (contracts): latest result and summary row
+        services.latest_results_refresh(organization_ids=[organization.pk])
     return assessment
 
 
@@ -284,7 +287,8 @@ def test_translations_do_not_grow_with_rows(client, consultant, questionnaire, m
 
 def test_review_state_filter_uses_the_latest_assessment(client, consultant, clients):
     risky = clients["risky"]
-    Assessment.objects.filter(organization=risky).update(review_state="in_review")
+    latest = Assessment.objects.get(organization=risky)
+    review_transition(assessment=latest, to_state="in_review", actor=consultant)
     client.force_login(consultant)
 
     assert _names(client, "?review=in_review") == ["Riskant Logistik KG"]
