@@ -16,10 +16,13 @@ def _generation_triggers_install(sender, using="default", **kwargs) -> None:
     if PortfolioGeneration._meta.db_table not in tables:
         return  # migrated only part of the way
     generation.install(using)
-    if ClientSummary._meta.db_table in tables and using == "default":
-        # clients stored before the summary rows existed (or loaded around the ORM) get theirs
-        if not summary.summaries_complete():
-            summary.client_summaries_refresh()
+    # clients stored before the summary rows existed (or loaded around the ORM) get theirs
+    if (
+        using == "default"
+        and ClientSummary._meta.db_table in tables
+        and not summary.summaries_complete()
+    ):
+        summary.client_summaries_refresh()
 
 
 class PortalConfig(AppConfig):

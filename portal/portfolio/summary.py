@@ -190,7 +190,7 @@ def figures_add(delta: dict) -> None:
         return
     table = connection.ops.quote_name(PortfolioFigure._meta.db_table)
     if connection.vendor == "postgresql":
-        shard = "pg_backend_pid() %% {shards}".format(shards=SHARDS)
+        shard = f"pg_backend_pid() %% {SHARDS}"
         lock = f"SELECT pg_advisory_xact_lock({ADVISORY_LOCK_CLASS}, pg_backend_pid() % {SHARDS})"
     else:  # SQLite: one writer at a time
         shard, lock = "0", None
