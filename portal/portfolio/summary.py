@@ -33,7 +33,7 @@ from django.db import connection, transaction
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from assessments.actionplan.models import Action
 from assessments.review.models import ReviewState
@@ -42,6 +42,10 @@ from ..models import Organization
 from .facts import catalogue_facts, risk_level
 from .filters import DIMENSIONS, SCORE_FIELDS
 from .models import ClientSummary, PortfolioFigure
+
+# Sent inside the refresh's transaction with ``organization_ids``: the clients whose latest
+# vendor exposure changed (news keeps the clients each article concerns with it).
+exposure_changed = Signal()
 
 SHARDS = 16
 ADVISORY_LOCK_CLASS = 72_020  # any constant of our own: the first key of pg_advisory_xact_lock
@@ -159,11 +163,14 @@ def client_summaries_refresh(*, organization_ids=None) -> int:
         old = {summary.pk: _stored(summary) for summary in stored}
         new = _source_rows(organizations)
         changed = []
+        exposed = []
         delta = Counter()
         for pk, values in new.items():
             before = old.get(pk)
             if before == values:
                 continue
+            if (before or {}).get("vendor_exposure", {}) != values["vendor_exposure"]:
+                exposed.append(pk)
             changed.append(ClientSummary(organization_id=pk, **values))
             delta.update(_contributions(values))
             if before is not None:
@@ -180,6 +187,8 @@ def client_summaries_refresh(*, organization_ids=None) -> int:
                 update_fields=list(FIELDS),
             )
         figures_add(delta)
+        if exposed:
+            exposure_changed.send(sender=ClientSummary, organization_ids=exposed)
     return len(changed)
 
 
