@@ -132,7 +132,10 @@ def reach_missing_refresh() -> None:
 
 @receiver(exposure_changed, dispatch_uid="news.exposure_changed")
 def _exposure_changed(sender, organization_ids, **kwargs) -> None:
-    clients_affected_refresh(organization_ids=organization_ids)
+    if organization_ids is None:  # every client: rebuild the articles' sets in one read
+        article_affected_refresh(article_ids=_vendor_articles())
+    else:
+        clients_affected_refresh(organization_ids=organization_ids)
 
 
 @receiver(m2m_changed, sender=Article.vendors.through, dispatch_uid="news.vendors_changed")

@@ -18,12 +18,10 @@ CLIENT_FIELDS = frozenset({"owner", "due_date", "state", "state_reason"})
 CONSULTANT_FIELDS = CLIENT_FIELDS | {"title", "text", "priority", "internal_note"}
 
 
-def actions_generate(*, assessment, card: dict) -> int:
-    """One action per recommendation of the score card; safe to run twice (returns how many
-    were new). The caller (``assessment_submit``) refreshes the portfolio summary."""
-    existing = set(assessment.actions.values_list("key", flat=True))
-    now = timezone.now()
-    rows = [
+def action_rows(*, assessment, card: dict, existing=(), now=None) -> list[Action]:
+    """The unsaved actions of the score card's recommendations not in ``existing`` (keys)."""
+    now = now or timezone.now()
+    return [
         Action(
             assessment=assessment,
             key=rec["key"],
@@ -40,6 +38,13 @@ def actions_generate(*, assessment, card: dict) -> int:
         for i, rec in enumerate(card.get("recommendations", []))
         if rec["key"] not in existing
     ]
+
+
+def actions_generate(*, assessment, card: dict) -> int:
+    """One action per recommendation of the score card; safe to run twice (returns how many
+    were new). The caller (``assessment_submit``) refreshes the portfolio summary."""
+    existing = set(assessment.actions.values_list("key", flat=True))
+    rows = action_rows(assessment=assessment, card=card, existing=existing)
     # ignore_conflicts: a concurrent run may have inserted the same keys meanwhile.
     Action.objects.bulk_create(rows, ignore_conflicts=True)
     return len(rows)

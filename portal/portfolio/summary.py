@@ -44,7 +44,8 @@ from .filters import DIMENSIONS, SCORE_FIELDS
 from .models import ClientSummary, PortfolioFigure
 
 # Sent inside the refresh's transaction with ``organization_ids``: the clients whose latest
-# vendor exposure changed (news keeps the clients each article concerns with it).
+# vendor exposure changed, or None for "any client" (news keeps the clients each article
+# concerns with it).
 exposure_changed = Signal()
 
 SHARDS = 16
@@ -188,7 +189,11 @@ def client_summaries_refresh(*, organization_ids=None) -> int:
             )
         figures_add(delta)
         if exposed:
-            exposure_changed.send(sender=ClientSummary, organization_ids=exposed)
+            # every client at once (a bulk load, a rescore of all): say so, rather than list them
+            everybody = organization_ids is None
+            exposure_changed.send(
+                sender=ClientSummary, organization_ids=None if everybody else exposed
+            )
     return len(changed)
 
 
