@@ -18,6 +18,8 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from .cache import cache_status
+
 
 def _timed(check) -> dict:
     started = time.monotonic()
@@ -115,13 +117,16 @@ def healthz(request: HttpRequest) -> JsonResponse:
         "worker": lambda: _check_heartbeats("worker"),
         "beat": lambda: _check_heartbeats("beat", exactly_one=True),
         "portfolio_cache": _check_portfolio_cache,
+        "cache": cache_status,
     }
     # ?only=database: a load balancer asks whether this web process can serve, not whether beat
     # runs (it would take every web process out of rotation when the worker dies).
     only = [name for name in request.GET.get("only", "").split(",") if name in components]
     checks = {name: check() for name, check in components.items() if not only or name in only}
-    healthy = all(check["ok"] for check in checks.values())
-    payload = {"status": "ok" if healthy else "unavailable"}
+    # a degraded component (the shared cache away) still serves every page: 200, "degraded"
+    healthy = all(check["ok"] or check.get("degraded") for check in checks.values())
+    degraded = healthy and not all(check["ok"] for check in checks.values())
+    payload = {"status": "degraded" if degraded else "ok" if healthy else "unavailable"}
     if _may_see_details(request):
         payload["checks"] = checks
     return JsonResponse(payload, status=200 if healthy else 503)

@@ -10,7 +10,7 @@ from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
-COMPONENTS = {"database", "broker", "storage", "worker", "beat", "portfolio_cache"}
+COMPONENTS = {"database", "broker", "storage", "worker", "beat", "portfolio_cache", "cache"}
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,168 @@
+"""The shared cache (CACHE_URL, Redis) going away never takes a page down: the dashboard is built
+from the database, the outage is logged once and shown in /healthz as a degraded component, and
+the cache is used again once Redis is back. Against a real redis-server this test starts and
+stops on a port of its own (the shared server on 6379 is never touched)."""
+
+import json
+import logging
+import shutil
+import socket
+import subprocess
+import time
+
+import pytest
+from django.core.cache import caches
+from django.urls import reverse
+
+from portal import cache as portal_cache
+from tests.portal.test_portfolio import _submit
+from tests.wizard.conftest import COMPLETE
+
+from ..factories import OrganizationFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("consultant_dashboard")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class PrivateRedis:
+    """A redis-server of this test alone, on a free loopback port, without persistence."""
+
+    def __init__(self) -> None:
+        self.port = _free_port()
+        self.process = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(  # noqa: S603 - fixed arguments
+            [
+                shutil.which("redis-server"),
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+
+@pytest.fixture
+def redis_server():
+    if not shutil.which("redis-server"):
+        pytest.skip("redis-server is not installed")
+    server = PrivateRedis()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def shared_cache(settings, redis_server, monkeypatch):
+    monkeypatch.setattr(portal_cache, "RETRY_SECONDS", 0.0)  # try Redis again on every call
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "portal.cache.FaultTolerantRedisCache",
+            "LOCATION": f"redis://127.0.0.1:{redis_server.port}/0",
+            "KEY_PREFIX": "test",
+        }
+    }
+    settings.PORTFOLIO_CACHE_SECONDS = 60
+    yield caches["default"]
+    caches["default"].close()
+
+
+@pytest.fixture
+def dashboard(client, questionnaire, consultant):
+    _submit(OrganizationFactory(name="Seetal Cache GmbH"), COMPLETE)
+    client.force_login(consultant)
+    return client
+
+
+def _health(client) -> tuple[int, dict]:
+    staff = UserFactory(is_staff=True)
+    client.force_login(staff)
+    response = client.get(reverse("healthz"))
+    return response.status_code, json.loads(response.content)
+
+
+def test_pages_are_built_while_the_cache_server_is_stopped(
+    dashboard, shared_cache, redis_server, caplog, django_assert_max_num_queries
+):
+    first = dashboard.get(URL)
+    assert first.status_code == 200 and "Seetal Cache GmbH" in first.content.decode()
+    assert shared_cache._cache.get_client().keys("*portfolio*")  # the page lives in Redis
+    with django_assert_max_num_queries(4):  # served from Redis: nothing of the portfolio
+        assert dashboard.get(URL).status_code == 200
+
+    redis_server.stop()
+    with caplog.at_level(logging.WARNING, logger="portal.cache"):
+        down = dashboard.get(URL)
+        again = dashboard.get(URL)
+
+    assert down.status_code == again.status_code == 200
+    assert "Seetal Cache GmbH" in down.content.decode()
+    warnings = [r for r in caplog.records if r.name == "portal.cache"]
+    assert len(warnings) == 1 and "Cache server unreachable" in warnings[0].getMessage()
+
+    status, payload = _health(dashboard)
+    assert status == 200 and payload["status"] == "degraded"
+    assert payload["checks"]["cache"] == {
+        "ok": False,
+        "degraded": True,
+        "mode": "shared",
+        "error": "ConnectionError",
+    }
+
+    redis_server.start()
+    status, payload = _health(dashboard)
+    assert status == 200 and payload["status"] == "ok" and payload["checks"]["cache"]["ok"]
+
+
+def test_an_unreachable_cache_url_serves_pages_and_counters_fail_open(
+    dashboard, settings, monkeypatch
+):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "portal.cache.FaultTolerantRedisCache",
+            "LOCATION": f"redis://127.0.0.1:{_free_port()}/0",  # nothing listens there
+        }
+    }
+    cache = caches["default"]
+    try:
+        assert dashboard.get(URL).status_code == 200
+        assert cache.get("x", "missed") == "missed"
+        assert cache.add("limit", 1, 60) is True  # a rate limit starts from nothing
+        with pytest.raises(ValueError):
+            cache.incr("limit")
+        assert not cache.available  # no new attempt for RETRY_SECONDS
+    finally:
+        cache.close()
+
+
+def test_the_embedded_default_reports_a_local_cache(client, settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    status, payload = _health(client)
+    assert payload["checks"]["cache"] == {"ok": True, "mode": "local"}
