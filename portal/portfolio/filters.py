@@ -16,13 +16,13 @@ DIMENSIONS = ("lock_in", "gdpr", "ai_act", "continuity", "governance")
 SCORE_FIELDS = ("readiness", *DIMENSIONS)
 SORTS = {
     "name": "name",
-    "readiness": "latest_readiness",
-    "lock_in": "latest_lock_in",
-    "gdpr": "latest_gdpr",
-    "ai_act": "latest_ai_act",
-    "continuity": "latest_continuity",
-    "governance": "latest_governance",
-    "submitted": "latest_submitted_at",
+    "readiness": "summary__readiness",
+    "lock_in": "summary__lock_in",
+    "gdpr": "summary__gdpr",
+    "ai_act": "summary__ai_act",
+    "continuity": "summary__continuity",
+    "governance": "summary__governance",
+    "submitted": "summary__submitted_at",
 }
 LEVEL_LABELS = {
     "low": pgettext_lazy("risk level", "gering"),

@@ -15,7 +15,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from ..models import Industry, SizeBand
+from ..models import ClientSummary, Industry, SizeBand
 from .facts import risk_level
 from .filters import DIMENSIONS, LEVEL_LABELS, LEVELS
 
@@ -92,36 +92,48 @@ class Row:
     overdue: bool = False
 
 
+def _summary_of(org):
+    """The organisation's summary row (an empty one for a client whose row is still missing)."""
+    try:
+        return org.summary
+    except ClientSummary.DoesNotExist:
+        return ClientSummary()
+
+
 def rows_for(organizations, *, labels: Labels, thresholds: dict[str, int]) -> list[Row]:
     detail_url = url_maker("organization_detail")
     result_url = url_maker("assessment_done")
     today = timezone.localdate()
     rows = []
     for org in organizations:
+        summary = _summary_of(org)
+        latest = org.latest_result_id
         scores = [
             (dim, score, risk_level(score, thresholds), labels.dimensions[dim])
             for dim in DIMENSIONS
-            for score in (getattr(org, f"latest_{dim}"),)
+            for score in (getattr(summary, dim),)
         ]
         rows.append(
             Row(
                 pk=org.pk,
                 url=detail_url(org.pk),
-                result_url=result_url(org.latest_assessment) if org.latest_assessment else "",
+                result_url=result_url(latest) if latest else "",
                 name=org.name,
                 industry=labels.industry.get(org.industry, org.industry),
                 size=labels.size.get(org.size_band, org.size_band),
                 consultant=org.consultant.display_name if org.consultant else "",
-                submitted_at=org.latest_submitted_at,
-                latest_assessment=org.latest_assessment,
-                level=org.latest_level or "",
-                level_label=labels.level.get(org.latest_level, "") if org.latest_level else "",
-                readiness=org.latest_readiness,
+                submitted_at=summary.submitted_at,
+                latest_assessment=latest,
+                level=summary.worst_level or "",
+                level_label=labels.level.get(summary.worst_level, "")
+                if summary.worst_level
+                else "",
+                readiness=summary.readiness,
                 scores=scores,
                 draft=org.draft_assessment,
-                incomplete=bool(getattr(org, "latest_incomplete_answers", False)),
-                open_actions=getattr(org, "open_actions", 0) or 0,
-                overdue=bool(getattr(org, "next_due", None) and org.next_due < today),
+                incomplete=summary.incomplete_answers,
+                open_actions=summary.open_actions or 0,
+                overdue=bool(summary.next_due and summary.next_due < today),
             )
         )
     return rows
@@ -227,10 +239,10 @@ EXPORT_VALUES = (
     "consultant__first_name",
     "consultant__last_name",
     "consultant__email",
-    "latest_submitted_at",
-    "latest_readiness",
-    *(f"latest_{dim}" for dim in DIMENSIONS),
-    "latest_level",
+    "summary__submitted_at",
+    "summary__readiness",
+    *(f"summary__{dim}" for dim in DIMENSIONS),
+    "summary__worst_level",
 )
 
 

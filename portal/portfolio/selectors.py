@@ -45,21 +45,8 @@ ATTENTION_LIMIT = 12
 
 
 def portfolio_base(*, user: User) -> QuerySet[Organization]:
-    """Visible organisations with their summary row's columns joined once (LEFT JOIN)."""
-    annotations = {
-        "latest_assessment": F("latest_result_id"),
-        "latest_submitted_at": F("summary__submitted_at"),
-        "latest_level": F("summary__worst_level"),
-        "latest_review_state": F("summary__review_state"),
-        "latest_incomplete_answers": F("summary__incomplete_answers"),
-        "open_actions": F("summary__open_actions"),
-        "next_due": F("summary__next_due"),
-        **{f"latest_{name}": F(f"summary__{name}") for name in SCORE_FIELDS},
-        **{f"latest_level_{dim}": F(f"summary__level_{dim}") for dim in DIMENSIONS},
-    }
-    return (
-        Organization.objects.visible_to(user).select_related("consultant").annotate(**annotations)
-    )
+    """Visible organisations with their consultant and summary row joined once (LEFT JOIN)."""
+    return Organization.objects.visible_to(user).select_related("consultant", "summary")
 
 
 def portfolio_filter(
@@ -72,9 +59,9 @@ def portfolio_filter(
     if filters.q:
         organizations = organizations.filter(name__icontains=filters.q)
     if filters.level:
-        organizations = organizations.filter(latest_level=filters.level)
+        organizations = organizations.filter(summary__worst_level=filters.level)
     for dim, level in filters.dimension_levels.items():
-        organizations = organizations.filter(**{f"latest_level_{dim}": level})
+        organizations = organizations.filter(**{f"summary__level_{dim}": level})
     if filters.industry:
         organizations = organizations.filter(industry=filters.industry)
     if filters.size:
@@ -86,18 +73,18 @@ def portfolio_filter(
     if filters.mine:
         organizations = organizations.filter(consultant=user)
     if filters.review:
-        organizations = organizations.filter(latest_review_state=filters.review)
+        organizations = organizations.filter(summary__review_state=filters.review)
     if filters.vendor in vendors and filters.vendor_min is not None:
         lookup = "gt" if filters.vendor_op == "gt" else "gte"
         organizations = organizations.filter(
             **{f"summary__vendor_exposure__{filters.vendor}__{lookup}": filters.vendor_min}
         )
     if filters.stale:
-        organizations = organizations.filter(latest_submitted_at__lt=timezone.now() - STALE_AFTER)
+        organizations = organizations.filter(summary__submitted_at__lt=timezone.now() - STALE_AFTER)
     if filters.incomplete:
-        organizations = organizations.filter(latest_incomplete_answers=True)
+        organizations = organizations.filter(summary__incomplete_answers=True)
     if filters.overdue:
-        organizations = organizations.filter(next_due__lt=timezone.localdate())
+        organizations = organizations.filter(summary__next_due__lt=timezone.localdate())
     return organizations
 
 
@@ -140,17 +127,37 @@ def portfolio_rows(
 
     The default order (name, id) has an index, and so has each score of the summary rows: a page
     of 50 walks one and joins 50 rows."""
-    organizations = _with_draft_flag(portfolio_filtered(user=user, filters=filters, facts=facts))
-    # only what a row shows: every other column (dates, the consultant's account) costs parsing
-    organizations = organizations.only(
-        "name",
-        "industry",
-        "size_band",
-        "consultant__first_name",
-        "consultant__last_name",
-        "consultant__email",
+    return portfolio_page_rows(
+        portfolio_filtered(user=user, filters=filters, facts=facts), sort=filters.sort
     )
-    return portfolio_sort(organizations, filters.sort)
+
+
+ROW_FIELDS = (
+    "name",
+    "industry",
+    "size_band",
+    "latest_result",
+    "consultant__first_name",
+    "consultant__last_name",
+    "consultant__email",
+    *(
+        f"summary__{name}"
+        for name in (
+            *SCORE_FIELDS,
+            "submitted_at",
+            "worst_level",
+            "incomplete_answers",
+            "open_actions",
+            "next_due",
+        )
+    ),
+)
+
+
+def portfolio_page_rows(filtered: QuerySet[Organization], *, sort: str) -> QuerySet[Organization]:
+    """``filtered`` (``portfolio_filtered``) sorted, with the draft flag and only the columns a
+    row shows (every other column, the stored exposure above all, costs parsing)."""
+    return portfolio_sort(_with_draft_flag(filtered).only(*ROW_FIELDS), sort)
 
 
 # --- above the table ---------------------------------------------------------------------------
@@ -179,10 +186,10 @@ URGENCY = ("reports", "critical", "new", "unassigned", "stale")
 def _attention_conditions() -> dict[str, Q]:
     return {
         "reports": _failed_or_stuck_reports(),
-        "critical": Q(latest_level="critical"),
+        "critical": Q(summary__worst_level="critical"),
         "unassigned": Q(consultant__isnull=True),
-        "new": Q(latest_review_state="submitted"),
-        "stale": Q(latest_submitted_at__lt=timezone.now() - STALE_AFTER),
+        "new": Q(summary__review_state="submitted"),
+        "stale": Q(summary__submitted_at__lt=timezone.now() - STALE_AFTER),
     }
 
 
@@ -228,7 +235,14 @@ def portfolio_overview_sql(
     flags = [f"att_{key}" for key in ATTENTION_REASONS]
     inner = (
         organizations.order_by()
-        .annotate(o_pk=F("pk"), o_name=F("name"))
+        .annotate(
+            o_pk=F("pk"),
+            o_name=F("name"),
+            latest_assessment=F("latest_result_id"),
+            latest_level=F("summary__worst_level"),
+            latest_submitted_at=F("summary__submitted_at"),
+            **{f"latest_level_{dim}": F(f"summary__level_{dim}") for dim in DIMENSIONS},
+        )
         .annotate(**{f"att_{key}": _flag(conditions[key]) for key in ATTENTION_REASONS})
         .values(
             "o_pk",
@@ -364,13 +378,13 @@ def portfolio_overview_stored(
 def _attention_newest(organizations, conditions: dict[str, Q], *, limit: int):
     flags = {f"att_{key}": _flag(conditions[key]) for key in ATTENTION_REASONS}
     flagged = organizations.order_by().annotate(**flags)
-    newest = (F("latest_submitted_at").desc(nulls_last=True), "name", "pk")
+    newest = (F("summary__submitted_at").desc(nulls_last=True), "name", "pk")
     parts, params = [], []
     for rank, key in enumerate(URGENCY):
         queryset = (
             flagged.filter(conditions[key])
             .order_by(*newest)
-            .values_list("pk", "name", "latest_submitted_at", *flags)[:limit]
+            .values_list("pk", "name", "summary__submitted_at", *flags)[:limit]
         )
         sql, part_params = queryset.query.sql_with_params()
         parts.append(f"SELECT {rank}, a{rank}.* FROM ({sql}) a{rank}")  # noqa: S608 - ORM text

@@ -85,9 +85,9 @@ def _export(organizations, *, export_format: str, labels: rows.Labels) -> HttpRe
 def _fragments(request: HttpRequest, form, filters, facts, vendors) -> tuple[str, str]:
     """The page's two expensive parts as HTML: the filter form with the summary above the table,
     and the table with its pagination."""
-    organizations = selectors.portfolio_rows(user=request.user, filters=filters, facts=facts)
     labels = rows.Labels()
     filtered = selectors.portfolio_filtered(user=request.user, filters=filters, facts=facts)
+    organizations = selectors.portfolio_page_rows(filtered, sort=filters.sort)
     if request.user.sees_all_clients and not filters.is_filtered:
         # the whole portfolio: the stored figures, nothing counted over every client
         summary, attention_items = selectors.portfolio_overview_stored(filtered)
