@@ -1,29 +1,55 @@
 """Reads across a client's assessments: the trend per dimension and what each changed answer
 did to the scores."""
 
-from ..models import Assessment, Result
+from ..models import Answer, Assessment, Result
 from ..presentation import dimension_titles
 from ..questionnaire import answer_label, tr
 from ..scoring import score
-from ..selectors import answers_dict, questionnaire_for
+from ..selectors import questionnaire_for
 from .charts import sparkline_svg
 
 TREND_FIELDS = ("lock_in", "gdpr", "ai_act", "continuity", "governance")
 TREND_MAX_POINTS = 12
 
 
-def dimension_trend(*, user, assessment: Assessment, levels: dict[str, str]) -> list[dict]:
-    """One sparkline per dimension over the client's submitted assessments up to this one.
-    Empty with fewer than two results, where there is no trend to show."""
-    rows = list(
+def trend_rows(*, user, assessment: Assessment) -> list[tuple]:
+    """``(submitted_at, readiness, *TREND_FIELDS, assessment id)`` of the client's results up to
+    this one, oldest first (at most TREND_MAX_POINTS): the trend, and the previous result's
+    scores for the comparison."""
+    return list(
         Result.objects.visible_to(user)
         .filter(
             organization_id=assessment.organization_id,
             assessment__submitted_at__lte=assessment.submitted_at,
         )
         .order_by("-assessment__submitted_at")
-        .values_list("assessment__submitted_at", "readiness", *TREND_FIELDS)[:TREND_MAX_POINTS]
+        .values_list("assessment__submitted_at", "readiness", *TREND_FIELDS, "assessment_id")[
+            :TREND_MAX_POINTS
+        ]
     )[::-1]
+
+
+def previous_scores(rows: list[tuple], assessment: Assessment) -> dict | None:
+    """The previous assessment's scores (``{"submitted_at", "readiness", dimension: score}``)
+    from ``trend_rows``, or None."""
+    for submitted_at, readiness, *scores, assessment_id in rows:
+        if assessment_id == assessment.previous_id:
+            return {
+                "submitted_at": submitted_at,
+                "readiness": readiness,
+                **dict(zip(TREND_FIELDS, scores, strict=True)),
+            }
+    return None
+
+
+def dimension_trend(
+    *, user, assessment: Assessment, levels: dict[str, str], rows: list[tuple] | None = None
+) -> list[dict]:
+    """One sparkline per dimension over the client's submitted assessments up to this one
+    (``rows``: ``trend_rows``, read here when not given). Empty with fewer than two results,
+    where there is no trend to show."""
+    if rows is None:
+        rows = trend_rows(user=user, assessment=assessment)
     if len(rows) < 2:
         return []
     titles = dimension_titles(assessment.questionnaire.document)
@@ -63,12 +89,10 @@ def answer_effects(*, assessment: Assessment) -> list[dict]:
     questionnaire = questionnaire_for(assessment)
     document = assessment.questionnaire.document
     titles = dimension_titles(document)
-    now = answers_dict(assessment)
-    before = dict(
-        Assessment.objects.get(pk=assessment.previous_id).answers.values_list(
-            "question_key", "value"
-        )
-    )
+    now, before = {}, {}
+    both = Answer.objects.filter(assessment_id__in=[assessment.pk, assessment.previous_id])
+    for assessment_id, key, value in both.values_list("assessment_id", "question_key", "value"):
+        (now if assessment_id == assessment.pk else before)[key] = value
     visible = questionnaire.visible(now)
     current = score(document, now)
     current_scores = current.scores

@@ -30,7 +30,7 @@ from __future__ import annotations
 from collections import Counter
 
 from django.db import connection, transaction
-from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import Signal, receiver
@@ -226,6 +226,17 @@ def figures(*, prefix: str = "") -> dict[str, int]:
         rows = rows.filter(key__startswith=prefix)
     out: dict[str, int] = {}
     for key, value in rows.values_list("key", "value"):
+        out[key] = out.get(key, 0) + value
+    return out
+
+
+def bench_figures(*, groups) -> dict[str, int]:
+    """The benchmark sums of these ``(basis, value)`` groups (industry, size band)."""
+    condition = Q(pk__in=[])
+    for basis, value in groups:
+        condition |= Q(key__startswith=f"bench:{basis}:{value}:")
+    out: dict[str, int] = {}
+    for key, value in PortfolioFigure.objects.filter(condition).values_list("key", "value"):
         out[key] = out.get(key, 0) + value
     return out
 
