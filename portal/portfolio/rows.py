@@ -4,7 +4,7 @@ page (or export), never per row: 2,000 rows used to cost ~39k gettext calls."""
 from __future__ import annotations
 
 import csv
-import io
+import tempfile
 from dataclasses import dataclass
 from html import escape
 
@@ -270,14 +270,20 @@ def _csv_safe(value):
     return value
 
 
-def portfolio_csv(organizations, *, labels: Labels) -> str:
-    """UTF-8 with BOM and semicolons: what German Excel opens with umlauts intact."""
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out, delimiter=";")
-    writer.writerow(export_header())
+class _Echo:
+    """A file-like object whose ``write`` hands the text back (csv.writer into a generator)."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def portfolio_csv(organizations, *, labels: Labels):
+    """UTF-8 with BOM and semicolons (what German Excel opens with umlauts intact), as a
+    generator of lines: the response streams while the rows are read in chunks."""
+    writer = csv.writer(_Echo(), delimiter=";")
+    yield "\ufeff" + writer.writerow(export_header())
     for row in export_rows(organizations, labels=labels):
-        writer.writerow(
+        yield writer.writerow(
             [
                 ""
                 if value is None
@@ -285,10 +291,15 @@ def portfolio_csv(organizations, *, labels: Labels) -> str:
                 for value in map(_csv_safe, row)
             ]
         )
-    return out.getvalue()
 
 
-def portfolio_xlsx(organizations, *, labels: Labels) -> bytes:
+XLSX_MEMORY_BYTES = 4 * 1024 * 1024  # larger workbooks go to a temporary file
+
+
+def portfolio_xlsx(organizations, *, labels: Labels):
+    """The workbook as a file object positioned at its start, for a streamed response: rows
+    are read in chunks and written by openpyxl's write-only mode (lxml), the file is kept in
+    memory up to ``XLSX_MEMORY_BYTES`` and on disk beyond."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
 
@@ -306,6 +317,7 @@ def portfolio_xlsx(organizations, *, labels: Labels) -> bytes:
 
     for row in export_rows(organizations, labels=labels):
         sheet.append([text(value) for value in row])
-    out = io.BytesIO()
+    out = tempfile.SpooledTemporaryFile(max_size=XLSX_MEMORY_BYTES)  # noqa: SIM115 - response closes it
     workbook.save(out)
-    return out.getvalue()
+    out.seek(0)
+    return out

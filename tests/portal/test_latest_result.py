@@ -70,7 +70,7 @@ def _assert_newest_everywhere(client, consultant, history):
         assert reverse("assessment_done", args=[oldest[org_id].pk]) not in body
 
     export = client.get(reverse("consultant_dashboard") + "?format=csv")
-    rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig")), delimiter=";"))
+    rows = list(csv.reader(io.StringIO(export.getvalue().decode("utf-8-sig")), delimiter=";"))
     by_name = {row[0]: row for row in rows[1:]}
     for org_id, assessments in history.items():
         row = by_name[Organization.objects.get(pk=org_id).name]
