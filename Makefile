@@ -11,6 +11,8 @@ STAMP := $(VENV)/.installed
 # poppler for looking at PDF pages.
 APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core gettext chromium poppler-utils
 HOST ?= 127.0.0.1
+# The suite runs in one process per core (pytest-xdist); PYTEST_ARGS="-n 0" runs it in one.
+PYTEST_ARGS ?= -n auto
 PORT ?= 8000
 
 .PHONY: run test lint format check bench messages makemessages system-deps venv migrate worker beat clean

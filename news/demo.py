@@ -1,7 +1,8 @@
 """Three demo articles for the embedded default, written for this project.
 
-Facts come from the project's domain notes (late 2026); the wording is ours. The bodies are the
-Markdown files in ``demo_articles/``; each ends with the call to the free self-check.
+Each body states its legal state ("Stand") and lists its sources; the facts match the active
+catalogue's ``facts``. The bodies are the Markdown files in ``demo_articles/``; each ends with the
+call to the free self-check.
 """
 
 from datetime import timedelta
@@ -34,9 +35,10 @@ ARTICLES = [
         "slug": "microsoft-openai-anthropic-copilot-was-kmu-jetzt-wissen-muessen",
         "title": "Microsoft, OpenAI – und jetzt Anthropic: Was die neue Copilot-Welt für "
         "Ihre Daten und Verträge bedeutet",
-        "teaser": "Lange galt: Wer Copilot nutzt, nutzt OpenAI. Seit 2026 stimmt das nicht mehr. "
-        "Was sich geändert hat, was das für die Daten und Verträge eines mittelständischen "
-        "Unternehmens heißt und welche drei Fragen Sie Ihrer IT jetzt stellen sollten.",
+        "teaser": "Lange galt: Wer Copilot nutzt, nutzt OpenAI – und OpenAI läuft auf Azure. "
+        "Seit 2026 stimmt beides nicht mehr. Was sich geändert hat, was das für die Daten und "
+        "Verträge eines mittelständischen Unternehmens heißt und welche drei Fragen Sie Ihrer IT "
+        "jetzt stellen sollten.",
         "days_ago": 2,
         "topics": ["anbieterabhaengigkeit", "datenschutz"],
         "vendors": ["microsoft", "openai", "anthropic"],
@@ -44,9 +46,10 @@ ARTICLES = [
     {
         "slug": "ai-act-nach-dem-omnibus-diese-termine-zaehlen-fuer-kmu",
         "title": "AI Act nach dem Omnibus: Diese Termine zählen für Ihr Unternehmen",
-        "teaser": "Der „Digital Omnibus“ hat den Zeitplan des EU AI Act verschoben und einige "
-        "Pflichten entschärft. Welche Fristen für ein kleines oder mittleres Unternehmen, das "
-        "KI nutzt, jetzt wirklich gelten – mit allen Terminen auf einen Blick.",
+        "teaser": "Seit dem 27. Juli 2026 ist der „Digital Omnibus“ in Kraft: Er hat den Zeitplan "
+        "des EU AI Act verschoben, einige Pflichten entschärft und ein neues Verbot eingeführt. "
+        "Welche Fristen für ein kleines oder mittleres Unternehmen, das KI nutzt, jetzt wirklich "
+        "gelten – mit allen Terminen auf einen Blick.",
         "days_ago": 9,
         "topics": ["eu-ai-act"],
         "vendors": [],

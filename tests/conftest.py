@@ -143,8 +143,13 @@ def redis_url() -> str:
     if not base.startswith("redis"):
         base = "redis://127.0.0.1:6379/0"
     # A database of its own, so test tasks never mix with a developer's real queue; 14 unless
-    # TEST_REDIS_DB names another (parallel runs on one server, each with its own number).
-    url = base.rsplit("/", 1)[0] + "/" + os.environ.get("TEST_REDIS_DB", "14")
+    # TEST_REDIS_DB names another (parallel runs on one server, each with its own number). Under
+    # pytest-xdist each worker process counts down from it (gw0: 14, gw1: 13, …), so two workers'
+    # real Celery workers never take each other's tasks.
+    number = int(os.environ.get("TEST_REDIS_DB", "14"))
+    xdist_worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    number = (number - int(xdist_worker.removeprefix("gw") or 0)) % 16
+    url = base.rsplit("/", 1)[0] + "/" + str(number)
     if not _port_open(url):
         if REQUIRE_SERVICES:
             pytest.fail(f"Redis does not answer at {url}, but REQUIRE_SERVICES=1")

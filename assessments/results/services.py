@@ -326,7 +326,7 @@ def results_rescore_parallel(
     ``PARALLEL_MIN_RESULTS`` results to recompute, one process per idle core (``idle_cores``),
     but no more than one per ``PARALLEL_MIN_RESULTS`` results; otherwise one. Scoring is
     CPU-bound Python, so on an otherwise idle machine two processes take about half the time
-    (docs/notes/2026-11-30/issue-14-rescore-round4.md).
+    (docs/decisions/0007-rescore-processes-per-idle-core.md).
     """
     auto = jobs is None
     if auto:

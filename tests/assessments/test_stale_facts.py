@@ -26,13 +26,15 @@ def admin_client(client, django_user_model):
 
 
 def test_selector_lists_facts_older_than_the_age_oldest_first(active):
-    facts = catalogue_facts_stale(max_age_days=60, today=dt.date(2026, 12, 15))
+    facts = catalogue_facts_stale(max_age_days=20, today=dt.date(2026, 12, 15))
     keys = [f.key for f in facts]
-    # checked on 2026-09-01 and 2026-10-01: older than 60 days on 15 December
-    assert keys[0] == "openai_assistants_shutdown"
-    assert {"ms_eudb", "ms_flex_routing"} <= set(keys)
-    assert "ai_act_penalties" not in keys  # checked 2026-11-20
-    assert facts[0].age_days == 105 and facts[0].version == active
+    # catalogue 2027.01: ms_eudb checked on 2026-10-01, the ms_copilot_terms group on 2026-11-15
+    # and gdpr_basics on 2026-11-20 are older than 20 days on 15 December; facts re-checked on
+    # 2026-12-05 (flex routing, the Assistants API shutdown) are not
+    assert keys[0] == "ms_eudb"
+    assert {"ms_copilot_terms", "gdpr_basics"} <= set(keys)
+    assert not {"ms_flex_routing", "openai_assistants_shutdown", "ai_act_penalties"} & set(keys)
+    assert facts[0].age_days == 75 and facts[0].version == active
 
 
 def test_nothing_is_stale_within_the_age(active):
@@ -42,8 +44,8 @@ def test_nothing_is_stale_within_the_age(active):
 def test_admin_page_uses_the_setting_and_a_chosen_age(admin_client, active, settings):
     settings.CATALOGUE_FACT_MAX_AGE_DAYS = 0
     body = admin_client.get(reverse(URL)).content.decode()
-    assert "openai_assistants_shutdown" in body
-    assert "OpenAI: Deprecations – Assistants API" in body  # the source
+    assert "ms_eudb" in body
+    assert "Microsoft Learn: EU Data Boundary" in body  # the source
     assert "(aktiv)" in body
 
     body = admin_client.get(reverse(URL), {"days": "3650"}).content.decode()
@@ -54,7 +56,7 @@ def test_admin_page_refuses_a_bad_age(admin_client, active, settings):
     settings.CATALOGUE_FACT_MAX_AGE_DAYS = 0
     response = admin_client.get(reverse(URL), {"days": "-3"})
     assert response.status_code == 400
-    assert "openai_assistants_shutdown" in response.content.decode()  # falls back to the setting
+    assert "ms_eudb" in response.content.decode()  # falls back to the setting
 
 
 def test_admin_page_is_for_staff_only(client, alice, active):

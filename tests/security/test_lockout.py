@@ -54,7 +54,7 @@ def test_lockout_counts_the_account_across_addresses_and_spellings(client, alice
 
 
 def test_the_limits_are_separate_and_the_address_limit_is_higher():
-    assert (ACCOUNT, ADDRESS) == (5, 30)  # the defaults the note and the README state
+    assert (ACCOUNT, ADDRESS) == (5, 30)  # the defaults the README and docs/decisions/0014 state
 
 
 def test_six_colleagues_behind_one_address_mistyping_once_are_not_locked(client):
