@@ -111,6 +111,7 @@ def test_a_colleagues_change_is_on_my_next_view(client, questionnaire, consultan
     assert "Kollegin Kunde GmbH" in client.get(URL + "?review=submitted").content.decode()
 
     review_transition(assessment=assessment, to_state="in_review", actor=colleague)
+    assert "Kollegin Kunde GmbH" not in client.get(URL + "?overdue=1").content.decode()
     action = Action.objects.filter(assessment=assessment).first()
     action_update(
         action=action, actor=colleague, fields={"due_date": timezone.localdate() - timedelta(3)}
