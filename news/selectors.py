@@ -226,6 +226,7 @@ def recent_article_impacts(*, user, days: int = IMPACT_WINDOW_DAYS) -> list[Arti
             n_informed=count(informed),
         )
         .filter(n_affected__gt=0)
+        .only("title", "slug", "published_at")
         .order_by("-published_at")
     )
     return [

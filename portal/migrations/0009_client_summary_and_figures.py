@@ -123,5 +123,13 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
+        migrations.AddIndex(
+            model_name="user",
+            index=models.Index(
+                condition=models.Q(("is_consultant", True)),
+                fields=["is_consultant"],
+                name="user_consultants",
+            ),
+        ),
         migrations.RunPython(postgresql_indexes_create, postgresql_indexes_drop, elidable=False),
     ]
