@@ -101,7 +101,8 @@ def dashboard(client, questionnaire, consultant):
     return client
 
 
-def _health(client) -> tuple[int, dict]:
+def _health(client, settings) -> tuple[int, dict]:
+    settings.CELERY_TASK_ALWAYS_EAGER = True  # judge the cache, not the worker this test lacks
     staff = UserFactory(is_staff=True)
     client.force_login(staff)
     response = client.get(reverse("healthz"))
@@ -109,7 +110,7 @@ def _health(client) -> tuple[int, dict]:
 
 
 def test_pages_are_built_while_the_cache_server_is_stopped(
-    dashboard, shared_cache, redis_server, caplog, django_assert_max_num_queries
+    dashboard, shared_cache, redis_server, caplog, django_assert_max_num_queries, settings
 ):
     first = dashboard.get(URL)
     assert first.status_code == 200 and "Seetal Cache GmbH" in first.content.decode()
@@ -127,7 +128,7 @@ def test_pages_are_built_while_the_cache_server_is_stopped(
     warnings = [r for r in caplog.records if r.name == "portal.cache"]
     assert len(warnings) == 1 and "Cache server unreachable" in warnings[0].getMessage()
 
-    status, payload = _health(dashboard)
+    status, payload = _health(dashboard, settings)
     assert status == 200 and payload["status"] == "degraded"
     assert payload["checks"]["cache"] == {
         "ok": False,
@@ -137,7 +138,7 @@ def test_pages_are_built_while_the_cache_server_is_stopped(
     }
 
     redis_server.start()
-    status, payload = _health(dashboard)
+    status, payload = _health(dashboard, settings)
     assert status == 200 and payload["status"] == "ok" and payload["checks"]["cache"]["ok"]
 
 
@@ -163,6 +164,5 @@ def test_an_unreachable_cache_url_serves_pages_and_counters_fail_open(
 
 
 def test_the_embedded_default_reports_a_local_cache(client, settings):
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    status, payload = _health(client)
+    status, payload = _health(client, settings)
     assert payload["checks"]["cache"] == {"ok": True, "mode": "local"}
