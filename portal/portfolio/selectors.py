@@ -20,12 +20,13 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
 from django.utils import timezone
 
-from ..models import ClientSummary, Organization, User
+from ..models import ClientSummary, Organization, PortfolioFigure, User
 from .facts import (  # noqa: F401 - part of this module's API since issue 10
     DEFAULT_THRESHOLDS,
     CatalogueFacts,
@@ -33,7 +34,6 @@ from .facts import (  # noqa: F401 - part of this module's API since issue 10
     level_range,
 )
 from .filters import DIMENSIONS, LEVELS, SCORE_FIELDS, SORTS, PortfolioFilter
-from .summary import figures
 
 STALE_AFTER = timedelta(days=365)
 NEW_WITHIN = timedelta(days=14)
@@ -45,8 +45,14 @@ ATTENTION_LIMIT = 12
 
 
 def portfolio_base(*, user: User) -> QuerySet[Organization]:
-    """Visible organisations with their consultant and summary row joined once (LEFT JOIN)."""
-    return Organization.objects.visible_to(user).select_related("consultant", "summary")
+    """Visible organisations with their consultant and summary row joined once. Every client has
+    its summary row (written with the client, ``portal.portfolio.summary``), so the join is an
+    inner one: a page sorted by a score walks that score's index on the summary rows."""
+    return (
+        Organization.objects.visible_to(user)
+        .filter(summary__isnull=False)
+        .select_related("consultant", "summary")
+    )
 
 
 def portfolio_filter(
@@ -166,16 +172,21 @@ def portfolio_page_rows(filtered: QuerySet[Organization], *, sort: str) -> Query
 def _failed_or_stuck_reports() -> Q:
     """Clients with a failed report or one queued/rendering for too long: one uncorrelated
     subquery over the few reports in those states (PostgreSQL: the partial index
-    ``report_attention``). Read live rather than stored: the report's state changes in many
-    conditional updates of its worker, and "stuck" follows the clock."""
-    from assessments.models import Report
+    ``report_attention``), each report mapped to its client by a primary-key lookup (as a join,
+    the planner read every assessment to match a few hundred reports). Read live rather than
+    stored: the report's state changes in many conditional updates of its worker, and "stuck"
+    follows the clock."""
+    from assessments.models import Assessment, Report
 
     stuck = timezone.now() - STUCK_AFTER
     failing = Report.objects.filter(superseded=False).filter(
         Q(status=Report.Status.FAILED)
         | Q(status__in=[Report.Status.QUEUED, Report.Status.RENDERING], queued_at__lt=stuck)
     )
-    return Q(pk__in=failing.values("assessment__organization_id"))
+    client = (
+        Assessment.objects.filter(pk=OuterRef("assessment_id")).order_by().values("organization_id")
+    )
+    return Q(pk__in=failing.annotate(client=Subquery(client[:1])).values("client"))
 
 
 ATTENTION_REASONS = ("reports", "critical", "unassigned", "new", "stale")
@@ -342,21 +353,24 @@ def portfolio_overview_stored(
     That is exact: the first ``limit`` clients whose most urgent reason is R are among the
     newest ``limit`` with R, as every client that has R and ranks before (a more urgent reason)
     stands before them in the final list too. Two queries."""
-    stored = figures()
     conditions = _attention_conditions()
     live = {
         "unassigned": organizations.filter(conditions["unassigned"]),
         "stale": ClientSummary.objects.filter(submitted_at__lt=timezone.now() - STALE_AFTER),
         "reports": organizations.filter(conditions["reports"]),
     }
-    parts, params = [], []
+    # one statement: the stored figures, then the three counts by their indexes
+    table = connection.ops.quote_name(PortfolioFigure._meta.db_table)
+    parts = [f"SELECT key, SUM(value) FROM {table} GROUP BY key"]  # noqa: S608 - model meta
+    params = []
     for key, queryset in live.items():
         sql, part_params = queryset.order_by().values("pk").query.sql_with_params()
-        parts.append(f"(SELECT COUNT(*) FROM ({sql}) c_{key})")  # noqa: S608 - ORM text
+        parts.append(f"SELECT 'live:{key}', (SELECT COUNT(*) FROM ({sql}) c_{key})")  # noqa: S608
         params += part_params
     with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(parts), params)
-        unassigned, stale, reports = cursor.fetchone()
+        cursor.execute(" UNION ALL ".join(parts), params)
+        stored = {key: int(value or 0) for key, value in cursor.fetchall()}
+    unassigned, stale, reports = (stored[f"live:{key}"] for key in live)
     data = {
         "total": stored.get("total", 0),
         "no_result": stored.get("no_result", 0),
