@@ -169,11 +169,11 @@ def portfolio_page_rows(filtered: QuerySet[Organization], *, sort: str) -> Query
 # --- above the table ---------------------------------------------------------------------------
 
 
-def _failed_or_stuck_reports() -> Q:
-    """Clients with a failed report or one queued/rendering for too long: one uncorrelated
-    subquery over the few reports in those states (PostgreSQL: the partial index
-    ``report_attention``), each report mapped to its client by a primary-key lookup (as a join,
-    the planner read every assessment to match a few hundred reports). Read live rather than
+def _failing_report_clients() -> QuerySet:
+    """The clients (``client``: organisation id) of the reports that failed or are queued or
+    rendering for too long: the few reports in those states (PostgreSQL: the partial index
+    ``report_attention``), each mapped to its client by a primary-key lookup (as a join, the
+    planner read every assessment to match a few hundred reports). Read live rather than
     stored: the report's state changes in many conditional updates of its worker, and "stuck"
     follows the clock."""
     from assessments.models import Assessment, Report
@@ -186,7 +186,11 @@ def _failed_or_stuck_reports() -> Q:
     client = (
         Assessment.objects.filter(pk=OuterRef("assessment_id")).order_by().values("organization_id")
     )
-    return Q(pk__in=failing.annotate(client=Subquery(client[:1])).values("client"))
+    return failing.order_by().annotate(client=Subquery(client[:1])).values("client")
+
+
+def _failed_or_stuck_reports() -> Q:
+    return Q(pk__in=_failing_report_clients())
 
 
 ATTENTION_REASONS = ("reports", "critical", "unassigned", "new", "stale")
@@ -352,14 +356,16 @@ def portfolio_overview_stored(
 
     That is exact: the first ``limit`` clients whose most urgent reason is R are among the
     newest ``limit`` with R, as every client that has R and ranks before (a more urgent reason)
-    stands before them in the final list too. Two queries."""
+    stands before them in the final list too. Two queries: the first one also brings the few
+    clients with a failing report, which the second then names as constants (the planner joined
+    a subquery of them with every client once per reason)."""
     conditions = _attention_conditions()
+    # every client is visible here: count on the one table each condition names
     live = {
-        "unassigned": organizations.filter(conditions["unassigned"]),
+        "unassigned": Organization.objects.filter(consultant__isnull=True),
         "stale": ClientSummary.objects.filter(submitted_at__lt=timezone.now() - STALE_AFTER),
-        "reports": organizations.filter(conditions["reports"]),
     }
-    # one statement: the stored figures, then the three counts by their indexes
+    # one statement: the stored figures, two counts by their indexes, the failing clients
     table = connection.ops.quote_name(PortfolioFigure._meta.db_table)
     parts = [f"SELECT key, SUM(value) FROM {table} GROUP BY key"]  # noqa: S608 - model meta
     params = []
@@ -367,10 +373,22 @@ def portfolio_overview_stored(
         sql, part_params = queryset.order_by().values("pk").query.sql_with_params()
         parts.append(f"SELECT 'live:{key}', (SELECT COUNT(*) FROM ({sql}) c_{key})")  # noqa: S608
         params += part_params
+    failing_sql, failing_params = _failing_report_clients().query.sql_with_params()
+    failing_part = f"SELECT DISTINCT 'failing:' || CAST(f.client AS TEXT), 0 FROM ({failing_sql}) f"  # noqa: S608, E501 - ORM text
+    parts.append(failing_part)
+    params += failing_params
+    stored, failing = {}, []
+    to_pk = Organization._meta.pk.to_python
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(parts), params)
-        stored = {key: int(value or 0) for key, value in cursor.fetchall()}
-    unassigned, stale, reports = (stored[f"live:{key}"] for key in live)
+        for key, value in cursor.fetchall():
+            if key.startswith("failing:"):  # a client with a failing report
+                failing.append(to_pk(key.removeprefix("failing:")))
+            else:
+                stored[key] = int(value or 0)
+    # never true without any (an empty IN list cannot stand in a CASE)
+    conditions["reports"] = Q(pk__in=failing) if failing else Q(pk__isnull=True)
+    unassigned, stale, reports = stored["live:unassigned"], stored["live:stale"], len(failing)
     data = {
         "total": stored.get("total", 0),
         "no_result": stored.get("no_result", 0),
