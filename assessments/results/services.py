@@ -46,7 +46,20 @@ def _result_fields(
         "catalogue_version": f"{card.catalogue_key} {card.catalogue_version}",
         "scoring_version": card.scoring_version,
         "incomplete_answers": incomplete_answers,
+        "lock_in_drivers": top_drivers(card, "lock_in"),
     }
+
+
+TOP_DRIVERS = 3
+
+
+def top_drivers(card, dimension: str) -> list[list]:
+    """``[question key, answer]`` of the ``dimension``'s first drivers (the card lists them
+    most points first)."""
+    for dim in card.dimensions:
+        if dim.key == dimension:
+            return [[d.question_key, d.answer] for d in dim.drivers[:TOP_DRIVERS]]
+    return []
 
 
 def result_fields(*, document: dict, answers: dict, card_json: bool = False) -> dict:
@@ -115,6 +128,7 @@ RESCORE_FIELDS = (
     "catalogue_version",
     "scoring_version",
     "incomplete_answers",
+    "lock_in_drivers",
     "computed_with",
     "computed_at",
 )
@@ -251,6 +265,7 @@ def results_rescore(
                 fields = result_fields(document=document, answers=answers[pk], card_json=card_json)
                 if card_json:
                     fields["vendor_exposure"] = jsonb_text(fields["vendor_exposure"])
+                    fields["lock_in_drivers"] = jsonb_text(fields["lock_in_drivers"])
                 pairs = zip(COMPARED_FIELDS, stored, strict=True)
                 if any(fields[name] != value for name, value in pairs):
                     rows.append({"assessment_id": pk, "computed_at": now, **fields})
@@ -496,7 +511,7 @@ def _results_write_postgresql(rows: list[dict]) -> None:
         cursor.execute("DROP TABLE rescore_rows")
 
 
-_JSON_FIELDS = ("vendor_exposure", "card")
+_JSON_FIELDS = ("vendor_exposure", "card", "lock_in_drivers")
 
 
 def _jsonb_key(key: str) -> tuple:

@@ -127,3 +127,29 @@ def test_assigned_scope_sees_and_counts_only_own_clients(client, consultant, man
     assert "26 betroffene Kunden" in body
     dashboard = client.get(reverse("consultant_dashboard")).content.decode()
     assert re.search(r"betrifft 26 Kunden", dashboard)
+
+
+def test_drivers_come_from_stored_keys_and_old_results_from_their_card(
+    client, consultant, questionnaire, tags
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from assessments.models import Result
+
+    _client("Neu Gespeichert GmbH", {"microsoft": 70})
+    old, _owner = _client("Alt Gespeichert AG", {"microsoft": 60})
+    article = make_article(slug="treiber", vendors=[tags["microsoft"]])
+    client.force_login(consultant)
+    url = reverse("news:affected", args=[article.slug])
+
+    with CaptureQueriesContext(connection) as stored:
+        fresh = client.get(url).content.decode()
+    assert not any('"card"' in q["sql"] for q in stored.captured_queries)  # no card read
+
+    Result.objects.filter(organization=old).update(lock_in_drivers=[])  # stored before them
+    with CaptureQueriesContext(connection) as fallback:
+        older = client.get(url).content.decode()
+    assert any('"card"' in q["sql"] for q in fallback.captured_queries)
+    cells = re.findall(r'drivers-cell"[^>]*>(.*?)</td>', fresh, re.S)
+    assert cells and cells == re.findall(r'drivers-cell"[^>]*>(.*?)</td>', older, re.S)
