@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from html import escape
 
 LEVEL_COLOURS = {
@@ -156,7 +157,31 @@ def fit_text(
 
     Tries, in order: the given size on one or two lines; sizes shrinking in steps of 0.5 down to
     ``min_font_size`` (default 80 %); a hyphenated break inside a long word; cutting off with "…".
+    The same few labels (dimension titles) are fitted on every results page and report: the
+    answer is kept per arguments (a pure function; it cost about 40 % of a results page's chart).
     """
+    lines, size = _fit_text(text, max_width, font_size, min_font_size, weight)
+    return list(lines), size
+
+
+@lru_cache(maxsize=1024)
+def _fit_text(
+    text: str, max_width: float, font_size: float, min_font_size: float | None, weight: int
+) -> tuple[tuple[str, ...], float]:
+    lines, size = _fit_text_plain(
+        text, max_width, font_size, min_font_size=min_font_size, weight=weight
+    )
+    return tuple(lines), size
+
+
+def _fit_text_plain(
+    text: str,
+    max_width: float,
+    font_size: float,
+    *,
+    min_font_size: float | None = None,
+    weight: int = 400,
+) -> tuple[list[str], float]:
     text = _clean(text)
     if not text:
         return [""], font_size
