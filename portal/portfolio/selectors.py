@@ -23,7 +23,9 @@ from django.db.models import (
     Subquery,
     Value,
     When,
+    Window,
 )
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from ..models import ClientSummary, Organization, PortfolioFigure, User
@@ -373,21 +375,33 @@ def portfolio_overview_stored(
         sql, part_params = queryset.order_by().values("pk").query.sql_with_params()
         parts.append(f"SELECT 'live:{key}', (SELECT COUNT(*) FROM ({sql}) c_{key})")  # noqa: S608
         params += part_params
-    failing_sql, failing_params = _failing_report_clients().query.sql_with_params()
-    failing_part = f"SELECT DISTINCT 'failing:' || CAST(f.client AS TEXT), 0 FROM ({failing_sql}) f"  # noqa: S608, E501 - ORM text
+    # the clients with a failing report, newest submission first (the rank is the value)
+    ranked = (
+        Organization.objects.filter(pk__in=_failing_report_clients())
+        .annotate(
+            o_pk=F("pk"),
+            rank=Window(
+                RowNumber(),
+                order_by=[F("summary__submitted_at").desc(nulls_last=True), "name", "pk"],
+            ),
+        )
+        .order_by()
+        .values("o_pk", "rank")
+    )
+    failing_sql, failing_params = ranked.query.sql_with_params()
+    failing_part = f"SELECT 'failing:' || CAST(f.o_pk AS TEXT), f.rank FROM ({failing_sql}) f"  # noqa: S608, E501 - ORM text
     parts.append(failing_part)
     params += failing_params
-    stored, failing = {}, []
+    stored, ranks = {}, {}
     to_pk = Organization._meta.pk.to_python
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(parts), params)
         for key, value in cursor.fetchall():
-            if key.startswith("failing:"):  # a client with a failing report
-                failing.append(to_pk(key.removeprefix("failing:")))
+            if key.startswith("failing:"):  # a client with a failing report, and its rank
+                ranks[to_pk(key.removeprefix("failing:"))] = value
             else:
                 stored[key] = int(value or 0)
-    # never true without any (an empty IN list cannot stand in a CASE)
-    conditions["reports"] = Q(pk__in=failing) if failing else Q(pk__isnull=True)
+    failing = sorted(ranks, key=ranks.get)
     unassigned, stale, reports = stored["live:unassigned"], stored["live:stale"], len(failing)
     data = {
         "total": stored.get("total", 0),
@@ -404,17 +418,25 @@ def portfolio_overview_stored(
         "att_count_new": stored.get("review:submitted", 0),
         "att_count_stale": stale,
     }
-    return _summary(data), _attention_newest(organizations, conditions, limit=limit)
+    return _summary(data), _attention_newest(organizations, conditions, failing, limit=limit)
 
 
-def _attention_newest(organizations, conditions: dict[str, Q], *, limit: int):
-    flags = {f"att_{key}": _flag(conditions[key]) for key in ATTENTION_REASONS}
+def _attention_newest(organizations, conditions: dict[str, Q], failing: list, *, limit: int):
+    """The attention list from the newest ``limit`` clients per reason (one query); ``failing``
+    are the clients with a failing report, newest first: the first ``limit`` of them are named,
+    and the flag is set here rather than in SQL."""
+    failing_set = set(failing)
+    reasons = [key for key in ATTENTION_REASONS if key != "reports"]
+    flags = {f"att_{key}": _flag(conditions[key]) for key in reasons}
     flagged = organizations.order_by().annotate(**flags)
     newest = (F("summary__submitted_at").desc(nulls_last=True), "name", "pk")
     parts, params = [], []
     for rank, key in enumerate(URGENCY):
+        if key == "reports" and not failing:
+            continue
+        condition = Q(pk__in=failing[:limit]) if key == "reports" else conditions[key]
         queryset = (
-            flagged.filter(conditions[key])
+            flagged.filter(condition)
             .order_by(*newest)
             .values_list("pk", "name", "summary__submitted_at", *flags)[:limit]
         )
@@ -424,9 +446,13 @@ def _attention_newest(organizations, conditions: dict[str, Q], *, limit: int):
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(parts), params)
         rows = cursor.fetchall()
+    to_pk = Organization._meta.pk.to_python
     seen = {}
-    for rank, pk, name, submitted, *row_flags in rows:
+    for rank, pk, name, submitted, *other_flags in rows:
         if pk not in seen:  # a client found under several reasons ranks by its most urgent
+            by_reason = dict(zip(reasons, other_flags, strict=True))
+            by_reason["reports"] = to_pk(pk) in failing_set
+            row_flags = [by_reason[key] for key in ATTENTION_REASONS]
             seen[pk] = (rank, submitted, name, pk, row_flags)
     ordered = sorted(
         seen.values(),
