@@ -168,29 +168,15 @@ def fit_text(
 def _fit_text(
     text: str, max_width: float, font_size: float, min_font_size: float | None, weight: int
 ) -> tuple[tuple[str, ...], float]:
-    lines, size = _fit_text_plain(
-        text, max_width, font_size, min_font_size=min_font_size, weight=weight
-    )
-    return tuple(lines), size
-
-
-def _fit_text_plain(
-    text: str,
-    max_width: float,
-    font_size: float,
-    *,
-    min_font_size: float | None = None,
-    weight: int = 400,
-) -> tuple[list[str], float]:
     text = _clean(text)
     if not text:
-        return [""], font_size
+        return ("",), font_size
     floor = min_font_size if min_font_size is not None else round(font_size * 0.8 * 2) / 2
     size = font_size
     while size >= floor - 1e-9:
         lines = _wrap(text, max_width, size, weight)
         if lines is not None:
-            return lines, size
+            return tuple(lines), size
         size -= 0.5
     size = floor
     # A word too long even at the smallest size (German compounds): break inside it.
@@ -199,11 +185,11 @@ def _fit_text_plain(
         tail = text[len(head) - 1 :].lstrip()
         if text_width(tail, size, weight) > max_width:
             tail = _cut_to_width(tail, max_width, size, weight, "…")
-        return [head, tail], size
+        return (head, tail), size
     lines = _wrap(_cut_to_width(text, max_width * 2, size, weight, "…"), max_width, size, weight)
     if lines is None:
         lines = [_cut_to_width(text, max_width, size, weight, "…")]
-    return lines, size
+    return tuple(lines), size
 
 
 # --- SVG helpers -------------------------------------------------------------------------------
