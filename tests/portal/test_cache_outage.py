@@ -7,8 +7,6 @@ import json
 import logging
 import shutil
 import socket
-import subprocess
-import time
 
 import pytest
 from django.core.cache import caches
@@ -16,6 +14,7 @@ from django.urls import reverse
 
 from portal import cache as portal_cache
 from tests.portal.test_portfolio import _submit
+from tests.reports.worker_harness import RedisServer
 from tests.wizard.conftest import COMPLETE
 
 from ..factories import OrganizationFactory, UserFactory
@@ -31,49 +30,11 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-class PrivateRedis:
-    """A redis-server of this test alone, on a free loopback port, without persistence."""
-
-    def __init__(self) -> None:
-        self.port = _free_port()
-        self.process = None
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(  # noqa: S603 - fixed arguments
-            [
-                shutil.which("redis-server"),
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-
-
 @pytest.fixture
-def redis_server():
+def redis_server(tmp_path):
     if not shutil.which("redis-server"):
         pytest.skip("redis-server is not installed")
-    server = PrivateRedis()
+    server = RedisServer(shutil.which("redis-server"), tmp_path / "redis")
     server.start()
     yield server
     server.stop()
