@@ -23,9 +23,7 @@ from django.db.models import (
     Subquery,
     Value,
     When,
-    Window,
 )
-from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from ..models import ClientSummary, Organization, PortfolioFigure, User
@@ -375,21 +373,18 @@ def portfolio_overview_stored(
         sql, part_params = queryset.order_by().values("pk").query.sql_with_params()
         parts.append(f"SELECT 'live:{key}', (SELECT COUNT(*) FROM ({sql}) c_{key})")  # noqa: S608
         params += part_params
-    # the clients with a failing report, newest submission first (the rank is the value)
-    ranked = (
-        Organization.objects.filter(pk__in=_failing_report_clients())
-        .annotate(
-            o_pk=F("pk"),
-            rank=Window(
-                RowNumber(),
-                order_by=[F("summary__submitted_at").desc(nulls_last=True), "name", "pk"],
-            ),
-        )
-        .order_by()
-        .values("o_pk", "rank")
+    # the clients with a failing report, newest submission first (the rank is the value; two
+    # submissions of the very same instant are ranked by the client's id, not its name)
+    submitted = ClientSummary.objects.filter(pk=OuterRef("client")).values("submitted_at")
+    failing_sql, failing_params = (
+        _failing_report_clients()
+        .annotate(submitted=Subquery(submitted[:1]))  # a primary-key lookup per report
+        .values("client", "submitted")
+        .distinct()
+        .query.sql_with_params()
     )
-    failing_sql, failing_params = ranked.query.sql_with_params()
-    failing_part = f"SELECT 'failing:' || CAST(f.o_pk AS TEXT), f.rank FROM ({failing_sql}) f"  # noqa: S608, E501 - ORM text
+    rank = "ROW_NUMBER() OVER (ORDER BY f.submitted DESC NULLS LAST, f.client)"
+    failing_part = f"SELECT 'failing:' || CAST(f.client AS TEXT), {rank} FROM ({failing_sql}) f"  # noqa: S608, E501 - ORM text
     parts.append(failing_part)
     params += failing_params
     stored, ranks = {}, {}
