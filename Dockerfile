@@ -12,7 +12,8 @@ RUN apt-get update \
       libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core gettext \
  && rm -rf /var/lib/apt/lists/*
 
-RUN useradd --create-home --uid 1000 portal
+# The app never runs as root: web, worker and beat all run as this user (see USER below).
+RUN useradd --create-home --uid 1000 --user-group portal
 WORKDIR /app
 
 COPY pyproject.toml README.md ./

@@ -15,13 +15,18 @@ HOST ?= 127.0.0.1
 PYTEST_ARGS ?= -n auto
 PORT ?= 8000
 
-.PHONY: run test lint format check bench messages makemessages system-deps venv migrate worker beat clean
+# Node.js and npm only for the test suite's dev tools (axe-core, package.json); never served.
+NODE_APT_PACKAGES := nodejs npm
+NODE_STAMP := node_modules/.package-lock.json
 
+.PHONY: run test lint format check bench messages makemessages system-deps node-deps venv migrate worker beat clean
+
+# HOST and PORT also reach the settings: links in e-mails point where the portal is served.
 run: venv messages migrate
-	$(PY) manage.py seed_demo
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	HOST=$(HOST) PORT=$(PORT) $(PY) manage.py seed_demo
+	HOST=$(HOST) PORT=$(PORT) $(PY) manage.py runserver $(HOST):$(PORT)
 
-test: venv messages
+test: venv messages node-deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py check
@@ -40,6 +45,13 @@ system-deps:
 	    echo "Please install:$$missing"; exit 1; \
 	  fi; \
 	fi
+
+# axe-core for the browser suite's accessibility checks, from package-lock.json (npm ci).
+$(NODE_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null || $(MAKE) --no-print-directory system-deps APT_PACKAGES="$(NODE_APT_PACKAGES)"
+	npm ci --no-audit --no-fund --loglevel=error
+
+node-deps: $(NODE_STAMP)
 
 $(STAMP): pyproject.toml
 	@$(MAKE) --no-print-directory system-deps
@@ -81,4 +93,4 @@ beat: venv
 	$(VENV)/bin/celery -A portal beat -l info
 
 clean:
-	rm -rf var $(VENV) .pytest_cache
+	rm -rf var $(VENV) .pytest_cache node_modules

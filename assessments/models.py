@@ -110,6 +110,10 @@ class Assessment(models.Model):
     review_state = models.CharField(
         _("Prüfstand"), max_length=16, choices=ReviewState.choices, blank=True, db_index=True
     )
+    # The highest version of an answer that was removed (cleared). A save gives its answer a
+    # version above this and above every stored answer's, so a cleared and re-created answer
+    # never gets a version a page showed before (see Answer.version).
+    removed_answer_version = models.PositiveBigIntegerField(default=0, editable=False)
 
     objects = AssessmentQuerySet.as_manager()
 
@@ -150,6 +154,10 @@ class Answer(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     updated_at = models.DateTimeField(default=timezone.now)
+    # Raised by every write (answers copied or bulk-loaded: 1), unique within the assessment. A
+    # page sends the versions it showed, so a save over someone else's newer answer is a
+    # conflict instead of a silent overwrite.
+    version = models.PositiveBigIntegerField(_("Version"), default=1, editable=False)
 
     class Meta:
         verbose_name = _("Antwort")
@@ -363,5 +371,5 @@ class ConsultantNote(models.Model):
         return self.title
 
 
-from .actionplan.models import Action  # noqa: E402, F401 - registers the model
+from .actionplan.models import Action, CalendarSubscription  # noqa: E402, F401 - registers the models
 from .stress.models import StressJob  # noqa: E402, F401 - registers the model

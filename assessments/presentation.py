@@ -9,7 +9,7 @@ from django.utils.translation import ngettext, pgettext_lazy
 
 from .charts import ChartAxis, bars_svg, gauge_svg, radar_svg
 from .questionnaire import tr
-from .scoring import ScoreCard
+from .scoring import ScoreCard, round_half_up
 
 LEVEL_LABELS = {
     "low": pgettext_lazy("risk level", "gering"),
@@ -43,6 +43,40 @@ SCALE_NOTE = _(
     "So lesen Sie die Zahlen: Das Risiko je Bereich reicht von 0 bis 100 – je höher, desto "
     "schlechter. Die KI-Readiness ist umgekehrt: 0 bis 100, je höher, desto besser."
 )
+
+
+SCORE_EXPLANATION = _(
+    "So entstehen die Werte: Jede Antwort bringt Risikopunkte, etwa „3 von 4 Punkten“ – 3 der "
+    "höchstens 4 Punkte, die diese Frage geben kann. Je Bereich teilen wir die Summe Ihrer Punkte "
+    "durch die Summe der möglichen Punkte und rechnen das auf 0 bis 100 um; Fragen mit „trifft "
+    "nicht zu“ zählen nicht mit. Die KI-Readiness ist 100 minus dem gewichteten Mittel der "
+    "Risikowerte; ein Bereich mit hohem oder kritischem Risiko begrenzt sie nach oben."
+)
+
+
+def score_computation(dim) -> str:
+    """How this dimension's points became its 0–100 value, in one or two sentences."""
+    if not dim.max_points:
+        return str(_("Keine Frage dieses Bereichs zählt für Sie („trifft nicht zu“)."))
+    share = round_half_up(100 * dim.points / dim.max_points)
+    text = ngettext(
+        "%(points)s von %(max)s möglichen Punkt ergibt %(share)s von 100.",
+        "%(points)s von %(max)s möglichen Punkten ergeben %(share)s von 100.",
+        dim.max_points,
+    ) % {
+        "points": number_format(dim.points),
+        "max": number_format(dim.max_points),
+        "share": share,
+    }
+    if dim.knockout:
+        text += " " + _("Ein K.-o.-Kriterium macht den Bereich kritisch: %(score)s.") % {
+            "score": dim.score
+        }
+    elif dim.score != share:
+        text += " " + _(
+            "Gewichtet damit, wie stark Ihre Abläufe von KI-Diensten abhängen: %(score)s."
+        ) % {"score": dim.score}
+    return text
 
 
 def points_label(points, max_points) -> str:
@@ -82,6 +116,7 @@ class DimensionView:
     knockout: bool
     delta: int | None = None
     benchmark: int | None = None
+    computation: str = ""
 
 
 def dimension_titles(document: dict) -> dict[str, str]:
@@ -129,6 +164,7 @@ def card_view(
                 ],
                 knockout=dim.knockout,
                 delta=before,
+                computation=score_computation(dim),
             )
         )
     axes = [ChartAxis(d.title, d.score, d.level) for d in dimensions]
@@ -190,4 +226,5 @@ def card_view(
         "knockouts": [tr(k.question_text) for k in card.knockouts],
         "legal_state": legal_state_date(card),
         "scale_note": str(SCALE_NOTE),
+        "score_explanation": str(SCORE_EXPLANATION),
     }

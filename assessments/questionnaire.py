@@ -103,6 +103,15 @@ class Questionnaire:
             closure[key] = seen
         return closure
 
+    @cached_property
+    def condition_keys(self) -> frozenset[str]:
+        """Questions some ``show_if`` reads: the only answers whose values the progress needs."""
+        return frozenset(
+            ref
+            for question in self.questions.values()
+            for ref in _referenced_questions(question.get("show_if"))
+        )
+
     def visible(self, answers: dict) -> set[str]:
         return set(visible_questions(self.document, answers))
 

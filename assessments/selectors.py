@@ -4,6 +4,7 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
 
+from django.db.models import Case, Exists, F, JSONField, OuterRef, Q, Value, When
 from django.shortcuts import get_object_or_404
 
 from portal.models import Membership, User
@@ -41,6 +42,26 @@ def assessment_get_for_user(*, user: User, assessment_id) -> Assessment:
     )
 
 
+def assessment_get_for_saving(*, user: User, assessment_id) -> Assessment:
+    """The assessment an answer is saved to, and whether ``user`` may edit it, in one query.
+
+    Without the catalogue's document and source (tens of KB each): ``questionnaire_for`` keeps
+    the parsed catalogue per version, so a save never decodes it."""
+    assessment = get_object_or_404(
+        Assessment.objects.visible_to(user)
+        .select_related("questionnaire")
+        .defer("questionnaire__document", "questionnaire__source")
+        .annotate(
+            user_can_edit=Exists(
+                Membership.objects.filter(user=user, organization=OuterRef("organization_id"))
+            )
+        ),
+        pk=assessment_id,
+    )
+    assessment.editable_for = (user.pk, assessment.user_can_edit)
+    return assessment
+
+
 def answers_dict(assessment: Assessment) -> dict:
     return dict(assessment.answers.values_list("question_key", "value"))
 
@@ -50,6 +71,21 @@ def answers_with_meta(assessment: Assessment) -> dict:
         answer.question_key: answer
         for answer in assessment.answers.select_related("updated_by").all()
     }
+
+
+def progress_value(questionnaire: Questionnaire, *, also_value_of: str = "") -> Case:
+    """A stored answer as the progress sidebar needs it, as SQL, so that a save reads no other
+    answer's value: answers some condition reads (and the one ``also_value_of`` names) give
+    their value; every other answer gives ``True``, or ``None`` where an empty list or text was
+    stored (no answer; rows from before empty values were refused). ``questionnaire.progress``
+    gives the same for these as for ``answers_dict``."""
+    with_value = questionnaire.condition_keys | ({also_value_of} if also_value_of else set())
+    return Case(
+        When(question_key__in=sorted(with_value), then=F("value")),
+        When(Q(value=[]) | Q(value=""), then=Value(None, output_field=JSONField())),
+        default=Value(True, output_field=JSONField()),
+        output_field=JSONField(),
+    )
 
 
 def missing_required_questions(assessment: Assessment) -> list[dict]:
@@ -70,6 +106,9 @@ def missing_required_questions(assessment: Assessment) -> list[dict]:
 
 def can_edit_assessment(*, user: User, assessment: Assessment) -> bool:
     """Members of the organisation fill in the questionnaire; consultants only read it."""
+    known = getattr(assessment, "editable_for", None)  # set by assessment_get_for_saving
+    if known is not None and known[0] == user.pk:
+        return known[1]
     return Membership.objects.filter(user=user, organization_id=assessment.organization_id).exists()
 
 

@@ -22,7 +22,7 @@ from .reports.views import panel_context
 from .review.views import review_context
 from .scoring import score
 from .scoring.compact import card_unpack
-from .wizard import progress_view, question_view, review_sections, section_views
+from .wizard import conflict_view, progress_view, question_view, review_sections, section_views
 
 # Lazy: module constants are built at import, the language is only known per request.
 LOCKED_MESSAGE = gettext_lazy(
@@ -37,6 +37,21 @@ STALE_MESSAGE = gettext_lazy(
 def _stale_version(request: HttpRequest, assessment: Assessment) -> bool:
     posted = request.POST.get("questionnaire_version")
     return posted is not None and posted != str(assessment.questionnaire_id)
+
+
+def _save_answer(request: HttpRequest, assessment: Assessment, question: dict):
+    """Parse and store one posted question with the version the page showed; an
+    ``AnswerSaved``. Raises ``AnswerInvalid``, ``AnswerConflict`` and ``AssessmentLocked``."""
+    key = question["key"]
+    raw_version = request.POST.get(f"{key}__version", "")
+    return services.answer_save_with_progress(
+        assessment=assessment,
+        user=request.user,
+        question_key=key,
+        value=parse_answer(question, request.POST),
+        expected_version=int(raw_version) if raw_version.isdigit() else None,
+        conflict_resolved=request.POST.get(f"{key}__keep") == "mine",
+    )
 
 
 @login_required
@@ -69,7 +84,9 @@ def assessment_start(request: HttpRequest, organization_id) -> HttpResponse:
     return redirect("assessment_section", assessment_id=result.assessment.pk, section_key=first)
 
 
-def _section_context(request, assessment, section_key, *, errors=None, extra_rows=None):
+def _section_context(
+    request, assessment, section_key, *, errors=None, extra_rows=None, conflicts=None
+):
     questionnaire = selectors.questionnaire_for(assessment)
     if section_key not in questionnaire.section_by_key:
         raise Http404
@@ -80,6 +97,24 @@ def _section_context(request, assessment, section_key, *, errors=None, extra_row
     )
     previous_key, next_key = questionnaire.neighbours(section_key)
     section = questionnaire.section_by_key[section_key]
+    questions = section_views(
+        questionnaire,
+        section_key,
+        answers=answers,
+        answer_rows=answer_rows,
+        errors=errors,
+        editable=editable,
+        extra_rows=extra_rows,
+    )
+    for index, view in enumerate(questions):
+        conflict = (conflicts or {}).get(view.key)
+        if conflict is not None:
+            # what the person chose stays on screen, with the other value beside it
+            question = questionnaire.questions[view.key]
+            view = question_view(question, value=conflict.value, editable=editable)
+            view.conflict = conflict_view(question, conflict=conflict, user=request.user)
+            view.version = conflict.version  # saving again now keeps this value
+            questions[index] = view
     return {
         "assessment": assessment,
         "organization": assessment.organization,
@@ -89,15 +124,7 @@ def _section_context(request, assessment, section_key, *, errors=None, extra_row
             "intro": tr(section.get("intro")),
         },
         "progress": progress_view(questionnaire, answers, current=section_key),
-        "questions": section_views(
-            questionnaire,
-            section_key,
-            answers=answers,
-            answer_rows=answer_rows,
-            errors=errors,
-            editable=editable,
-            extra_rows=extra_rows,
-        ),
+        "questions": questions,
         "editable": editable,
         "previous_key": previous_key,
         "next_key": next_key,
@@ -125,37 +152,53 @@ def assessment_section(request: HttpRequest, assessment_id, section_key: str) ->
     questionnaire = selectors.questionnaire_for(assessment)
     if section_key not in questionnaire.section_by_key:
         raise Http404
-    errors = {}
+    errors, conflicts = {}, {}
     for question in questionnaire.section_by_key[section_key]["questions"]:
         key = question["key"]
         if f"{key}__present" not in request.POST:
             continue  # hidden or not rendered: leave the stored answer alone
+        if request.POST.get(f"{key}__keep") == "theirs":
+            continue  # after a conflict: the person keeps what the other one stored
         try:
-            value = parse_answer(question, request.POST)
-            services.answer_save(
-                assessment=assessment, user=request.user, question_key=key, value=value
-            )
+            _save_answer(request, assessment, question)
         except AnswerInvalid as error:
             errors[key] = error.message
+        except services.AnswerConflict as conflict:
+            conflicts[key] = conflict
         except services.AssessmentLocked:
             messages.error(request, LOCKED_MESSAGE)
             return redirect("assessment_review", assessment_id=assessment.pk)
     add_row = request.POST.get("add_row")
-    if errors or add_row:
+    if errors or conflicts or add_row:
         context = _section_context(
             request,
             assessment,
             section_key,
             errors=errors,
             extra_rows={add_row} if add_row else None,
+            conflicts=conflicts,
         )
         if errors:
             messages.error(
                 request,
                 _("Bitte prüfen Sie die markierten Antworten. Alle anderen sind gespeichert."),
             )
-        return render(request, "assessments/section.html", context, status=400 if errors else 200)
+        if conflicts:
+            messages.warning(
+                request,
+                _(
+                    "Jemand hat markierte Antworten geändert, während Sie diese Seite offen "
+                    "hatten. Bitte entscheiden Sie dort, welche Antwort gilt; alle anderen sind "
+                    "gespeichert."
+                ),
+            )
+        status = 409 if conflicts else 400 if errors else 200
+        return render(request, "assessments/section.html", context, status=status)
     target = request.POST.get("go")
+    if target is None and any(
+        name.endswith("__keep") and request.POST.get(name) for name in request.POST
+    ):
+        target = "stay"  # a conflict's choice (without JavaScript): back to the same questions
     previous_key, following = questionnaire.neighbours(section_key)
     if target == "previous" and previous_key:
         return redirect("assessment_section", assessment_id=assessment.pk, section_key=previous_key)
@@ -170,8 +213,9 @@ def assessment_section(request: HttpRequest, assessment_id, section_key: str) ->
 @login_required
 @require_POST
 def answer_save(request: HttpRequest, assessment_id, question_key: str) -> HttpResponse:
-    """Autosave of one question (htmx). Answers with a status fragment; 4xx on bad input."""
-    assessment = selectors.assessment_get_for_user(user=request.user, assessment_id=assessment_id)
+    """Autosave of one question (htmx). Answers with a status fragment; 4xx on bad input, 409
+    when someone else saved this answer since the page showed it."""
+    assessment = selectors.assessment_get_for_saving(user=request.user, assessment_id=assessment_id)
     if not selectors.can_edit_assessment(user=request.user, assessment=assessment):
         raise PermissionDenied
     if not assessment.is_draft:
@@ -185,15 +229,15 @@ def answer_save(request: HttpRequest, assessment_id, question_key: str) -> HttpR
             question_key, error=_("Diese Frage gibt es in diesem Fragebogen nicht."), status=400
         )
     try:
-        value = parse_answer(question, request.POST)
-        answer = services.answer_save(
-            assessment=assessment, user=request.user, question_key=question_key, value=value
-        )
+        saved = _save_answer(request, assessment, question)
     except AnswerInvalid as error:
         return _status(question_key, error=error.message, status=400)
+    except services.AnswerConflict as conflict:
+        view = conflict_view(question, conflict=conflict, user=request.user)
+        return _status(question_key, conflict=view, assessment=assessment, status=409)
     except services.AssessmentLocked:
         return _status(question_key, error=LOCKED_MESSAGE, status=409)
-    body = _status(question_key, answer=answer).content.decode()
+    body = _status(question_key, answer=saved.answer, saved=True).content.decode()
     # Questions on this page whose condition depends on this answer are re-rendered out of band.
     section = questionnaire.section_of[question_key]
     dependents = {
@@ -205,7 +249,9 @@ def answer_save(request: HttpRequest, assessment_id, question_key: str) -> HttpR
         answer_rows = selectors.answers_with_meta(assessment)
         answers = {key: row.value for key, row in answer_rows.items()}
     else:
-        answers = selectors.answers_dict(assessment)
+        # the sidebar needs which questions are answered and the values of the few that
+        # conditions read, which the save read anyway: no other answer is read or decoded
+        answers = saved.progress_answers
     body += _progress_oob(request, assessment, questionnaire, answers, section)
     if dependents:
         visible = questionnaire.visible(answers)
@@ -237,10 +283,27 @@ def _progress_oob(request, assessment, questionnaire, answers: dict, section_key
     )
 
 
-def _status(question_key: str, *, answer=None, error: str = "", status: int = 200) -> HttpResponse:
+def _status(
+    question_key: str,
+    *,
+    answer=None,
+    saved: bool = False,
+    error: str = "",
+    conflict=None,
+    assessment=None,
+    status: int = 200,
+) -> HttpResponse:
+    """The save status of one question; after a save also its new version, out of band."""
     html = render_to_string(
         "assessments/_save_status.html",
-        {"key": question_key, "answer": answer, "error": error},
+        {
+            "key": question_key,
+            "answer": answer,
+            "saved": saved,
+            "error": error,
+            "conflict": conflict,
+            "assessment": assessment,
+        },
     )
     return HttpResponse(html, status=status)
 
@@ -258,30 +321,34 @@ def repeat_row_add(request: HttpRequest, assessment_id, question_key: str) -> Ht
         raise Http404
     if not assessment.is_draft:
         return _status(question_key, error=LOCKED_MESSAGE, status=409)
-    error = ""
+    error, conflict, progress = "", None, {}
     try:
-        value = parse_answer(question, request.POST)
-        answer = services.answer_save(
-            assessment=assessment, user=request.user, question_key=question_key, value=value
-        )
+        saved = _save_answer(request, assessment, question)
+        answer, progress = saved.answer, saved.progress_answers
+        value = answer.value if answer else None
     except AnswerInvalid as invalid:
         error, answer, value = invalid.message, None, None
+    except services.AnswerConflict as raised:
+        conflict, answer, value = raised, None, raised.value
+    except services.AssessmentLocked:
+        return _status(question_key, error=LOCKED_MESSAGE, status=409)
     view = question_view(
         question,
-        value=answer.value if answer else value,
+        value=value,
         answer=answer,
         error=error,
-        extra_row=not error,
+        extra_row=not (error or conflict),
     )
+    if conflict is not None:
+        view.conflict = conflict_view(question, conflict=conflict, user=request.user)
     body = render_to_string(
         "assessments/_question.html", {"q": view, "assessment": assessment}, request=request
     )
-    if not error:
-        answers = selectors.answers_dict(assessment)
+    if not (error or conflict):
         body += _progress_oob(
-            request, assessment, questionnaire, answers, questionnaire.section_of[question_key]
+            request, assessment, questionnaire, progress, questionnaire.section_of[question_key]
         )
-    return HttpResponse(body, status=400 if error else 200)
+    return HttpResponse(body, status=409 if conflict else 400 if error else 200)
 
 
 @login_required
@@ -417,11 +484,13 @@ def assessment_whatif(request: HttpRequest, assessment_id) -> HttpResponse:
         "assessment": assessment,
         "organization": assessment.organization,
         "view": view,
+        "readiness_delta": view["readiness"] - original.readiness,
         "errors": errors,
         "changed": sum(1 for k in sandbox if sandbox.get(k) != stored.get(k)),
     }
     if request.method == "POST":
-        return render(request, "assessments/_whatif_scores.html", context)
+        # the scores card and, out of band, the phone's summary beside the questions
+        return render(request, "assessments/_whatif_update.html", context)
     visible = questionnaire.visible(stored)
     context["sections"] = [
         {

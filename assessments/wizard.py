@@ -48,6 +48,8 @@ class QuestionView:
     updated_at: object = None
     error: str = ""
     editable: bool = True
+    version: int = 0  # the stored answer's version (0: none); sent back with every save
+    conflict: object = None  # a ConflictView when someone else saved this answer meanwhile
 
     @property
     def text_value(self) -> str:
@@ -108,6 +110,7 @@ def question_view(
         updated_at=answer.updated_at if answer else None,
         error=error,
         editable=editable,
+        version=answer.version if answer else 0,
     )
     if question["type"] in {"single_choice", "multi_choice", "yes_no"}:
         view.options = _options(question, value)
@@ -135,6 +138,37 @@ def question_view(
                 )
             )
     return view
+
+
+@dataclass
+class ConflictView:
+    """Someone else saved this question after the page showed it: what is stored now, and the
+    question rendered with it (for "keep theirs")."""
+
+    key: str
+    who: str
+    by_me: bool  # the same person, in another tab or window
+    when: object
+    theirs: str  # readable stored value ("" when they removed the answer)
+    mine: str
+    version: int
+    question: QuestionView
+
+
+def conflict_view(question: dict, *, conflict, user, editable: bool = True) -> ConflictView:
+    current = conflict.current
+    return ConflictView(
+        key=question["key"],
+        by_me=bool(current and current.updated_by_id == user.pk),
+        who=current.updated_by.display_name if current and current.updated_by else "",
+        when=current.updated_at if current else None,
+        theirs=answer_label(question, current.value) if current else "",
+        mine=answer_label(question, conflict.value),
+        version=conflict.version,
+        question=question_view(
+            question, value=current.value if current else None, answer=current, editable=editable
+        ),
+    )
 
 
 @dataclass

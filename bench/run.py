@@ -83,10 +83,13 @@ def check_test_database(url: str) -> None:
 
 
 def bench_database_name(admin_url: str = "") -> str:
-    """``ki_bench_<pid>_<random>``; against a per-worktree database ``wtN`` the name starts with
-    it (``wtN_bench_…``), so a helper's run stays inside the names it may use."""
+    """``ki_bench_<pid>_<random>``; against a per-worktree database (``wtN``, ``wNN`` or
+    ``wNNx``, also with ``_bench``) the name starts with it (``wtN_bench_…``), so a helper's run
+    stays inside the names it may use."""
     admin = urlsplit(admin_url).path.lstrip("/")
-    prefix = f"{admin}_bench" if re.fullmatch(r"wt\d+", admin) else BENCH_DB_PREFIX
+    prefix = BENCH_DB_PREFIX
+    if re.fullmatch(r"(wt\d+|w\d+[a-z]?)(_bench)?", admin):
+        prefix = admin if admin.endswith("_bench") else f"{admin}_bench"
     return f"{prefix}_{os.getpid()}_{secrets.token_hex(3)}"
 
 

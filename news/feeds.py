@@ -1,11 +1,13 @@
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.urls import reverse_lazy
+from django.utils import translation
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import condition
 
 from . import selectors
-from .models import Article
+from .models import ARTICLE_LANGUAGE, Article
 
 FEED_SIZE = 20
 
@@ -18,7 +20,12 @@ class ArticleRssFeed(Feed):
         "kleine und mittlere Unternehmen bedeuten."
     )
     link = reverse_lazy("news:list")
-    language = "de"
+    language = ARTICLE_LANGUAGE
+
+    def __call__(self, request, *args, **kwargs):
+        # Title and description in the articles' language, as the feed declares.
+        with translation.override(ARTICLE_LANGUAGE):
+            return super().__call__(request, *args, **kwargs)
 
     def items(self):
         return selectors.articles_public()[:FEED_SIZE]
@@ -45,3 +52,17 @@ class ArticleRssFeed(Feed):
 class ArticleAtomFeed(ArticleRssFeed):
     feed_type = Atom1Feed
     subtitle = ArticleRssFeed.description
+
+
+def _state(request) -> selectors.FeedState:
+    if not hasattr(request, "_news_feed_state"):
+        request._news_feed_state = selectors.articles_feed_state()
+    return request._news_feed_state
+
+
+def conditional(feed: Feed):
+    """``feed`` answering If-None-Match / If-Modified-Since with 304 Not Modified."""
+    return condition(
+        etag_func=lambda request, *args, **kwargs: _state(request).etag,
+        last_modified_func=lambda request, *args, **kwargs: _state(request).last_modified,
+    )(feed)

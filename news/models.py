@@ -19,6 +19,11 @@ COVER_EXTENSIONS = ["jpg", "jpeg", "png", "webp"]
 COVER_PREFIX = "news/covers/"
 
 
+# The consultancy writes its market commentary in German only; pages, feeds and e-mails that
+# show an article declare this language, whatever language the reader's interface is in.
+ARTICLE_LANGUAGE = "de"
+
+
 class Tag(models.Model):
     """A topic (``ai-act``) or a vendor; vendor tags use the catalogue's vendor keys as slug."""
 
@@ -263,3 +268,22 @@ class ArticleReach(models.Model):
 
     def __str__(self) -> str:
         return f"{self.article_id}: {self.clients}"
+
+
+class FollowUpOptOut(models.Model):
+    """A person who asked for no more news e-mails from consultants (``List-Unsubscribe``).
+
+    The follow-up mailing skips them; the link in each such e-mail can undo it.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="news_opt_out"
+    )
+    created_at = models.DateTimeField(_("abbestellt am"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("Abbestellung der Kundeninformationen")
+        verbose_name_plural = _("Abbestellungen der Kundeninformationen")
+
+    def __str__(self) -> str:
+        return str(self.user)

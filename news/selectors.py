@@ -1,10 +1,22 @@
 """Reads for news. Articles are reached through ``Article.objects.visible_to`` / ``published``."""
 
+import hashlib
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -14,7 +26,15 @@ from assessments.exposure import ClientExposure, clients_exposed_to, vendor_name
 from portal.models import Organization
 
 from .filters import AffectedFilter
-from .models import COVER_PREFIX, Article, ArticleReach, ClientFollowUp, Tag
+from .models import (
+    ARTICLE_LANGUAGE,
+    COVER_PREFIX,
+    Article,
+    ArticleReach,
+    ClientFollowUp,
+    FollowUpOptOut,
+    Tag,
+)
 from .models import AffectedClient as AffectedRow
 
 RELATED_COUNT = 3
@@ -28,6 +48,28 @@ def articles_public(*, tag: str = "") -> QuerySet[Article]:
     if tag:
         articles = articles.filter(Q(topics__slug=tag) | Q(vendors__slug=tag)).distinct()
     return articles.order_by("-published_at", "-pk")
+
+
+@dataclass(frozen=True)
+class FeedState:
+    etag: str
+    last_modified: datetime | None
+
+
+def articles_feed_state() -> FeedState:
+    """What a feed reader's conditional request is compared with: one aggregate query.
+
+    The newest change or publication gives Last-Modified; the ETag also counts the articles, so
+    an article taken down (which changes no remaining date) still changes it.
+    """
+    state = Article.objects.published().aggregate(
+        count=Count("pk"), updated=Max("updated_at"), published=Max("published_at")
+    )
+    dates = [d for d in (state["updated"], state["published"]) if d is not None]
+    last_modified = max(dates) if dates else None
+    stamp = last_modified.isoformat() if last_modified else "-"
+    digest = hashlib.sha256(f"{ARTICLE_LANGUAGE}|{state['count']}|{stamp}".encode()).hexdigest()
+    return FeedState(etag=digest[:32], last_modified=last_modified)
 
 
 def articles_latest(*, count: int = 3) -> list[Article]:
@@ -242,3 +284,7 @@ def followups_for_organization(*, user, organization) -> QuerySet[ClientFollowUp
     return ClientFollowUp.objects.filter(organization=organization).select_related(
         "article", "informed_by"
     )
+
+
+def followups_opted_out(*, user) -> bool:
+    return FollowUpOptOut.objects.filter(user=user).exists()

@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core import signing
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -11,7 +12,7 @@ from assessments.exposure import ClientExposure, clients_exposed_to, vendor_name
 from portal.models import Membership, Organization, User
 from portal.services import audit_record, email_send
 
-from .models import Article, ClientFollowUp
+from .models import Article, ClientFollowUp, FollowUpOptOut
 from .selectors import article_vendor_keys
 
 
@@ -22,11 +23,48 @@ class FollowUpOutcome:
     without_recipients: list[str] = field(default_factory=list)
 
 
-def _recipients(organization: Organization) -> list[str]:
-    """The owners; where a company has none, every member."""
-    memberships = Membership.objects.filter(organization=organization, user__is_active=True)
-    owners = [m.user.email for m in memberships.select_related("user") if m.role == "owner"]
-    return owners or [m.user.email for m in memberships.select_related("user")]
+UNSUBSCRIBE_SALT = "news.followup-unsubscribe"
+
+
+def _recipients(organization: Organization) -> list[User]:
+    """The owners; where a company has none, every member; never who opted out of news mail."""
+    memberships = list(
+        Membership.objects.filter(organization=organization, user__is_active=True)
+        .exclude(user__news_opt_out__isnull=False)
+        .select_related("user")
+        .order_by("user__email")
+    )
+    owners = [m.user for m in memberships if m.role == Membership.Role.OWNER]
+    return owners or [m.user for m in memberships]
+
+
+def unsubscribe_url(user: User) -> str:
+    """The person's own link that stops (and restarts) news e-mails; it never expires."""
+    token = signing.dumps({"u": str(user.pk)}, salt=UNSUBSCRIBE_SALT)
+    return settings.SITE_URL + reverse("news:unsubscribe", args=[token])
+
+
+def unsubscribe_user(*, token: str) -> User | None:
+    """The active user a link was made for; None for a forged or foreign link."""
+    try:
+        data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    except signing.BadSignature:
+        return None
+    return User.objects.filter(pk=data.get("u"), is_active=True).first()
+
+
+def followups_opt_out(*, user: User) -> None:
+    """No more news e-mails for ``user`` (idempotent, audited)."""
+    _, created = FollowUpOptOut.objects.get_or_create(user=user)
+    if created:
+        audit_record(action="news.followup_opt_out", actor=user, target=user.email)
+
+
+def followups_opt_in(*, user: User) -> None:
+    """News e-mails again for ``user`` (idempotent, audited)."""
+    deleted, _ = FollowUpOptOut.objects.filter(user=user).delete()
+    if deleted:
+        audit_record(action="news.followup_opt_in", actor=user, target=user.email)
 
 
 def clients_inform(
@@ -63,15 +101,16 @@ def clients_inform(
             )
             recipients = []
             if send_email and not followup.emailed_to:
-                recipients = _recipients(organization)
-                if recipients:
+                people = _recipients(organization)
+                recipients = [person.email for person in people]
+                if people:
                     _queue_followup_email(
                         article=article,
                         article_url=article_url,
                         organization=organization,
                         exposure=exposure,
                         consultant=actor,
-                        recipients=recipients,
+                        people=people,
                     )
                     outcome.emailed.append(organization.name)
                 else:
@@ -102,8 +141,9 @@ def _queue_followup_email(
     organization: Organization,
     exposure: ClientExposure,
     consultant: User,
-    recipients: list[str],
+    people: list[User],
 ) -> None:
+    """One e-mail per person, each with its own ``List-Unsubscribe`` link (RFC 2369, 8058)."""
     names = vendor_names(language=organization.language)
     vendors = [
         {"name": names.get(key, key), "value": value}
@@ -118,12 +158,20 @@ def _queue_followup_email(
         "consultant": consultant,
         "contact_url": settings.SITE_URL + reverse("contact"),
     }
-    transaction.on_commit(
-        lambda: email_send(
-            template="news/email/client_followup",
-            to=recipients,
-            context=context,
-            language=organization.language,
-            reply_to=[consultant.email],
-        )
-    )
+
+    def send() -> None:
+        for person in people:
+            url = unsubscribe_url(person)
+            email_send(
+                template="news/email/client_followup",
+                to=[person.email],
+                context={**context, "unsubscribe_url": url},
+                language=organization.language,
+                reply_to=[consultant.email],
+                headers={
+                    "List-Unsubscribe": f"<{url}>",
+                    "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+                },
+            )
+
+    transaction.on_commit(send)

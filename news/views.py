@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from portal.views import consultant_required
@@ -157,4 +158,27 @@ def affected_clients(request: HttpRequest, slug: str) -> HttpResponse:
             "reset_url": "?",
         },
         status=400 if form.is_bound else 200,
+    )
+
+
+@csrf_exempt  # mail programs send the one-click POST of RFC 8058 without a form or cookie
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """Stop or restart the consultants' news e-mails for the person the link was made for.
+
+    A GET only asks (link checkers in mail filters open every link); the POST acts, from the
+    button on the page or from the mail program's own "unsubscribe" (``List-Unsubscribe``).
+    """
+    user = services.unsubscribe_user(token=token)
+    if user is None:
+        return render(request, "news/unsubscribe.html", {"invalid": True}, status=404)
+    if request.method == "POST":
+        if request.POST.get("action") == "resubscribe":
+            services.followups_opt_in(user=user)
+        else:
+            services.followups_opt_out(user=user)
+    return render(
+        request,
+        "news/unsubscribe.html",
+        {"email": user.email, "opted_out": selectors.followups_opted_out(user=user)},
     )

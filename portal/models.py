@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from .text import single_line
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -199,6 +201,12 @@ class Organization(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        # A pasted line break would otherwise reach e-mail subjects and bodies, file names and
+        # the report's page headers: a company name is always one line.
+        self.name = single_line(self.name)
+        super().save(*args, **kwargs)
 
 
 class Membership(models.Model):

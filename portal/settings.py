@@ -76,8 +76,26 @@ if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS is required when DEBUG is off.")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
+
+def _served_at() -> str:
+    """Where ``make run HOST=… PORT=…`` serves: the address links in e-mails point at by default.
+
+    A wildcard address (0.0.0.0, ::) is reached as 127.0.0.1 on this machine; anything meant for
+    other machines sets SITE_URL.
+    """
+    host = env_str("HOST", "127.0.0.1")
+    port = env_int("PORT", 8000)
+    if not 0 < port < 65536:
+        raise ImproperlyConfigured(f"PORT must be a TCP port (1–65535), not {port}.")
+    if host in ("0.0.0.0", "::", "[::]", ""):  # noqa: S104 - a name for the wildcard, not a bind
+        host = "127.0.0.1"
+    elif ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
 # The portal's own public address, used in e-mails (invitations, password reset, report ready).
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+SITE_URL = env_str("SITE_URL", _served_at()).rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -139,6 +157,15 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # Plain text (e-mail subjects and text parts, calendar and CSV bodies): the same
+        # templates without HTML autoescaping, so "Müller & Söhne" never arrives as "&amp;".
+        "NAME": "text",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {"autoescape": False},
+    },
 ]
 
 # Database: PostgreSQL via DATABASE_URL (psycopg 3), SQLite under var/ otherwise.
@@ -199,6 +226,14 @@ STAFF_IDLE_TIMEOUT_MINUTES = env_int("STAFF_IDLE_TIMEOUT_MINUTES", 30)
 
 # Two-factor sign-in (django-otp): TOTP apps show this issuer name next to the account.
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "KI-Readiness-Portal")
+# django-otp's own throttle (a wait doubling with every wrong code) refuses even the right code
+# typed a second after a typo; instead MFA_FAILURE_LIMIT wrong codes within AXES_COOLOFF_MINUTES
+# stop the second factor of that account for the rest of that time (portal.security.mfa).
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+MFA_FAILURE_LIMIT = env_int("MFA_FAILURE_LIMIT", 5)
+if MFA_FAILURE_LIMIT < 1:
+    raise ImproperlyConfigured("MFA_FAILURE_LIMIT must be at least 1.")
 
 # Brute force (django-axes): LOGIN_FAILURE_LIMIT_ACCOUNT wrong passwords lock the account, and
 # LOGIN_FAILURE_LIMIT_IP wrong passwords from one address (over all accounts) lock that address,
@@ -368,6 +403,10 @@ CELERY_TASK_ALWAYS_EAGER = env_bool(
     "CELERY_TASK_ALWAYS_EAGER", CELERY_BROKER_URL.startswith("memory://")
 )
 CELERY_TASK_EAGER_PROPAGATES = True
+# Eager tasks run inside the request; a PDF report takes seconds. Without a broker (the embedded
+# default) one background thread of the web process renders reports instead, and the page
+# answers at once. The unit tests switch it off to render synchronously (tests/conftest.py).
+REPORT_RENDER_IN_BACKGROUND = env_bool("REPORT_RENDER_IN_BACKGROUND", CELERY_TASK_ALWAYS_EAGER)
 CELERY_RESULT_BACKEND = (
     env_str(
         "CELERY_RESULT_BACKEND",

@@ -70,6 +70,7 @@ auth_patterns = [
 urlpatterns = [
     path("", views.landing, name="landing"),
     path("favicon.ico", views.favicon, name="favicon"),
+    path("robots.txt", views.robots_txt, name="robots_txt"),
     path("impressum/", views.imprint, name="imprint"),
     path("datenschutz/", views.privacy, name="privacy"),
     path("healthz", health.healthz, name="healthz"),

@@ -6,6 +6,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template import engines
 from django.templatetags.static import static
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -41,6 +42,34 @@ def landing(request: HttpRequest) -> HttpResponse:
 def favicon(request: HttpRequest) -> HttpResponse:
     """Browsers ask for /favicon.ico on pages without an icon link (feeds, PDFs): the logo."""
     return redirect(static(settings.CONSULTANCY["logo"]))
+
+
+# Paths behind a sign-in or carrying a personal token (see templates/portal/robots.txt).
+ROBOTS_PRIVATE_PATHS = (
+    "/admin/",
+    "/konto/",
+    "/start/",
+    "/berater/",
+    "/bewertungen/",
+    "/berichte/",
+    "/massnahmen/",
+    "/organisationen/",
+    "/einladung/",
+    "/kalender/",
+    "/aktuelles/abbestellen/",
+    "/i18n/",
+    "/healthz",
+)
+
+
+@require_GET
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    body = (
+        engines["text"]
+        .get_template("portal/robots.txt")
+        .render({"private_paths": ROBOTS_PRIVATE_PATHS, "site_url": settings.SITE_URL})
+    )
+    return HttpResponse(body, content_type="text/plain; charset=utf-8")
 
 
 @require_GET
@@ -94,12 +123,13 @@ def email_verify(request: HttpRequest, token: str) -> HttpResponse:
     if user is None:
         return render(
             request,
-            "portal/invitation_invalid.html",
+            "portal/link_invalid.html",
             {
+                "heading": _("Bestätigungslink nicht gültig"),
                 "message": _(
                     "Dieser Bestätigungslink ist ungültig oder abgelaufen. Melden Sie sich an, "
                     "um einen neuen anzufordern."
-                )
+                ),
             },
             status=410,
         )
@@ -215,18 +245,24 @@ def invitation_create(request: HttpRequest, organization_id) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
-    invitation = get_object_or_404(
-        Invitation.objects.select_related("organization"), token=invitation_token_hash(token)
+    invitation = (
+        Invitation.objects.select_related("organization")
+        .filter(token=invitation_token_hash(token))
+        .first()
     )
+    if invitation is None:  # mistyped, cut off in the mail program, or made up
+        return _invitation_invalid(
+            request,
+            _(
+                "Diesen Einladungslink kennen wir nicht. Bitte öffnen Sie den Link aus der "
+                "E-Mail vollständig oder bitten Sie um eine neue Einladung."
+            ),
+            status=404,
+        )
     try:
         services.invitation_check(invitation)
     except services.InvitationInvalid as error:
-        return render(
-            request,
-            "portal/invitation_invalid.html",
-            {"message": str(error), "invitation": invitation},
-            status=410,
-        )
+        return _invitation_invalid(request, str(error), status=410)
     account_exists = User.objects.filter(email__iexact=invitation.email).exists()
     if request.user.is_authenticated or account_exists:
         return _invitation_accept_existing(request, invitation)
@@ -248,6 +284,15 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
+def _invitation_invalid(request: HttpRequest, message: str, *, status: int) -> HttpResponse:
+    return render(
+        request,
+        "portal/link_invalid.html",
+        {"heading": _("Einladung nicht gültig"), "message": message},
+        status=status,
+    )
+
+
 def _invitation_accept_existing(request: HttpRequest, invitation: Invitation) -> HttpResponse:
     if not request.user.is_authenticated:
         messages.info(request, _("Bitte melden Sie sich an, um die Einladung anzunehmen."))
@@ -257,12 +302,7 @@ def _invitation_accept_existing(request: HttpRequest, invitation: Invitation) ->
             services.invitation_accept(invitation=invitation, user=request.user)
         except services.InvitationInvalid as error:
             messages.error(request, str(error))
-            return render(
-                request,
-                "portal/invitation_invalid.html",
-                {"message": str(error), "invitation": invitation},
-                status=403,
-            )
+            return _invitation_invalid(request, str(error), status=403)
         messages.success(
             request, _("Sie sind jetzt Mitglied von %(org)s.") % {"org": invitation.organization}
         )

@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from django.test import override_settings
 
 from portal.celery import app as celery_app
 from portal.models import Membership
@@ -20,13 +21,18 @@ REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 
 @pytest.fixture(autouse=True)
 def _eager_celery(request):
-    """Unit tests run tasks in-process; tests marked ``worker`` talk to a real worker instead."""
+    """Unit tests run tasks in-process and synchronously (reports too: no background thread, see
+    ``REPORT_RENDER_IN_BACKGROUND``); tests marked ``worker`` talk to a real worker instead, and
+    tests marked ``background_render`` keep the embedded default's render thread."""
     if request.node.get_closest_marker("worker"):
-        yield
+        with override_settings(REPORT_RENDER_IN_BACKGROUND=False):
+            yield
         return
     previous = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = True
-    yield
+    background = bool(request.node.get_closest_marker("background_render"))
+    with override_settings(REPORT_RENDER_IN_BACKGROUND=background):
+        yield
     celery_app.conf.task_always_eager = previous
 
 

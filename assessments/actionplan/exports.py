@@ -3,112 +3,105 @@
 Both are built from ``plan_rows``, so the internal notes never reach them.
 """
 
-import csv
-import io
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlparse
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from icalendar import Calendar, Event
+
+from portal.spreadsheets import csv_document
 
 from .models import Action
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+def plan_header() -> list[str]:
+    return [
+        "#",
+        _("Maßnahme"),
+        _("Beschreibung"),
+        _("Bereich"),
+        _("Priorität"),
+        _("Aufwand"),
+        _("verantwortlich"),
+        _("fällig am"),
+        _("Stand"),
+        _("Begründung"),
+    ]
 
 
-def _cell(value) -> str:
-    """Defuse spreadsheet formulas in typed text (CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in FORMULA_STARTS else text
+def plan_values(rows: list[dict]):
+    for number, row in enumerate(rows, start=1):
+        yield [
+            number,
+            row["title"],
+            row["text"],
+            row["dimension"],
+            row["priority"],
+            row["effort"],
+            row["owner"],
+            row["due_date"],
+            row["state_label"],
+            row["state_reason"],
+        ]
 
 
 def plan_csv(rows: list[dict]) -> str:
-    buffer = io.StringIO()
-    buffer.write("\ufeff")  # Excel reads UTF-8 umlauts correctly only with a BOM
-    writer = csv.writer(buffer, delimiter=";")
-    writer.writerow(
-        [
-            "#",
-            _("Maßnahme"),
-            _("Beschreibung"),
-            _("Bereich"),
-            _("Priorität"),
-            _("Aufwand"),
-            _("verantwortlich"),
-            _("fällig am"),
-            _("Stand"),
-            _("Begründung"),
-        ]
-    )
-    for number, row in enumerate(rows, start=1):
-        writer.writerow(
-            [
-                number,
-                _cell(row["title"]),
-                _cell(row["text"]),
-                _cell(row["dimension"]),
-                row["priority"],
-                row["effort"],
-                _cell(row["owner"]),
-                row["due_date"].isoformat() if row["due_date"] else "",
-                row["state_label"],
-                _cell(row["state_reason"]),
-            ]
-        )
-    return buffer.getvalue()
+    return csv_document(plan_header(), plan_values(rows))
 
 
-def _escape(text: str) -> str:
-    return (
-        text.replace("\\", "\\\\")
-        .replace(";", "\\;")
-        .replace(",", "\\,")
-        .replace("\r\n", "\\n")
-        .replace("\n", "\\n")
-    )
+def plan_ics(
+    rows: list[dict], *, organization_name: str, now: datetime | None = None, url: str = ""
+) -> bytes:
+    """The plan's due dates as an iCalendar (RFC 5545), written by the ``icalendar`` package.
 
-
-def _fold(line: str) -> list[str]:
-    """RFC 5545 3.1: lines longer than 75 octets continue on the next line after a space."""
-    parts, current = [], ""
-    for char in line:
-        if len((current + char).encode()) > (75 if not parts else 74):
-            parts.append(current)
-            current = ""
-        current += char
-    parts.append(current)
-    return [parts[0]] + [" " + part for part in parts[1:]]
-
-
-def plan_ics(rows: list[dict], *, organization_name: str, now: datetime | None = None) -> str:
-    """One all-day event per open or running action with a due date."""
+    One all-day event per action with a due date. Finished actions stay, marked as done
+    ("Erledigt: …"), so a calendar shows what was achieved instead of dropping it; actions marked
+    not relevant are cancelled events. The events block no time (``TRANSP:TRANSPARENT``).
+    """
     stamp = (now or datetime.now(UTC)).astimezone(UTC)
     host = urlparse(settings.SITE_URL).hostname or "localhost"
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//KI-Readiness-Portal//Massnahmenplan//DE",
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
-        "X-WR-CALNAME:" + _escape(_("Maßnahmenplan %(org)s") % {"org": organization_name}),
-    ]
+    name = _("Maßnahmenplan %(org)s") % {"org": organization_name}
+    calendar = Calendar()
+    calendar.add("version", "2.0")
+    calendar.add("prodid", "-//KI-Readiness-Portal//Massnahmenplan//DE")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", name)
+    calendar.add("name", name)
+    if url:
+        # subscribed calendars: ask apps to fetch again hourly
+        calendar.add("url", url)
+        calendar.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})
+        calendar.add("x-published-ttl", "PT1H")
     for row in rows:
-        if not row["due_date"] or row["state"] not in (Action.State.OPEN, Action.State.IN_PROGRESS):
+        if not row["due_date"]:
             continue
-        description = row["text"]
+        state = row["state"]
+        prefix = {
+            Action.State.DONE: _("Erledigt: "),
+            Action.State.NOT_RELEVANT: _("Nicht relevant: "),
+        }.get(state, "")
+        lines = [_("Stand: %(state)s") % {"state": row["state_label"]}]
         if row["owner"]:
-            description = (
-                _("Verantwortlich: %(who)s") % {"who": row["owner"]} + "\n\n" + description
-            )
-        lines += [
-            "BEGIN:VEVENT",
-            f"UID:action-{row['id']}@{host}",
-            "DTSTAMP:" + stamp.strftime("%Y%m%dT%H%M%SZ"),
-            "DTSTART;VALUE=DATE:" + row["due_date"].strftime("%Y%m%d"),
-            "DTEND;VALUE=DATE:" + (row["due_date"] + timedelta(days=1)).strftime("%Y%m%d"),
-            "SUMMARY:" + _escape(row["title"]),
-            "DESCRIPTION:" + _escape(description),
-            "END:VEVENT",
-        ]
-    lines.append("END:VCALENDAR")
-    return "".join(folded + "\r\n" for line in lines for folded in _fold(line))
+            lines.append(_("Verantwortlich: %(who)s") % {"who": row["owner"]})
+        description = "\n".join(lines) + "\n\n" + (row["text"] or "")
+        event = Event()
+        event.add("uid", f"action-{row['id']}@{host}")
+        # the last change of the action: a feed fetched twice is the same file (ETag)
+        event.add("dtstamp", (row.get("updated_at") or stamp).astimezone(UTC))
+        event.add("dtstart", row["due_date"])
+        event.add("dtend", row["due_date"] + timedelta(days=1))
+        event.add("summary", prefix + _one_line(row["title"]))
+        event.add("description", description.strip())
+        event.add("transp", "TRANSPARENT")
+        event.add("status", "CANCELLED" if state == Action.State.NOT_RELEVANT else "CONFIRMED")
+        if row.get("updated_at"):
+            event.add("last-modified", row["updated_at"].astimezone(UTC))
+        calendar.add_component(event)
+    return calendar.to_ical()
+
+
+def _one_line(text: str) -> str:
+    """A title on one line: a stray CR or LF (pasted text) never splits an event's summary."""
+    return " ".join((text or "").split())

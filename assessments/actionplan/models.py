@@ -1,3 +1,4 @@
+import hashlib
 import uuid
 
 from django.conf import settings
@@ -103,3 +104,50 @@ class Action(models.Model):
     @property
     def dimension(self) -> str:
         return self.catalogue.get("dimension", "")
+
+
+def calendar_token_hash(raw_token: str) -> str:
+    return hashlib.sha256(raw_token.encode()).hexdigest()
+
+
+class CalendarSubscriptionQuerySet(models.QuerySet):
+    def active(self) -> "CalendarSubscriptionQuerySet":
+        return self.filter(revoked_at__isnull=True)
+
+
+class CalendarSubscription(models.Model):
+    """A person's secret calendar address for one client's action plan.
+
+    Calendar apps fetch it without a session, so the token in the URL is the only key: it is
+    stored hashed (shown once, when made), belongs to one person and one organisation, and is
+    revoked by its owner, by a new address, or when the person no longer sees the organisation.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_subscriptions"
+    )
+    organization = models.ForeignKey(
+        "portal.Organization", on_delete=models.CASCADE, related_name="calendar_subscriptions"
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("angelegt am"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("zuletzt abgerufen"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("widerrufen am"), null=True, blank=True)
+
+    objects = CalendarSubscriptionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("Kalender-Abonnement")
+        verbose_name_plural = _("Kalender-Abonnements")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organization"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="one_active_calendar_per_person_and_client",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.organization}"

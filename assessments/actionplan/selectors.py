@@ -3,10 +3,10 @@
 
 from django.db.models import Q, QuerySet
 
-from portal.models import Membership, User
+from portal.models import Membership, Organization, User
 
-from ..presentation import EFFORT_LABELS
-from .models import Action
+from ..presentation import EFFORT_LABELS, dimension_titles
+from .models import Action, CalendarSubscription, calendar_token_hash
 
 
 def can_work_on_plan(*, user: User, assessment) -> bool:
@@ -68,6 +68,7 @@ def plan_rows(*, actions: list[Action], dimension_titles: dict) -> list[dict]:
             "state": a.state,
             "state_label": a.get_state_display(),
             "state_reason": a.state_reason,
+            "updated_at": a.updated_at,
         }
         for a in actions
     ]
@@ -75,3 +76,43 @@ def plan_rows(*, actions: list[Action], dimension_titles: dict) -> list[dict]:
 
 def is_member(*, user: User, organization) -> bool:
     return Membership.objects.filter(user=user, organization=organization).exists()
+
+
+def calendar_subscription_for_token(*, token: str) -> CalendarSubscription | None:
+    """The active subscription of ``token``, while its owner still sees the organisation."""
+    subscription = (
+        CalendarSubscription.objects.active()
+        .select_related("user", "organization")
+        .filter(token_hash=calendar_token_hash(token), user__is_active=True)
+        .first()
+    )
+    if subscription is None:
+        return None
+    visible = Organization.objects.visible_to(subscription.user)
+    if not visible.filter(pk=subscription.organization_id).exists():
+        return None
+    return subscription
+
+
+def calendar_subscription_active(*, user: User, organization) -> CalendarSubscription | None:
+    subscriptions = CalendarSubscription.objects.active()
+    return subscriptions.filter(user=user, organization=organization).first()
+
+
+def calendar_rows(*, subscription: CalendarSubscription) -> list[dict]:
+    """The plan of the organisation's latest submitted assessment, as its owner sees it."""
+    from ..models import Assessment
+
+    assessment = (
+        Assessment.objects.visible_to(subscription.user)
+        .filter(organization=subscription.organization, submitted_at__isnull=False)
+        .select_related("questionnaire")
+        .order_by("-submitted_at")
+        .first()
+    )
+    if assessment is None:
+        return []
+    actions = actions_for_assessment(user=subscription.user, assessment=assessment)
+    return plan_rows(
+        actions=actions, dimension_titles=dimension_titles(assessment.questionnaire.document)
+    )

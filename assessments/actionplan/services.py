@@ -1,5 +1,6 @@
 """Writes for the action plan: generate it from the scores, add, edit and tick off actions."""
 
+import secrets
 from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -7,11 +8,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.models import User
+from portal.models import Organization, User
 from portal.portfolio.summary import client_summaries_refresh
 from portal.services import audit_record
 
-from .models import Action
+from .models import Action, CalendarSubscription, calendar_token_hash
 from .selectors import can_work_on_plan, owner_candidates
 
 CLIENT_FIELDS = frozenset({"owner", "due_date", "state", "state_reason"})
@@ -134,4 +135,61 @@ def _check_owner(assessment, owner: User | None) -> None:
         raise ValidationError(
             _("Verantwortlich kann nur ein Mitglied des Unternehmens oder sein Berater sein."),
             code="owner",
+        )
+
+
+# --- calendar subscriptions -----------------------------------------------------------------
+
+
+@transaction.atomic
+def calendar_subscribe(*, user: User, organization: Organization) -> str:
+    """A new secret calendar address for ``user`` and ``organization``; returns its token.
+
+    Any earlier address of the same person for the same client stops working. Only people who
+    see the organisation get one.
+    """
+    if not Organization.objects.visible_to(user).filter(pk=organization.pk).exists():
+        raise PermissionDenied
+    now = timezone.now()
+    CalendarSubscription.objects.active().filter(user=user, organization=organization).update(
+        revoked_at=now
+    )
+    raw_token = secrets.token_urlsafe(32)
+    subscription = CalendarSubscription.objects.create(
+        user=user, organization=organization, token_hash=calendar_token_hash(raw_token)
+    )
+    audit_record(
+        action="calendar.subscribe",
+        actor=user,
+        organization=organization,
+        target=str(subscription.pk),
+    )
+    return raw_token
+
+
+def calendar_revoke(*, user: User, organization: Organization) -> int:
+    """End the person's calendar address for ``organization`` (idempotent)."""
+    revoked = (
+        CalendarSubscription.objects.active()
+        .filter(user=user, organization=organization)
+        .update(revoked_at=timezone.now())
+    )
+    if revoked:
+        audit_record(action="calendar.revoke", actor=user, organization=organization)
+    return revoked
+
+
+def calendar_fetched(*, subscription: CalendarSubscription) -> None:
+    """Note the fetch; a consultant's fetch is a read of client data and is audited as such."""
+    now = timezone.now()
+    CalendarSubscription.objects.filter(pk=subscription.pk).update(last_used_at=now)
+    user = subscription.user
+    if user.is_consultant or user.is_staff:
+        # The token is never written down: it is the key to the feed.
+        audit_record(
+            action="consultant.read.actionplan",
+            actor=user,
+            organization=subscription.organization,
+            target=str(subscription.pk),
+            data={"path": "/kalender/", "via": "calendar subscription"},
         )

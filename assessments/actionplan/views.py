@@ -1,8 +1,15 @@
+import hashlib
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.cache import get_conditional_response
+from django.utils.http import quote_etag
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -54,9 +61,28 @@ def _page(request, assessment, *, bound=None, create_form=None, status=200) -> H
             "is_consultant": consultant,
             "create_form": create_form
             or (ActionCreateForm(assessment=assessment) if consultant else None),
+            "calendar": _calendar_context(request, assessment),
         },
         status=status,
     )
+
+
+CALENDAR_SESSION_KEY = "calendar_new_token"
+
+
+def _calendar_context(request, assessment) -> dict:
+    """The person's subscription state; a new address is shown once, right after making it."""
+    token = request.session.pop(CALENDAR_SESSION_KEY, None)
+    url = ""
+    if token:
+        url = settings.SITE_URL + reverse("calendar_feed", args=[token])
+    return {
+        "subscription": selectors.calendar_subscription_active(
+            user=request.user, organization=assessment.organization
+        ),
+        "url": url,
+        "webcal_url": "webcal://" + url.split("://", 1)[1] if url else "",
+    }
 
 
 @login_required
@@ -133,4 +159,53 @@ def actionplan_ics(request: HttpRequest, assessment_id) -> HttpResponse:
     body = plan_ics(_rows(request, assessment), organization_name=assessment.organization.name)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_filename(assessment, "ics")}"'
+    return response
+
+
+@login_required
+@require_POST
+def calendar_subscribe(request: HttpRequest, assessment_id) -> HttpResponse:
+    assessment = _submitted_assessment(request, assessment_id)
+    token = services.calendar_subscribe(user=request.user, organization=assessment.organization)
+    request.session[CALENDAR_SESSION_KEY] = token
+    return redirect(reverse("actionplan", args=[assessment.pk]) + "#calendar")
+
+
+@login_required
+@require_POST
+def calendar_revoke(request: HttpRequest, assessment_id) -> HttpResponse:
+    assessment = _submitted_assessment(request, assessment_id)
+    services.calendar_revoke(user=request.user, organization=assessment.organization)
+    messages.success(
+        request, _("Die Kalenderadresse ist widerrufen; Kalender-Apps erhalten nichts mehr.")
+    )
+    return redirect(reverse("actionplan", args=[assessment.pk]) + "#calendar")
+
+
+@require_GET
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """The subscribed calendar: no session, the secret in the address is the key.
+
+    Unknown, revoked or no longer permitted addresses all answer 404 alike. Calendar apps poll:
+    an unchanged plan answers 304 to their ETag.
+    """
+    subscription = selectors.calendar_subscription_for_token(token=token)
+    if subscription is None:
+        raise Http404
+    organization = subscription.organization
+    with translation.override(organization.language):
+        body = plan_ics(
+            selectors.calendar_rows(subscription=subscription),
+            organization_name=organization.name,
+            url=settings.SITE_URL + request.path,
+        )
+    services.calendar_fetched(subscription=subscription)
+    etag = quote_etag(hashlib.sha256(body).hexdigest()[:32])
+    not_modified = get_conditional_response(request, etag=etag)
+    if not_modified is not None:
+        return not_modified
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["ETag"] = etag
+    response["Cache-Control"] = "private, no-cache"
+    response["X-Robots-Tag"] = "noindex"
     return response

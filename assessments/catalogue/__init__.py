@@ -58,7 +58,10 @@ def _construct_mapping(loader: CatalogueLoader, node: yaml.MappingNode, deep: bo
             message = gettext(
                 "Zeile %(line)s: Schlüssel %(key)r kommt doppelt vor (zuerst in Zeile %(first)s)"
             )
-            raise CatalogueError([message % {"line": line, "key": key, "first": first}])
+            # noted, and reading goes on (the later value wins) so that every other problem of
+            # the file is reported in the same answer
+            loader.problems.append(message % {"line": line, "key": key, "first": first})
+            continue
         seen[key] = line
     return loader.construct_mapping(node, deep=deep)
 
@@ -72,11 +75,24 @@ def parse_yaml(text: str) -> Any:
     The text is measured first (aliases, expanded size, nesting depth; see ``guard``) so that no
     file can expand into a huge document or exhaust the recursion of the loader.
     """
+    data, problems = parse_yaml_collecting(text)
+    if problems:
+        raise CatalogueError(problems)
+    return data
+
+
+def parse_yaml_collecting(text: str) -> tuple[Any, list[str]]:
+    """``parse_yaml`` that returns the duplicate keys it found instead of stopping at the first.
+
+    Syntax errors and limits still raise ``CatalogueError``: there is no document to go on with.
+    """
     from .guard import yaml_shape
 
     yaml_shape(text)
+    loader = CatalogueLoader(text)
+    loader.problems = []
     try:
-        return yaml.load(text, Loader=CatalogueLoader)  # noqa: S506 - a SafeLoader subclass
+        return loader.get_single_data(), loader.problems
     except RecursionError:
         raise CatalogueError(
             [gettext("YAML: Die Daten sind zu tief verschachtelt. Bitte prüfen Sie die Klammern.")]
@@ -95,6 +111,8 @@ def parse_yaml(text: str) -> Any:
         raise CatalogueError([message]) from None
     except yaml.YAMLError as error:
         raise CatalogueError([gettext("YAML: %(problem)s") % {"problem": error}]) from None
+    finally:
+        loader.dispose()
 
 
 def _read(source: str | Path) -> str:
@@ -110,8 +128,16 @@ def load_document(source: str | Path | dict) -> CatalogueDocument:
 
     Raises ``CatalogueError`` whose ``messages`` name the key path and what is wrong.
     """
-    data = source if isinstance(source, dict) else parse_yaml(_read(source))
-    return validate_model(data)
+    if isinstance(source, dict):
+        return validate_model(source)
+    data, problems = parse_yaml_collecting(_read(source))
+    try:
+        document = validate_model(data)
+    except CatalogueError as error:
+        raise CatalogueError([*problems, *error.messages]) from None
+    if problems:
+        raise CatalogueError(problems)
+    return document
 
 
 def default_catalogue_path() -> Path:

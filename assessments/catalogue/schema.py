@@ -13,6 +13,7 @@ as written in the file.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import math
 import re
@@ -1085,7 +1086,86 @@ def validate_model(data: Any) -> CatalogueDocument:
     try:
         return CatalogueDocument.model_validate(data)
     except ValidationError as error:
-        raise CatalogueError(format_errors(error, data)) from None
+        messages = format_errors(error, data) + _cross_reference_lines(error, data)
+        raise CatalogueError(list(dict.fromkeys(messages))) from None
+
+
+# A question, section, recommendation, knock-out rule, fact or glossary entry that has an error of
+# its own is left out of a second pass, so that the checks across the document (references to
+# questions, facts, vendors, dimensions; duplicate keys) report in the same answer.
+_ITEMS: tuple[tuple[type | str, ...], ...] = (
+    ("sections", int, "questions", int),
+    ("sections", int),
+    ("recommendations", int),
+    ("knockouts", int),
+    ("facts", int),
+    ("glossary", int),
+)
+
+
+def _item_of(loc: Loc) -> Loc | None:
+    for pattern in _ITEMS:
+        if len(loc) >= len(pattern) and all(
+            (isinstance(part, int) and not isinstance(part, bool)) if want is int else part == want
+            for part, want in zip(loc, pattern, strict=False)
+        ):
+            return loc[: len(pattern)]
+    return None
+
+
+def _keys_in(item: Any) -> set[str]:
+    """The keys an item brings into the document (a section: its questions' too)."""
+    keys = set()
+    if isinstance(item, dict):
+        if isinstance(item.get("key"), str):
+            keys.add(item["key"])
+        for question in item.get("questions") or ():
+            if isinstance(question, dict) and isinstance(question.get("key"), str):
+                keys.add(question["key"])
+    return keys
+
+
+def _is_cross_reference(item: dict) -> bool:
+    return isinstance((item.get("ctx") or {}).get("error"), Problems)
+
+
+def _cross_reference_lines(error: ValidationError, data: Any) -> list[str]:
+    """The cross-document problems of ``data`` with the items that have own errors left out.
+
+    Empty when the cross-document checks already ran, or when a document-level field (levels,
+    dimensions, the AI Act block, …) is itself wrong and nothing across the document can be
+    checked yet. Problems that name a key of a left-out item are not reported: they follow from
+    leaving it out.
+    """
+    if any(_is_cross_reference(item) for item in error.errors()):
+        return []
+    pruned = copy.deepcopy(data)
+    removed: set[str] = set()
+    for _round in range(3):
+        items = {_item_of(tuple(item["loc"])) for item in error.errors()}
+        if None in items:
+            return []
+        for loc in sorted(items, key=lambda loc: (len(loc), loc), reverse=True):
+            try:
+                container = _at(pruned, loc[:-1])
+                removed |= _keys_in(container[loc[-1]])
+                del container[loc[-1]]
+            except (KeyError, IndexError, TypeError):
+                return []
+        try:
+            CatalogueDocument.model_validate(pruned)
+        except ValidationError as again:
+            if any(_is_cross_reference(item) for item in again.errors()):
+                quoted = [repr(key) for key in removed]
+                return [
+                    line
+                    for line in format_errors(again, pruned)
+                    if not any(key in line for key in quoted)
+                ]
+            error = again
+        else:
+            return []
+    return []
 
 
 def to_plain(document: CatalogueDocument) -> dict:

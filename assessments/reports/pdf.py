@@ -25,6 +25,10 @@ from django.conf import settings
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse, path2url
 
+from . import hyphenation
+
+PDF_VARIANT = "pdf/ua-1"
+
 # The kinds of file a report may load, by extension of the resolved path.
 CONTENT_TYPES = {
     ".css": "text/css",
@@ -148,13 +152,20 @@ class SafeURLFetcher(URLFetcher):
 
 
 def html_to_pdf(html: str, *, base_url: str | None = None) -> PdfResult:
-    """Render ``html`` to PDF; relative URLs resolve against the static directory by default."""
+    """Render ``html`` to a tagged PDF/UA-1 document.
+
+    Relative URLs resolve against the static directory by default. PDF/UA-1 gives the structure
+    tree in reading order (headings, lists, tables with header cells, figures with the SVG's
+    ``<title>`` or the image's ``alt`` as alternative text), the language, XMP metadata and the
+    document title shown instead of the file name (``DisplayDocTitle``).
+    """
+    hyphenation.install()
     fetcher = SafeURLFetcher()
     document = HTML(
         string=html, base_url=base_url or static_base_url(), url_fetcher=fetcher
     ).render()
     fetcher.lock("attachments are never embedded")
-    pdf = document.write_pdf(attachments=[])
+    pdf = document.write_pdf(attachments=[], pdf_variant=PDF_VARIANT)
     return PdfResult(
         pdf=pdf,
         pages=len(document.pages),
@@ -166,16 +177,19 @@ def html_to_pdf(html: str, *, base_url: str | None = None) -> PdfResult:
 # Everything a report uses once: the report stylesheet with its four font faces, German
 # hyphenation, a table, an inline SVG with text.
 WARM_UP_HTML = """<!doctype html><html lang="de"><head><meta charset="utf-8">
+<title>Vorbereitung</title>
 <link rel="stylesheet" href="css/report.css"><style>html { --brand: #0b5c7a; }</style>
 </head><body>
 <section class="chapter"><h1>Vorbereitung</h1>
 <p>Datenschutz-Folgenabschätzung, Auftragsverarbeitungsvertrag und Anbieterabhängigkeit:
 <strong>fett</strong>, <em>kursiv</em>, <span class="level">halbfett</span>.</p>
-<table class="data"><thead><tr><th>Frage</th><th class="num">Punkte</th></tr></thead>
+<table class="data"><thead><tr><th scope="col">Frage</th>
+<th scope="col" class="num">Punkte</th></tr></thead>
 <tbody><tr><td>Gibt es einen getesteten Ausweichanbieter?</td><td class="num">3 von 4</td></tr>
 </tbody></table>
 <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 60 20" width="60" height="20">
-<rect width="60" height="20" fill="#0b5c7a"/><text x="4" y="14" font-size="10">Radar</text></svg>
+<title>Radar</title><rect width="60" height="20" fill="#0b5c7a"/>
+<text x="4" y="14" font-size="10">Radar</text></svg>
 </section></body></html>"""
 
 

@@ -6,6 +6,7 @@ import unicodedata
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from ..actionplan.selectors import plan_rows
@@ -36,6 +37,8 @@ def report_context(report: Report) -> dict:
     return {
         "language": report.language,
         "organization": organization,
+        # inside running text: a company name is never hyphenated
+        "organization_name_html": format_html('<span class="name">{}</span>', organization.name),
         "assessment": assessment,
         "consultancy": settings.CONSULTANCY,
         "brand_color": settings.CONSULTANCY["primary_color"],

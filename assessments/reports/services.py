@@ -8,6 +8,7 @@ report is not rendered again unless asked.
 import hashlib
 import logging
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from django.conf import settings
@@ -60,14 +61,46 @@ def report_request(*, assessment: Assessment, user: User, language: str | None =
     return report
 
 
+_background: ThreadPoolExecutor | None = None
+_background_lock = threading.Lock()
+
+
+def _render_in_background(report_id) -> None:
+    """The embedded default's stand-in for a worker: one thread of the web process renders.
+
+    Celery runs tasks eagerly there, so ``delay()`` would render inside the request and keep the
+    page waiting for seconds. One thread renders the reports one after another (WeasyPrint is not
+    made for parallel threads); the report panel polls its state as it does with a real worker.
+    """
+    from ..tasks import render_report
+
+    def render() -> None:
+        try:
+            render_report.apply((str(report_id),))
+        except Exception:
+            logger.exception("Report %s failed in the background render thread", report_id)
+        finally:
+            connection.close()
+
+    global _background
+    with _background_lock:
+        if _background is None:
+            _background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="report-render")
+    _background.submit(render)
+
+
 def report_enqueue(*, report_id, first: bool = False) -> bool:
     """Send the task. A broker outage is logged and noted on the row; the sweep sends it later.
 
     ``first`` puts the message at the front of the queue: for reports sent again after a fault,
-    which have waited their turn once already.
+    which have waited their turn once already. Without a broker (embedded default,
+    ``REPORT_RENDER_IN_BACKGROUND``) a thread of this process renders it instead.
     """
     from ..tasks import PRIORITY_FIRST, render_report
 
+    if settings.REPORT_RENDER_IN_BACKGROUND:
+        _render_in_background(report_id)
+        return True
     try:
         if first:
             render_report.apply_async((str(report_id),), priority=PRIORITY_FIRST)

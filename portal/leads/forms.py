@@ -66,6 +66,16 @@ class LeadStateForm(forms.Form):
 
 
 class LeadConvertForm(forms.Form):
+    # Branch and size start empty and must be chosen: a preselected first option once made an
+    # orthopaedics practice a machine builder with one click.
     name = forms.CharField(label=_("Firmenname"), max_length=200)
-    industry = forms.ChoiceField(label=_("Branche"), choices=Industry.choices)
-    size_band = forms.ChoiceField(label=_("Unternehmensgröße"), choices=SizeBand.choices)
+    industry = forms.ChoiceField(
+        label=_("Branche"),
+        choices=[("", _("Bitte wählen …")), *Industry.choices],
+        error_messages={"required": _("Bitte wählen Sie die Branche.")},
+    )
+    size_band = forms.ChoiceField(
+        label=_("Unternehmensgröße"),
+        choices=[("", _("Bitte wählen …")), *SizeBand.choices],
+        error_messages={"required": _("Bitte wählen Sie die Unternehmensgröße.")},
+    )

@@ -51,7 +51,7 @@ class ClientSummary(models.Model):
         indexes = [
             # a page sorted by a score walks one of these, then sorts only the clients with
             # equal scores by name (PostgreSQL also gets the descending orders with the clients
-            # without a result last: migration portal/0009, SQLite cannot index NULLS LAST)
+            # without a result last: migration portal/0010, SQLite cannot index NULLS LAST)
             *(models.Index(fields=[name], name=f"summary_{name}") for name in SORTED[:-1]),
             models.Index(fields=["next_due"], name="summary_next_due"),
         ]

@@ -3,8 +3,7 @@ page (or export), never per row: 2,000 rows used to cost ~39k gettext calls."""
 
 from __future__ import annotations
 
-import csv
-import tempfile
+import io
 from dataclasses import dataclass
 from html import escape
 
@@ -16,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from ..models import ClientSummary, Industry, SizeBand
+from ..spreadsheets import Column, csv_lines, xlsx_document
 from .facts import risk_level
 from .filters import DIMENSIONS, LEVEL_LABELS, LEVELS
 
@@ -215,21 +215,25 @@ def rows_html(rows: list[Row], *, labels: Labels) -> SafeString:
 # --- exports -----------------------------------------------------------------------------------
 
 
-def export_header() -> list[str]:
+def export_columns() -> list[Column]:
     return [
-        _("Unternehmen"),
-        _("Branche"),
-        _("Größe"),
-        _("Berater/in"),
-        _("Abgeschlossen am"),
-        _("KI-Readiness"),
-        _("Anbieterabhängigkeit"),
-        _("Datenschutz (DSGVO)"),
-        _("EU AI Act"),
-        _("Kontinuität und Kosten"),
-        _("Governance und Kompetenz"),
-        _("höchste Risikostufe"),
+        Column(_("Unternehmen"), 36),
+        Column(_("Branche"), 30),
+        Column(_("Größe"), 30),
+        Column(_("Berater/in"), 24),
+        Column(_("Abgeschlossen am"), 16),
+        Column(_("KI-Readiness"), 12),
+        Column(_("Anbieterabhängigkeit"), 12),
+        Column(_("Datenschutz (DSGVO)"), 12),
+        Column(_("EU AI Act"), 12),
+        Column(_("Kontinuität und Kosten"), 12),
+        Column(_("Governance und Kompetenz"), 12),
+        Column(_("höchste Risikostufe"), 18),
     ]
+
+
+def export_header() -> list[str]:
+    return [column.title for column in export_columns()]
 
 
 EXPORT_VALUES = (
@@ -250,7 +254,8 @@ def export_rows(organizations, *, labels: Labels):
     """One list per client, plain values (numbers stay numbers for the XLSX)."""
     for values in organizations.values_list(*EXPORT_VALUES).iterator(chunk_size=2000):
         (name, industry, size, first, last, email, submitted, readiness, *scores, level) = values
-        consultant = f"{first} {last}".strip() or (email or "")
+        # a client without consultant has None in all three (never "None None")
+        consultant = " ".join(part for part in (first, last) if part) or email or ""
         yield [
             name,
             labels.industry.get(industry, industry),
@@ -263,61 +268,17 @@ def export_rows(organizations, *, labels: Labels):
         ]
 
 
-def _csv_safe(value):
-    """Defuse spreadsheet formulas in client-typed text (CSV injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
-class _Echo:
-    """A file-like object whose ``write`` hands the text back (csv.writer into a generator)."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
 def portfolio_csv(organizations, *, labels: Labels):
-    """UTF-8 with BOM and semicolons (what German Excel opens with umlauts intact), as a
-    generator of lines: the response streams while the rows are read in chunks."""
-    writer = csv.writer(_Echo(), delimiter=";")
-    yield "\ufeff" + writer.writerow(export_header())
-    for row in export_rows(organizations, labels=labels):
-        yield writer.writerow(
-            [
-                ""
-                if value is None
-                else (value.isoformat() if hasattr(value, "isoformat") else value)
-                for value in map(_csv_safe, row)
-            ]
-        )
-
-
-XLSX_MEMORY_BYTES = 4 * 1024 * 1024  # larger workbooks go to a temporary file
+    """The CSV line by line (``portal.spreadsheets``): the response streams while the rows are
+    read in chunks."""
+    return csv_lines(export_header(), export_rows(organizations, labels=labels))
 
 
 def portfolio_xlsx(organizations, *, labels: Labels):
-    """The workbook as a file object positioned at its start, for a streamed response: rows
-    are read in chunks and written by openpyxl's write-only mode (lxml), the file is kept in
-    memory up to ``XLSX_MEMORY_BYTES`` and on disk beyond."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Portfolio"))
-    sheet.append(export_header())
-
-    def text(value):
-        # openpyxl would store "=…" as a formula: client-typed text stays text
-        if isinstance(value, str) and value.startswith("="):
-            cell = WriteOnlyCell(sheet, value)
-            cell.data_type = "s"
-            return cell
-        return value
-
-    for row in export_rows(organizations, labels=labels):
-        sheet.append([text(value) for value in row])
-    out = tempfile.SpooledTemporaryFile(max_size=XLSX_MEMORY_BYTES)  # noqa: SIM115 - response closes it
-    workbook.save(out)
-    out.seek(0)
-    return out
+    """The workbook as a file object for a streamed response (rows read in chunks, written by
+    openpyxl's write-only mode)."""
+    return io.BytesIO(
+        xlsx_document(
+            [(_("Portfolio"), export_columns(), export_rows(organizations, labels=labels))]
+        )
+    )

@@ -14,10 +14,11 @@ from django.conf import settings
 from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from portal.models import User
+from portal.models import AuditLog, User
 
 RECOVERY_CODE_COUNT = 10
 TOTP_DEVICE_NAME = "Authenticator-App"
@@ -57,11 +58,40 @@ def totp_device_for_setup(*, user: User) -> TOTPDevice:
     return device or TOTPDevice.objects.create(user=user, name=TOTP_DEVICE_NAME, confirmed=False)
 
 
+def mfa_locked(user: User) -> bool:
+    """Too many wrong codes lately: no code is checked until the window has passed.
+
+    Wrong codes are counted from the audit log (every web process sees the same count), those
+    before the last correct one excepted. A typo followed by the right code is never refused.
+    """
+    since = timezone.now() - settings.AXES_COOLOFF_TIME
+    last_success = (
+        AuditLog.objects.filter(actor=user, action="mfa.verified", created_at__gte=since)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    failures = AuditLog.objects.filter(
+        actor=user, action="mfa.failed", created_at__gte=last_success or since
+    )
+    return failures.count() >= settings.MFA_FAILURE_LIMIT
+
+
+def _record(user: User, *, ok: bool) -> None:
+    from portal.services import audit_record
+
+    audit_record(action="mfa.verified" if ok else "mfa.failed", actor=user, target=user.email)
+
+
 @transaction.atomic
 def totp_confirm(*, request, device: TOTPDevice, token: str) -> list[str] | None:
     """Confirm ``device`` with a first code; returns the new recovery codes, or None if wrong."""
-    if not device.verify_token(token.strip().replace(" ", "")):
+    if mfa_locked(device.user):
         return None
+    if not device.verify_token(token.strip().replace(" ", "")):
+        _record(device.user, ok=False)
+        return None
+    _record(device.user, ok=True)
     TOTPDevice.objects.filter(user=device.user).exclude(pk=device.pk).delete()
     device.confirmed = True
     device.save(update_fields=["confirmed"])
@@ -90,15 +120,18 @@ def mfa_verify(*, request, token: str) -> bool:
     if not token:
         return False
     user = request.user
+    if mfa_locked(user):
+        return False
     devices = [
         *TOTPDevice.objects.filter(user=user, confirmed=True),
         *StaticDevice.objects.filter(user=user, confirmed=True),
     ]
     for device in devices:
-        allowed, _details = device.verify_is_allowed()
-        if allowed and device.verify_token(token):
+        if device.verify_token(token):
             django_otp.login(request, device)
+            _record(user, ok=True)
             return True
+    _record(user, ok=False)
     return False
 
 

@@ -6,6 +6,7 @@ import segno
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -14,7 +15,23 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
+from ..services import email_send
 from . import mfa, sessions
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's reset form, sending through ``email_send`` like every other portal e-mail."""
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        email_send(template="portal/email/password_reset", to=[to_email], context=context)
 
 
 class PasswordResetView(auth_views.PasswordResetView):
@@ -24,16 +41,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     """
 
     template_name = "portal/auth/password_reset.html"
-    email_template_name = "portal/email/password_reset_body.txt"
-    html_email_template_name = "portal/email/password_reset_body.html"
-    subject_template_name = "portal/email/password_reset_subject.txt"
-
-    def form_valid(self, form):
-        self.extra_email_context = {
-            "consultancy": settings.CONSULTANCY,
-            "site_url": settings.SITE_URL,
-        }
-        return super().form_valid(form)
+    form_class = PasswordResetForm
 
 
 # --- two-factor sign-in ---------------------------------------------------------------------
@@ -61,6 +69,18 @@ class TokenForm(forms.Form):
     )
 
 
+def _mfa_error(user, *, setup: bool = False) -> str:
+    if mfa.mfa_locked(user):
+        minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+        return _(
+            "Zu viele falsche Codes. Aus Sicherheitsgründen prüfen wir für %(minutes)s Minuten "
+            "keinen Code mehr; bitte versuchen Sie es danach wieder."
+        ) % {"minutes": minutes}
+    if setup:
+        return _("Der Code stimmt nicht. Bitte den aktuellen Code eingeben.")
+    return _("Der Code stimmt nicht oder ist abgelaufen. Bitte den aktuellen Code eingeben.")
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def mfa_setup(request: HttpRequest) -> HttpResponse:
@@ -78,7 +98,7 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
                 "portal/auth/mfa_recovery_codes.html",
                 {"codes": codes, "next": _next_url(request)},
             )
-        form.add_error("token", _("Der Code stimmt nicht. Bitte den aktuellen Code eingeben."))
+        form.add_error("token", _mfa_error(request.user, setup=True))
     qr = segno.make(device.config_url, error="m")
     context = {
         "form": form,
@@ -103,13 +123,7 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         if mfa.mfa_verify(request=request, token=form.cleaned_data["token"]):
             return redirect(_next_url(request))
-        form.add_error(
-            "token",
-            _(
-                "Der Code stimmt nicht oder ist abgelaufen. Nach mehreren Fehlversuchen müssen "
-                "Sie kurz warten."
-            ),
-        )
+        form.add_error("token", _mfa_error(request.user))
     return render(
         request,
         "portal/auth/mfa_verify.html",

@@ -52,3 +52,22 @@ document.addEventListener("change", function (event) {
     else field.form.submit();
   }
 });
+// Boxes that scroll sideways (wide tables on a phone) must be reachable by keyboard (WCAG
+// 2.1.1): each gets a tab stop, so arrow keys scroll it. Also for content htmx swaps in.
+function scrollRegionsFocusable(root) {
+  var regions = Array.from(root.querySelectorAll(".table-responsive, .article-body table"));
+  if (root.matches && root.matches(".table-responsive, .article-body table")) regions.push(root);
+  regions.forEach(function (region) {
+    if (!region.hasAttribute("tabindex")) region.setAttribute("tabindex", "0");
+  });
+}
+document.addEventListener("DOMContentLoaded", function () {
+  scrollRegionsFocusable(document);
+  // A form answered with errors: the summary above it takes the focus, so keyboard and screen
+  // reader users hear what to fix instead of starting again at the top of the page.
+  var summary = document.querySelector("[data-error-summary]");
+  if (summary) summary.focus();
+});
+document.addEventListener("htmx:load", function (event) {
+  scrollRegionsFocusable(event.detail.elt);
+});

@@ -279,7 +279,7 @@ def test_csv_export_defuses_formulas(client, submitted, consultant):
     assert "'=HYPERLINK(1)" in text
 
 
-def test_ics_export_has_one_all_day_event_per_open_due_date(client, submitted, consultant, alice):
+def test_ics_export_has_one_all_day_event_per_due_date(client, submitted, consultant, alice):
     first, second, *_ = list(submitted.actions.all()) + [None, None]
     plan_services.action_create(
         assessment=submitted,
@@ -300,10 +300,10 @@ def test_ics_export_has_one_all_day_event_per_open_due_date(client, submitted, c
     assert body.startswith("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n") and body.endswith(
         "END:VCALENDAR\r\n"
     )
-    assert body.count("BEGIN:VEVENT") == 1
+    assert body.count("BEGIN:VEVENT") == 2
     assert "DTSTART;VALUE=DATE:20270215\r\n" in body and "DTEND;VALUE=DATE:20270216\r\n" in body
     assert "SUMMARY:Verträge prüfen\\; Kündigung\\, Fristen\r\n" in body
-    assert "Schon erledigt" not in body
+    assert "SUMMARY:Erledigt: Schon erledigt\r\n" in body  # finished actions stay, as done
     assert all(len(line.encode()) <= 75 for line in body.split("\r\n"))
     unfolded = body.replace("\r\n ", "")
     assert "Zeile 1\\nZeile 2 " + "x" * 120 in unfolded

@@ -89,9 +89,10 @@ def test_yaml_yes_and_no_stay_strings():
 
 
 def test_duplicate_yaml_key_is_rejected_with_both_lines():
-    assert messages("schema: 1\nkey: a\nversion: '1'\nkey: b\n") == [
-        "Zeile 4: Schlüssel 'key' kommt doppelt vor (zuerst in Zeile 2)"
-    ]
+    # first, and followed by the document's other problems (here: missing fields)
+    found = messages("schema: 1\nkey: a\nversion: '1'\nkey: b\n")
+    assert found[0] == "Zeile 4: Schlüssel 'key' kommt doppelt vor (zuerst in Zeile 2)"
+    assert "Pflichtfeld 'title' fehlt" in found
 
 
 def test_yaml_syntax_error_names_line_and_column():
@@ -768,9 +769,9 @@ def test_all_reference_problems_are_reported_at_once_in_both_languages():
 
 def test_yaml_problems_follow_the_language_too():
     with translation.override("en"):
-        assert messages("schema: 1\nkey: a\nversion: '1'\nkey: b\n") == [
+        assert messages("schema: 1\nkey: a\nversion: '1'\nkey: b\n")[0] == (
             "line 4: duplicate key 'key' (first at line 2)"
-        ]
+        )
         assert messages("schema: 1\nkey: [unclosed\n") == [
             "YAML: line 3, column 1: did not find expected ',' or ']'"
         ]
@@ -989,3 +990,26 @@ def test_real_catalogue_scores_with_the_engine(real_plain):
         "high_risk",
         "Anhang III Nr. 4",
     )
+
+
+def test_every_error_of_a_file_is_reported_at_once_not_stage_by_stage():
+    from pathlib import Path
+
+    from assessments.catalogue import CatalogueError, load_document
+
+    text = (Path(__file__).parents[1] / "wizard" / "fixtures" / "wizard.yaml").read_text()
+    text = text.replace(
+        "show_if: {q: services, includes: chatgpt_free}",
+        "show_if: {q: servicez, includes: chatgpt_free}",
+        1,
+    )
+    text = text.replace("type: number", "type: numbr", 1)  # a field error
+    text = text.replace("key: staff", "key: staff\n        key: mitarbeitende", 1)  # YAML
+    with pytest.raises(CatalogueError) as caught:
+        load_document(text)
+    messages = caught.value.messages
+    assert any("kommt doppelt vor" in m for m in messages)  # the YAML stage
+    assert any("nicht unterstützter Fragetyp 'numbr'" in m for m in messages)  # fields
+    assert "questions.chatgpt_data.show_if: unbekannte Frage 'servicez'" in messages  # references
+    # leaving the broken question out of the second pass adds no made-up problems about it
+    assert not any("'mitarbeitende'" in m and "unbekannt" in m for m in messages)

@@ -2,6 +2,7 @@ import os
 from urllib.parse import urlparse
 
 import pytest
+from django.core.management import call_command
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -89,3 +90,22 @@ def page(browser, live_server):
     page.live_server_netloc = urlparse(live_server.url).netloc
     yield page
     context.close()
+
+
+DEMO_PASSWORD = "KI-Check-2026!"
+
+
+@pytest.fixture
+def seeded_demo(db, settings):
+    """The demo data of ``make run`` (consultant, two client companies with results, articles)."""
+    settings.DEBUG = True  # seed_demo refuses to run outside demo mode
+    call_command("seed_demo", verbosity=0)
+    settings.DEBUG = False
+
+
+@pytest.fixture
+def draft(questionnaire, org_a, alice):
+    """Alice's open assessment of Org A on the small test catalogue."""
+    from assessments import services
+
+    return services.assessment_start(organization=org_a, user=alice).assessment

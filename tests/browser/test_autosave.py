@@ -5,16 +5,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from assessments import services
 from assessments.models import Answer
 from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def draft(questionnaire, org_a, alice):
-    return services.assessment_start(organization=org_a, user=alice).assessment
 
 
 def _open_section(page, live_server, user, draft, section="basics"):

@@ -4,23 +4,19 @@ whole page scroll sideways, and wide tables become labelled cards instead of hid
 import re
 
 import pytest
-from django.core.management import call_command
 
 from assessments.models import Assessment
 from news.models import Article
 from portal.models import Organization
+from tests.browser.conftest import DEMO_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-DEMO_PASSWORD = "KI-Check-2026!"
 PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture
-def demo(db, settings):
-    settings.DEBUG = True  # seed_demo refuses to run outside demo mode
-    call_command("seed_demo", verbosity=0)
-    settings.DEBUG = False
+def demo(seeded_demo):
     organization = Organization.objects.get(name="Schreinerei Hegau GmbH")
     assessment = (
         Assessment.objects.filter(organization=organization, submitted_at__isnull=False)

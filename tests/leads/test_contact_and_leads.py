@@ -193,3 +193,25 @@ def test_convert_with_bad_input_changes_nothing(client, consultant):
     assert not Organization.objects.exists()
     lead.refresh_from_db()
     assert lead.state == Lead.State.NEW
+
+
+def test_converting_preselects_no_branch_or_size_and_requires_both(client, consultant):
+    lead = Lead.objects.create(
+        name="Dr. Anna Kern",
+        company="Orthopädie am See",
+        email="kern@ortho.example",
+        message="m",
+        consent_at="2026-11-01T10:00Z",
+    )
+    client.force_login(consultant)
+    page = client.get(reverse("lead_detail", args=[lead.pk])).content.decode()
+    for field in ("industry", "size_band"):
+        select = page.split(f'name="{field}"', 1)[1].split("</select>", 1)[0]
+        assert "selected" not in select.split('value=""', 1)[1].split("</option>", 1)[1], field
+        assert '<option value="" selected>' in select, field
+    response = client.post(reverse("lead_convert", args=[lead.pk]), {"name": "Orthopädie am See"})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "Bitte wählen Sie die Branche." in body
+    assert "Bitte wählen Sie die Unternehmensgröße." in body
+    assert not Organization.objects.exists()

@@ -74,3 +74,44 @@ def test_sitemap_lists_public_pages_and_articles(client, two_articles):
 def test_pages_link_their_feeds(client, two_articles):
     body = client.get(reverse("news:list")).content.decode()
     assert 'type="application/rss+xml"' in body and 'type="application/atom+xml"' in body
+
+
+@pytest.mark.parametrize("name", ["news:feed_rss", "news:feed_atom"])
+def test_feeds_answer_conditional_requests_with_304_until_something_changes(
+    client, two_articles, name
+):
+    url = reverse(name)
+    first = client.get(url)
+    assert first.status_code == 200 and first["ETag"] and first["Last-Modified"]
+    assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    assert client.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]).status_code == 304
+    # an article taken down changes no remaining date but still changes the feed
+    from news.models import Article
+
+    Article.objects.filter(slug="ai-act-termine").update(state=Article.State.DRAFT)
+    changed = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert changed.status_code == 200 and changed["ETag"] != first["ETag"]
+
+
+def test_feed_declares_german_and_is_german_for_an_english_reader(client, two_articles):
+    client.cookies["django_language"] = "en"
+    rss = _xml(client.get(reverse("news:feed_rss"), HTTP_ACCEPT_LANGUAGE="en").content)
+    channel = rss.find("channel")
+    assert channel.findtext("language") == "de"
+    assert channel.findtext("title") == "KI-Marktkommentare für KMU"
+    atom = _xml(client.get(reverse("news:feed_atom"), HTTP_ACCEPT_LANGUAGE="en").content)
+    assert atom.get("{http://www.w3.org/XML/1998/namespace}lang") == "de"
+    assert atom.findtext(f"{ATOM}title") == "KI-Marktkommentare für KMU"
+
+
+def test_english_readers_are_told_articles_are_german_only(client, two_articles):
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("news:list"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Our articles are published in German only." in page
+    detail = client.get(
+        reverse("news:detail", args=["copilot-anthropic"]), HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    assert "Our articles are published in German only." in detail
+    assert 'class="prose article-body" lang="de"' in detail
+    german = client.get(reverse("news:list"), HTTP_ACCEPT_LANGUAGE="de")
+    assert "nur auf Deutsch" not in german.content.decode()

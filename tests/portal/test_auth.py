@@ -234,3 +234,19 @@ def test_invitation_for_another_address_is_refused_for_logged_in_user(client, or
 def test_user_email_is_unique_case_insensitively(db):
     UserFactory(email="a@example.com")
     assert User.objects.get_by_natural_key("A@EXAMPLE.COM").email == "a@example.com"
+
+
+def test_a_tampered_sign_up_confirmation_link_is_not_called_an_invitation(client, db):
+    response = client.get(reverse("email_verify", args=["eyJ1IjoxfQ:abc:manipuliert"]))
+    body = response.content.decode()
+    assert response.status_code == 410
+    assert "Bestätigungslink nicht gültig" in body and "Einladung" not in body
+
+
+def test_a_tampered_invitation_link_says_the_invitation_is_not_valid(client, db):
+    invitation = InvitationFactory()
+    tampered = invitation.raw_token[:-3] + "xyz"
+    response = client.get(reverse("invitation_accept", args=[tampered]))
+    assert response.status_code == 404
+    body = response.content.decode()
+    assert "Einladung nicht gültig" in body and "neue Einladung" in body

@@ -129,3 +129,57 @@ def test_the_portal_hashes_passwords_with_a_slow_hasher():
     hashers = getattr(portal_settings, "PASSWORD_HASHERS", global_settings.PASSWORD_HASHERS)
     assert hashers[0] == "django.contrib.auth.hashers.PBKDF2PasswordHasher"
     assert not any("MD5" in name for name in hashers)
+
+
+def settings_printed(code: str, *, env: dict, drop: set[str]) -> str:
+    """What ``code`` prints in a fresh process whose environment is ours less ``drop``, plus
+    ``env``."""
+    clean = {k: v for k, v in os.environ.items() if k not in drop}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "--verbosity", "0", "-c", code],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def _site_url(env: dict) -> str:
+    code = "from django.conf import settings as s; print(s.SITE_URL)"
+    return settings_printed(code, env=env, drop={"HOST", "PORT", "SITE_URL"})
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({}, "http://127.0.0.1:8000"),
+        ({"PORT": "8210"}, "http://127.0.0.1:8210"),
+        ({"HOST": "0.0.0.0", "PORT": "8080"}, "http://127.0.0.1:8080"),  # noqa: S104
+        ({"HOST": "::1", "PORT": "8081"}, "http://[::1]:8081"),
+        (
+            {"HOST": "localhost", "PORT": "8210", "SITE_URL": "https://portal.example.de/"},
+            "https://portal.example.de",
+        ),
+    ],
+)
+def test_site_url_follows_where_make_run_serves_unless_set(env, expected):
+    assert _site_url(env) == expected
+
+
+def test_make_run_hands_host_and_port_to_the_settings():
+    result = subprocess.run(
+        ["make", "-n", "-o", ".venv/.installed", "run", "PORT=8210", "HOST=127.0.0.1"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    lines = [
+        line for line in result.stdout.splitlines() if "seed_demo" in line or "runserver" in line
+    ]
+    assert len(lines) == 2
+    assert all("PORT=8210" in line for line in lines)
+    assert lines[1].endswith("runserver 127.0.0.1:8210")

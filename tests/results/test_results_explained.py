@@ -69,3 +69,22 @@ def test_report_prints_the_legal_state_scale_note_and_points(practice, consultan
 def test_results_of_another_client_stay_hidden(client, practice, charlie):
     client.force_login(charlie)
     assert client.get(reverse("assessment_done", args=[practice.pk])).status_code == 404
+
+
+def test_results_page_says_how_points_become_the_0_to_100_value(client, practice, alice):
+    client.force_login(alice)
+    body = client.get(reverse("assessment_done", args=[practice.pk])).content.decode()
+
+    assert "So entstehen die Werte" in body and "100 minus dem gewichteten Mittel" in body
+    card = practice.result.scorecard()
+    for dim in card.dimensions:
+        share = int(100 * dim.points / dim.max_points + 0.5)
+        sentence = (
+            f"{dim.points:g} von {dim.max_points:g} möglichen Punkten ergeben {share} von 100."
+        )
+        assert sentence in body
+        if dim.score != share and not dim.knockout:
+            assert f"KI-Diensten abhängen: {dim.score}." in body
+    gdpr = card.dimension("gdpr")
+    assert gdpr.knockout  # P01: patient data in a consumer account
+    assert f"Ein K.-o.-Kriterium macht den Bereich kritisch: {gdpr.score}." in body

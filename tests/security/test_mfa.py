@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -66,14 +67,36 @@ def test_consultant_with_device_must_enter_a_code(client, consultant, settings):
     assert client.get(reverse("consultant_dashboard")).status_code == 200
 
 
-def test_wrong_codes_throttle_the_next_attempt(client, consultant):
+def test_the_right_code_right_after_a_typo_is_accepted(client, consultant):
     device = confirmed_device(consultant)
     _login(client, consultant)
 
-    client.post(reverse("mfa_verify"), {"token": "123456"})
-    right_but_too_soon = client.post(reverse("mfa_verify"), {"token": totp_code(device)})
+    typo = client.post(reverse("mfa_verify"), {"token": "123456", "next": "/berater/"})
+    right = client.post(reverse("mfa_verify"), {"token": totp_code(device), "next": "/berater/"})
 
-    assert right_but_too_soon.status_code == 400
+    assert typo.status_code == 400
+    assert right.status_code == 302 and right["Location"] == "/berater/"
+
+
+def test_too_many_wrong_codes_stop_the_second_factor_for_a_while(client, consultant, settings):
+    settings.MFA_FAILURE_LIMIT = 3
+    device = confirmed_device(consultant)
+    _login(client, consultant)
+    for _ in range(3):
+        client.post(reverse("mfa_verify"), {"token": "123456"})
+
+    locked = client.post(reverse("mfa_verify"), {"token": totp_code(device)})
+
+    assert locked.status_code == 400
+    from portal.models import AuditLog
+
+    assert "Zu viele falsche Codes" in locked.content.decode()
+    # refused without being checked, so not counted either
+    assert AuditLog.objects.filter(action="mfa.failed", actor=consultant).count() == 3
+    AuditLog.objects.filter(action="mfa.failed").update(
+        created_at=timezone.now() - settings.AXES_COOLOFF_TIME
+    )
+    assert client.post(reverse("mfa_verify"), {"token": totp_code(device)}).status_code == 302
 
 
 def test_recovery_code_works_once(client, consultant):

@@ -139,3 +139,13 @@ def test_admin_sees_every_error_of_the_file_at_once_in_their_language(
     for line in expected:
         assert f"<li><code>{line}</code></li>" in body
     assert not QuestionnaireVersion.objects.exists()
+
+
+def test_preview_never_mixes_bootstrap_into_the_admin_layout(admin_client):
+    response = _upload(admin_client, WIZARD.read_text(encoding="utf-8"))
+    preview = admin_client.get(response["Location"]).content.decode()
+    # The admin's sidebar and navigation break under Bootstrap's global styles: the preview is a
+    # portal page (the client's view) with its way back into the admin.
+    assert "bootstrap" in preview
+    assert "admin/css/" not in preview and 'id="nav-sidebar"' not in preview
+    assert reverse("admin:assessments_questionnaireversion_changelist") in preview

@@ -7,8 +7,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('news', '0001_articles_tags_followups'),
-        ('portal', '0009_client_summary_and_figures'),
+        ('news', '0002_followup_opt_out'),
+        ('portal', '0010_client_summary_and_figures'),
     ]
 
     operations = [

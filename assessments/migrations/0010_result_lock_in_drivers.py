@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('assessments', '0007_result_computed_with'),
+        ('assessments', '0009_answer_version'),
     ]
 
     operations = [

@@ -61,7 +61,7 @@ def postgresql_indexes_drop(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("assessments", "0007_result_computed_with"),
-        ("portal", "0008_portfolio_generation"),
+        ("portal", "0009_organization_name_single_line"),
     ]
 
     operations = [
