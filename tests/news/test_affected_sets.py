@@ -53,7 +53,17 @@ def test_the_stored_set_follows_tags_exposure_and_deletion(questionnaire, tags):
 
 
 def test_a_deleted_client_leaves_the_count(questionnaire, tags):
-    gone, _owner = _client("Bald Weg GmbH", {"microsoft": 50})
+    # seeded without the services: no audit entries, which would protect the client
+    from assessments import services
+    from assessments.models import Result
+    from portal.models import Organization
+    from portal.portfolio.seed import portfolio_seed
+
+    portfolio_seed(organizations=1, assessments=1, with_answers=False, with_work=False, seed=9)
+    gone = Organization.objects.get()
+    Organization.objects.filter(pk=gone.pk).update(name="Bald Weg GmbH")
+    Result.objects.filter(organization=gone).update(vendor_exposure={"microsoft": 50})
+    services.latest_results_refresh(organization_ids=[gone.pk])
     _client("Bleibt AG", {"microsoft": 40})
     article = make_article(slug="azure", vendors=[tags["microsoft"]])
     assert _reach(article) == 2
