@@ -50,6 +50,14 @@ def validate_value(question: dict, value):
         unknown = [v for v in value if v not in allowed]
         if unknown:
             raise AnswerInvalid(_("Bitte wählen Sie aus den angebotenen Antworten."))
+        exclusive = [
+            o for o in question.get("options", ()) if o.get("exclusive") and o["key"] in value
+        ]
+        if exclusive and len(set(value)) > 1:
+            raise AnswerInvalid(
+                _("„%(label)s“ lässt sich nicht mit anderen Antworten kombinieren.")
+                % {"label": tr(exclusive[0]["label"])}
+            )
         # catalogue order, no duplicates; nothing ticked is no answer
         return [key for key in allowed if key in value] or None
     if kind in {"scale", "number"}:
@@ -117,6 +125,32 @@ def _validate_rows(question: dict, value):
         if clean:
             rows.append(clean)
     return rows or None
+
+
+def carry_value(question: dict, value):
+    """Last time's answer as far as it still fits ``question`` (a re-assessment on a newer
+    catalogue): a use-case row keeps the fields that still exist and still take its values, so a
+    list of use cases is not lost when a version adds or drops a field. ``AnswerInvalid`` when
+    nothing fits."""
+    if question["type"] == "repeat_group" and isinstance(value, list):
+        fields = {field["key"]: field for field in question["fields"]}
+        rows = []
+        for row in value:
+            if not isinstance(row, dict):
+                continue
+            kept = {}
+            for key, field_value in row.items():
+                if key not in fields:
+                    continue
+                try:
+                    kept[key] = validate_value(fields[key], field_value)
+                except AnswerInvalid:
+                    continue
+            kept = {k: v for k, v in kept.items() if v is not None}
+            if kept:
+                rows.append(kept)
+        value = rows
+    return validate_value(question, value)
 
 
 def parse_answer(question: dict, data) -> object:

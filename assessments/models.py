@@ -371,5 +371,13 @@ class ConsultantNote(models.Model):
         return self.title
 
 
-from .actionplan.models import Action, CalendarSubscription  # noqa: E402, F401 - registers the models
+from .actionplan.models import (  # noqa: E402, F401 - registers the models
+    Action,
+    ActionComment,
+    CalendarSubscription,
+    Evidence,
+)
+from .documents.models import Document, DocumentVersion, LiteracyMeasure  # noqa: E402, F401
+from .reminders.models import ReminderDigest, ReminderEntry, ReminderSetting  # noqa: E402, F401
 from .stress.models import StressJob  # noqa: E402, F401 - registers the model
+from .worklist.models import SavedFilter  # noqa: E402, F401 - registers the model

@@ -1,11 +1,12 @@
 """Readable views of a ScoreCard, shared by the results page and the PDF report."""
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
-from django.utils.formats import number_format
+from django.utils.formats import date_format, number_format
+from django.utils.translation import get_language, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext, pgettext_lazy
 
 from .charts import ChartAxis, bars_svg, gauge_svg, radar_svg
 from .questionnaire import tr
@@ -34,8 +35,21 @@ AI_ACT_CLASS_LABELS = {
     "high_risk": _("Hochrisiko"),
     "transparency": _("Transparenzpflicht"),
     "minimal": _("minimales Risiko"),
-    "unclear": _("unklar – zu klären"),
+    "unclear": _("prüfen"),
 }
+# what the worst outcome of an open question would be ("prüfen – möglicherweise verboten")
+AT_STAKE_LABELS = {
+    "prohibited": _("möglicherweise verboten"),
+    "high_risk": _("möglicherweise Hochrisiko"),
+}
+# the plan's legal urgency (issue 19); "" for catalogues without a legal date
+URGENCY_LABELS = {
+    "stop": _("Rechtswidriges beenden"),
+    "in_force": _("Pflicht gilt bereits"),
+    "deadline": _("Pflicht mit Frist"),
+    "risk": _("Risiko senken"),
+}
+NA_REASON = _("Als „nicht zutreffend“ beantwortet – zählt weder für noch gegen Sie.")
 EFFORT_LABELS = {"low": _("gering"), "medium": _("mittel"), "high": _("hoch")}
 
 
@@ -90,6 +104,114 @@ def points_label(points, max_points) -> str:
 
 def legal_state_date(card: ScoreCard) -> date | None:
     return date.fromisoformat(card.legal_state) if card.legal_state else None
+
+
+def _date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def legal_due_text(urgency: str, due: date | None, today: date | None = None) -> str:
+    """ "seit 2. August 2026" / "bis 2. Dezember 2027" for a legal date; "" without one."""
+    if due is None or not urgency or urgency == "risk":
+        return ""
+    today = today or date.today()
+    formatted = date_format(due, "DATE_FORMAT")
+    if urgency == "deadline" and due > today:
+        return str(_("bis %(date)s")) % {"date": formatted}
+    return str(_("seit %(date)s")) % {"date": formatted}
+
+
+def since_or_from(applies: date | None, today: date | None = None) -> str:
+    """ "seit 2. Februar 2025" for a duty in force, "ab 2. Dezember 2027" for a future one."""
+    if applies is None:
+        return ""
+    formatted = date_format(applies, "DATE_FORMAT")
+    if applies > (today or date.today()):
+        return str(_("ab %(date)s")) % {"date": formatted}
+    return str(_("seit %(date)s")) % {"date": formatted}
+
+
+# German legal citations of the catalogue ("Art. 26 Abs. 1, 4 und 5", "Anhang III Nr. 1 Buchst. c")
+# in the English style of the Official Journal ("Art. 26(1), (4) and (5)", "Annex III point 1(c)")
+_CITATION_STEPS = (
+    (re.compile(r" Abs\. (\d+)"), r"(\1)"),
+    (re.compile(r" Buchst\. ([a-z]+)"), r"(\1)"),
+    (re.compile(r"(\(\w+\))((?:, \(\w+\))*), (\d+|[a-z]+)\b"), r"\1\2, (\3)"),
+    (re.compile(r"(\(\w+\)) und (\d+|[a-z]+)\b"), r"\1 and (\2)"),
+    (re.compile(r"Nr\. (\d+)"), r"point \1"),
+    (re.compile(r"i\. V\. m\."), "in conjunction with"),
+    (re.compile(r"\bAnhang\b"), "Annex"),
+    (re.compile(r"\bAbschnitt\b"), "Section"),
+    (re.compile(r"\bVO \(EU\)"), "Regulation (EU)"),
+    (re.compile(r" und "), " and "),
+)
+
+
+def citation(text: str | None) -> str:
+    """A legal citation as written in the catalogue, in the reader's language."""
+    if not text or (get_language() or "de")[:2] != "en":
+        return text or ""
+    for pattern, replacement in _CITATION_STEPS:
+        while True:
+            changed = pattern.sub(replacement, text)
+            if changed == text:
+                break
+            text = changed
+    return text
+
+
+def use_case_view(u) -> dict:
+    """One row of the AI Act table: class, role, legal path, duties with dates, open question."""
+    duties = []
+    for i, text in enumerate(u.duties):
+        article = u.duty_articles[i] if i < len(u.duty_articles) else ""
+        applies = _date(u.duty_dates[i]) if i < len(u.duty_dates) else None
+        duties.append(
+            {
+                "text": tr(text),
+                "article": citation(article),
+                "applies_from": applies,
+                "when": since_or_from(applies),
+            }
+        )
+    label = str(AI_ACT_CLASS_LABELS.get(u.ai_act_class, u.ai_act_class))
+    title = tr(u.class_title)
+    return {
+        "name": u.name,
+        "area": tr(u.area_label) or (u.area or "–"),
+        "class": u.ai_act_class,
+        "class_label": label,
+        # the catalogue's title where it says more than the label ("verboten seit …")
+        "class_title": "" if title.casefold() == label.casefold() else title,
+        "at_stake": str(AT_STAKE_LABELS.get(u.at_stake, "")) if u.at_stake else "",
+        "annex_iii": citation(u.annex_iii),
+        "article": citation(u.article),
+        "applies_from": _date(u.applies_from),
+        "role": tr(u.role_title),
+        "path": [tr(p) for p in u.path],
+        "check": tr(u.check),
+        "duties": duties,
+        # cards of catalogues without the procedure carry no dates per duty
+        "dated": bool(u.duty_dates),
+    }
+
+
+def not_applicable_view(card: ScoreCard, document: dict) -> list[dict]:
+    """The questions answered "nicht zutreffend", with why that does not count."""
+    questions = {
+        q["key"]: q for section in document.get("sections", ()) for q in section["questions"]
+    }
+    out = []
+    for key in card.not_applicable:
+        question = questions.get(key)
+        if question is None:
+            continue
+        reason = tr(question.get("na_reason")) or str(NA_REASON)
+        out.append({"question": tr(question["text"]), "reason": reason})
+    return out
 
 
 @dataclass
@@ -193,19 +315,8 @@ def card_view(
             {"dimension": dimension.title, "level": dimension.level, "driver": driver}
             for driver, dimension in top_risks
         ],
-        "use_cases": [
-            {
-                "name": u.name,
-                "area": tr(u.area_label) or (u.area or "–"),
-                "class": u.ai_act_class,
-                "class_label": str(AI_ACT_CLASS_LABELS.get(u.ai_act_class, u.ai_act_class)),
-                "annex_iii": u.annex_iii,
-                "article": u.article,
-                "applies_from": date.fromisoformat(u.applies_from) if u.applies_from else None,
-                "duties": [tr(d) for d in u.duties],
-            }
-            for u in card.use_cases
-        ],
+        "use_cases": [use_case_view(u) for u in card.use_cases],
+        "not_applicable": not_applicable_view(card, document),
         "recommendations": [
             {
                 "key": r.key,
@@ -215,6 +326,10 @@ def card_view(
                 "effort": str(EFFORT_LABELS.get(r.effort, r.effort)),
                 "dimension": titles.get(r.dimension, r.dimension),
                 "urgent": r.urgent,
+                "urgency": r.urgency,
+                "urgency_label": str(URGENCY_LABELS.get(r.urgency, "")),
+                "due": legal_due_text(r.urgency, _date(r.due)),
+                "use_cases": list(r.use_cases),
             }
             for r in card.recommendations
         ],

@@ -250,3 +250,15 @@ def catalogue_facts_stale(*, max_age_days: int, today: dt.date) -> list[StaleFac
                     )
                 )
     return sorted(stale, key=lambda f: (f.as_of, not f.version.is_active, f.key))
+
+
+def client_notes(*, assessment: Assessment) -> list:
+    """The consultant's notes the client reads (in the portal and in the report): every note
+    except the internal ones, newest first."""
+    from .models import ConsultantNote
+
+    return list(
+        assessment.notes.exclude(kind=ConsultantNote.Kind.INTERNAL)
+        .select_related("author")
+        .order_by("-created_at")
+    )

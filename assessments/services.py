@@ -15,7 +15,7 @@ from portal.portfolio.summary import client_summaries_refresh
 from portal.services import audit_record
 
 from .actionplan.services import action_create, actions_generate
-from .answers import AnswerInvalid, validate_value
+from .answers import AnswerInvalid, carry_value, validate_value
 from .catalogue import CatalogueError, load_document, to_plain
 from .models import Answer, Assessment, ConsultantNote, QuestionnaireVersion
 from .questionnaire import Questionnaire
@@ -146,7 +146,7 @@ def _copy_answers(previous: Assessment, assessment: Assessment, user: User) -> i
         if question is None:
             continue
         try:
-            value = validate_value(question, answer.value)
+            value = carry_value(question, answer.value)
         except AnswerInvalid:
             continue
         if value is None:

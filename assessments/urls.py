@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from . import views
+from .history import views as history_views
 from .reports import views as report_views
 from .review import views as review_views
 
@@ -61,7 +62,15 @@ urlpatterns = [
         review_views.review_transition,
         name="review_transition",
     ),
+    path(
+        "organisationen/<uuid:organization_id>/vergleich/",
+        history_views.assessment_compare,
+        name="assessment_compare",
+    ),
     path("", include("assessments.actionplan.urls")),
+    path("", include("assessments.documents.urls")),
+    path("", include("assessments.reminders.urls")),
+    path("", include("assessments.worklist.urls")),
     path("", include("assessments.stress.urls")),
     path("berichte/<uuid:report_id>/pdf/", report_views.report_download, name="report_download"),
     path("berichte/<uuid:report_id>/erneut/", report_views.report_retry, name="report_retry"),

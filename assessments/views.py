@@ -448,6 +448,10 @@ def assessment_done(request: HttpRequest, assessment_id) -> HttpResponse:
                 rows=history,
             ),
             "benchmark": benchmark,
+            # members read the consultant's notes here (consultants see them in the panel)
+            "client_notes": (
+                [] if request.user.is_consultant else selectors.client_notes(assessment=assessment)
+            ),
             "plan": plan_rows(
                 actions=actions_for_assessment(user=request.user, assessment=assessment),
                 dimension_titles=dimension_titles(document),

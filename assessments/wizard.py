@@ -15,6 +15,7 @@ class OptionView:
     key: str
     label: str
     checked: bool
+    group: str = ""  # a select field's option group (<optgroup>), in catalogue order
 
 
 @dataclass
@@ -72,7 +73,9 @@ def _options(question: dict, value) -> list[OptionView]:
         labels = _yes_no_labels()
         return [OptionView(k, labels[k], k in chosen) for k in option_keys(question)]
     return [
-        OptionView(option["key"], tr(option["label"]), option["key"] in chosen)
+        OptionView(
+            option["key"], tr(option["label"]), option["key"] in chosen, tr(option.get("group"))
+        )
         for option in question.get("options", ())
     ]
 

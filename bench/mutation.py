@@ -4,9 +4,11 @@ Usage: python bench/mutation.py [--baseline]
 
 Changes the points of one scoring answer at a time – every option, yes/no block, scale step and
 number band that scores anything – once to 0 and once doubled, scores the persona suite of
-``tests/scoring/test_personas.py`` (docs/personas.md) on each mutant and reports the share of
-mutants the suite catches (at least one level range or ranking fails). Pure Python: no Django,
-no database; about a second per hundred mutants.
+``tests/scoring/test_personas.py`` (docs/personas.md) on each mutant and reports two shares of
+the mutants it catches: by the consultant's judgements of the outcome (a level range, a ranking
+or a first action fails) and by the point pins (a gap's severity band, or closing a gap that no
+longer lowers the risk points), plus the share either catches. Pure Python: no Django, no
+database; a few seconds per hundred mutants.
 
 ``--baseline`` runs the same mutations against the older golden suite (the six real-catalogue
 personas of ``tests/scoring/test_golden.py`` on catalogue 2026.11), for a ratio in the same run.
@@ -108,24 +110,51 @@ def run(document: dict, failures: Callable[[dict], list[str]]) -> tuple[int, int
     return caught, total, missed
 
 
+def run_split(document: dict) -> tuple[dict[str, int], int, list[str]]:
+    """Mutants caught by the persona suite's judgement checks, by its point pins, by either."""
+    from tests.scoring.test_personas import PERSONAS, judgement_failures, pin_failures
+
+    def checks(doc):
+        cards = {name: score(doc, answers) for name, answers in PERSONAS.items()}
+        return judgement_failures(cards), pin_failures(doc, cards)
+
+    assert checks(document) == ([], []), "the suite must pass on the unmutated catalogue"
+    caught = {"judgement": 0, "pins": 0, "either": 0}
+    total = 0
+    missed = []
+    for name, mutant in mutants(document):
+        total += 1
+        judged, pinned = checks(mutant)
+        caught["judgement"] += bool(judged)
+        caught["pins"] += bool(pinned)
+        caught["either"] += bool(judged or pinned)
+        if not judged:
+            missed.append(f"{name} ({'caught by a pin' if pinned else 'caught by nothing'})")
+    return caught, total, missed
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--baseline", action="store_true", help="also run the older golden suite")
-    parser.add_argument("--missed", action="store_true", help="list the mutants not caught")
+    parser.add_argument("--missed", action="store_true", help="list what no judgement catches")
     args = parser.parse_args()
 
-    from tests.scoring.test_personas import CATALOGUE_PATH, failures
+    from tests.scoring.test_personas import CATALOGUE_PATH
 
     started = time.perf_counter()
     document = to_plain(load_document(CATALOGUE_PATH))
-    caught, total, missed = run(document, failures)
-    print(
-        f"persona suite on {document['version']}: {caught}/{total} mutants caught "
-        f"= {100 * caught / total:.1f} % ({time.perf_counter() - started:.1f} s)"
-    )
+    caught, total, missed = run_split(document)
+    print(f"persona suite on {document['version']}: {total} mutants")
+    for label, key in (
+        ("judgement checks (levels, rankings, first action)", "judgement"),
+        ("point pins (severity bands, closing a gap)", "pins"),
+        ("either", "either"),
+    ):
+        print(f"  caught by {label}: {caught[key]}/{total} = {100 * caught[key] / total:.1f} %")
+    print(f"  ({time.perf_counter() - started:.1f} s)")
     if args.missed:
         for name in missed:
-            print("  missed", name)
+            print("  not caught by a judgement check:", name)
     if args.baseline:
         started = time.perf_counter()
         old_path = ROOT / "assessments" / "catalogue" / "ki-readiness-2026.11.yaml"

@@ -304,6 +304,8 @@ MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
 # Largest file any form accepts (the catalogue upload); reading stops there, not after the body.
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 2 * 1024 * 1024)
+# Evidence files on actions (signed contracts, training lists) may be larger than other uploads.
+EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
 FILE_UPLOAD_HANDLERS = [
     "portal.security.uploads.SizeLimitUploadHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
@@ -486,7 +488,14 @@ STRESS_JOB_KEEP_DAYS = env_int("STRESS_JOB_KEEP_DAYS", 14)
 for _name in ("STRESS_TEST_CHUNK", "STRESS_JOB_STALE_SECONDS", "STRESS_JOB_KEEP_DAYS"):
     if globals()[_name] < 1:
         raise ImproperlyConfigured(f"{_name} must be at least 1.")
-CELERY_IMPORTS = ["assessments.stress.tasks"]
+CELERY_IMPORTS = [
+    "assessments.stress.tasks",
+    "assessments.documents.tasks",
+    "assessments.actionplan.tasks",
+    "assessments.reminders.tasks",
+]
+# Reminder digests name open actions due within this many days, and overdue ones.
+REMINDER_DUE_SOON_DAYS = env_int("REMINDER_DUE_SOON_DAYS", 7)
 CELERY_BEAT_SCHEDULE = {
     "assessments-sweep-reports": {
         "task": "assessments.tasks.reports_sweep",
@@ -499,6 +508,21 @@ CELERY_BEAT_SCHEDULE = {
         "task": "assessments.tasks.reports_sweep",
         "schedule": float(REPORT_HOUSEKEEPING_SECONDS),
         "kwargs": {"housekeeping": True},
+    },
+    # Document PDFs whose message was lost or whose worker died are sent again.
+    "assessments-documents-sweep": {
+        "task": "assessments.documents.sweep",
+        "schedule": float(REPORT_HOUSEKEEPING_SECONDS),
+    },
+    # Evidence files a crash left without their row (see assessments/actionplan/evidence.py).
+    "assessments-evidence-orphans": {
+        "task": "assessments.actionplan.evidence_orphans",
+        "schedule": crontab(minute=23, hour=3),
+    },
+    # One digest per person of their due and overdue actions (daily or weekly, as they chose).
+    "assessments-reminder-digests": {
+        "task": "assessments.reminders.send_digests",
+        "schedule": crontab(minute=30, hour=6),
     },
     "portal-expire-invitations": {
         "task": "portal.tasks.invitations_expire",

@@ -161,3 +161,18 @@ def redis_url() -> str:
             pytest.fail(f"Redis does not answer at {url}, but REQUIRE_SERVICES=1")
         pytest.skip(f"no Redis answers at {url}; start one to run the real-worker tests")
     return url
+
+
+@pytest.fixture
+def private_files(tmp_path, monkeypatch):
+    """Evidence, document PDFs and reports go to a private folder of this test."""
+    from django.core.files.storage import FileSystemStorage
+
+    from assessments.actionplan.models import Evidence
+    from assessments.documents.models import DocumentVersion
+    from assessments.models import Report
+
+    storage = FileSystemStorage(location=tmp_path / "private")
+    for model, name in ((Evidence, "file"), (DocumentVersion, "pdf_file"), (Report, "file")):
+        monkeypatch.setattr(model._meta.get_field(name), "storage", storage)
+    return tmp_path / "private"

@@ -1,4 +1,5 @@
-"""The action plan as CSV (German Excel) and as an iCalendar file of its due dates.
+"""The action plan as CSV (German Excel), as an Excel workbook with the certification crosswalk,
+and as an iCalendar file of its due dates.
 
 Both are built from ``plan_rows``, so the internal notes never reach them.
 """
@@ -10,12 +11,13 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
-from portal.spreadsheets import csv_document
+from portal.spreadsheets import Column, csv_document, xlsx_document
 
 from .models import Action
 
 
 def plan_header() -> list[str]:
+    """The columns of the plan's CSV (the XLSX adds the crosswalk)."""
     return [
         "#",
         _("Maßnahme"),
@@ -105,3 +107,23 @@ def plan_ics(
 def _one_line(text: str) -> str:
     """A title on one line: a stray CR or LF (pasted text) never splits an event's summary."""
     return " ".join((text or "").split())
+
+
+def plan_xlsx(rows: list[dict], *, document: dict, sheet_title: str) -> bytes:
+    """The action plan as an Excel workbook (bold, frozen header, column widths, dd.mm.yyyy dates,
+    formulas as text) with the certification crosswalk (ISO/IEC 42001 Annex A, NIST AI RMF) of
+    every generated action."""
+    from .selectors import crosswalk_label
+
+    widths = [5, 45, 60, 24, 10, 10, 24, 12, 14, 30, 22, 26]
+    titles = [*plan_header(), _("ISO/IEC 42001 Anhang A"), _("NIST AI RMF")]
+    columns = [Column(title, width) for title, width in zip(titles, widths, strict=True)]
+    values = (
+        [
+            *plan_row,
+            crosswalk_label(document=document, key=row["key"], framework="iso42001"),
+            crosswalk_label(document=document, key=row["key"], framework="nist_ai_rmf"),
+        ]
+        for plan_row, row in zip(plan_values(rows), rows, strict=True)
+    )
+    return xlsx_document([(sheet_title[:31] or "Plan", columns, values)])

@@ -144,3 +144,25 @@ class ActionCreateForm(forms.Form):
         kwargs.setdefault("auto_id", "new-action-%s")
         super().__init__(*args, **kwargs)
         self.fields["owner"].set_candidates(owner_candidates(assessment=assessment))
+
+
+class EvidenceForm(forms.Form):
+    file = forms.FileField(label=_("Datei"))
+    note = forms.CharField(
+        label=_("Was zeigt die Datei?"),
+        max_length=300,
+        required=False,
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"].widget.attrs["class"] = "form-control"
+
+
+class CommentForm(forms.Form):
+    text = forms.CharField(
+        label=_("Kommentar"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+    )

@@ -73,6 +73,10 @@ class Action(models.Model):
         verbose_name = _("Maßnahme")
         verbose_name_plural = _("Maßnahmen")
         ordering = ["priority", "created_at", "pk"]
+        indexes = [
+            # the task list and the reminders: open actions by due date
+            models.Index(fields=["state", "due_date"], name="action_state_due"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["assessment", "key"],
@@ -151,3 +155,55 @@ class CalendarSubscription(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.organization}"
+
+
+def _private_storage():
+    from django.core.files.storage import storages
+
+    return storages["private"]
+
+
+class Evidence(models.Model):
+    """A file that shows an action is done (a signed contract, a training list), kept in
+    private storage and served only by a permission-checked, audited view."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="evidence")
+    file = models.FileField(storage=_private_storage, upload_to="evidence/", max_length=200)
+    name = models.CharField(_("Dateiname"), max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    note = models.CharField(_("Beschreibung"), max_length=300, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("Nachweis")
+        verbose_name_plural = _("Nachweise")
+        ordering = ["uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ActionComment(models.Model):
+    """A message between client and consultant about one action (never internal)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    text = models.TextField(_("Kommentar"), max_length=4000)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("Kommentar zur Maßnahme")
+        verbose_name_plural = _("Kommentare zu Maßnahmen")
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return self.text[:60]

@@ -1,11 +1,13 @@
 """Reads for the action plan. Nothing here hands out ``internal_note`` to client-facing code:
 ``plan_rows`` is what the results page, the PDF and the exports show."""
 
-from django.db.models import Q, QuerySet
+from datetime import date
+
+from django.db.models import Count, Q, QuerySet
 
 from portal.models import Membership, Organization, User
 
-from ..presentation import EFFORT_LABELS, dimension_titles
+from ..presentation import EFFORT_LABELS, URGENCY_LABELS, dimension_titles, legal_due_text
 from .models import Action, CalendarSubscription, calendar_token_hash
 
 
@@ -21,6 +23,12 @@ def actions_for_assessment(*, user: User, assessment) -> list[Action]:
         Action.objects.visible_to(user)
         .filter(assessment=assessment)
         .select_related("owner", "updated_by")
+        .annotate(
+            evidence_count=Count("evidence", distinct=True),
+            comment_count=Count("comments", distinct=True),
+        )
+        # an aggregating query drops the model's default order: name it
+        .order_by(*Action._meta.ordering)
     )
     for action in actions:
         action.assessment = assessment  # already loaded: no query per action
@@ -52,26 +60,41 @@ def owner_candidates(*, assessment) -> QuerySet[User]:
 
 
 def plan_rows(*, actions: list[Action], dimension_titles: dict) -> list[dict]:
-    """The client-facing plan: no internal notes, ever."""
-    return [
-        {
-            "id": a.pk,
-            "title": a.display_title,
-            "text": a.display_text,
-            "priority": a.priority,
-            "effort": str(EFFORT_LABELS.get(a.effort, a.effort)) if a.effort else "",
-            "dimension": dimension_titles.get(a.dimension, a.dimension),
-            "own": a.is_own,
-            "urgent": bool((a.catalogue or {}).get("urgent")),
-            "owner": a.owner.display_name if a.owner else "",
-            "due_date": a.due_date,
-            "state": a.state,
-            "state_label": a.get_state_display(),
-            "state_reason": a.state_reason,
-            "updated_at": a.updated_at,
-        }
-        for a in actions
-    ]
+    """The client-facing plan: no internal notes, ever. ``urgency`` is the legal urgency of a
+    generated action (stop, in_force, deadline, risk; "" for own actions and older catalogues),
+    ``legal_due`` since or by when the law requires it, ``use_cases`` the use cases it is about."""
+    return [_plan_row(a, dimension_titles) for a in actions]
+
+
+def _plan_row(a: Action, dimension_titles: dict) -> dict:
+    catalogue = a.catalogue or {}
+    urgency = catalogue.get("urgency") or ""
+    due = catalogue.get("due")
+    try:
+        due_date = date.fromisoformat(due) if due else None
+    except ValueError:
+        due_date = None
+    return {
+        "id": a.pk,
+        "key": a.key,
+        "title": a.display_title,
+        "text": a.display_text,
+        "priority": a.priority,
+        "effort": str(EFFORT_LABELS.get(a.effort, a.effort)) if a.effort else "",
+        "dimension": dimension_titles.get(a.dimension, a.dimension),
+        "own": a.is_own,
+        "urgent": bool(catalogue.get("urgent")),
+        "urgency": urgency,
+        "urgency_label": str(URGENCY_LABELS.get(urgency, "")),
+        "legal_due": legal_due_text(urgency, due_date),
+        "use_cases": list(catalogue.get("use_cases") or ()),
+        "owner": a.owner.display_name if a.owner else "",
+        "due_date": a.due_date,
+        "state": a.state,
+        "state_label": a.get_state_display(),
+        "state_reason": a.state_reason,
+        "updated_at": a.updated_at,
+    }
 
 
 def is_member(*, user: User, organization) -> bool:
@@ -116,3 +139,45 @@ def calendar_rows(*, subscription: CalendarSubscription) -> list[dict]:
     return plan_rows(
         actions=actions, dimension_titles=dimension_titles(assessment.questionnaire.document)
     )
+
+
+def crosswalk_for(*, document: dict, key: str) -> list[dict]:
+    """The certification controls an action (by its recommendation key) serves, per framework:
+    ``[{"key", "title", "controls": [{"id", "title"}]}]``; empty for own actions and for
+    catalogues without a crosswalk."""
+    from ..questionnaire import tr
+
+    crosswalk = document.get("crosswalk") or {}
+    mapping = (crosswalk.get("recommendations") or {}).get(key) if key else None
+    if not mapping:
+        return []
+    result = []
+    for framework in crosswalk.get("frameworks", ()):
+        ids = mapping.get(framework["key"]) or ()
+        if not ids:
+            continue
+        titles = {c["id"]: tr(c["title"]) for c in framework.get("controls", ())}
+        result.append(
+            {
+                "key": framework["key"],
+                "title": tr(framework["title"]),
+                "controls": [{"id": i, "title": titles.get(i, "")} for i in ids],
+            }
+        )
+    return result
+
+
+def crosswalk_label(*, document: dict, key: str, framework: str) -> str:
+    """One framework's control ids for an action as one line ("A.2.2, A.9.2"), for exports."""
+    for entry in crosswalk_for(document=document, key=key):
+        if entry["key"] == framework:
+            return ", ".join(c["id"] for c in entry["controls"])
+    return ""
+
+
+def action_details(*, action: Action) -> dict:
+    """Evidence and comments of one action, for its page."""
+    return {
+        "evidence": list(action.evidence.select_related("uploaded_by")),
+        "comments": list(action.comments.select_related("author")),
+    }

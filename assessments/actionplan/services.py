@@ -19,26 +19,51 @@ CLIENT_FIELDS = frozenset({"owner", "due_date", "state", "state_reason"})
 CONSULTANT_FIELDS = CLIENT_FIELDS | {"title", "text", "priority", "internal_note"}
 
 
+# Generated actions sort by (priority, created_at): a catalogue with a legal date gives the legal
+# urgency as the priority (issue 19), so the plan keeps the card's order within each band.
+URGENCY_PRIORITY = {"stop": 1, "in_force": 1, "deadline": 2, "risk": 3}
+CATALOGUE_FIELDS = (
+    "title",
+    "text",
+    "effort",
+    "dimension",
+    "urgent",
+    "urgency",
+    "due",
+    "first",
+    "use_cases",
+)
+
+
 def action_rows(*, assessment, card: dict, existing=(), now=None) -> list[Action]:
-    """The unsaved actions of the score card's recommendations not in ``existing`` (keys)."""
+    """The unsaved actions of the score card's recommendations not in ``existing`` (keys); a
+    deadline's legal date becomes the action's due date."""
     now = now or timezone.now()
-    return [
-        Action(
-            assessment=assessment,
-            key=rec["key"],
-            # the plan is ordered by (priority, created_at): keep the card's order within a
-            # priority even where the clock would give equal timestamps
-            created_at=now + timedelta(microseconds=i),
-            # a fix for a knock-out driver or a critical area ("urgent", issue 9) is a priority-1
-            # action; the card lists those first, so they are also created first
-            priority=1 if rec.get("urgent") else rec.get("priority", 2),
-            catalogue={
-                name: rec.get(name) for name in ("title", "text", "effort", "dimension", "urgent")
-            },
+    rows = []
+    for i, rec in enumerate(card.get("recommendations", [])):
+        if rec["key"] in existing:
+            continue
+        urgency = rec.get("urgency") or ""
+        if urgency in URGENCY_PRIORITY:
+            priority = URGENCY_PRIORITY[urgency]
+        else:
+            # a fix for a knock-out driver or a critical area ("urgent", issue 9) is a
+            # priority-1 action; the card lists those first, so they are also created first
+            priority = 1 if rec.get("urgent") else rec.get("priority", 2)
+        due = rec.get("due") if urgency == "deadline" else None
+        rows.append(
+            Action(
+                assessment=assessment,
+                key=rec["key"],
+                # keep the card's order within a priority even where the clock would give
+                # equal timestamps
+                created_at=now + timedelta(microseconds=i),
+                priority=priority,
+                due_date=date.fromisoformat(due) if due else None,
+                catalogue={name: rec.get(name) for name in CATALOGUE_FIELDS},
+            )
         )
-        for i, rec in enumerate(card.get("recommendations", []))
-        if rec["key"] not in existing
-    ]
+    return rows
 
 
 def actions_generate(*, assessment, card: dict) -> int:
@@ -193,3 +218,22 @@ def calendar_fetched(*, subscription: CalendarSubscription) -> None:
             target=str(subscription.pk),
             data={"path": "/kalender/", "via": "calendar subscription"},
         )
+
+
+def comment_add(*, action: Action, actor: User, text: str):
+    """A message on an action between the client and the consultant."""
+    from .models import ActionComment
+
+    if not can_work_on_plan(user=actor, assessment=action.assessment):
+        raise PermissionDenied
+    text = text.strip()
+    if not text:
+        raise ValidationError(_("Bitte schreiben Sie einen Kommentar."), code="empty")
+    comment = ActionComment.objects.create(action=action, author=actor, text=text[:4000])
+    audit_record(
+        action="action.comment",
+        actor=actor,
+        organization=action.assessment.organization,
+        target=action.display_title,
+    )
+    return comment

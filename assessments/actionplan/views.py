@@ -4,8 +4,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import get_conditional_response
@@ -14,11 +14,14 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from portal.privacy.audit import client_data
+from portal.security.uploads import upload_too_large
+
 from .. import selectors as assessment_selectors
 from ..presentation import dimension_titles
-from . import selectors, services
-from .exports import plan_csv, plan_ics
-from .forms import ActionCreateForm, ActionForm
+from . import evidence, selectors, services
+from .exports import plan_csv, plan_ics, plan_xlsx
+from .forms import ActionCreateForm, ActionForm, CommentForm, EvidenceForm
 
 
 def _submitted_assessment(request: HttpRequest, assessment_id):
@@ -37,6 +40,7 @@ def _page(request, assessment, *, bound=None, create_form=None, status=200) -> H
         actions=actions, dimension_titles=dimension_titles(assessment.questionnaire.document)
     )
     candidates = list(selectors.owner_candidates(assessment=assessment))
+    document = assessment.questionnaire.document
     items = []
     for action, row in zip(actions, rows, strict=True):
         form = bound if bound is not None and bound[0] == action.pk else None
@@ -49,6 +53,7 @@ def _page(request, assessment, *, bound=None, create_form=None, status=200) -> H
                 if form
                 else ActionForm.for_action(action, consultant=consultant, candidates=candidates),
                 "open": form is not None,
+                "crosswalk": selectors.crosswalk_for(document=document, key=action.key),
             }
         )
     return render(
@@ -152,6 +157,23 @@ def actionplan_csv(request: HttpRequest, assessment_id) -> HttpResponse:
     return response
 
 
+@client_data("actions")
+@login_required
+@require_GET
+def actionplan_xlsx(request: HttpRequest, assessment_id) -> HttpResponse:
+    assessment = _submitted_assessment(request, assessment_id)
+    body = plan_xlsx(
+        _rows(request, assessment),
+        document=assessment.questionnaire.document,
+        sheet_title=_("Maßnahmenplan"),
+    )
+    response = HttpResponse(
+        body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{_filename(assessment, "xlsx")}"'
+    return response
+
+
 @login_required
 @require_GET
 def actionplan_ics(request: HttpRequest, assessment_id) -> HttpResponse:
@@ -209,3 +231,122 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     response["Cache-Control"] = "private, no-cache"
     response["X-Robots-Tag"] = "noindex"
     return response
+
+
+# --- one action: crosswalk, evidence, comments -------------------------------------------------
+
+
+def _detail_page(
+    request, action, *, evidence_form=None, comment_form=None, evidence_error="", status=200
+):
+    from ..presentation import dimension_titles as titles_of
+
+    assessment = action.assessment
+    document = assessment.questionnaire.document
+    [row] = selectors.plan_rows(actions=[action], dimension_titles=titles_of(document))
+    return render(
+        request,
+        "assessments/action_detail.html",
+        {
+            "assessment": assessment,
+            "organization": assessment.organization,
+            "action": action,
+            "row": row,
+            "internal_note": action.internal_note if request.user.is_consultant else "",
+            "crosswalk": selectors.crosswalk_for(document=document, key=action.key),
+            "evidence_form": evidence_form or EvidenceForm(),
+            "evidence_error": evidence_error,
+            "comment_form": comment_form or CommentForm(),
+            "accepted": evidence.accepted_labels(),
+            "max_mb": round(settings.EVIDENCE_MAX_BYTES / 1048576),
+            **selectors.action_details(action=action),
+        },
+        status=status,
+    )
+
+
+@client_data("actions")
+@login_required
+@require_GET
+def action_detail(request: HttpRequest, action_id) -> HttpResponse:
+    action = selectors.action_get_for_user(user=request.user, action_id=action_id)
+    return _detail_page(request, action)
+
+
+@client_data(None)
+@login_required
+@require_POST
+def evidence_upload(request: HttpRequest, action_id) -> HttpResponse:
+    action = selectors.action_get_for_user(user=request.user, action_id=action_id)
+    files = request.FILES  # parses the body; the size limit stops it early (upload handler)
+    if upload_too_large(request):
+        message = _(
+            "Die Datei ist zu groß; erlaubt sind höchstens %(limit)s MB. Nichts wurde gespeichert."
+        ) % {"limit": round(settings.EVIDENCE_MAX_BYTES / 1048576)}
+        messages.error(request, message)
+        return _detail_page(request, action, evidence_error=message, status=400)
+    form = EvidenceForm(request.POST, files)
+    if form.is_valid():
+        try:
+            evidence.evidence_add(
+                action=action,
+                actor=request.user,
+                upload=form.cleaned_data["file"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            form.add_error("file", error)
+        else:
+            messages.success(request, _("Der Nachweis ist gespeichert."))
+            return redirect("action_detail", action_id=action.pk)
+    messages.error(request, _("Nicht gespeichert; bitte prüfen Sie den Hinweis am Formular."))
+    return _detail_page(request, action, evidence_form=form, status=400)
+
+
+@client_data("evidence")
+@login_required
+@require_GET
+def evidence_download(request: HttpRequest, action_id, evidence_id) -> HttpResponse:
+    action = selectors.action_get_for_user(user=request.user, action_id=action_id)
+    item = get_object_or_404(action.evidence.all(), pk=evidence_id)
+    try:
+        handle = item.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    evidence.evidence_download_record(evidence=item, user=request.user)
+    response = FileResponse(
+        handle, as_attachment=True, filename=item.name, content_type=item.content_type
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@client_data(None)
+@login_required
+@require_POST
+def evidence_remove(request: HttpRequest, action_id, evidence_id) -> HttpResponse:
+    action = selectors.action_get_for_user(user=request.user, action_id=action_id)
+    item = get_object_or_404(action.evidence.all(), pk=evidence_id)
+    evidence.evidence_delete(evidence=item, actor=request.user)
+    messages.success(request, _("„%(name)s“ ist gelöscht.") % {"name": item.name})
+    return redirect("action_detail", action_id=action.pk)
+
+
+@client_data(None)
+@login_required
+@require_POST
+def comment_create(request: HttpRequest, action_id) -> HttpResponse:
+    action = selectors.action_get_for_user(user=request.user, action_id=action_id)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.comment_add(action=action, actor=request.user, text=form.cleaned_data["text"])
+        except ValidationError as error:
+            form.add_error("text", error)
+        else:
+            messages.success(request, _("Ihr Kommentar ist gespeichert."))
+            return redirect(reverse("action_detail", args=[action.pk]) + "#kommentare")
+    messages.error(request, _("Nicht gespeichert; bitte prüfen Sie den Hinweis am Formular."))
+    return _detail_page(request, action, comment_form=form, status=400)

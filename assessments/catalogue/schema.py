@@ -16,14 +16,11 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import math
-import re
 from collections import Counter
 from typing import Annotated, Any, Literal
 
 from django.utils.translation import gettext as _
 from pydantic import (
-    AfterValidator,
-    BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
@@ -31,224 +28,46 @@ from pydantic import (
     model_validator,
 )
 
-DIMENSIONS = ("lock_in", "gdpr", "ai_act", "continuity", "governance")
-AI_ACT_CLASSES = ("prohibited", "high_risk", "transparency", "minimal", "unclear")
-QUESTION_TYPES = (
-    "single_choice",
-    "multi_choice",
-    "yes_no",
-    "scale",
-    "number",
-    "text",
-    "long_text",
-    "repeat_group",
+from .fields import (  # noqa: F401 - re-exported names other modules import from here
+    AI_ACT_CLASSES,
+    COMBINATORS,
+    DIMENSIONS,
+    FIELD_TYPES,
+    MAX_POINTS,
+    MAX_WEIGHT,
+    OPERATORS,
+    QUESTION_TYPES,
+    ROW_OPERATORS,
+    SENTINELS,
+    AiActClass,
+    Caps,
+    CatalogueError,
+    Condition,
+    Dimension,
+    FactKeys,
+    Key,
+    Loc,
+    NonEmpty,
+    Number,
+    OptionKey,
+    Points,
+    Problems,
+    Scores,
+    Text,
+    _check_family,
+    _check_share,
+    _check_version,
+    _check_weight,
+    _is_number,
+    _Model,
+    _must_be_a_number,
+    _non_empty,
+    _raise,
+    _unknown_dimension,
 )
-FIELD_TYPES = ("single_choice", "yes_no", "text")
-SENTINELS = ("unknown", "na")
-OPERATORS = ("equals", "in", "includes", "gte", "gt", "lte", "lt", "any_row", "answered")
-ROW_OPERATORS = ("equals", "in", "answered")
-COMBINATORS = ("all", "any", "not")
-MAX_POINTS = 10
-MAX_WEIGHT = 5
-
-KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
-FAMILY_RE = re.compile(r"^[a-z][a-z0-9_-]*$")
-
-Loc = tuple[str | int, ...]
-
-
-class CatalogueError(ValueError):
-    """An invalid catalogue; ``messages`` are readable ``path: what is wrong`` lines."""
-
-    def __init__(self, messages: list[str]) -> None:
-        super().__init__("\n".join(messages))
-        self.messages = list(messages)
-
-
-class Problems(ValueError):
-    """Several validation problems found by one model validator, each with its relative location."""
-
-    def __init__(self, problems: list[tuple[Loc, str]]) -> None:
-        super().__init__("; ".join(message for _, message in problems))
-        self.problems = problems
-
-
-def _raise(problems: list[tuple[Loc, str]]) -> None:
-    if problems:
-        raise Problems(problems)
-
-
-# --- reusable field types -----------------------------------------------------------------------
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def _must_match(pattern: str, value: Any) -> str:
-    return _("muss dem Muster %(pattern)s entsprechen, ist aber %(value)r") % {
-        "pattern": pattern,
-        "value": value,
-    }
-
-
-def _check_key(value: Any) -> str:
-    if not isinstance(value, str) or not KEY_RE.match(value):
-        raise ValueError(_must_match("[a-z][a-z0-9_]*", value))
-    return value
-
-
-def _check_option_key(value: str) -> str:
-    if value in SENTINELS:
-        # "unknown" and "na" are answer sentinels; an option with that key would be ambiguous.
-        flag = "allow_unknown" if value == "unknown" else "allow_na"
-        raise ValueError(
-            _("der Optionsschlüssel %(key)r ist reserviert; bitte '%(flag)s: true' verwenden")
-            % {"key": value, "flag": flag}
-        )
-    return value
-
-
-def _check_family(value: Any) -> str:
-    if not isinstance(value, str) or not FAMILY_RE.match(value):
-        raise ValueError(_must_match("[a-z][a-z0-9_-]*", value))
-    return value
-
-
-def _check_text(value: Any) -> str:
-    if not isinstance(value, str):
-        raise ValueError(_("muss ein Text sein, ist aber %(value)r") % {"value": value})
-    if not value.strip():
-        raise ValueError(_("darf nicht leer sein"))
-    return value
-
-
-def _check_version(value: Any) -> str:
-    if not isinstance(value, str) or not value.strip():
-        # YAML reads 2026.11 as a float (and 2026.10 as 2026.1): versions must be quoted.
-        raise ValueError(
-            _('muss ein Text in Anführungszeichen sein, etwa "2026.11", ist aber %(value)r')
-            % {"value": value}
-        )
-    return value
-
-
-def _mapping_of_points(example: str) -> str:
-    return _("muss Dimensionen Punkte zuordnen, z. B. %(example)s") % {"example": example}
-
-
-def _unknown_dimension(dim: Any) -> str:
-    return _("unbekannte Dimension %(dimension)r (erlaubt: %(allowed)s)") % {
-        "dimension": dim,
-        "allowed": ", ".join(DIMENSIONS),
-    }
-
-
-def _check_scores(value: Any) -> dict[str, int | float]:
-    if not isinstance(value, dict):
-        raise ValueError(_mapping_of_points("{gdpr: 3}"))
-    for dim, points in value.items():
-        if dim not in DIMENSIONS:
-            raise ValueError(_unknown_dimension(dim))
-        if not _is_number(points) or not 0 <= points <= MAX_POINTS:
-            raise ValueError(
-                _(
-                    "die Punkte für %(dimension)r müssen zwischen 0 und %(max)s liegen, "
-                    "sind aber %(value)r"
-                )
-                % {"dimension": dim, "max": MAX_POINTS, "value": points}
-            )
-    return dict(value)
-
-
-def _check_caps(value: Any) -> dict[str, int | float]:
-    if not isinstance(value, dict):
-        raise ValueError(_mapping_of_points("{lock_in: 6}"))
-    for dim, points in value.items():
-        if dim not in DIMENSIONS:
-            raise ValueError(_unknown_dimension(dim))
-        if not _is_number(points) or points < 0:
-            raise ValueError(
-                _("die Obergrenze für %(dimension)r muss eine Zahl >= 0 sein, ist aber %(value)r")
-                % {"dimension": dim, "value": points}
-            )
-    return dict(value)
-
-
-def _check_points(value: Any) -> int | float:
-    if not _is_number(value) or not 0 <= value <= MAX_POINTS:
-        raise ValueError(
-            _("die Punkte müssen zwischen 0 und %(max)s liegen, sind aber %(value)r")
-            % {"max": MAX_POINTS, "value": value}
-        )
-    return value
-
-
-def _above_zero_at_most(limit: int, value: Any) -> str:
-    return _("muss größer als 0 und höchstens %(max)s sein, ist aber %(value)r") % {
-        "max": limit,
-        "value": value,
-    }
-
-
-def _check_weight(value: Any) -> float:
-    if not _is_number(value) or not 0 < value <= MAX_WEIGHT:
-        raise ValueError(_above_zero_at_most(MAX_WEIGHT, value))
-    return float(value)
-
-
-def _non_empty(value: Any) -> Any:
-    # Checked before the items: pydantic's min_length on a tuple counts only the items that
-    # validated, and would add a misleading "at least 1 item" error to every item error.
-    if isinstance(value, list | tuple | dict) and not value:
-        raise ValueError(_("darf nicht leer sein"))
-    return value
-
-
-def _check_share(value: Any) -> float:
-    if not _is_number(value) or not 0 < value <= 1:
-        raise ValueError(_above_zero_at_most(1, value))
-    return float(value)
-
-
-def _must_be_a_number(value: Any) -> str:
-    return _("muss eine Zahl sein, ist aber %(value)r") % {"value": value}
-
-
-def _check_number(value: Any) -> int | float:
-    if not _is_number(value):
-        raise ValueError(_must_be_a_number(value))
-    return value
-
-
-Key = Annotated[str, BeforeValidator(_check_key)]
-OptionKey = Annotated[str, BeforeValidator(_check_key), AfterValidator(_check_option_key)]
-NonEmpty = Annotated[str, BeforeValidator(_check_text)]
-Scores = Annotated[dict[str, int | float], BeforeValidator(_check_scores)]
-Caps = Annotated[dict[str, int | float], BeforeValidator(_check_caps)]
-Points = Annotated[int | float, BeforeValidator(_check_points)]
-Number = Annotated[int | float, BeforeValidator(_check_number)]
-Dimension = Literal["lock_in", "gdpr", "ai_act", "continuity", "governance"]
-AiActClass = Literal["prohibited", "high_risk", "transparency", "minimal", "unclear"]
-# Conditions are checked as a whole by the document validator (they need the question list).
-Condition = dict[str, Any]
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Text(_Model):
-    de: NonEmpty
-    en: NonEmpty
-
+from .legal import Procedure, RowFilter, procedure_problems, row_filter_problems
 
 # --- options and answer blocks ------------------------------------------------------------------
-
-
-# Keys of entries in the catalogue's ``facts`` list that a question, answer, class, knock-out rule
-# or recommendation relies on (the results page prints the oldest "as of" of the facts used).
-FactKeys = tuple[Key, ...]
 
 
 class Option(_Model):
@@ -259,6 +78,8 @@ class Option(_Model):
     knockout: Dimension | None = None
     reason: Text | None = None
     facts: FactKeys = ()
+    # multi_choice: an answer like "none of these" that cannot be ticked together with others
+    exclusive: bool | None = None
 
 
 class AnswerBlock(_Model):
@@ -290,6 +111,7 @@ class FieldOption(_Classifying):
     key: OptionKey
     label: Text
     scores: Scores | None = None
+    group: Text | None = None  # shown as an option group in the form (consecutive options)
 
     @model_validator(mode="after")
     def _not_scored(self):
@@ -332,6 +154,7 @@ class _QuestionBase(_Model):
     show_if: Condition | None = None
     reason: Text | None = None
     facts: FactKeys = ()
+    na_reason: Text | None = None  # why "nicht zutreffend" does not count (results page)
 
     @model_validator(mode="after")
     def _unknown_scores_need_unknown(self):
@@ -621,17 +444,39 @@ class AiActClasses(_Model):
 class AiAct(_Model):
     classes: AiActClasses
     use_case_question: Key | None = None
+    procedure: Procedure | None = None  # the law's own procedure (issue 19), else the hints
+
+
+def _when_or_rows(rule) -> None:
+    if rule.when is None and rule.rows is None:
+        raise Problems([((), _("braucht 'when' oder 'rows'"))])
 
 
 class Recommendation(_Model):
     key: Key
-    when: Condition
+    when: Condition | None = None
+    # the classified use cases it is about (with ``when``: both must hold)
+    rows: RowFilter | None = None
     dimension: Dimension
     priority: Literal[1, 2, 3]
     effort: Literal["low", "medium", "high"]
     title: Text
     text: Text
     facts: FactKeys = ()
+    # legal urgency (with ``law_as_of``): "stop" ends something unlawful, "duty" meets a legal
+    # duty that applies from ``applies_from``, "risk" (or none) reduces a risk; ``legal_if``: only
+    # where this holds is it "stop"/"duty", otherwise "risk". (None, not "risk", by default: the
+    # stored form of older catalogues must not change.)
+    urgency: Literal["stop", "duty", "risk"] | None = None
+    applies_from: dt.date | None = None
+    legal_if: Condition | None = None
+
+    @model_validator(mode="after")
+    def _legal(self):
+        _when_or_rows(self)
+        if self.urgency == "duty" and self.applies_from is None:
+            raise Problems([(("applies_from",), _required("applies_from"))])
+        return self
 
 
 class KnockoutRule(_Model):
@@ -639,7 +484,8 @@ class KnockoutRule(_Model):
     the rule is listed as a knock-out driver (question key = the rule's key)."""
 
     key: Key
-    when: Condition
+    when: Condition | None = None
+    rows: RowFilter | None = None  # classified use cases (with ``when``: both must hold)
     dimension: Dimension
     title: Text
     reason: Text
@@ -647,6 +493,11 @@ class KnockoutRule(_Model):
     # "critical": a knock-out (the dimension is critical); "high" / "medium": a floor – the
     # dimension is at least that level, so one unmet duty is not averaged away by good answers
     level: Literal["critical", "high", "medium"] = "critical"
+
+    @model_validator(mode="after")
+    def _condition(self):
+        _when_or_rows(self)
+        return self
 
 
 class Fact(_Model):
@@ -661,6 +512,47 @@ class Fact(_Model):
 class GlossaryEntry(_Model):
     term: Text
     definition: Text
+
+
+# --- drafted documents: DPIA screening and certification crosswalk ------------------------------
+
+
+class DpiaCriterion(_Model):
+    """One reason a use case needs a DPIA: ``required`` alone, ``indicator`` counts towards
+    ``DpiaScreening.indicators_needed``. ``when`` is a row condition on the use-case group."""
+
+    key: Key
+    weight: Literal["required", "indicator"]
+    title: Text
+    when: Condition
+    facts: FactKeys = ()
+
+
+class DpiaScreening(_Model):
+    personal_data_field: Key  # the use-case field that says whether personal data is processed
+    no_personal_data: tuple[NonEmpty, ...] = ()  # its values meaning "none": no DPIA
+    indicators_needed: int = Field(default=2, ge=1, le=9)
+    criteria: Annotated[tuple[DpiaCriterion, ...], BeforeValidator(_non_empty)]
+    facts: FactKeys = ()
+
+
+class CrosswalkControl(_Model):
+    id: NonEmpty
+    title: Text
+
+
+class CrosswalkFramework(_Model):
+    key: Key
+    title: Text
+    facts: FactKeys = ()  # where the framework comes from and when its numbering was checked
+    controls: Annotated[tuple[CrosswalkControl, ...], BeforeValidator(_non_empty)]
+
+
+class Crosswalk(_Model):
+    """Which controls of which framework each recommendation (and so each action) serves."""
+
+    frameworks: Annotated[tuple[CrosswalkFramework, ...], BeforeValidator(_non_empty)]
+    recommendations: dict[Key, dict[Key, tuple[NonEmpty, ...]]] = Field(default_factory=dict)
 
 
 class CatalogueDocument(_Model):
@@ -685,6 +577,11 @@ class CatalogueDocument(_Model):
     knockouts: tuple[KnockoutRule, ...] = ()
     facts: tuple[Fact, ...] = ()
     unknown_reason: Text | None = None  # shown for answers "unknown" without a reason of their own
+    dpia_screening: DpiaScreening | None = None  # drafted documents: DPIA screening per use case
+    crosswalk: Crosswalk | None = None  # recommendations → ISO/IEC 42001, NIST AI RMF controls
+    # the date whose law the catalogue applies: duties from then on are in force, later ones
+    # deadlines; with it the action plan is ordered by legal urgency (issue 19)
+    law_as_of: dt.date | None = None
 
     def questions(self) -> list[tuple[Loc, Any]]:
         """All questions in catalogue order with their location."""
@@ -705,6 +602,8 @@ class CatalogueDocument(_Model):
         problems += self._exposure_problems(questions)
         problems += self._ai_act_problems(questions)
         problems += self._fact_problems()
+        problems += self._dpia_problems(questions)
+        problems += self._crosswalk_problems()
         _raise(problems)
         return self
 
@@ -775,10 +674,83 @@ class CatalogueDocument(_Model):
                 check((*loc, "no"), question.no.facts)
         for name in AI_ACT_CLASSES:
             check(("ai_act", "classes", name), getattr(self.ai_act.classes, name).facts)
+        if self.ai_act.procedure is not None:
+            for key, element in self.ai_act.procedure.elements.items():
+                check(("ai_act", "procedure", "elements", key), element.facts)
         for r, rec in enumerate(self.recommendations):
             check(("recommendations", r), rec.facts)
         for k, rule in enumerate(self.knockouts):
             check(("knockouts", k), rule.facts)
+        if self.dpia_screening is not None:
+            check(("dpia_screening",), self.dpia_screening.facts)
+            for c, criterion in enumerate(self.dpia_screening.criteria):
+                check(("dpia_screening", "criteria", c), criterion.facts)
+        if self.crosswalk is not None:
+            for f, framework in enumerate(self.crosswalk.frameworks):
+                check(("crosswalk", "frameworks", f), framework.facts)
+        return problems
+
+    def _dpia_problems(self, questions: dict[str, Any]) -> list[tuple[Loc, str]]:
+        screening = self.dpia_screening
+        if screening is None:
+            return []
+        group = self.ai_act.use_case_question
+        if group is None or group not in questions or questions[group].type != "repeat_group":
+            message = _("braucht ai_act.use_case_question (eine repeat_group)")
+            return [(("dpia_screening",), message)]
+        fields = {f.key: f for f in questions[group].fields}
+        problems: list[tuple[Loc, str]] = []
+        if screening.personal_data_field not in fields:
+            message = _("unbekanntes Feld %(field)r in der repeat_group %(group)r") % {
+                "field": screening.personal_data_field,
+                "group": group,
+            }
+            problems.append((("dpia_screening", "personal_data_field"), message))
+        seen: set[str] = set()
+        for c, criterion in enumerate(screening.criteria):
+            loc: Loc = ("dpia_screening", "criteria", c)
+            if criterion.key in seen:
+                message = _("Kriterienschlüssel %(key)r kommt doppelt vor") % {"key": criterion.key}
+                problems.append(((*loc, "key"), message))
+            seen.add(criterion.key)
+            problems += _check_row_condition(criterion.when, (*loc, "when"), fields, group)
+        return problems
+
+    def _crosswalk_problems(self) -> list[tuple[Loc, str]]:
+        crosswalk = self.crosswalk
+        if crosswalk is None:
+            return []
+        problems: list[tuple[Loc, str]] = []
+        controls: dict[str, set[str]] = {}
+        for f, framework in enumerate(crosswalk.frameworks):
+            loc: Loc = ("crosswalk", "frameworks", f)
+            if framework.key in controls:
+                message = _("Rahmenwerk %(key)r kommt doppelt vor") % {"key": framework.key}
+                problems.append(((*loc, "key"), message))
+            ids = controls.setdefault(framework.key, set())
+            for c, control in enumerate(framework.controls):
+                if control.id in ids:
+                    message = _("Maßnahme %(id)r kommt doppelt vor") % {"id": control.id}
+                    problems.append(((*loc, "controls", c, "id"), message))
+                ids.add(control.id)
+        recommendations = {rec.key for rec in self.recommendations}
+        for key, mapping in crosswalk.recommendations.items():
+            loc = ("crosswalk", "recommendations", key)
+            if key not in recommendations:
+                message = _("unbekannte Empfehlung %(key)r") % {"key": key}
+                problems.append((loc, message))
+            for framework, ids in mapping.items():
+                if framework not in controls:
+                    message = _("unbekanntes Rahmenwerk %(key)r") % {"key": framework}
+                    problems.append(((*loc, framework), message))
+                    continue
+                for control_id in ids:
+                    if control_id not in controls[framework]:
+                        message = _("unbekannte Maßnahme %(id)r in %(framework)r") % {
+                            "id": control_id,
+                            "framework": framework,
+                        }
+                        problems.append(((*loc, framework), message))
         return problems
 
     def _vendor_problems(self) -> list[tuple[Loc, str]]:
@@ -806,10 +778,19 @@ class CatalogueDocument(_Model):
             if question.show_if is not None:
                 problems += check_condition(question.show_if, (*loc, "show_if"), earlier, questions)
             earlier[question.key] = question
+        procedure = self.ai_act.procedure
         for r, rec in enumerate(self.recommendations):
-            problems += check_condition(rec.when, ("recommendations", r, "when"), questions, None)
+            for name in ("when", "legal_if"):
+                cond = getattr(rec, name)
+                if cond is not None:
+                    problems += check_condition(cond, ("recommendations", r, name), questions, None)
+            if rec.rows is not None:
+                problems += row_filter_problems(rec.rows, ("recommendations", r, "rows"), procedure)
         for k, rule in enumerate(self.knockouts):
-            problems += check_condition(rule.when, ("knockouts", k, "when"), questions, None)
+            if rule.when is not None:
+                problems += check_condition(rule.when, ("knockouts", k, "when"), questions, None)
+            if rule.rows is not None:
+                problems += row_filter_problems(rule.rows, ("knockouts", k, "rows"), procedure)
         if self.exposure is not None:
             for o, override in enumerate(self.exposure.overrides):
                 loc: Loc = ("exposure", "overrides", o, "when")
@@ -845,6 +826,10 @@ class CatalogueDocument(_Model):
                 "type": questions[key].type,
             }
             return [(loc, message)]
+        if self.ai_act.procedure is not None:
+            return procedure_problems(
+                self.ai_act.procedure, questions[key], questions, _check_row_condition
+            )
         return []
 
 

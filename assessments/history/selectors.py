@@ -1,6 +1,8 @@
 """Reads across a client's assessments: the trend per dimension and what each changed answer
 did to the scores."""
 
+from django.utils.translation import gettext as _
+
 from ..models import Answer, Assessment, Result
 from ..presentation import dimension_titles
 from ..questionnaire import answer_label, tr
@@ -83,45 +85,115 @@ def trend_dates(*, user, assessment: Assessment) -> list:
 
 def answer_effects(*, assessment: Assessment) -> list[dict]:
     """Answers that differ from the previous assessment, each with what it alone changed in the
-    scores: this assessment's scores minus the scores with just that answer put back."""
+    scores (see ``answer_diff``)."""
     if not assessment.previous_id:
         return []
-    questionnaire = questionnaire_for(assessment)
-    document = assessment.questionnaire.document
+    before = Assessment.objects.select_related("questionnaire").get(pk=assessment.previous_id)
+    return answer_diff(before=before, after=assessment)["rows"]
+
+
+def answer_diff(*, before: Assessment, after: Assessment) -> dict:
+    """Which answers changed from ``before`` to ``after`` and what each changed in the scores.
+
+    A row's effect is ``after``'s score minus the score with just that answer put back as it was
+    (scored against ``after``'s catalogue), so it is what that one answer did. ``totals`` are the
+    stored results' differences; ``rest`` is the part of a dimension's move that no single answer
+    explains (answers acting together, or a newer catalogue version).
+    """
+    questionnaire = questionnaire_for(after)
+    document = after.questionnaire.document
     titles = dimension_titles(document)
-    now, before = {}, {}
-    both = Answer.objects.filter(assessment_id__in=[assessment.pk, assessment.previous_id])
-    for assessment_id, key, value in both.values_list("assessment_id", "question_key", "value"):
-        (now if assessment_id == assessment.pk else before)[key] = value
+    now, then = {}, {}
+    for assessment_id, key, value in Answer.objects.filter(
+        assessment_id__in=[before.pk, after.pk]
+    ).values_list("assessment_id", "question_key", "value"):
+        (now if assessment_id == after.pk else then)[key] = value
     visible = questionnaire.visible(now)
     current = score(document, now)
     current_scores = current.scores
     rows = []
+    explained: dict[str, int] = {}
     for key, question in questionnaire.questions.items():
-        if key not in visible or now.get(key) == before.get(key):
+        if key not in visible or now.get(key) == then.get(key):
             continue
         reverted = dict(now)
-        if key in before:
-            reverted[key] = before[key]
+        if key in then:
+            reverted[key] = then[key]
         else:
             reverted.pop(key, None)
         other = score(document, reverted)
-        effects = [
-            {
-                "dimension": titles.get(dim, dim),
-                "delta": current_scores[dim] - other.scores.get(dim, 0),
-            }
-            for dim in current_scores
-            if current_scores[dim] != other.scores.get(dim, 0)
-        ]
+        effects = []
+        for dim in current_scores:
+            delta = current_scores[dim] - other.scores.get(dim, 0)
+            if delta:
+                effects.append({"key": dim, "dimension": titles.get(dim, dim), "delta": delta})
+                explained[dim] = explained.get(dim, 0) + delta
         rows.append(
             {
                 "key": key,
                 "question": tr(question["text"]),
-                "before": answer_label(question, before.get(key)),
+                "before": answer_label(question, then.get(key)),
                 "now": answer_label(question, now.get(key)),
                 "effects": effects,
                 "readiness_delta": current.readiness - other.readiness,
             }
         )
-    return rows
+    rows.sort(key=lambda r: -max((abs(e["delta"]) for e in r["effects"]), default=0))
+    totals = []
+    before_result = getattr(before, "result", None)
+    after_result = getattr(after, "result", None)
+    if before_result is not None and after_result is not None:
+        for dim in (*TREND_FIELDS, "readiness"):
+            delta = getattr(after_result, dim) - getattr(before_result, dim)
+            totals.append(
+                {
+                    "key": dim,
+                    "dimension": titles.get(dim, _("KI-Readiness")),
+                    "before": getattr(before_result, dim),
+                    "after": getattr(after_result, dim),
+                    "delta": delta,
+                    "rest": delta - explained.get(dim, 0) if dim != "readiness" else 0,
+                }
+            )
+    return {
+        "before": before,
+        "after": after,
+        "rows": rows,
+        "totals": totals,
+        "catalogue_changed": before.questionnaire_id != after.questionnaire_id,
+    }
+
+
+def comparable_assessments(*, user, organization) -> list[Assessment]:
+    """The client's submitted assessments, newest first, for choosing what to compare."""
+    return list(
+        Assessment.objects.visible_to(user)
+        .filter(organization=organization, status=Assessment.Status.SUBMITTED)
+        .select_related("questionnaire", "result")
+        .defer("questionnaire__document", "questionnaire__source")
+        .order_by("-submitted_at")
+    )
+
+
+def latest_two_submitted(*, user, organization) -> list[Assessment]:
+    """The client's two newest submitted assessments with catalogue and result (one query)."""
+    return list(
+        Assessment.objects.visible_to(user)
+        .filter(organization=organization, status=Assessment.Status.SUBMITTED)
+        .select_related("questionnaire", "result")
+        .order_by("-submitted_at")[:2]
+    )
+
+
+def previous_submitted(*, assessment: Assessment) -> Assessment | None:
+    """The client's assessment submitted last before ``assessment``."""
+    return (
+        Assessment.objects.filter(
+            organization_id=assessment.organization_id,
+            status=Assessment.Status.SUBMITTED,
+            submitted_at__lt=assessment.submitted_at,
+        )
+        .select_related("questionnaire", "result")
+        .order_by("-submitted_at")
+        .first()
+    )

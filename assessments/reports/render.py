@@ -10,6 +10,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from ..actionplan.selectors import plan_rows
+from ..history.selectors import answer_diff, previous_submitted
 from ..models import ConsultantNote, Report
 from ..presentation import card_view, dimension_titles
 from ..questionnaire import Questionnaire, answer_label, tr
@@ -28,6 +29,7 @@ def report_context(report: Report) -> dict:
         before = assessment.previous
         previous = card_unpack(before.result.card, before.questionnaire.document)
     view = card_view(card, document, previous=previous)
+    earlier = previous_submitted(assessment=assessment)
     notes = list(assessment.notes.all())
     # The same plan as on the client's pages (own actions included, internal notes never).
     plan = plan_rows(
@@ -48,6 +50,8 @@ def report_context(report: Report) -> dict:
         "view": view,
         "plan": plan,
         "notes": [n for n in notes if n.kind == ConsultantNote.Kind.NOTE],
+        # answer-level changes since the client's assessment before this one
+        "diff": answer_diff(before=earlier, after=assessment) if earlier else None,
         "appendix": _appendix(
             document, dict(assessment.answers.values_list("question_key", "value"))
         ),

@@ -44,6 +44,7 @@ def panel_context(user, assessment) -> dict:
         # stops polling (a button asks again): the sweep and the alert e-mail take over.
         "reports_delayed": any(r.delay for r in reports),
         "is_consultant": user.is_consultant,
+        # Members read the notes meant for them at the top of the results page.
         "notes": list(assessment.notes.select_related("author")) if user.is_consultant else [],
     }
 
@@ -144,7 +145,17 @@ def note_create(request: HttpRequest, assessment_id) -> HttpResponse:
         assessment_services.consultant_note_create(
             assessment=assessment, author=request.user, data=form.cleaned_data
         )
-        messages.success(request, _("Gespeichert. Der nächste Bericht enthält den Eintrag."))
+        kind = form.cleaned_data.get("kind")
+        if kind == "internal":
+            message = _("Gespeichert. Die interne Notiz sieht nur die Beratung.")
+        elif kind == "recommendation":
+            message = _("Gespeichert. Die Empfehlung steht jetzt im Maßnahmenplan des Kunden.")
+        else:
+            message = _(
+                "Gespeichert. Der Kunde liest die Notiz ab sofort im Portal; der nächste "
+                "Bericht enthält sie auch."
+            )
+        messages.success(request, message)
     else:
         messages.error(
             request,

@@ -1,5 +1,8 @@
 """EU AI Act classification of the use cases a client declares (pure).
 
+A catalogue with an ``ai_act.procedure`` classifies each row by the law's own procedure
+(``procedure.py``). Older catalogues classify through hints, as described here.
+
 Each row of the use-case group is classified from the ``ai_act_class`` hints on the options chosen
 in it: the area field's option gives the starting class; other classifying fields (for example
 "published to customers", "customer-facing chatbot") can raise it. The most severe class wins
@@ -14,6 +17,7 @@ from typing import Any
 
 from .index import CLASS_SEVERITY, UNKNOWN_LABEL, DocumentIndex, QuestionIndex
 from .model import UseCaseClassification
+from .procedure import classify_row as classify_by_procedure
 
 
 def _reason(field_text: dict, label: dict, class_title: dict | None, cls: str) -> dict:
@@ -105,5 +109,22 @@ def classify_row(index: DocumentIndex, qi: QuestionIndex, row_index: int, row: A
     )
 
 
-def classify(index: DocumentIndex, qi: QuestionIndex, rows: list) -> tuple:
-    return tuple(classify_row(index, qi, i, row) for i, row in enumerate(rows))
+def classify(index: DocumentIndex, qi: QuestionIndex, rows: list, answers: dict) -> tuple:
+    """The rows classified; ``answers``: the company's answers shown so far (the procedure reads
+    the company-level role for rows without one)."""
+    procedure = index.procedure
+    if procedure is None:
+        return tuple(classify_row(index, qi, i, row) for i, row in enumerate(rows))
+    name_field = qi.use_cases.name_field if qi.use_cases else None
+    return tuple(
+        classify_by_procedure(
+            procedure,
+            index.classes,
+            i,
+            row,
+            answers,
+            name_field=name_field,
+            area_labels=index.area_labels,
+        )
+        for i, row in enumerate(rows)
+    )

@@ -515,6 +515,24 @@ def _schema_reordered(base: dict[str, list[str]]) -> dict[str, list[str]]:
 # issue 14, round 3: question texts and what a recommendation's key says come from the catalogue
 # version (``DERIVED``); a choice question's answer is stored as string references (``_answer``)
 SCHEMAS[3] = _schema_reordered(SCHEMAS[2])
+# issue 19: the AI Act procedure's row fields, the plan's legal urgency, the N/A answers
+SCHEMAS[4] = _schema_reordered(
+    _schema_extended(
+        SCHEMAS[3],
+        ScoreCard=["not_applicable"],
+        UseCaseClassification=[
+            "role",
+            "role_title",
+            "path",
+            "duty_articles",
+            "duty_dates",
+            "check",
+            "at_stake",
+            "elements",
+        ],
+        Recommendation=["urgency", "due", "first", "use_cases"],
+    )
+)
 CURRENT_SCHEMA = next((n for n, known in SCHEMAS.items() if known == _SCHEMA), None)
 
 

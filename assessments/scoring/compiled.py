@@ -23,16 +23,43 @@ class _Unsupported(Exception):
     pass
 
 
-def compile_condition(cond: Any) -> Condition:
-    """A function ``(answers, visible=None) -> bool`` equivalent to ``evaluate(cond, …)``."""
+def compile_condition(cond: Any, share: Callable[[Any], Condition] | None = None) -> Condition:
+    """A function ``(answers, visible=None) -> bool`` equivalent to ``evaluate(cond, …)``.
+
+    ``share`` (optional) compiles the parts of ``cond`` that walk repeat-group rows; the engine's
+    index passes its memoised, deduplicated compiler, so a row condition nested in many
+    conditions (a YAML anchor) is walked once per scoring."""
     try:
-        return _compile(cond)
+        return _compile(cond, share)
     except (_Unsupported, TypeError, KeyError, AttributeError):
 
         def fallback(answers: Mapping, visible: Collection[str] | None = None) -> bool:
             return evaluate(cond, answers, visible)
 
         return fallback
+
+
+def memoised_per_answers(condition: Condition) -> Condition:
+    """``condition`` remembering its last result per answers object (``visible`` None).
+
+    For the engine's index only: the engine evaluates a condition on one ``effective`` dict per
+    scoring, a new dict each time, and only once every question the condition names has its final
+    value there (``show_if`` names earlier questions only; rules run at the end). Catalogues
+    repeat long repeat-group conditions through YAML anchors; the engine builds one memoised
+    function per distinct condition, so each is walked once per scoring."""
+    cell: list = [None]
+
+    def remembered(answers: Mapping, visible: Collection[str] | None = None) -> bool:
+        if visible is not None:
+            return condition(answers, visible)
+        last = cell[0]
+        if last is not None and last[0] is answers:
+            return last[1]
+        result = condition(answers, None)
+        cell[0] = (answers, result)
+        return result
+
+    return remembered
 
 
 def _same(value: Any, expected: Any) -> bool:
@@ -47,17 +74,32 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def _compile(cond: Any) -> Condition:
+def _walks_rows(cond: Any) -> bool:
+    if not isinstance(cond, Mapping):
+        return False
+    if "any_row" in cond:
+        return True
+    parts = (*(cond.get("all") or ()), *(cond.get("any") or ()), cond.get("not"))
+    return any(_walks_rows(part) for part in parts)
+
+
+def _part(cond: Any, share: Callable[[Any], Condition] | None) -> Condition:
+    if share is not None and _walks_rows(cond):
+        return share(cond)
+    return _compile(cond, share)
+
+
+def _compile(cond: Any, share: Callable[[Any], Condition] | None = None) -> Condition:
     if not isinstance(cond, Mapping):
         raise _Unsupported
     if "all" in cond:
-        subs = tuple(_compile(sub) for sub in cond["all"])
+        subs = tuple(_part(sub, share) for sub in cond["all"])
         return lambda answers, visible=None: all(f(answers, visible) for f in subs)
     if "any" in cond:
-        subs = tuple(_compile(sub) for sub in cond["any"])
+        subs = tuple(_part(sub, share) for sub in cond["any"])
         return lambda answers, visible=None: any(f(answers, visible) for f in subs)
     if "not" in cond:
-        sub = _compile(cond["not"])
+        sub = _part(cond["not"], share)
         return lambda answers, visible=None: not sub(answers, visible)
     ops = [k for k in cond if k != "q"]
     if "q" not in cond or len(ops) != 1:

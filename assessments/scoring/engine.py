@@ -44,9 +44,13 @@ from .index import (
     _vendor_points,
     index_for,
 )
-from .model import DimensionScore, Driver, Recommendation, ScoreCard
+from .model import DimensionScore, Driver, ScoreCard
+from .plan import matching_rows, ordered_by_band, ordered_by_law
 
-SCORING_VERSION = "1.1"
+SCORING_VERSION = "1.2"
+# A capped readiness keeps the order of the companies under the cap: the readiness above
+# ``cap - CAP_BAND`` is squeezed into [cap - CAP_BAND, cap] instead of cut off at the cap.
+CAP_BAND = 10
 
 _EPSILON = 1e-9
 _MEMO_LIMIT = 1024  # memoised answers per multi_choice/number question
@@ -297,6 +301,8 @@ def _score(index: DocumentIndex, answers: dict, missing: list[str] | None) -> Sc
     vendor_points: dict[str, int | float] = {}
     use_cases: tuple = ()
     facts: dict[str, None] = {}  # ordered set of the facts this result relies on
+    not_applicable: list[str] = []
+    procedure = index.procedure
 
     for qi in index.questions:
         # ``effective`` holds exactly the answers of the questions shown so far, so the compiled
@@ -313,11 +319,16 @@ def _score(index: DocumentIndex, answers: dict, missing: list[str] | None) -> Sc
             missing.append(key)
         for fact in qi.facts:
             facts[fact] = None
+        if value == "na":
+            not_applicable.append(key)
         if qi.kind == "use_cases" and isinstance(value, list):
-            use_cases = classify(index, qi, value)
+            use_cases = classify(index, qi, value, effective)
             for use_case in use_cases:
                 for fact in index.classes[use_case.ai_act_class].facts:
                     facts[fact] = None
+                if procedure is not None:
+                    for fact in procedure.facts_of(use_case):
+                        facts[fact] = None
             if not qi.scored:
                 continue
             result = _use_case_result(index, qi, value, use_cases)
@@ -359,7 +370,9 @@ def _score(index: DocumentIndex, answers: dict, missing: list[str] | None) -> Sc
     knockout_keys: set[str] = set()
     floors: dict[str, float] = {}  # dimension -> lowest risk a floor rule allows
     for rule in index.knockout_rules:
-        if not rule.condition(effective):
+        if rule.condition is not None and not rule.condition(effective):
+            continue
+        if rule.rows is not None and not any(rule.rows(u) for u in use_cases):
             continue
         is_knockout = rule.level == "critical"
         if is_knockout:
@@ -432,14 +445,17 @@ def _score(index: DocumentIndex, answers: dict, missing: list[str] | None) -> Sc
         weights += weight
     mean_risk = weighted / weights if weights else 0.0
     readiness = min(max(100 - round_half_up(mean_risk), 0), 100)
+    cap = None
     if knockout_dims:
-        readiness = min(readiness, max(100 - round_half_up(critical), 0))
+        cap = critical
     elif any(d.level == "critical" for d in dimension_scores):
         # a critical dimension never reads "on a good way": at best "clear need to catch up"
-        readiness = min(readiness, max(100 - round_half_up(index.high), 0))
+        cap = index.high
     elif any(d.level == "high" for d in dimension_scores):
         # and a high one never reads "well prepared": readiness is one step below the worst area
-        readiness = min(readiness, max(100 - round_half_up(index.medium), 0))
+        cap = index.medium
+    if cap is not None:
+        readiness = _capped(readiness, max(100 - round_half_up(cap), 0))
 
     vendor_exposure = {}
     for vendor in index.vendors:
@@ -459,26 +475,18 @@ def _score(index: DocumentIndex, answers: dict, missing: list[str] | None) -> Sc
     for rec in index.recommendations:
         if rec.condition is not None and not rec.condition(effective):
             continue
-        # Band 0 removes a knock-out driver, band 1 works on a critical dimension, band 2 the
-        # rest; priority, then effort, then risk sort inside a band, so a quick win never
-        # overtakes a critical fix.
-        if knockout_keys.intersection(rec.triggered_by):
-            band = 0
-        elif rec.dimension in critical_dims:
-            band = 1
-        else:
-            band = 2
+        named: tuple[str, ...] = ()
+        if rec.rows is not None:
+            named = matching_rows(rec.rows, use_cases)
+            if not named:
+                continue
         for fact in rec.facts:
             facts[fact] = None
-        sort_key = (
-            band,
-            rec.priority,
-            rec.effort_rank,
-            -risk_by_dim.get(rec.dimension, 0),
-            rec.key,
-        )
-        fired.append((sort_key, rec))
-    fired.sort(key=lambda item: item[0])
+        fired.append((rec, named))
+    if index.law_as_of is None:
+        recommendations = ordered_by_band(fired, knockout_keys, critical_dims, risk_by_dim)
+    else:
+        recommendations = ordered_by_law(fired, effective, risk_by_dim)
 
     knockouts_out = tuple(d for ds in dimension_scores for d in ds.drivers if d.knockout)
     dates = [index.fact_dates[f] for f in facts if f in index.fact_dates]
@@ -493,40 +501,28 @@ def _score(index: DocumentIndex, answers: dict, missing: list[str] | None) -> Sc
         exposure_factor=round(factor, 4),
         vendor_exposure=vendor_exposure,
         use_cases=use_cases,
-        recommendations=tuple(_recommendation(rec, key[0] < 2) for key, rec in fired),
+        recommendations=recommendations,
         knockouts=knockouts_out,
         legal_state=min(dates) if dates else None,
         facts_used=tuple(sorted(facts)),
+        not_applicable=tuple(not_applicable),
     )
 
 
 _first = operator.itemgetter(0)
 
 
+def _capped(readiness: int, cap: int) -> int:
+    """``readiness`` under ``cap``, keeping the order: values above ``cap - CAP_BAND`` are
+    squeezed into the band below the cap, so two companies above it do not tie at the cap."""
+    low = max(cap - CAP_BAND, 0)
+    if readiness <= low:
+        return readiness
+    return min(round_half_up(low + (cap - low) * (readiness - low) / (100 - low)), cap)
+
+
 def _lift(risk: float, floor: float) -> float:
     return floor + (100.0 - floor) * min(max(risk, 0.0), 100.0) / 100.0
-
-
-def _recommendation(rec, urgent: bool) -> Recommendation:
-    # one memoised Recommendation per urgency, so that cards alternating between urgent and not
-    # share their objects (and the stored card's packer its serialised form)
-    result = rec.urgent_result if urgent else rec.result
-    if result is None:
-        result = Recommendation(
-            key=rec.key,
-            dimension=rec.dimension,
-            priority=rec.priority,
-            effort=rec.effort,
-            title=rec.title,
-            text=rec.text,
-            triggered_by=rec.triggered_by,
-            urgent=urgent,
-        )
-        if urgent:
-            rec.urgent_result = result
-        else:
-            rec.result = result
-    return result
 
 
 def _copy(value: Any) -> Any:

@@ -9,11 +9,14 @@ while its entry lives.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from .compiled import compile_condition
+from .compiled import compile_condition, memoised_per_answers
+from .plan import compile_row_filter, impact_per_effort, static_legal_order
+from .procedure import ProcedureIndex, build_procedure
 
 CANONICAL_DIMENSIONS = ("lock_in", "gdpr", "ai_act", "continuity", "governance")
 EXPOSURE_DIMENSIONS = ("lock_in", "continuity")
@@ -122,6 +125,7 @@ class QuestionIndex:
     unknown: tuple[tuple[str, int | float], ...] = ()  # (dimension, points when unknown)
     vendor_max: dict[str, int | float] = field(default_factory=dict)
     use_cases: UseCaseSpec | None = None
+    group_fields: dict = field(default_factory=dict)  # the use-case group's fields by key
     max_by_dim: dict[str, int | float] = field(default_factory=dict)
     scored: bool = False  # has points or a knockout in some answer
     facts: tuple[str, ...] = ()
@@ -146,13 +150,14 @@ class ClassSpec:
 @dataclass(slots=True)
 class KnockoutSpec:
     key: str
-    condition: Any  # compiled ``when``
+    condition: Any  # compiled ``when`` (None: only ``rows``)
     dimension: str
     title: dict
     reason: dict
     triggered_by: tuple[str, ...]
     facts: tuple[str, ...] = ()
     level: str = "critical"  # critical: knock-out; high/medium: the dimension is at least that
+    rows: Any = None  # compiled ``rows`` filter on the classified use cases
 
 
 @dataclass(slots=True)
@@ -174,8 +179,16 @@ class RecommendationSpec:
     text: dict
     triggered_by: tuple[str, ...]
     facts: tuple[str, ...] = ()
-    result: Any = None  # the engine's Recommendation, memoised (not urgent)
-    urgent_result: Any = None  # the same, urgent
+    rows: Any = None  # compiled ``rows`` filter on the classified use cases
+    urgency: str = "risk"  # stop | duty | risk (catalogue)
+    applies_from: str | None = None
+    legal_if: Any = None  # compiled ``legal_if``
+    order: int = 0  # position in the catalogue
+    memo: dict = field(default_factory=dict)  # Recommendation per urgency, date, first, rows
+    # with a legal date: (urgency, due, sort key) where ``legal_if`` holds (plan.py), and the
+    # impact per effort that orders it as risk reduction otherwise
+    legal: tuple | None = None
+    neg_impact: float = 0.0
 
 
 @dataclass(slots=True)
@@ -202,6 +215,9 @@ class DocumentIndex:
     unknown_reason: dict | None = None
     high: float = 50.0  # lower bound of the "high" level: readiness cap for a critical dimension
     medium: float = 25.0  # lower bound of the "medium" level: readiness cap for a high dimension
+    procedure: ProcedureIndex | None = None  # the AI Act procedure (issue 19), else the hints
+    law_as_of: str | None = None  # the catalogue's legal date: the plan follows legal urgency
+    area_labels: dict[str, dict] = field(default_factory=dict)  # use-case purpose -> label
 
 
 # --- building -----------------------------------------------------------------------------------
@@ -239,7 +255,9 @@ def _band_label(upto: Any, previous: Any, unit: dict | None) -> dict:
     return {"de": f"bis {upto}{de_unit}", "en": f"up to {upto}{en_unit}"}
 
 
-def _compile_question(q: dict, order: int, dims: set[str], use_case_key: str | None):
+def _compile_question(
+    q: dict, order: int, dims: set[str], use_case_key: str | None, conditions: Any
+):
     kind_of = {
         "single_choice": "single",
         "multi_choice": "multi",
@@ -290,6 +308,7 @@ def _compile_question(q: dict, order: int, dims: set[str], use_case_key: str | N
     elif qtype == "repeat_group" and q["key"] == use_case_key:
         qi.kind = "use_cases"
         qi.use_cases = _compile_use_cases(q, dims)
+        qi.group_fields = {f["key"]: f for f in q.get("fields") or ()}
 
     if qi.kind == "single":
         for choice in qi.choices.values():
@@ -320,7 +339,7 @@ def _compile_question(q: dict, order: int, dims: set[str], use_case_key: str | N
     qi.unknown = tuple((dim, pts) for dim, pts in sorted(unknown.items()) if pts)
     qi.vendor_max = _vendor_max(qi)
     if qi.show_if is not None:
-        qi.condition = compile_condition(qi.show_if)
+        qi.condition = conditions(qi.show_if)
     qi.scored = bool(qi.max) or any(
         c.knockout for c in (*qi.choices.values(), *qi.steps, *(c for _, c in qi.bands))
     )
@@ -398,6 +417,26 @@ def _condition_keys(cond: Any, out: list[str]) -> list[str]:
     return out
 
 
+class _Conditions:
+    """The index's compiled conditions: one function per distinct condition, memoised per
+    scoring (``compiled.memoised_per_answers``). Catalogues repeat conditions – the "no AI"
+    gate on most questions, long repeat-group conditions through YAML anchors – so each distinct
+    one is evaluated once per scoring; so is each distinct part that walks the use-case rows."""
+
+    def __init__(self) -> None:
+        self.known: dict[str, Any] = {}
+
+    def __call__(self, cond: Any) -> Any:
+        if cond is None:
+            return None
+        key = json.dumps(cond, sort_keys=True, default=str)
+        compiled = self.known.get(key)
+        if compiled is None:
+            compiled = memoised_per_answers(compile_condition(cond, share=self))
+            self.known[key] = compiled
+        return compiled
+
+
 def _dimensions(document: dict) -> tuple[str, ...]:
     declared = document.get("dimensions") or {}
     if not declared:
@@ -440,12 +479,15 @@ def build_index(document: dict) -> DocumentIndex:
             facts=tuple(spec.get("facts") or ()),
         )
     use_case_cap = max((c.points for c in classes.values()), default=0)
+    procedure = build_procedure(ai_act["procedure"]) if ai_act.get("procedure") else None
+    area_labels: dict[str, dict] = {}
 
     questions = []
     order = 0
+    conditions = _Conditions()
     for section in document.get("sections") or ():
         for q in section.get("questions") or ():
-            questions.append(_compile_question(q, order, dims, use_case_key))
+            questions.append(_compile_question(q, order, dims, use_case_key, conditions))
             order += 1
     for qi in questions:
         if qi.kind == "use_cases" and use_case_cap > 0 and "ai_act" in dims:
@@ -457,6 +499,9 @@ def build_index(document: dict) -> DocumentIndex:
             qi.max = tuple(sorted(maxima.items()))
             qi.unknown = tuple(sorted(unknown.items()))
             qi.scored = True
+        if qi.kind == "use_cases" and procedure is not None:
+            purpose_field = qi.group_fields.get(procedure.fields.get("purpose")) or {}
+            area_labels = {o["key"]: o.get("label") for o in purpose_field.get("options") or ()}
 
     exposure_doc = document.get("exposure")
     if exposure_doc:
@@ -469,7 +514,7 @@ def build_index(document: dict) -> DocumentIndex:
         min_factor = exposure_doc.get("min_factor")
         min_factor = DEFAULT_MIN_FACTOR if min_factor is None else float(min_factor)
         exposure_overrides = tuple(
-            ExposureOverrideSpec(compile_condition(o["when"]), float(o["factor"]))
+            ExposureOverrideSpec(conditions(o["when"]), float(o["factor"]))
             for o in exposure_doc.get("overrides") or ()
             if o.get("when") is not None and o.get("factor") is not None
         )
@@ -486,7 +531,7 @@ def build_index(document: dict) -> DocumentIndex:
 
     recommendations = []
     seen = set()
-    for rec in document.get("recommendations") or ():
+    for order, rec in enumerate(document.get("recommendations") or ()):
         if rec["key"] in seen:
             continue
         seen.add(rec["key"])
@@ -495,7 +540,7 @@ def build_index(document: dict) -> DocumentIndex:
             RecommendationSpec(
                 key=rec["key"],
                 when=rec.get("when"),
-                condition=None if rec.get("when") is None else compile_condition(rec["when"]),
+                condition=conditions(rec.get("when")),
                 dimension=rec.get("dimension"),
                 priority=int(rec.get("priority") or 3),
                 effort=effort,
@@ -504,22 +549,34 @@ def build_index(document: dict) -> DocumentIndex:
                 text=rec.get("text"),
                 triggered_by=tuple(_condition_keys(rec.get("when"), [])),
                 facts=tuple(rec.get("facts") or ()),
+                rows=compile_row_filter(rec.get("rows")),
+                urgency=rec.get("urgency") or "risk",
+                applies_from=iso_date(rec.get("applies_from")),
+                legal_if=conditions(rec.get("legal_if")),
+                order=order,
             )
         )
+
+    law_as_of = iso_date(document.get("law_as_of"))
+    if law_as_of is not None:
+        for spec in recommendations:
+            spec.legal = static_legal_order(spec, law_as_of)
+            spec.neg_impact = -impact_per_effort(spec)
 
     knockout_rules = tuple(
         KnockoutSpec(
             key=rule["key"],
-            condition=compile_condition(rule["when"]),
+            condition=conditions(rule.get("when")),
             dimension=rule["dimension"],
             title=rule.get("title") or {"de": rule["key"], "en": rule["key"]},
             reason=rule.get("reason"),
-            triggered_by=tuple(_condition_keys(rule["when"], [])),
+            triggered_by=tuple(_condition_keys(rule.get("when"), [])),
             facts=tuple(rule.get("facts") or ()),
             level=rule.get("level") or "critical",
+            rows=compile_row_filter(rule.get("rows")),
         )
         for rule in document.get("knockouts") or ()
-        if rule.get("when") is not None and rule.get("dimension") in dims
+        if (rule.get("when") is not None or rule.get("rows")) and rule.get("dimension") in dims
     )
     fact_dates = {
         fact["key"]: iso_date(fact.get("as_of"))
@@ -550,6 +607,9 @@ def build_index(document: dict) -> DocumentIndex:
         unknown_reason=document.get("unknown_reason") or None,
         high=float(levels_doc["high"]),
         medium=float(levels_doc["medium"]),
+        procedure=procedure,
+        law_as_of=law_as_of,
+        area_labels=area_labels,
     )
 
 

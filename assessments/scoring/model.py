@@ -132,6 +132,21 @@ class UseCaseClassification:
     area_label: Text | None = None
     class_title: Text | None = None
     points: int | float = 0
+    # Issue 19, the law's own procedure (empty for catalogues that classify through hints):
+    # the company's role for this system ("provider", "deployer", "distributor"; None: open),
+    role: str | None = None
+    role_title: Text | None = None
+    # the legal path in sentences, in the law's order (role, Art. 5, Annex I, Annex III and
+    # Art. 6(3), Art. 50, general-purpose models),
+    path: tuple[Text, ...] = ()
+    # per entry of ``duties``: the article it rests on and the date it applies from (ISO),
+    duty_articles: tuple[str, ...] = ()
+    duty_dates: tuple[str, ...] = ()
+    # "prüfen": the question the answers cannot decide, and the worst class it can lead to,
+    check: Text | None = None
+    at_stake: str | None = None
+    # and the legal elements the row fulfils ("art5_1_f", "annex_iii_4_a", "art6_3_a", "art50_1")
+    elements: tuple[str, ...] = ()
 
     def to_dict(self) -> dict:
         return {
@@ -147,6 +162,14 @@ class UseCaseClassification:
             "points": self.points,
             "duties": [_text(d) for d in self.duties],
             "reasons": [_text(r) for r in self.reasons],
+            "role": self.role,
+            "role_title": _text(self.role_title),
+            "path": [_text(p) for p in self.path],
+            "duty_articles": list(self.duty_articles),
+            "duty_dates": list(self.duty_dates),
+            "check": _text(self.check),
+            "at_stake": self.at_stake,
+            "elements": list(self.elements),
         }
 
     @classmethod
@@ -164,6 +187,14 @@ class UseCaseClassification:
             area_label=_text(data.get("area_label")),
             class_title=_text(data.get("class_title")),
             points=data.get("points", 0),
+            role=data.get("role"),
+            role_title=_text(data.get("role_title")),
+            path=tuple(_text(p) for p in data.get("path", ())),
+            duty_articles=tuple(data.get("duty_articles", ())),
+            duty_dates=tuple(data.get("duty_dates", ())),
+            check=_text(data.get("check")),
+            at_stake=data.get("at_stake"),
+            elements=tuple(data.get("elements", ())),
         )
 
 
@@ -176,7 +207,19 @@ class Recommendation:
     title: Text
     text: Text
     triggered_by: tuple[str, ...] = ()
-    urgent: bool = False  # removes a knock-out driver or works on a critical dimension
+    # Catalogues without a legal date: removes a knock-out driver or works on a critical
+    # dimension. With one (issue 19): the same as ``first``.
+    urgent: bool = False
+    # Issue 19, plan order by legal urgency: "stop" (ends something unlawful now), "in_force" (a
+    # duty that already applies and is unmet), "deadline" (a duty with a future date), "risk"
+    # (risk reduction by impact per effort); "" for catalogues without a legal date,
+    urgency: str = ""
+    # the date that duty or ban applies from (ISO; since when for stop/in_force, by when for a
+    # deadline), "zuerst" (at most three actions, only stop and in_force),
+    due: str | None = None
+    first: bool = False
+    # and the names of the use cases whose classification fired it
+    use_cases: tuple[str, ...] = ()
 
     def to_dict(self) -> dict:
         return {
@@ -188,6 +231,10 @@ class Recommendation:
             "text": _text(self.text),
             "triggered_by": list(self.triggered_by),
             "urgent": self.urgent,
+            "urgency": self.urgency,
+            "due": self.due,
+            "first": self.first,
+            "use_cases": list(self.use_cases),
         }
 
     @classmethod
@@ -201,6 +248,10 @@ class Recommendation:
             text=_text(data["text"]),
             triggered_by=tuple(data.get("triggered_by", ())),
             urgent=bool(data.get("urgent", False)),
+            urgency=data.get("urgency", ""),
+            due=data.get("due"),
+            first=bool(data.get("first", False)),
+            use_cases=tuple(data.get("use_cases", ())),
         )
 
 
@@ -224,6 +275,9 @@ class ScoreCard:
     # None for catalogues without facts
     legal_state: str | None = None
     facts_used: tuple[str, ...] = ()
+    # keys of the shown questions answered "nicht zutreffend" (issue 19: the results page lists
+    # them with their reason)
+    not_applicable: tuple[str, ...] = ()
 
     def dimension(self, key: str) -> DimensionScore:
         for dim in self.dimensions:
@@ -256,6 +310,7 @@ class ScoreCard:
             "knockouts": [k.to_dict() for k in self.knockouts],
             "legal_state": self.legal_state,
             "facts_used": list(self.facts_used),
+            "not_applicable": list(self.not_applicable),
         }
 
     @classmethod
@@ -278,4 +333,5 @@ class ScoreCard:
             knockouts=tuple(Driver.from_dict(k) for k in data.get("knockouts", ())),
             legal_state=data.get("legal_state"),
             facts_used=tuple(data.get("facts_used", ())),
+            not_applicable=tuple(data.get("not_applicable", ())),
         )

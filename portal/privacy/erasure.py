@@ -138,6 +138,10 @@ def organization_erase(*, request: ErasureRequest) -> None:
         r.file.name
         for r in Report.objects.filter(assessment__organization=organization).exclude(file="")
     ]
+    # Evidence files and document PDFs live in the same private storage.
+    from assessments.privacy import organization_files
+
+    files += organization_files(organization=organization)
     with transaction.atomic():
         # Audit entries: kept, but no longer say who or what.
         mentions = Q(organization=organization) | Q(actor__in=leaving) | Q(target__in=emails)

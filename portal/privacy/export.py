@@ -119,6 +119,12 @@ def _export(organization: Organization) -> bytes:
         ):
             folder = f"bewertungen/{assessment.created_at:%Y-%m-%d}-{assessment.pk}/"
             _assessment(archive, folder, assessment, files)
+        # Evidence and comments on actions, literacy measures, released documents.
+        from assessments.privacy import organization_records
+
+        for path, content in organization_records(organization=organization):
+            archive.writestr(path, content)
+            files.append((path, _record_description(path), None))
         archive.writestr(
             "LIESMICH.txt", _readme(organization=organization, at=exported_at, files=files)
         )
@@ -307,3 +313,13 @@ def _readme(*, organization: Organization, at, files: list) -> str:
             }
         )
     )
+
+
+def _record_description(path: str) -> str:
+    if "nachweise" in path:
+        return _("Nachweise, die Sie zu Maßnahmen hochgeladen haben")
+    if path == "massnahmen/kommentare.json":
+        return _("Kommentare zu Maßnahmen zwischen Ihnen und der Beratung")
+    if path == "ki-kompetenz.json":
+        return _("Ihre Maßnahmen zur KI-Kompetenz (Art. 4 KI-VO)")
+    return _("freigegebenes Dokument")

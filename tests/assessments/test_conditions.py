@@ -247,7 +247,9 @@ def test_visible_questions_of_the_real_catalogue_follow_the_answers():
         {
             "services_used": ["m365_copilot"],
             "own_apps": "customer_facing",
-            "use_cases": [{"name": "Bewerbungen", "area": "hr_screening"}],
+            "use_cases": [
+                {"name": "Bewerbungen", "area": "hr_screening", "output_use": "assesses_people"}
+            ],
         },
     )
     for key in (

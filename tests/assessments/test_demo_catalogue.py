@@ -61,3 +61,30 @@ def test_a_reassessment_on_2026_12_carries_over_the_answers_that_still_fit(alice
     carried = dict(second.assessment.answers.values_list("question_key", "value"))
     assert carried == {"dpa": "some", "works_council": "not_informed", "role": "build_on_api"}
     assert second.copied == 3
+
+
+def test_a_reassessment_on_2027_01_keeps_the_use_cases_and_drops_what_no_longer_fits(alice, org_a):
+    # 2027.01 asks more per use case (role, what happens with the result, safety) and no longer
+    # asks "decides about people" or "published": the rows survive with the fields that still
+    # exist; an area 2027.01 no longer offers is dropped, so that row says "prüfen"
+    _activate("2026.12")
+    first = services.assessment_start(organization=org_a, user=alice).assessment
+    rows = [
+        {"name": "Angebote", "area": "office_text", "service": "openai", "published": "no"},
+        {"name": "Video-Interviews", "area": "emotion_workplace", "decides_about_people": "yes"},
+    ]
+    services.answer_save(assessment=first, user=alice, question_key="use_cases", value=rows)
+    services.answer_save(assessment=first, user=alice, question_key="art5_practice", value="no")
+    first.status = first.Status.SUBMITTED
+    first.save(update_fields=["status"])
+
+    _activate("2027.01")
+    second = services.assessment_start(organization=org_a, user=alice).assessment
+
+    carried = dict(second.answers.values_list("question_key", "value"))
+    assert carried == {
+        "use_cases": [
+            {"name": "Angebote", "area": "office_text", "service": "openai"},
+            {"name": "Video-Interviews"},
+        ]
+    }

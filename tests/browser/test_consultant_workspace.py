@@ -34,8 +34,10 @@ USE_CASES = [
         "name": "Angebotstexte formulieren",
         "area": "office_text",
         "service": "openai",
+        "role": "use_product",
         "affected": "customers",
-        "published": "no",
+        "output_use": "no_people",
+        "safety_purpose": "no",
     }
 ]
 

@@ -84,6 +84,35 @@ def _context(user) -> dict:
         "uid": "MQ",
         "token": "abc-def",
         "user": user,
+        # reminder digest
+        "name": "Jörg & Jana",
+        "overdue_count": 1,
+        "due_count": 1,
+        "groups": [
+            {
+                "organization": NAME,
+                "overdue": [
+                    {
+                        "title": "AVV & Löschfristen <prüfen>",
+                        "due_date": date(2026, 11, 30),
+                        "days": 5,
+                        "url": "http://127.0.0.1:8000/massnahmen/x/",
+                    }
+                ],
+                "due": [
+                    {
+                        "title": "Schulung & Richtlinie",
+                        "due_date": date(2026, 12, 8),
+                        "url": "http://127.0.0.1:8000/massnahmen/y/",
+                    }
+                ],
+            }
+        ],
+        "settings_url": "http://127.0.0.1:8000/konto/erinnerungen/",
+        # document released
+        "document_title": "KI-Register",
+        "version_number": 2,
+        "url": "http://127.0.0.1:8000/dokumente/",
     }
 
 

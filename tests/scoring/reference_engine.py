@@ -2,8 +2,14 @@
 before issue 14's speed work (commit 45c8820), frozen. ``test_fast_path.py`` checks that the
 engine still gives exactly these results. Do not optimise this copy.
 
+Issue 19 changed what the engine computes (not how fast), and this copy follows in the plainest
+form: the company's answers go to the use-case classification (the AI Act procedure), knock-out
+rules and recommendations may name classified rows, N/A answers are listed, a capped readiness
+keeps the order of the companies under the cap, and a catalogue with a legal date orders the
+plan by legal urgency (``assessments/scoring/plan.py``).
+
 It builds its own index per document (``build_index``), so the memo slots the reference writes
-(``choice.result``, ``qi.memo``, ``rec.result``) never mix with the engine's.
+(``choice.result``, ``qi.memo``) never mix with the engine's.
 """
 
 from __future__ import annotations
@@ -26,8 +32,9 @@ from assessments.scoring.index import (
     build_index,
 )
 from assessments.scoring.model import DimensionScore, Driver, Recommendation, ScoreCard
+from assessments.scoring.plan import firsts, legal_sort_key, urgency_of
 
-SCORING_VERSION = "1.1"
+SCORING_VERSION = "1.2"
 
 _EPSILON = 1e-9
 _MEMO_LIMIT = 1024  # memoised answers per multi_choice/number question
@@ -277,6 +284,7 @@ def score(document: dict, answers: dict) -> ScoreCard:
     vendor_points: dict[str, int | float] = {}
     use_cases: tuple = ()
     facts: dict[str, None] = {}  # ordered set of the facts this result relies on
+    not_applicable: list[str] = []
 
     for qi in index.questions:
         # ``effective`` holds exactly the answers of the questions shown so far, so the compiled
@@ -291,11 +299,16 @@ def score(document: dict, answers: dict) -> ScoreCard:
             effective[key] = value
         for fact in qi.facts:
             facts[fact] = None
+        if value == "na":
+            not_applicable.append(key)
         if qi.kind == "use_cases" and isinstance(value, list):
-            use_cases = classify(index, qi, value)
+            use_cases = classify(index, qi, value, effective)
             for use_case in use_cases:
                 for fact in index.classes[use_case.ai_act_class].facts:
                     facts[fact] = None
+                if index.procedure is not None:
+                    for fact in index.procedure.facts_of(use_case):
+                        facts[fact] = None
             if not qi.scored:
                 continue
             result = _use_case_result(index, qi, value, use_cases)
@@ -329,7 +342,9 @@ def score(document: dict, answers: dict) -> ScoreCard:
     knockout_keys: set[str] = set()
     floors: dict[str, float] = {}  # dimension -> lowest risk a floor rule allows
     for rule in index.knockout_rules:
-        if not rule.condition(effective):
+        if rule.condition is not None and not rule.condition(effective):
+            continue
+        if rule.rows is not None and not any(rule.rows(u) for u in use_cases):
             continue
         is_knockout = rule.level == "critical"
         if is_knockout:
@@ -402,14 +417,18 @@ def score(document: dict, answers: dict) -> ScoreCard:
         weights += weight
     mean_risk = weighted / weights if weights else 0.0
     readiness = min(max(100 - round_half_up(mean_risk), 0), 100)
+    cap = None
     if knockout_dims:
-        readiness = min(readiness, max(100 - round_half_up(critical), 0))
+        cap = max(100 - round_half_up(critical), 0)
     elif any(d.level == "critical" for d in dimension_scores):
-        # a critical dimension never reads "on a good way": at best "clear need to catch up"
-        readiness = min(readiness, max(100 - round_half_up(index.high), 0))
+        cap = max(100 - round_half_up(index.high), 0)
     elif any(d.level == "high" for d in dimension_scores):
-        # and a high one never reads "well prepared": readiness is one step below the worst area
-        readiness = min(readiness, max(100 - round_half_up(index.medium), 0))
+        cap = max(100 - round_half_up(index.medium), 0)
+    if cap is not None:
+        # above cap - 10 the readiness is squeezed into [cap - 10, cap]: order kept, no ties
+        low = max(cap - 10, 0)
+        if readiness > low:
+            readiness = min(round_half_up(low + (cap - low) * (readiness - low) / (100 - low)), cap)
 
     vendor_exposure = {}
     for vendor in index.vendors:
@@ -429,26 +448,48 @@ def score(document: dict, answers: dict) -> ScoreCard:
     for rec in index.recommendations:
         if rec.condition is not None and not rec.condition(effective):
             continue
+        named = ()
+        if rec.rows is not None:
+            named = tuple(u.name for u in use_cases if rec.rows(u))
+            if not named:
+                continue
+        for fact in rec.facts:
+            facts[fact] = None
+        fired.append((rec, named))
+    if index.law_as_of is None:
         # Band 0 removes a knock-out driver, band 1 works on a critical dimension, band 2 the
         # rest; priority, then effort, then risk sort inside a band, so a quick win never
         # overtakes a critical fix.
-        if knockout_keys.intersection(rec.triggered_by):
-            band = 0
-        elif rec.dimension in critical_dims:
-            band = 1
-        else:
-            band = 2
-        for fact in rec.facts:
-            facts[fact] = None
-        sort_key = (
-            band,
-            rec.priority,
-            rec.effort_rank,
-            -risk_by_dim.get(rec.dimension, 0),
-            rec.key,
+        banded = []
+        for rec, _named in fired:
+            if knockout_keys.intersection(rec.triggered_by):
+                band = 0
+            elif rec.dimension in critical_dims:
+                band = 1
+            else:
+                band = 2
+            sort_key = (
+                band,
+                rec.priority,
+                rec.effort_rank,
+                -risk_by_dim.get(rec.dimension, 0),
+                rec.key,
+            )
+            banded.append((sort_key, rec))
+        banded.sort(key=lambda item: item[0])
+        recommendations = tuple(_recommendation(rec, key[0] < 2) for key, rec in banded)
+    else:
+        legal = []
+        for rec, named in fired:
+            urgency, due = urgency_of(rec, effective, index.law_as_of)
+            sort_key = legal_sort_key(rec, urgency, due, risk_by_dim.get(rec.dimension, 0))
+            legal.append((sort_key, rec, urgency, due, named))
+        legal.sort(key=lambda item: item[0])
+        marks = firsts([item[2] for item in legal])
+        recommendations = tuple(
+            _recommendation(rec, first, urgency=urgency, due=due, first=first, named=named)
+            for (_key, rec, urgency, due, named), first in zip(legal, marks, strict=True)
         )
-        fired.append((sort_key, rec))
-    fired.sort(key=lambda item: item[0])
 
     knockouts_out = tuple(d for ds in dimension_scores for d in ds.drivers if d.knockout)
     dates = [index.fact_dates[f] for f in facts if f in index.fact_dates]
@@ -463,10 +504,11 @@ def score(document: dict, answers: dict) -> ScoreCard:
         exposure_factor=round(factor, 4),
         vendor_exposure=vendor_exposure,
         use_cases=use_cases,
-        recommendations=tuple(_recommendation(rec, key[0] < 2) for key, rec in fired),
+        recommendations=recommendations,
         knockouts=knockouts_out,
         legal_state=min(dates) if dates else None,
         facts_used=tuple(sorted(facts)),
+        not_applicable=tuple(not_applicable),
     )
 
 
@@ -474,19 +516,23 @@ def _lift(risk: float, floor: float) -> float:
     return floor + (100.0 - floor) * min(max(risk, 0.0), 100.0) / 100.0
 
 
-def _recommendation(rec, urgent: bool) -> Recommendation:
-    if rec.result is None or rec.result.urgent is not urgent:
-        rec.result = Recommendation(
-            key=rec.key,
-            dimension=rec.dimension,
-            priority=rec.priority,
-            effort=rec.effort,
-            title=rec.title,
-            text=rec.text,
-            triggered_by=rec.triggered_by,
-            urgent=urgent,
-        )
-    return rec.result
+def _recommendation(
+    rec, urgent: bool, *, urgency: str = "", due=None, first: bool = False, named: tuple = ()
+) -> Recommendation:
+    return Recommendation(
+        key=rec.key,
+        dimension=rec.dimension,
+        priority=rec.priority,
+        effort=rec.effort,
+        title=rec.title,
+        text=rec.text,
+        triggered_by=rec.triggered_by,
+        urgent=urgent,
+        urgency=urgency,
+        due=due,
+        first=first,
+        use_cases=named,
+    )
 
 
 def _copy(value: Any) -> Any:

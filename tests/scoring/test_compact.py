@@ -25,7 +25,10 @@ def _answer_sets(document, count=30):
         for section in document["sections"]:
             for question in section["questions"]:
                 if question["type"] == "multi_choice":
-                    options = [o["key"] for o in question.get("options", ())]
+                    # an exclusive option ("none of these") is never ticked with others
+                    options = [
+                        o["key"] for o in question.get("options", ()) if not o.get("exclusive")
+                    ]
                     answers[question["key"]] = rng.sample(options, k=min(3, len(options)))
         sets.append(answers)
     return sets
@@ -44,12 +47,15 @@ def _text_size(data) -> int:
 def _all_worst(document) -> dict:
     """The riskiest answer to every question: the worst option of each single choice, the
     riskier of yes/no, the lowest scale step, and every option of each multi-choice question
-    (each chosen vendor adds drivers, labels and reasons)."""
+    (each chosen vendor adds drivers, labels and reasons; an exclusive "none of these" is left
+    out, as the questionnaire never takes it with others)."""
     answers = profile_answers(document, 1.0, {})
     for section in document["sections"]:
         for question in section["questions"]:
             if question["type"] == "multi_choice":
-                answers[question["key"]] = [o["key"] for o in question.get("options", ())]
+                answers[question["key"]] = [
+                    o["key"] for o in question.get("options", ()) if not o.get("exclusive")
+                ]
     return answers
 
 

@@ -433,7 +433,9 @@ def test_knockout_makes_the_dimension_critical_and_caps_readiness():
     # flattening, so two clients with the same knock-out keep their order): 75 + 25 × 0.5
     assert ai_act.score == 88
     assert ai_act.raw_score == 50
-    assert card.readiness == 25  # capped at 100 − 75, otherwise it would be 85
+    # capped at 100 − 75, otherwise it would be 85; the cap keeps the order (issue 19): above
+    # 15 the readiness is squeezed into 15..25, 85 → 23
+    assert card.readiness == 23
     assert card.readiness_level == "critical"
     assert len(card.knockouts) == 1
     knockout = card.knockouts[0]
@@ -709,8 +711,11 @@ def test_weights_change_readiness():
     # governance 100 weighted 3 of 7 → mean 42.86 → readiness 57 (unweighted: 80) – but
     # governance is critical, and since issue 9 a critical dimension caps readiness at 50
     # (100 − the "high" threshold): a client with a critical risk never reads "on a good way".
-    assert score(catalogue, answers).readiness == 50
-    assert score(CATALOGUE, answers).readiness == 50
+    # Issue 19: the cap keeps the order – two different companies are no tie at exactly 50;
+    # above 40 the readiness is squeezed into 40..50 (57 → 43, 80 → 47).
+    weighted, unweighted = score(catalogue, answers), score(CATALOGUE, answers)
+    assert 40 < weighted.readiness < unweighted.readiness < 50
+    assert weighted.readiness_level == unweighted.readiness_level == "high"
     answers = {**BEST, "policy": 2}  # governance 25 (medium): no cap, the weights show
     assert score(catalogue, answers).readiness < score(CATALOGUE, answers).readiness
 

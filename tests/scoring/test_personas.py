@@ -1,4 +1,4 @@
-"""Persona suite: the companies of docs/personas.md scored on catalogue 2026.12.
+"""Persona suite: the companies of docs/personas.md scored on catalogue 2027.01.
 
 Answers follow the written descriptions; the expected level ranges and rankings were written down
 in docs/personas.md before the engine ran on them (a consultant's judgement, not engine output).
@@ -14,7 +14,7 @@ from assessments.catalogue import load_document, to_plain
 from assessments.scoring import LEVELS, score
 
 CATALOGUE_PATH = (
-    Path(__file__).resolve().parents[2] / "assessments" / "catalogue" / "ki-readiness-2026.12.yaml"
+    Path(__file__).resolve().parents[2] / "assessments" / "catalogue" / "ki-readiness-2027.01.yaml"
 )
 DIMS = ("lock_in", "gdpr", "ai_act", "continuity", "governance")
 
@@ -28,7 +28,6 @@ GOOD = {
     "own_apps": "none",
     "use_case_register": "complete",
     "role": "off_the_shelf",
-    "art5_practice": "no",
     "use_cases": [],
     "public_interest_text": "none_published",
     "deepfakes": "none_published",
@@ -105,15 +104,27 @@ NEGLECTED = {
 }
 
 
-def row(name, area, service, affected, personal_data="none", decides="no", published="no"):
+def row(
+    name,
+    area,
+    service,
+    affected,
+    personal_data="none",
+    *,
+    role="use_product",
+    output="no_people",
+    safety="no",
+):
+    """One use case as the persona's text describes it (catalogue 2027.01's fields)."""
     return {
         "name": name,
         "area": area,
         "service": service,
+        "role": role,
         "affected": affected,
+        "output_use": output,
+        "safety_purpose": safety,
         "personal_data": personal_data,
-        "decides_about_people": decides,
-        "published": published,
     }
 
 
@@ -184,8 +195,8 @@ PERSONAS = {
         "private_accounts": "forbidden",
         "personal_data": "none",
         "use_cases": [
-            row("Instagram-Posts", "marketing_text", "openai", "public", published="yes"),
-            row("Produktbeschreibungen", "marketing_text", "openai", "public", published="yes"),
+            row("Instagram-Posts", "marketing_text", "openai", "public"),
+            row("Produktbeschreibungen", "marketing_text", "openai", "public"),
         ],
         "transfer_basis": "na",
         "dpia": "na",
@@ -199,15 +210,14 @@ PERSONAS = {
         "staff_share": "half",
         "no_fallback": "some_without",
         "own_apps": "internal",
-        "art5_practice": "yes",
         "use_cases": [
             row(
                 "Video-Interviews auswerten",
-                "emotion_workplace",
+                "emotion_recognition",
                 "other_service",
                 "applicants_employees",
                 "special",
-                "yes",
+                output="assesses_people",
             ),
             row(
                 "Lebensläufe vorsortieren",
@@ -215,10 +225,9 @@ PERSONAS = {
                 "openai",
                 "applicants_employees",
                 "regular",
-                "yes",
-            ),  # noqa: E501
+                output="assesses_people",
+            ),
         ],
-        "repurposed_high_risk": "vendor_system",
         "human_oversight": "yes",
         "logs_kept": "six_months_plus",
         "inform_workers_high_risk": "informed",
@@ -260,10 +269,10 @@ PERSONAS = {
                 "azure_openai",
                 "applicants_employees",
                 "regular",
-                "yes",
-            )  # noqa: E501
+                role="built_own",
+                output="decides_people",
+            )
         ],
-        "repurposed_high_risk": "repurposed_unchecked",
         "human_oversight": "no",
         "logs_kept": "none",
         "inform_workers_high_risk": "not_informed",
@@ -314,8 +323,15 @@ PERSONAS = {
         "role": "build_on_api",
         "provider_duties_checked": "checked_documented",
         "use_cases": [
-            row("Shop-Chatbot", "customer_chatbot", "openai", "customers", "regular"),
-            row("Produktbilder", "synthetic_media", "openai", "public", published="yes"),
+            row(
+                "Shop-Chatbot",
+                "customer_chatbot",
+                "openai",
+                "customers",
+                "regular",
+                role="built_own",
+            ),
+            row("Produktbilder", "synthetic_media", "openai", "public"),
         ],
         "chatbot_disclosure": "always",
         "prompt_injection": "tested",
@@ -333,8 +349,15 @@ PERSONAS = {
         "role": "build_on_api",
         "provider_duties_checked": "not_checked",
         "use_cases": [
-            row("Stil-Chatbot", "customer_chatbot", "openai", "customers", "regular"),
-            row("KI-Models im Katalog", "synthetic_media", "openai", "public", published="yes"),
+            row(
+                "Stil-Chatbot",
+                "customer_chatbot",
+                "openai",
+                "customers",
+                "regular",
+                role="built_own",
+            ),
+            row("KI-Models im Katalog", "synthetic_media", "openai", "public"),
         ],
         "chatbot_disclosure": "never",
         "prompt_injection": "none",
@@ -384,7 +407,14 @@ PERSONAS = {
         "role": "build_on_api",
         "provider_duties_checked": "in_progress",
         "use_cases": [
-            row("Kundensupport-Bot", "customer_chatbot", "openai", "customers", "regular"),
+            row(
+                "Kundensupport-Bot",
+                "customer_chatbot",
+                "openai",
+                "customers",
+                "regular",
+                role="built_own",
+            ),
         ],
         "chatbot_disclosure": "always",
         "prompt_injection": "basic",
@@ -428,7 +458,8 @@ PERSONAS = {
                 "other_service",
                 "customers",
                 "regular",
-            ),  # noqa: E501
+                role="sell_own",
+            ),
         ],
         "chatbot_disclosure": "always",
         "prompt_injection": "tested",
@@ -467,6 +498,14 @@ PERSONAS = {
         "ai_in_products": "not_assessed",
         "use_cases": [
             row("Wartungsberichte", "office_text", "m365_copilot", "staff", "regular"),
+            row(
+                "Sicherheits-Bildprüfung der Maschinen",
+                "product_machine",
+                "other_service",
+                "staff",
+                role="sell_own",
+                safety="safety",
+            ),
         ],
         "anthropic_models": "off_documented",
         "flex_routing_reviewed": "reviewed",
@@ -496,12 +535,11 @@ PERSONAS = {
                 "Finanzierung: Bonität",
                 "credit",
                 "other_service",
-                "applicants_employees",
+                "customers",
                 "regular",
-                "yes",
-            ),  # noqa: E501
+                output="assesses_people",
+            ),
         ],
-        "repurposed_high_risk": "vendor_system",
         "human_oversight": "yes",
         "logs_kept": "six_months_plus",
         "inform_affected": "not_informed",
@@ -517,6 +555,169 @@ PERSONAS = {
         "contract_term": "annual",
         "monthly_spend": 1500,
         "works_council": "agreed",
+    },
+    "P15_softwareschmiede": {
+        **GOOD,
+        "services_used": ["m365_copilot", "azure_openai"],
+        "staff_share": "half",
+        "no_fallback": "critical_without",
+        "own_apps": "customer_facing",
+        "role": "own_brand",
+        "provider_duties_checked": "in_progress",
+        "use_cases": [
+            row(
+                "BewerbungsLotse",
+                "hr_screening",
+                "azure_openai",
+                "applicants_employees",
+                "regular",
+                role="sell_own",
+                output="assesses_people",
+            ),
+            row("Angebote und Doku", "office_text", "m365_copilot", "staff", "regular"),
+        ],
+        "chatbot_disclosure": "always",
+        "prompt_injection": "tested",
+        "anthropic_models": "off_documented",
+        "flex_routing_reviewed": "reviewed_documented",
+        "azure_abuse_monitoring": "assessed",
+        "oversharing": "reviewed_labels",
+        "labels_dlp": "labels_and_dlp",
+        "providers": "one",
+        "abstraction": "direct",
+        "alternative_tested": "not_tried",
+        "exit_plan": "none",
+        "versions_pinned": "pinned_monitored",
+        "monthly_spend": 2500,
+        "price_rise_20": "tight",
+    },
+    "P16_getraenkehandel": {
+        "services_used": ["none"],
+        "private_accounts": "forbidden",
+        "no_ai_rule": "none",
+        "approval_process": "informal",
+        "confidence": 4,
+    },
+    "P17_sportpark": {
+        **GOOD,
+        "services_used": ["copilot_chat", "other"],
+        "personal_data": "special",
+        "use_cases": [
+            row(
+                "Gesichtserkennung am Eingang",
+                "biometric_verification",
+                "other_service",
+                "customers",
+                "special",
+            ),
+            row("Büro", "office_text", "m365_copilot", "staff", "regular"),
+        ],
+        "flex_routing_reviewed": "reviewed_documented",
+        "dpia": "none",
+    },
+    "P18_bildungszentrum": {
+        **GOOD,
+        "services_used": ["m365_copilot", "other"],
+        "staff_share": "half",
+        "personal_data": "special",
+        "use_cases": [
+            row(
+                "Aufmerksamkeit im Online-Kurs",
+                "emotion_recognition",
+                "other_service",
+                "learners",
+                "special",
+                output="assesses_people",
+            ),
+            row(
+                "Prüfungen vorbewerten",
+                "education",
+                "other_service",
+                "learners",
+                "regular",
+                output="assesses_people",
+            ),
+        ],
+        "human_oversight": "yes",
+        "logs_kept": "six_months_plus",
+        "inform_workers_high_risk": "informed",
+        "inform_affected": "informed_explained",
+        "fria": "planned",
+        "inform_exposed": "informed",
+        "anthropic_models": "off_documented",
+        "flex_routing_reviewed": "reviewed_documented",
+        "oversharing": "reviewed_labels",
+        "labels_dlp": "labels_and_dlp",
+        "dpia": "planned",
+        "dpo": "named",
+        "literacy_training": "informal",
+    },
+    "P19_spedition": {
+        **GOOD,
+        "services_used": ["m365_copilot", "other"],
+        "staff_share": "half",
+        "personal_data": "special",
+        "use_cases": [
+            row(
+                "Sekundenschlaf-Warner im Lkw",
+                "fatigue_detection",
+                "other_service",
+                "applicants_employees",
+                "special",
+                safety="safety",
+            ),
+            row(
+                "Stress-Erkennung in der Leitstelle",
+                "emotion_recognition",
+                "other_service",
+                "applicants_employees",
+                "special",
+                safety="safety",
+            ),
+        ],
+        "human_oversight": "yes",
+        "logs_kept": "six_months_plus",
+        "inform_workers_high_risk": "informed",
+        "inform_affected": "informed_explained",
+        "inform_exposed": "informed",
+        "anthropic_models": "off_documented",
+        "flex_routing_reviewed": "reviewed_documented",
+        "oversharing": "reviewed_labels",
+        "labels_dlp": "labels_and_dlp",
+        "dpia": "planned",
+        "dpo": "named",
+        "works_council": "agreed",
+    },
+    "P20_hausverwaltung": {
+        **GOOD,
+        "services_used": ["m365_copilot"],
+        "staff_share": "most",
+        "no_fallback": "some_without",
+        "use_cases": [
+            row("Mieterkorrespondenz", "customer_letters", "m365_copilot", "customers", "regular"),
+        ],
+        "anthropic_models": "not_decided",
+        "flex_routing_reviewed": "not_reviewed",
+        "oversharing": "reviewed_labels",
+        "labels_dlp": "labels_and_dlp",
+        "dpo": "named",
+        "providers": "one",
+        "alternative_tested": "not_tried",
+        "skills": "one_ecosystem",
+        "contract_term": "annual",
+    },
+    "P21_seehotel": {
+        **GOOD,
+        "services_used": ["copilot_chat", "other"],
+        "staff_share": "half",
+        "use_cases": [
+            row("Buchungs-Chatbot", "customer_chatbot", "other_service", "customers", "regular"),
+            row("Büro", "office_text", "m365_copilot", "staff", "regular"),
+        ],
+        "prompt_injection": "unknown",
+        "flex_routing_reviewed": "reviewed_documented",
+        "dpo": "named",
+        "dpia": "none",
     },
 }
 
@@ -636,6 +837,63 @@ EXPECTED = {
         "governance": (L, M),
         "readiness": (M, H),
     },  # noqa: E501
+    # P15–P21 (docs/personas.md, issue 19)
+    "P15_softwareschmiede": {
+        "ai_act": (M, H),
+        "gdpr": (L, M),
+        "lock_in": (M, H),
+        "continuity": (M, H),
+        "governance": (L, M),
+        "readiness": (M, H),
+    },
+    "P16_getraenkehandel": {
+        "ai_act": (L, L),
+        "gdpr": (L, L),
+        "lock_in": (L, L),
+        "continuity": (L, L),
+        "governance": (L, M),
+        "readiness": (L, M),
+    },
+    "P17_sportpark": {
+        "ai_act": (L, L),
+        "gdpr": (H, H),
+        "lock_in": (L, M),
+        "continuity": (L, M),
+        "governance": (L, M),
+        "readiness": (M, H),
+    },
+    "P18_bildungszentrum": {
+        "ai_act": (C, C),
+        "gdpr": (M, H),
+        "lock_in": (L, M),
+        "continuity": (L, M),
+        "governance": (L, M),
+        "readiness": (H, C),
+    },
+    "P19_spedition": {
+        "ai_act": (M, M),
+        "gdpr": (M, H),
+        "lock_in": (L, M),
+        "continuity": (L, M),
+        "governance": (L, M),
+        "readiness": (M, H),
+    },
+    "P20_hausverwaltung": {
+        "gdpr": (M, M),
+        "ai_act": (L, L),
+        "lock_in": (M, M),
+        "continuity": (L, M),
+        "governance": (L, L),
+        "readiness": (L, M),
+    },
+    "P21_seehotel": {
+        "ai_act": (L, L),
+        "gdpr": (M, M),
+        "lock_in": (L, M),
+        "continuity": (L, M),
+        "governance": (L, M),
+        "readiness": (L, M),
+    },
 }
 
 # (dimension, riskier or less ready, the other): strict, from docs/personas.md.
@@ -717,7 +975,68 @@ RANKINGS = [
     ("readiness", "P14_autohaus", "P11_softwarehaus"),
     ("readiness", "P02_kanzlei", "P12_zimmerei"),
     ("readiness", "P12_zimmerei", "P03_steuerberatung"),
+    # P15–P21 (docs/personas.md, third ranking table)
+    ("ai_act", "P18_bildungszentrum", "P19_spedition"),
+    ("ai_act", "P19_spedition", "P17_sportpark"),
+    ("ai_act", "P15_softwareschmiede", "P21_seehotel"),
+    ("ai_act", "P15_softwareschmiede", "P07_webshop"),
+    ("ai_act", "P05_personalservice", "P19_spedition"),
+    ("ai_act", "P04_baeckerei", "P16_getraenkehandel"),
+    ("gdpr", "P17_sportpark", "P20_hausverwaltung"),
+    ("gdpr", "P20_hausverwaltung", "P03_steuerberatung"),
+    ("gdpr", "P21_seehotel", "P11_softwarehaus"),
+    ("gdpr", "P19_spedition", "P07_webshop"),
+    ("governance", "P04_baeckerei", "P16_getraenkehandel"),
+    ("readiness", "P04_baeckerei", "P16_getraenkehandel"),
+    ("readiness", "P18_bildungszentrum", "P19_spedition"),
+    ("readiness", "P06_recruiting", "P21_seehotel"),
+    ("readiness", "P09_ingenieurbuero", "P20_hausverwaltung"),
+    ("ai_act", "P18_bildungszentrum", "P15_softwareschmiede"),
+    ("ai_act", "P19_spedition", "P21_seehotel"),
+    ("gdpr", "P17_sportpark", "P21_seehotel"),
+    ("gdpr", "P18_bildungszentrum", "P16_getraenkehandel"),
+    ("lock_in", "P15_softwareschmiede", "P20_hausverwaltung"),
+    ("lock_in", "P15_softwareschmiede", "P16_getraenkehandel"),
+    ("continuity", "P15_softwareschmiede", "P20_hausverwaltung"),
+    ("continuity", "P15_softwareschmiede", "P17_sportpark"),
+    ("readiness", "P15_softwareschmiede", "P16_getraenkehandel"),
 ]
+
+
+# The first action a consultant would name for each company (docs/personas.md, "First action"):
+# any of the keys; None: nothing is unlawful or overdue, so no action is marked "zuerst".
+FIRST_ACTION = {
+    "P01_praxis": {"remove_special_data", "bind_vendor_to_secrecy"},
+    "P02_kanzlei": {"bind_vendor_to_secrecy"},
+    "P03_steuerberatung": {"second_provider"},
+    "P04_baeckerei": {"ai_literacy"},
+    "P05_personalservice": {"stop_prohibited_practice"},
+    "P06_recruiting": {"human_decides"},
+    "P07_webshop": {"introduce_gateway"},
+    "P08_modehaus": {"chatbot_disclosure", "label_deepfakes"},
+    "P09_ingenieurbuero": {"decide_anthropic_models", "review_flex_routing"},
+    "P10_supportcenter": {"provider_transparency_duties"},
+    "P11_softwarehaus": None,
+    "P12_zimmerei": {"ai_literacy"},
+    "P13_maschinenbau": {"assess_product_ai"},
+    "P14_autohaus": {"do_dpia"},
+    "P15_softwareschmiede": {"provider_high_risk_duties"},
+    "P16_getraenkehandel": {"contain_shadow_ai", "write_ai_policy"},
+    "P17_sportpark": {"do_dpia"},
+    "P18_bildungszentrum": {"stop_prohibited_practice"},
+    "P19_spedition": {"do_dpia"},
+    "P20_hausverwaltung": {"decide_anthropic_models", "review_flex_routing"},
+    "P21_seehotel": {"do_dpia"},
+}
+# Nothing unlawful or overdue: no "zuerst" at all (docs/personas.md).
+NO_FIRST = {
+    "P03_steuerberatung",
+    "P07_webshop",
+    "P11_softwarehaus",
+    "P13_maschinenbau",
+    "P15_softwareschmiede",
+    "P16_getraenkehandel",
+}
 
 
 # How serious each gap of the personas is, in a consultant's three tiers (docs/personas.md, third
@@ -727,7 +1046,7 @@ SEVERITY = {
     "severe": """ai_in_products.not_assessed automated_decisions.regularly chatbot_disclosure.never
         contract_tier.consumer deepfakes.unlabelled dpa.none human_oversight.no
         personal_data.special private_accounts.common proprietary_features.core
-        provider_duties_checked.not_checked providers.one repurposed_high_risk.repurposed_unchecked
+        provider_duties_checked.not_checked providers.one
         secrecy_safeguards.not_bound ai_policy.none services_used.chatgpt_free""",
     "serious": """abstraction.direct anthropic_models.not_decided approval_process.none
         azure_abuse_monitoring.not_assessed change_monitoring.nobody contract_term.multi_year
@@ -741,7 +1060,7 @@ SEVERITY = {
         versions_pinned.not_pinned works_council.not_informed alternative_tested.not_tried
         monthly_spend.8000 services_used.copilot_studio""",
     "minor": """abstraction.partial ai_policy.written alternative_tested.piloted
-        approval_process.informal art5_practice.yes azure_abuse_monitoring.assessed
+        approval_process.informal azure_abuse_monitoring.assessed
         change_monitoring.occasionally confidence.2 confidence.3 contract_term.annual
         copyright_check.case_by_case copyright_check.none cost_tracking.total_only
         data_act_clauses.partly data_residency.partly_eu dpia.planned exit_plan.documented
@@ -759,7 +1078,7 @@ SEVERITY = {
         versions_pinned.pinned services_used.m365_copilot services_used.copilot_chat
         services_used.azure_openai services_used.openai_api services_used.chatgpt_business
         services_used.mistral services_used.anthropic_claude services_used.github_copilot
-        services_used.other""",
+        services_used.other no_ai_rule.none fria.planned monthly_spend.300""",
 }
 
 
@@ -868,13 +1187,12 @@ def reference_twins() -> tuple:
 def failures(document: dict) -> list[str]:
     """Every expectation of docs/personas.md the engine misses on ``document``."""
     cards = {name: score(document, answers) for name, answers in PERSONAS.items()}
+    return judgement_failures(cards) + pin_failures(document, cards)
+
+
+def judgement_failures(cards: dict) -> list[str]:
+    """A consultant's judgements of the outcome: level ranges, rankings, first action."""
     out = []
-    out += severity_failures(document)
-    for name, key, twin in reference_twins():
-        # every gap counts: closing it leaves the company with fewer risk points
-        before = sum(d.points for d in cards[name].dimensions)
-        if not sum(d.points for d in score(document, twin).dimensions) < before:
-            out.append(f"{name}: closing the gap {key} changes nothing")
     for name, expected in EXPECTED.items():
         for key, (low, high) in expected.items():
             level = level_of(cards[name], key)
@@ -883,6 +1201,31 @@ def failures(document: dict) -> list[str]:
     for key, worse, better in RANKINGS:
         if not risk_of(cards[worse], key) > risk_of(cards[better], key):
             out.append(f"{key}: {worse} should rank worse than {better}")
+    out += first_action_failures(cards)
+    return out
+
+
+def pin_failures(document: dict, cards: dict) -> list[str]:
+    """Checks on points rather than outcomes: the severity band of each named gap, and that
+    closing any gap leaves fewer risk points."""
+    out = severity_failures(document)
+    for name, key, twin in reference_twins():
+        before = sum(d.points for d in cards[name].dimensions)
+        if not sum(d.points for d in score(document, twin).dimensions) < before:
+            out.append(f"{name}: closing the gap {key} changes nothing")
+    return out
+
+
+def first_action_failures(cards: dict) -> list[str]:
+    """The first action and the "zuerst" marks a consultant would set."""
+    out = []
+    for name, expected in FIRST_ACTION.items():
+        plan = cards[name].recommendations
+        if expected is not None and (not plan or plan[0].key not in expected):
+            out.append(f"{name}: first action {plan[0].key if plan else None}, not {expected}")
+        marked = [r for r in plan if r.first]
+        if len(marked) > 3 or (name in NO_FIRST and marked):
+            out.append(f"{name}: {len(marked)} actions marked first")
     return out
 
 
@@ -898,7 +1241,7 @@ def cards(catalogue) -> dict:
 
 def test_there_are_at_least_twelve_personas_with_ranges_for_every_dimension():
     assert len(PERSONAS) >= 12
-    assert set(EXPECTED) == set(PERSONAS)
+    assert set(EXPECTED) == set(PERSONAS) == set(FIRST_ACTION)
     for expected in EXPECTED.values():
         assert set(expected) == {*DIMS, "readiness"}
 
@@ -931,6 +1274,19 @@ def test_level_lies_in_the_consultants_range(cards, name, key):
 @pytest.mark.parametrize(("key", "worse", "better"), RANKINGS)
 def test_pairwise_ranking(cards, key, worse, better):
     assert risk_of(cards[worse], key) > risk_of(cards[better], key)
+
+
+@pytest.mark.parametrize("name", sorted(FIRST_ACTION))
+def test_the_first_action_is_the_one_a_consultant_would_name(cards, name):
+    plan = cards[name].recommendations
+    expected = FIRST_ACTION[name]
+    if expected is not None:
+        assert plan[0].key in expected, [(r.key, r.urgency) for r in plan[:4]]
+    marked = [r.key for r in plan if r.first]
+    assert len(marked) <= 3
+    assert all(r.urgency in {"stop", "in_force"} for r in plan if r.first)
+    if name in NO_FIRST:
+        assert marked == []
 
 
 def test_special_data_and_secrets_in_consumer_tools_are_knock_out_drivers(cards):
@@ -986,9 +1342,10 @@ def test_the_legal_state_is_the_oldest_fact_used(cards, catalogue):
     dates = {f["key"]: f["as_of"] for f in catalogue["facts"]}
     for card in cards.values():
         assert card.legal_state == min(dates[f] for f in card.facts_used)
-    # P09 relies on proprietary features, which cite the Assistants API shutdown (as of 2026-09-01)
-    assert "openai_assistants_shutdown" in cards["P09_ingenieurbuero"].facts_used
-    assert cards["P09_ingenieurbuero"].legal_state == "2026-09-01"
+    # P09 relies on proprietary features (the Assistants API shutdown, re-checked 2026-12-05) and
+    # on the EU Data Boundary, whose fact is the oldest it cites (as of 2026-10-01)
+    assert {"openai_assistants_shutdown", "ms_eudb"} <= set(cards["P09_ingenieurbuero"].facts_used)
+    assert cards["P09_ingenieurbuero"].legal_state == "2026-10-01"
 
 
 @pytest.mark.parametrize("name", sorted(PERSONAS))

@@ -416,6 +416,22 @@ def test_compiled_conditions_match_evaluate(cond, answers, visible):
     assert compile_condition(cond)(answers, visible) == evaluate(cond, answers, visible)
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    conds=st.lists(CONDITIONS, min_size=1, max_size=4),
+    answers=st.dictionaries(st.sampled_from(["a", "b", "c"]), ANSWER_VALUES),
+)
+def test_conditions_sharing_their_row_parts_match_evaluate(conds, answers):
+    # the index compiles row-walking parts once and memoises them per answers object
+    from assessments.catalogue.conditions import evaluate
+    from assessments.scoring.index import _Conditions
+
+    compiler = _Conditions()
+    compiled = [compiler(cond) for cond in conds]
+    for _ in range(2):  # the second round answers from the memo
+        assert [f(answers) for f in compiled] == [evaluate(c, answers) for c in conds]
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_compiled_real_catalogue_conditions_match_evaluate(real_catalogue, data):

@@ -8,17 +8,19 @@ The catalogue scores one dimension, gdpr, from two single-choice questions; no e
     notes: yes 0, no 1 point      (maximum 1)            gdpr maximum in total: 4
 
 Client A answers tool=b, notes=no: 2 of 4 points -> gdpr 50 (high). Readiness: mean risk
-50 / 5 = 10 -> 90, but a high dimension caps readiness at 100 - 25 = 75 -> 75.
+50 / 5 = 10 -> 90, but a high dimension caps readiness at 100 - 25 = 75; the cap keeps the order
+(issue 19): above 75 - 10 = 65 the readiness is squeezed into 65..75, 65 + 10 × 25 / 35 -> 72.
 Client B answers tool=a, notes=no: 1 of 4 -> gdpr 25 (medium). Readiness 100 - 5 = 95.
 
 1. keep: ``{question: tool, option: b, scores: {gdpr: 3}, max: keep}`` ("b got riskier").
    The maximum of tool stays 3, so the total stays 4.
    A: 3 + 1 = 4 of 4 -> gdpr 100 (critical), +50. Readiness: 100 - 20 = 80, capped by the
-      critical dimension at 100 - 50 = 50 -> 50 (from 75). Driver: tool, gdpr 1 -> 3 (+2).
+      critical dimension at 100 - 50 = 50, squeezed into 40..50: 40 + 10 × 40 / 60 -> 47
+      (from 72). Driver: tool, gdpr 1 -> 3 (+2).
    B: a still scores 0 of the same total -> unchanged (25, 95).
 2. raise: ``{question: tool, option: c, scores: {gdpr: 5}, max: raise}`` ("tool matters more").
    The maximum of tool becomes 5, the total 6. Nobody answered c, yet:
-   A: 2 of 6 = 33.3 -> 33 (medium), −17. Readiness 100 - round(6.67) = 93 (from 75).
+   A: 2 of 6 = 33.3 -> 33 (medium), −17. Readiness 100 - round(6.67) = 93 (from 72).
    B: 1 of 6 = 16.7 -> 17 (low), −8. Readiness 100 - round(3.4) = 97 (from 95).
    This is the surprise ``keep`` exists to avoid: both clients look safer.
 3. keep with points above the maximum: ``{option: c, scores: {gdpr: 5}, max: keep}`` counts as 3,
@@ -84,7 +86,7 @@ def test_baseline_is_what_the_hand_calculation_says(document):
     from assessments.scoring import score
 
     a, b = score(document, CLIENT_A), score(document, CLIENT_B)
-    assert (a.scores["gdpr"], a.readiness) == (50, 75)
+    assert (a.scores["gdpr"], a.readiness) == (50, 72)
     assert (b.scores["gdpr"], b.readiness) == (25, 95)
 
 
@@ -94,7 +96,7 @@ def test_keep_moves_only_the_client_with_that_answer(document):
     b, _ = _outcome(document, scenario, CLIENT_B)
 
     assert prepared.problems == ()
-    assert (a.after.scores["gdpr"], a.deltas["gdpr"], a.after.readiness) == (100, 50, 50)
+    assert (a.after.scores["gdpr"], a.deltas["gdpr"], a.after.readiness) == (100, 50, 47)
     assert drivers_by_question(a.moved) == [
         {
             "question_key": "tool",
@@ -211,7 +213,7 @@ def test_two_client_portfolio_moves_as_worked_out(two_clients, drivers):
     selectors.stress_drivers_fill(rows=result.rows, scenario=_scenario(KEEP_B))
 
     anton, berta = result.rows
-    assert (anton.name, anton.readiness_before, anton.readiness_after) == ("Anton GmbH", 75, 50)
+    assert (anton.name, anton.readiness_before, anton.readiness_after) == ("Anton GmbH", 72, 47)
     assert anton.deltas == {"lock_in": 0, "gdpr": 50, "ai_act": 0, "continuity": 0, "governance": 0}
     assert anton.risk_delta == 50
     assert anton.drivers[0]["changes"] == [

@@ -1,8 +1,10 @@
 import pytest
+from django.template.loader import render_to_string
 from django.urls import reverse
 
 from assessments import services
 from assessments.models import Answer, Assessment
+from assessments.wizard import question_view
 from tests.wizard.conftest import COMPLETE, fill
 
 pytestmark = pytest.mark.django_db
@@ -281,3 +283,38 @@ def test_locked_message_follows_the_language_of_the_request(client, alice, draft
 
     assert response.status_code == 409
     assert "This assessment is complete" in response.content.decode()
+
+
+def test_a_row_select_groups_its_options_as_the_catalogue_does():
+    question = {
+        "key": "use_cases",
+        "type": "repeat_group",
+        "text": {"de": "Einsatzzwecke"},
+        "fields": [
+            {
+                "key": "purpose",
+                "type": "single_choice",
+                "text": {"de": "Wofür?"},
+                "options": [
+                    {"key": "letters", "label": {"de": "Briefe"}, "group": {"de": "Texte"}},
+                    {"key": "code", "label": {"de": "Code"}, "group": {"de": "Texte"}},
+                    {"key": "hr", "label": {"de": "Bewerbungen"}, "group": {"de": "Personal"}},
+                    {"key": "other", "label": {"de": "Sonstiges"}},
+                ],
+            }
+        ],
+    }
+    view = question_view(question, value=[{"purpose": "hr"}])
+
+    html = render_to_string("assessments/_question.html", {"q": view, "sandbox": True})
+
+    select = html[
+        html.index('<select class="form-select form-select-sm" id="use_cases-0-purpose"') :
+    ]
+    select = select[: select.index("</select>")]
+    assert select.count("<optgroup") == 2
+    texts = select[select.index('<optgroup label="Texte">') : select.index("</optgroup>")]
+    assert 'value="letters"' in texts and 'value="code"' in texts and 'value="hr"' not in texts
+    personal = select[select.index('<optgroup label="Personal">') :]
+    assert '<option value="hr" selected>' in personal
+    assert select.rindex('value="other"') > select.rindex("</optgroup>")

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('assessments', '0009_answer_version'),
+        ('assessments', '0013_task_list_and_saved_filters'),
     ]
 
     operations = [

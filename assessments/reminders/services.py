@@ -1,0 +1,221 @@
+"""The reminder digest: one e-mail per person with their due and overdue actions.
+
+Run daily by beat. Only actions of each client's current plan count (the plan of the latest
+submitted assessment; older plans are history), open or in progress, due within
+``REMINDER_DUE_SOON_DAYS`` or overdue. An action goes to its owner; an action nobody owns goes to
+the client's owners. A person is reminded as often as they chose; a digest is claimed with a
+conditional UPDATE before it is sent, so two beats or a task run twice never send it twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from datetime import datetime, time, timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.db import transaction
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from portal.models import Membership, User
+from portal.services import email_send
+
+from ..actionplan.models import Action
+from .models import Frequency, ReminderDigest, ReminderEntry, ReminderSetting
+
+logger = logging.getLogger(__name__)
+UNSUBSCRIBE_SALT = "assessments.reminders.unsubscribe"
+OPEN_STATES = (Action.State.OPEN, Action.State.IN_PROGRESS)
+
+
+def current_actions():
+    """Open actions of every client's current plan (the latest submitted assessment's)."""
+    return Action.objects.filter(
+        state__in=OPEN_STATES,
+        assessment_id=F("assessment__organization__latest_result_id"),
+    )
+
+
+def frequency_of(user: User) -> str:
+    setting = ReminderSetting.objects.filter(user=user).values_list("frequency", flat=True).first()
+    return setting or Frequency.WEEKLY
+
+
+def reminder_setting_save(*, user: User, frequency: str) -> ReminderSetting:
+    setting, _ = ReminderSetting.objects.update_or_create(
+        user=user, defaults={"frequency": frequency, "updated_at": timezone.now()}
+    )
+    return setting
+
+
+def unsubscribe_token(user: User) -> str:
+    return signing.Signer(salt=UNSUBSCRIBE_SALT).sign_object({"u": user.pk})
+
+
+def unsubscribe(*, token: str) -> User | None:
+    """Turn the digest off for the person the link was sent to (no sign-in needed)."""
+    try:
+        data = signing.Signer(salt=UNSUBSCRIBE_SALT).unsign_object(token)
+    except signing.BadSignature:
+        return None
+    user = User.objects.filter(pk=data.get("u"), is_active=True).first()
+    if user is not None:
+        reminder_setting_save(user=user, frequency=Frequency.NEVER)
+    return user
+
+
+def _period_start(frequency: str, now: datetime) -> datetime:
+    today = timezone.localdate(now)
+    if frequency == Frequency.WEEKLY:
+        today -= timedelta(days=today.weekday())
+    return timezone.make_aware(datetime.combine(today, time.min))
+
+
+def _claim(user: User, frequency: str, now: datetime) -> bool:
+    """Mark the digest of this period as sent; False if it was sent already (or is off)."""
+    if frequency == Frequency.NEVER:
+        return False
+    ReminderSetting.objects.get_or_create(user=user)
+    start = _period_start(frequency, now)
+    return (
+        ReminderSetting.objects.filter(user=user, frequency=frequency)
+        .filter(Q(last_sent_at__isnull=True) | Q(last_sent_at__lt=start))
+        .update(last_sent_at=now)
+        == 1
+    )
+
+
+def due_by_person(*, today) -> dict[int, list[Action]]:
+    """Due and overdue actions of the current plans, by the person to remind."""
+    horizon = today + timedelta(days=settings.REMINDER_DUE_SOON_DAYS)
+    actions = list(
+        current_actions()
+        .filter(due_date__lte=horizon)
+        .select_related("assessment__organization", "owner")
+        .order_by("due_date", "priority", "pk")
+    )
+    unowned = {a.assessment.organization_id for a in actions if not _owner_active(a)}
+    owners = defaultdict(list)
+    for organization_id, user_id in Membership.objects.filter(
+        organization_id__in=unowned, role=Membership.Role.OWNER, user__is_active=True
+    ).values_list("organization_id", "user_id"):
+        owners[organization_id].append(user_id)
+    result: dict[int, list[Action]] = defaultdict(list)
+    for action in actions:
+        if _owner_active(action):
+            result[action.owner_id].append(action)
+        else:
+            for user_id in owners[action.assessment.organization_id]:
+                result[user_id].append(action)
+    return result
+
+
+def _owner_active(action: Action) -> bool:
+    return action.owner_id is not None and action.owner.is_active
+
+
+def _digest_context(user: User, actions: list[Action], today) -> dict:
+    groups: dict[str, dict] = {}
+    for action in sorted(actions, key=lambda a: (a.due_date, a.priority)):
+        organization = action.assessment.organization
+        group = groups.setdefault(
+            str(organization.pk), {"organization": organization.name, "overdue": [], "due": []}
+        )
+        item = {
+            "title": action.display_title,
+            "due_date": action.due_date,
+            "days": (today - action.due_date).days,
+            "url": settings.SITE_URL + reverse("action_detail", args=[action.pk]),
+        }
+        group["overdue" if action.due_date < today else "due"].append(item)
+    return {
+        "name": user.first_name or user.display_name,
+        "groups": list(groups.values()),
+        "overdue_count": sum(len(g["overdue"]) for g in groups.values()),
+        "due_count": sum(len(g["due"]) for g in groups.values()),
+        "settings_url": settings.SITE_URL + reverse("reminder_settings"),
+        "unsubscribe_url": settings.SITE_URL
+        + reverse("reminder_unsubscribe", args=[unsubscribe_token(user)]),
+    }
+
+
+def _language_of(user: User, actions: list[Action]) -> str:
+    if user.is_consultant:
+        return settings.LANGUAGE_CODE
+    return actions[0].assessment.organization.language
+
+
+def digest_send(*, user: User, actions: list[Action], now: datetime) -> ReminderDigest:
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    today = timezone.localdate(now)
+    context = _digest_context(user, actions, today)
+    language = _language_of(user, actions)
+    with translation.override(language):
+        subject = " ".join(
+            render_to_string(
+                "assessments/email/reminder_digest_subject.txt",
+                {**context, "consultancy": settings.CONSULTANCY},
+            ).split()
+        )
+    digest = ReminderDigest.objects.create(
+        user=user, email=user.email, subject=subject[:200], sent_at=now
+    )
+    ReminderEntry.objects.bulk_create(
+        ReminderEntry(
+            digest=digest,
+            organization_id=a.assessment.organization_id,
+            action=a,
+            title=a.display_title[:200],
+            due_date=a.due_date,
+            overdue=a.due_date < today,
+        )
+        for a in actions
+    )
+    try:
+        email_send(
+            template="assessments/email/reminder_digest",
+            to=[user.email],
+            context=context,
+            language=language,
+            headers={
+                "List-Unsubscribe": f"<{context['unsubscribe_url']}>",
+                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            },
+        )
+    except Exception as error:  # noqa: BLE001 - one bad address must not stop the others
+        logger.exception("Reminder digest to %s failed", user.email)
+        ReminderDigest.objects.filter(pk=digest.pk).update(
+            failed=True, error=f"{error.__class__.__name__}: {error}"[:300]
+        )
+    return digest
+
+
+def reminders_send(*, now: datetime | None = None) -> int:
+    """Send every digest that is due now; returns how many were sent."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    due = due_by_person(today=today)
+    if not due:
+        return 0
+    users = User.objects.in_bulk(list(due))
+    frequencies = dict(
+        ReminderSetting.objects.filter(user_id__in=list(due)).values_list("user_id", "frequency")
+    )
+    sent = 0
+    for user_id, actions in due.items():
+        user = users.get(user_id)
+        if user is None or not user.is_active:
+            continue
+        frequency = frequencies.get(user_id, Frequency.WEEKLY)
+        with transaction.atomic():
+            if not _claim(user, frequency, now):
+                continue
+            digest_send(user=user, actions=actions, now=now)
+        sent += 1
+    logger.info("Reminder digests sent: %s", sent)
+    return sent

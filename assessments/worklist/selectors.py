@@ -1,0 +1,101 @@
+"""Reads for the task list. One query for a page of tasks (LIMIT page + 1, no count over every
+client), one capped count of the overdue ones; both through ``Organization.visible_to``."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.utils import timezone
+
+from portal.models import Organization, User
+
+from ..actionplan.models import Action
+from .filters import PAGE_SIZE, TaskFilter
+from .models import SavedFilter
+
+OPEN_STATES = (Action.State.OPEN, Action.State.IN_PROGRESS)
+OVERDUE_CAP = 1000
+
+
+def _base(*, user: User) -> QuerySet[Action]:
+    """Open actions of the current plans (latest submitted assessment) of visible clients."""
+    actions = Action.objects.filter(
+        state__in=OPEN_STATES,
+        assessment_id=F("assessment__organization__latest_result_id"),
+    )
+    if not user.sees_all_clients:
+        actions = actions.filter(assessment__organization__in=Organization.objects.visible_to(user))
+    return actions
+
+
+def tasks_filtered(*, user: User, filters: TaskFilter, today=None) -> QuerySet[Action]:
+    today = today or timezone.localdate()
+    actions = _base(user=user)
+    if filters.q:
+        actions = actions.filter(
+            Q(title__icontains=filters.q)
+            | Q(assessment__organization__name__icontains=filters.q)
+            | Q(key__icontains=filters.q)
+        )
+    if filters.due == "overdue":
+        actions = actions.filter(due_date__lt=today)
+    elif filters.due == "week":
+        actions = actions.filter(due_date__gte=today, due_date__lte=today + timedelta(days=7))
+    elif filters.due == "month":
+        actions = actions.filter(due_date__gte=today, due_date__lte=today + timedelta(days=30))
+    elif filters.due == "none":
+        actions = actions.filter(due_date__isnull=True)
+    if filters.state:
+        actions = actions.filter(state=filters.state)
+    if filters.priority:
+        actions = actions.filter(priority=int(filters.priority))
+    if filters.owner == "me":
+        actions = actions.filter(owner=user)
+    elif filters.owner == "client":
+        actions = actions.filter(owner__isnull=False, owner__is_consultant=False)
+    elif filters.owner == "nobody":
+        actions = actions.filter(owner__isnull=True)
+    if filters.mine:
+        actions = actions.filter(assessment__organization__consultant=user)
+    return actions
+
+
+def tasks_page(*, user: User, filters: TaskFilter, today=None) -> tuple[list[Action], bool]:
+    """One page of tasks, overdue first, then by the chosen sort; and whether a next exists."""
+    today = today or timezone.localdate()
+    overdue_first = Case(
+        When(due_date__lt=today, then=Value(0)), default=Value(1), output_field=IntegerField()
+    )
+    order = {
+        "due": [F("due_date").asc(nulls_last=True), "priority"],
+        "priority": ["priority", F("due_date").asc(nulls_last=True)],
+        "client": ["assessment__organization__name", "priority"],
+        "updated": ["-updated_at"],
+    }[filters.sort]
+    start = (filters.page - 1) * PAGE_SIZE
+    rows = list(
+        tasks_filtered(user=user, filters=filters, today=today)
+        .annotate(overdue_first=overdue_first)
+        .select_related("assessment__organization", "owner")
+        .order_by("overdue_first", *order, "pk")[start : start + PAGE_SIZE + 1]
+    )
+    for action in rows:
+        action.is_overdue = bool(action.due_date and action.due_date < today)
+    return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
+
+
+def overdue_count(*, user: User, filters: TaskFilter, today=None) -> tuple[int, bool]:
+    """How many of the filtered tasks are overdue, counted up to a cap (True when capped)."""
+    today = today or timezone.localdate()
+    ids = (
+        tasks_filtered(user=user, filters=filters, today=today)
+        .filter(due_date__lt=today)
+        .values("pk")[: OVERDUE_CAP + 1]
+    )
+    count = Action.objects.filter(pk__in=ids).count()
+    return min(count, OVERDUE_CAP), count > OVERDUE_CAP
+
+
+def saved_filters(*, user: User, page: str) -> list[SavedFilter]:
+    return list(SavedFilter.objects.filter(user=user, page=page))

@@ -1,0 +1,122 @@
+"""Reminder digests: one e-mail per person with due and overdue actions of the current plan, as
+often as the person chose, opt-out honoured, every digest recorded for the consultant."""
+
+import datetime as dt
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from assessments import services
+from assessments.actionplan import services as plan_services
+from assessments.reminders import services as reminders
+from assessments.reminders.models import Frequency, ReminderDigest, ReminderEntry
+from tests.wizard.conftest import COMPLETE, fill
+
+pytestmark = pytest.mark.django_db
+
+MONDAY = timezone.make_aware(dt.datetime(2027, 3, 1, 6, 30))  # a Monday
+TODAY = MONDAY.date()
+
+
+@pytest.fixture
+def plan(questionnaire, org_a, alice, bob, consultant):
+    org_a.name = "Müller & Söhne GmbH"
+    org_a.consultant = consultant
+    org_a.save()
+    assessment = services.assessment_start(organization=org_a, user=alice).assessment
+    fill(assessment, alice, {**COMPLETE, "chatgpt_data": "yes"})
+    assessment = services.assessment_submit(assessment=assessment, user=alice)
+    overdue = assessment.actions.get()
+    soon = plan_services.action_create(assessment=assessment, actor=consultant, title="AVV ablegen")
+    later = plan_services.action_create(
+        assessment=assessment, actor=consultant, title="Richtlinie schulen"
+    )
+    overdue.owner, overdue.due_date = bob, TODAY - dt.timedelta(days=3)
+    soon.owner, soon.due_date = bob, TODAY + dt.timedelta(days=2)
+    later.owner, later.due_date = bob, TODAY + dt.timedelta(days=30)
+    for action in (overdue, soon, later):
+        action.save()
+    return assessment, overdue, soon, later
+
+
+def test_one_digest_per_person_with_overdue_first(plan, bob):
+    assessment, overdue, soon, later = plan
+    assert reminders.reminders_send(now=MONDAY) == 1
+    [message] = mail.outbox
+    assert message.to == [bob.email]
+    assert "1 Maßnahme ist überfällig" in message.subject
+    text = message.body
+    assert "Müller & Söhne GmbH" in text and "&amp;" not in text  # no HTML escaping in text
+    assert text.index(overdue.display_title) < text.index(soon.display_title)
+    assert later.display_title not in text
+    assert "seit 3 Tagen überfällig" in text
+    assert message.extra_headers["List-Unsubscribe"].startswith("<http")
+    html = message.alternatives[0][0]
+    assert "Müller &amp; Söhne GmbH" in html  # escaped where it must be
+    digest = ReminderDigest.objects.get()
+    assert sorted(digest.entries.values_list("overdue", flat=True)) == [False, True]
+
+
+def test_weekly_is_sent_once_a_week_daily_every_day(plan, bob):
+    assert reminders.reminders_send(now=MONDAY) == 1
+    assert reminders.reminders_send(now=MONDAY + dt.timedelta(hours=2)) == 0  # run twice
+    assert reminders.reminders_send(now=MONDAY + dt.timedelta(days=1)) == 0  # weekly: not Tuesday
+    reminders.reminder_setting_save(user=bob, frequency=Frequency.DAILY)
+    assert reminders.reminders_send(now=MONDAY + dt.timedelta(days=1)) == 1
+    assert reminders.reminders_send(now=MONDAY + dt.timedelta(days=1, hours=1)) == 0
+    assert reminders.reminders_send(now=MONDAY + dt.timedelta(days=2)) == 1
+
+
+def test_opt_out_by_link_is_honoured(client, plan, bob):
+    reminders.reminders_send(now=MONDAY)
+    url = reminders.unsubscribe_token(bob)
+    response = client.post(reverse("reminder_unsubscribe", args=[url]))  # one-click, no login
+    assert response.status_code == 200
+    assert reminders.frequency_of(bob) == Frequency.NEVER
+    mail.outbox.clear()
+    assert reminders.reminders_send(now=MONDAY + dt.timedelta(days=7)) == 0
+    assert mail.outbox == []
+    assert client.post(reverse("reminder_unsubscribe", args=["kaputt"])).status_code == 400
+
+
+def test_person_chooses_the_frequency(client, bob):
+    client.force_login(bob)
+    assert client.get(reverse("reminder_settings")).status_code == 200
+    response = client.post(reverse("reminder_settings"), {"frequency": "daily"})
+    assert response.status_code == 302 and reminders.frequency_of(bob) == "daily"
+    assert client.post(reverse("reminder_settings"), {"frequency": "hourly"}).status_code == 200
+    assert reminders.frequency_of(bob) == "daily"
+
+
+def test_unowned_actions_go_to_the_client_owners(plan, alice, bob):
+    _, overdue, soon, _ = plan
+    overdue.owner = None
+    overdue.save()
+    reminders.reminders_send(now=MONDAY)
+    recipients = sorted(m.to[0] for m in mail.outbox)
+    assert recipients == sorted([alice.email, bob.email])
+
+
+def test_done_actions_and_old_plans_are_not_reminded(plan, alice, bob):
+    assessment, overdue, soon, _ = plan
+    overdue.state = "done"
+    overdue.save()
+    newer = services.assessment_start(organization=assessment.organization, user=alice).assessment
+    fill(newer, alice, {**COMPLETE, "chatgpt_data": "yes"})
+    services.assessment_submit(assessment=newer, user=alice)
+    # the old plan's "soon" action is history now; the new plan has no due dates yet
+    assert reminders.reminders_send(now=MONDAY) == 0
+
+
+def test_consultant_sees_what_was_sent_on_the_client_page(client, plan, consultant, alice):
+    reminders.reminders_send(now=MONDAY)
+    client.force_login(consultant)
+    page = client.get(reverse("organization_detail", args=[plan[0].organization_id]))
+    body = page.content.decode()
+    assert "Gesendete Erinnerungen" in body and plan[1].display_title in body
+    client.force_login(alice)
+    page = client.get(reverse("organization_detail", args=[plan[0].organization_id]))
+    assert "Gesendete Erinnerungen" not in page.content.decode()
+    assert ReminderEntry.objects.count() == 2

@@ -1,0 +1,85 @@
+"""Answer-level diff between any two assessments of a client: which answers changed and which
+scores moved because of them, on the client page, the comparison page and in the report."""
+
+import pytest
+from django.test import override_settings
+from django.urls import reverse
+
+from assessments import services
+from assessments.history.selectors import answer_diff
+from assessments.models import Report
+from assessments.reports.render import report_html
+from tests.factories import ConsultantFactory
+from tests.wizard.conftest import COMPLETE, fill
+
+pytestmark = pytest.mark.django_db
+
+
+def _submit(organization, user, answers):
+    assessment = services.assessment_start(organization=organization, user=user).assessment
+    fill(assessment, user, answers)
+    return services.assessment_submit(assessment=assessment, user=user)
+
+
+@pytest.fixture
+def three(questionnaire, org_a, alice, consultant):
+    org_a.consultant = consultant
+    org_a.save()
+    first = _submit(org_a, alice, {**COMPLETE, "chatgpt_data": "yes"})
+    second = _submit(org_a, alice, {"chatgpt_data": "no"})
+    third = _submit(org_a, alice, {"staff": 40})
+    return first, second, third
+
+
+def test_diff_names_changed_answers_and_the_score_moves(three):
+    first, second, third = three
+    diff = answer_diff(before=first, after=third)
+    keys = {row["key"] for row in diff["rows"]}
+    assert keys == {"chatgpt_data", "staff"}
+    gdpr = next(t for t in diff["totals"] if t["key"] == "gdpr")
+    assert gdpr["delta"] == third.result.gdpr - first.result.gdpr
+    chatgpt = next(r for r in diff["rows"] if r["key"] == "chatgpt_data")
+    assert chatgpt["before"] == "Ja" and chatgpt["now"] == "Nein"
+    explained = sum(e["delta"] for r in diff["rows"] for e in r["effects"] if e["key"] == "gdpr")
+    assert gdpr["rest"] == gdpr["delta"] - explained
+
+
+def test_client_page_shows_the_last_change_and_compares_any_two(client, three, alice, charlie):
+    first, second, third = three
+    client.force_login(alice)
+    page = client.get(reverse("organization_detail", args=[first.organization_id]))
+    assert "Was sich geändert hat" in page.content.decode()
+    compare = client.get(
+        reverse("assessment_compare", args=[first.organization_id]),
+        {"von": first.pk, "mit": third.pk},
+    )
+    assert compare.status_code == 200
+    assert compare.context["diff"]["before"] == first and compare.context["diff"]["after"] == third
+    swapped = client.get(
+        reverse("assessment_compare", args=[first.organization_id]),
+        {"von": third.pk, "mit": first.pk},
+    )
+    assert swapped.context["diff"]["before"] == first
+    client.force_login(charlie)
+    assert (
+        client.get(reverse("assessment_compare", args=[first.organization_id])).status_code == 404
+    )
+
+
+@override_settings(CONSULTANT_SCOPE="assigned")
+def test_unassigned_consultant_cannot_compare(client, three):
+    client.force_login(ConsultantFactory())
+    assert (
+        client.get(reverse("assessment_compare", args=[three[0].organization_id])).status_code
+        == 404
+    )
+
+
+def test_report_shows_the_changes_since_the_last_assessment(three, consultant):
+    first, second, third = three
+    report = Report.objects.create(assessment=third, requested_by=consultant)
+    html = report_html(report)
+    assert "Was sich seit der Bewertung vom" in html
+    assert "Geänderte Antworten und ihre Wirkung" in html
+    report_first = Report.objects.create(assessment=first, requested_by=consultant)
+    assert "Was sich seit der Bewertung vom" not in report_html(report_first)
