@@ -187,7 +187,11 @@ def assessment_for_results(*, user: User, assessment_id) -> Assessment:
     summary row) and catalogue version in one query; 404 unless ``user`` may see it."""
     return get_object_or_404(
         Assessment.objects.visible_to(user).select_related(
-            "organization__consultant", "organization__summary", "questionnaire", "result"
+            "organization__consultant",
+            "organization__summary",
+            "questionnaire",
+            "result",
+            "submitted_by",
         ),
         pk=assessment_id,
     )

@@ -88,8 +88,8 @@ def answer_effects(*, assessment: Assessment) -> list[dict]:
     scores (see ``answer_diff``)."""
     if not assessment.previous_id:
         return []
-    before = Assessment.objects.select_related("questionnaire").get(pk=assessment.previous_id)
-    return answer_diff(before=before, after=assessment)["rows"]
+    rows, _explained = _changed_answers(before_id=assessment.previous_id, after=assessment)
+    return rows
 
 
 def answer_diff(*, before: Assessment, after: Assessment) -> dict:
@@ -100,12 +100,42 @@ def answer_diff(*, before: Assessment, after: Assessment) -> dict:
     stored results' differences; ``rest`` is the part of a dimension's move that no single answer
     explains (answers acting together, or a newer catalogue version).
     """
+    rows, explained = _changed_answers(before_id=before.pk, after=after)
+    titles = dimension_titles(after.questionnaire.document)
+    totals = []
+    before_result = getattr(before, "result", None)
+    after_result = getattr(after, "result", None)
+    if before_result is not None and after_result is not None:
+        for dim in (*TREND_FIELDS, "readiness"):
+            delta = getattr(after_result, dim) - getattr(before_result, dim)
+            totals.append(
+                {
+                    "key": dim,
+                    "dimension": titles.get(dim, _("KI-Readiness")),
+                    "before": getattr(before_result, dim),
+                    "after": getattr(after_result, dim),
+                    "delta": delta,
+                    "rest": delta - explained.get(dim, 0) if dim != "readiness" else 0,
+                }
+            )
+    return {
+        "before": before,
+        "after": after,
+        "rows": rows,
+        "totals": totals,
+        "catalogue_changed": before.questionnaire_id != after.questionnaire_id,
+    }
+
+
+def _changed_answers(*, before_id, after: Assessment) -> tuple[list[dict], dict[str, int]]:
+    """The rows of ``answer_diff`` and, per dimension, how much of the move they explain (both
+    answer sets in one query; the results page needs no more than this)."""
     questionnaire = questionnaire_for(after)
     document = after.questionnaire.document
     titles = dimension_titles(document)
     now, then = {}, {}
     for assessment_id, key, value in Answer.objects.filter(
-        assessment_id__in=[before.pk, after.pk]
+        assessment_id__in=[before_id, after.pk]
     ).values_list("assessment_id", "question_key", "value"):
         (now if assessment_id == after.pk else then)[key] = value
     visible = questionnaire.visible(now)
@@ -139,29 +169,7 @@ def answer_diff(*, before: Assessment, after: Assessment) -> dict:
             }
         )
     rows.sort(key=lambda r: -max((abs(e["delta"]) for e in r["effects"]), default=0))
-    totals = []
-    before_result = getattr(before, "result", None)
-    after_result = getattr(after, "result", None)
-    if before_result is not None and after_result is not None:
-        for dim in (*TREND_FIELDS, "readiness"):
-            delta = getattr(after_result, dim) - getattr(before_result, dim)
-            totals.append(
-                {
-                    "key": dim,
-                    "dimension": titles.get(dim, _("KI-Readiness")),
-                    "before": getattr(before_result, dim),
-                    "after": getattr(after_result, dim),
-                    "delta": delta,
-                    "rest": delta - explained.get(dim, 0) if dim != "readiness" else 0,
-                }
-            )
-    return {
-        "before": before,
-        "after": after,
-        "rows": rows,
-        "totals": totals,
-        "catalogue_changed": before.questionnaire_id != after.questionnaire_id,
-    }
+    return rows, explained
 
 
 def comparable_assessments(*, user, organization) -> list[Assessment]:
