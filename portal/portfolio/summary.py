@@ -30,7 +30,7 @@ from __future__ import annotations
 from collections import Counter
 
 from django.db import connection, transaction
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import Signal, receiver
@@ -217,6 +217,25 @@ def figures_add(delta: dict) -> None:
             f"ON CONFLICT (key, shard) DO UPDATE SET value = {table}.value + excluded.value",
             [part for item in items for part in item],
         )
+
+
+def figures_prune() -> int:
+    """Drop the figures whose shards add up to nothing: a key names a value (a level, an
+    industry), and once nobody has that value any more, e.g. after an erasure, the key goes too.
+    Readers count a missing key as 0. Every shard's lock is taken first, so no concurrent change
+    to a key is lost between reading and deleting."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for shard in range(SHARDS):
+                cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [ADVISORY_LOCK_CLASS, shard])
+    empty = (
+        PortfolioFigure.objects.values("key")
+        .annotate(total=Sum("value"))
+        .filter(total=0)
+        .values_list("key", flat=True)
+    )
+    deleted, _ = PortfolioFigure.objects.filter(key__in=list(empty)).delete()
+    return deleted
 
 
 def figures(*, prefix: str = "") -> dict[str, int]:
