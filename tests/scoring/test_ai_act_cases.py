@@ -796,7 +796,7 @@ REVIEW_CASES = [
         "personalised_product_recommendations_are_persuasion",
         "Art. 5 Abs. 1 Buchst. a KI-VO; Leitlinien verbotene Praktiken Rn. 128 (Empfehlungen nach "
         "offenen Vorlieben) und Rn. 133 (Werbung nicht per se manipulativ)",
-        row("recommendations", affected="customers", personal_data="regular"),
+        row("personalised_offers", affected="customers", personal_data="regular"),
         "minimal",
         duties={"Art. 4": ART5},
         no_duties=("Art. 5", "Art. 26", "Art. 50"),
@@ -807,7 +807,7 @@ REVIEW_CASES = [
         "loyalty_privileges_for_good_customers_are_no_social_scoring",
         "Art. 5 Abs. 1 Buchst. c KI-VO; Leitlinien verbotene Praktiken Rn. 177 (Vorteile für "
         "Kunden mit guter Kaufhistorie, gerechtfertigt und verhältnismäßig)",
-        row("recommendations", affected="customers", output="assesses_people"),
+        row("personalised_offers", affected="customers", output="assesses_people"),
         "minimal",
         no_duties=("Art. 5", "Art. 26"),
         no_elements=("art5_1_c",),
@@ -862,7 +862,8 @@ REVIEW_CASES = [
         row("fatigue_detection", affected="applicants_employees", output="assesses_people"),
         "high_risk",
         duties={"Art. 26": ANNEX_III},
-        elements=("annex_iii_4_b",),
+        elements=("annex_iii_4_b_monitoring",),
+        path=("Anhang III Nr. 4 Buchst. b",),
         no_elements=("art5_1_f", "annex_iii_1_c"),
     ),
     Case(
