@@ -1025,7 +1025,7 @@ def dated_duties(use_case) -> list[tuple[str, str]]:
 
 def cites(article: str, prefix: str) -> bool:
     """``article`` is ``prefix`` or a paragraph of it ("Art. 5" is not "Art. 50")."""
-    return article == prefix or article.startswith((prefix + " ", prefix + ";"))
+    return article == prefix or article.startswith((prefix + " ", prefix + ";", prefix + ","))
 
 
 def test_the_table_has_at_least_forty_cases_each_with_a_source():
