@@ -143,6 +143,8 @@ _CITATION_STEPS = (
     (re.compile(r"(\(\w+\)) und (\d+|[a-z]+)\b"), r"\1 and (\2)"),
     (re.compile(r"Nr\. (\d+)"), r"point \1"),
     (re.compile(r"i\. V\. m\."), "in conjunction with"),
+    (re.compile(r"i\. d\. F\. der VO \(EU\)"), "as amended by Regulation (EU)"),
+    (re.compile(r"\bErwG\b"), "recital"),
     (re.compile(r"\bAnhang\b"), "Annex"),
     (re.compile(r"\bAbschnitt\b"), "Section"),
     (re.compile(r"\bVO \(EU\)"), "Regulation (EU)"),
