@@ -74,19 +74,74 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def _walks_rows(cond: Any) -> bool:
+def walks_rows(cond: Any) -> bool:
+    """Whether ``cond`` (or a part of it) walks the rows of a repeat group."""
     if not isinstance(cond, Mapping):
         return False
     if "any_row" in cond:
         return True
     parts = (*(cond.get("all") or ()), *(cond.get("any") or ()), cond.get("not"))
-    return any(_walks_rows(part) for part in parts)
+    return any(walks_rows(part) for part in parts)
 
 
 def _part(cond: Any, share: Callable[[Any], Condition] | None) -> Condition:
-    if share is not None and _walks_rows(cond):
+    if share is not None and walks_rows(cond):
         return share(cond)
     return _compile(cond, share)
+
+
+def _all(subs: tuple[Condition, ...]) -> Condition:
+    """``all`` of the parts, unrolled for the usual two or three (a generator costs several
+    times the parts' own checks). Every compiled part returns a bool, so ``and`` does too."""
+    if len(subs) == 1:
+        return subs[0]
+    if len(subs) == 2:
+        a, b = subs
+        return lambda answers, visible=None: a(answers, visible) and b(answers, visible)
+    if len(subs) == 3:
+        a, b, c = subs
+        return lambda answers, visible=None: (
+            a(answers, visible) and b(answers, visible) and c(answers, visible)
+        )
+
+    def every(answers, visible=None):
+        for sub in subs:  # noqa: SIM110 - a generator costs more than the parts
+            if not sub(answers, visible):
+                return False
+        return True
+
+    return every
+
+
+def _any(subs: tuple[Condition, ...]) -> Condition:
+    """``any`` of the parts, unrolled like ``_all``."""
+    if len(subs) == 1:
+        return subs[0]
+    if len(subs) == 2:
+        a, b = subs
+        return lambda answers, visible=None: a(answers, visible) or b(answers, visible)
+    if len(subs) == 3:
+        a, b, c = subs
+        return lambda answers, visible=None: (
+            a(answers, visible) or b(answers, visible) or c(answers, visible)
+        )
+
+    def some(answers, visible=None):
+        for sub in subs:  # noqa: SIM110 - a generator costs more than the parts
+            if sub(answers, visible):
+                return True
+        return False
+
+    return some
+
+
+def _answered_strings(items: Any) -> frozenset[str] | None:
+    """The answered strings among ``items`` when all of them are strings (None otherwise): a
+    string answer meets ``equals``/``in`` exactly when it is one of them, so the leaf is one set
+    lookup (an unanswered ``""`` or ``"  "`` never meets a leaf)."""
+    if not all(isinstance(item, str) for item in items):
+        return None
+    return frozenset(item for item in items if is_answered(item))
 
 
 def _compile(cond: Any, share: Callable[[Any], Condition] | None = None) -> Condition:
@@ -94,10 +149,14 @@ def _compile(cond: Any, share: Callable[[Any], Condition] | None = None) -> Cond
         raise _Unsupported
     if "all" in cond:
         subs = tuple(_part(sub, share) for sub in cond["all"])
-        return lambda answers, visible=None: all(f(answers, visible) for f in subs)
+        if not subs:
+            return lambda answers, visible=None: True
+        return _all(subs)
     if "any" in cond:
         subs = tuple(_part(sub, share) for sub in cond["any"])
-        return lambda answers, visible=None: any(f(answers, visible) for f in subs)
+        if not subs:
+            return lambda answers, visible=None: False
+        return _any(subs)
     if "not" in cond:
         sub = _part(cond["not"], share)
         return lambda answers, visible=None: not sub(answers, visible)
@@ -117,31 +176,16 @@ def _compile(cond: Any, share: Callable[[Any], Condition] | None = None) -> Cond
 
         return answered
 
-    if op == "equals":
-        if isinstance(expected, str):
+    if op in {"equals", "in"}:
+        strings = _answered_strings((expected,) if op == "equals" else tuple(expected))
+        if strings is not None:
 
-            def equals_str(answers, visible=None):
+            def in_strings(answers, visible=None):
                 value = answers.get(key) if visible is None or key in visible else None
-                return isinstance(value, str) and value == expected and is_answered(value)
+                return isinstance(value, str) and value in strings
 
-            return equals_str
-
-        def equals(answers, visible=None):
-            value = answers.get(key) if visible is None or key in visible else None
-            return is_answered(value) and _same(value, expected)
-
-        return equals
-
-    if op == "in":
-        items = tuple(expected)
-        if all(isinstance(item, str) for item in items):
-            item_set = frozenset(items)
-
-            def in_str(answers, visible=None):
-                value = answers.get(key) if visible is None or key in visible else None
-                return isinstance(value, str) and value in item_set and is_answered(value)
-
-            return in_str
+            return in_strings
+        items = (expected,) if op == "equals" else tuple(expected)
 
         def in_any(answers, visible=None):
             value = answers.get(key) if visible is None or key in visible else None
@@ -173,7 +217,10 @@ def _compile(cond: Any, share: Callable[[Any], Condition] | None = None) -> Cond
             value = answers.get(key) if visible is None or key in visible else None
             if not isinstance(value, list):
                 return False
-            return any(row_condition(row) for row in value if isinstance(row, Mapping))
+            for row in value:
+                if (type(row) is dict or isinstance(row, Mapping)) and row_condition(row):
+                    return True
+            return False
 
         return any_row
 
@@ -186,10 +233,30 @@ def _compile_row(cond: Any) -> Callable[[Mapping], bool]:
         raise _Unsupported
     if "all" in cond:
         subs = tuple(_compile_row(sub) for sub in cond["all"])
-        return lambda row: all(f(row) for f in subs)
+        if len(subs) == 2:
+            a, b = subs
+            return lambda row: a(row) and b(row)
+
+        def every(row):
+            for sub in subs:  # noqa: SIM110 - a generator costs more than the parts
+                if not sub(row):
+                    return False
+            return True
+
+        return every
     if "any" in cond:
         subs = tuple(_compile_row(sub) for sub in cond["any"])
-        return lambda row: any(f(row) for f in subs)
+        if len(subs) == 2:
+            a, b = subs
+            return lambda row: a(row) or b(row)
+
+        def some(row):
+            for sub in subs:  # noqa: SIM110 - a generator costs more than the parts
+                if sub(row):
+                    return True
+            return False
+
+        return some
     if "not" in cond:
         sub = _compile_row(cond["not"])
         return lambda row: not sub(row)
@@ -202,17 +269,11 @@ def _compile_row(cond: Any) -> Callable[[Mapping], bool]:
     if op == "answered":
         wanted = bool(expected)
         return lambda row: is_answered(row.get(field)) is wanted
-    if op == "equals":
-        return lambda row: is_answered(value := row.get(field)) and _same(value, expected)
-    if op == "in":
-        items = tuple(expected)
-        if all(isinstance(item, str) for item in items):
-            item_set = frozenset(items)
-            return lambda row: (
-                isinstance(value := row.get(field), str)
-                and value in item_set
-                and is_answered(value)
-            )
+    if op in {"equals", "in"}:
+        items = (expected,) if op == "equals" else tuple(expected)
+        strings = _answered_strings(items)
+        if strings is not None:
+            return lambda row: isinstance(value := row.get(field), str) and value in strings
         return lambda row: (
             is_answered(value := row.get(field)) and any(_same(value, item) for item in items)
         )

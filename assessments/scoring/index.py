@@ -14,7 +14,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from .compiled import compile_condition, memoised_per_answers
+from .compiled import compile_condition, memoised_per_answers, walks_rows
 from .plan import compile_row_filter, impact_per_effort, static_legal_order
 from .procedure import ProcedureIndex, build_procedure
 
@@ -418,10 +418,11 @@ def _condition_keys(cond: Any, out: list[str]) -> list[str]:
 
 
 class _Conditions:
-    """The index's compiled conditions: one function per distinct condition, memoised per
-    scoring (``compiled.memoised_per_answers``). Catalogues repeat conditions – the "no AI"
-    gate on most questions, long repeat-group conditions through YAML anchors – so each distinct
-    one is evaluated once per scoring; so is each distinct part that walks the use-case rows."""
+    """The index's compiled conditions: one function per distinct condition. Catalogues repeat
+    long repeat-group conditions through YAML anchors, so a condition that walks the use-case
+    rows, and each distinct part of one that does, is memoised per scoring
+    (``compiled.memoised_per_answers``) and walked once. Other conditions are a few checks of
+    the answers: cheaper to repeat than to look up."""
 
     def __init__(self) -> None:
         self.known: dict[str, Any] = {}
@@ -432,7 +433,9 @@ class _Conditions:
         key = json.dumps(cond, sort_keys=True, default=str)
         compiled = self.known.get(key)
         if compiled is None:
-            compiled = memoised_per_answers(compile_condition(cond, share=self))
+            compiled = compile_condition(cond, share=self)
+            if walks_rows(cond):
+                compiled = memoised_per_answers(compiled)
             self.known[key] = compiled
         return compiled
 
