@@ -128,3 +128,12 @@ def classify(index: DocumentIndex, qi: QuestionIndex, rows: list, answers: dict)
         )
         for i, row in enumerate(rows)
     )
+
+
+def company_answers(index: DocumentIndex, answers: dict) -> tuple:
+    """The company-level answers ``classify`` reads besides the rows (the procedure's company
+    role, for rows without one of their own)."""
+    procedure = index.procedure
+    if procedure is None or procedure.company_question is None:
+        return ()
+    return (answers.get(procedure.company_question),)

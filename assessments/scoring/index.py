@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .compiled import compile_condition, memoised_per_answers, walks_rows
+from .model import Driver
 from .plan import compile_row_filter, impact_per_effort, static_legal_order
 from .procedure import ProcedureIndex, build_procedure
 
@@ -115,6 +116,7 @@ class QuestionIndex:
     show_if: Any
     order: int
     condition: Any = None  # compiled show_if: (answers, visible=None) -> bool
+    slot: int = -1  # where the engine keeps the result of a show_if other questions share
     choices: dict[Any, Choice] = field(default_factory=dict)
     caps: dict[str, int | float] = field(default_factory=dict)  # multi_choice max_points
     scale_min: int = 1
@@ -134,6 +136,7 @@ class QuestionIndex:
     unanswered_result: Any = None
     memo: dict = field(default_factory=dict)  # engine results per multi_choice/number answer
     by_string: dict = field(default_factory=dict)  # engine results per string answer
+    rows_memo: dict = field(default_factory=dict)  # the use-case group's rows classified
 
 
 @dataclass(slots=True)
@@ -158,6 +161,8 @@ class KnockoutSpec:
     facts: tuple[str, ...] = ()
     level: str = "critical"  # critical: knock-out; high/medium: the dimension is at least that
     rows: Any = None  # compiled ``rows`` filter on the classified use cases
+    rows_slot: int = -1  # its place in ``DocumentIndex.row_filters`` (-1: no ``rows``)
+    entry: tuple = ()  # (sort key, Driver): the rule's line among its dimension's drivers
 
 
 @dataclass(slots=True)
@@ -180,6 +185,7 @@ class RecommendationSpec:
     triggered_by: tuple[str, ...]
     facts: tuple[str, ...] = ()
     rows: Any = None  # compiled ``rows`` filter on the classified use cases
+    rows_slot: int = -1  # its place in ``DocumentIndex.row_filters`` (-1: no ``rows``)
     urgency: str = "risk"  # stop | duty | risk (catalogue)
     applies_from: str | None = None
     legal_if: Any = None  # compiled ``legal_if``
@@ -218,6 +224,12 @@ class DocumentIndex:
     procedure: ProcedureIndex | None = None  # the AI Act procedure (issue 19), else the hints
     law_as_of: str | None = None  # the catalogue's legal date: the plan follows legal urgency
     area_labels: dict[str, dict] = field(default_factory=dict)  # use-case purpose -> label
+    shared_conditions: int = 0  # show_if conditions more than one question has (``slot``)
+    # the ``rows`` filters of knock-out rules and recommendations, applied once per rows
+    # (``contributions.use_cases_of``), and their outcome without use cases
+    row_filters: tuple = ()
+    no_row_names: tuple[tuple[str, ...], ...] = ()
+    level_of: tuple[str, ...] = ()  # the level of each risk 0..100
 
 
 # --- building -----------------------------------------------------------------------------------
@@ -492,6 +504,7 @@ def build_index(document: dict) -> DocumentIndex:
         for q in section.get("questions") or ():
             questions.append(_compile_question(q, order, dims, use_case_key, conditions))
             order += 1
+    _share_slots(questions)
     for qi in questions:
         if qi.kind == "use_cases" and use_case_cap > 0 and "ai_act" in dims:
             maxima = dict(qi.max)
@@ -567,20 +580,15 @@ def build_index(document: dict) -> DocumentIndex:
             spec.neg_impact = -impact_per_effort(spec)
 
     knockout_rules = tuple(
-        KnockoutSpec(
-            key=rule["key"],
-            condition=conditions(rule.get("when")),
-            dimension=rule["dimension"],
-            title=rule.get("title") or {"de": rule["key"], "en": rule["key"]},
-            reason=rule.get("reason"),
-            triggered_by=tuple(_condition_keys(rule.get("when"), [])),
-            facts=tuple(rule.get("facts") or ()),
-            level=rule.get("level") or "critical",
-            rows=compile_row_filter(rule.get("rows")),
-        )
+        _knockout(rule, conditions)
         for rule in document.get("knockouts") or ()
         if (rule.get("when") is not None or rule.get("rows")) and rule.get("dimension") in dims
     )
+    row_filters = []
+    for spec in (*knockout_rules, *recommendations):
+        if spec.rows is not None:
+            spec.rows_slot = len(row_filters)
+            row_filters.append(spec.rows)
     fact_dates = {
         fact["key"]: iso_date(fact.get("as_of"))
         for fact in document.get("facts") or ()
@@ -613,6 +621,60 @@ def build_index(document: dict) -> DocumentIndex:
         procedure=procedure,
         law_as_of=law_as_of,
         area_labels=area_labels,
+        shared_conditions=max((qi.slot + 1 for qi in questions), default=0),
+        row_filters=tuple(row_filters),
+        no_row_names=((),) * len(row_filters),
+        level_of=tuple(level_at(levels, risk) for risk in range(101)),
+    )
+
+
+def level_at(levels: tuple[tuple[str, float], ...], risk: float) -> str:
+    """The level of ``risk`` (0..100) for the descending thresholds ``levels``."""
+    for name, bound in levels:
+        if risk >= bound:
+            return name
+    return "low"
+
+
+def _share_slots(questions: list[QuestionIndex]) -> None:
+    """A slot per show_if condition that more than one question has (the compiler gives equal
+    conditions one function): the engine evaluates it once per scoring and keeps the result."""
+    uses: dict[int, int] = {}
+    for qi in questions:
+        if qi.condition is not None:
+            uses[id(qi.condition)] = uses.get(id(qi.condition), 0) + 1
+    slots: dict[int, int] = {}
+    for qi in questions:
+        if qi.condition is not None and uses[id(qi.condition)] > 1:
+            qi.slot = slots.setdefault(id(qi.condition), len(slots))
+
+
+def _knockout(rule: dict, conditions: _Conditions) -> KnockoutSpec:
+    level = rule.get("level") or "critical"
+    title = rule.get("title") or {"de": rule["key"], "en": rule["key"]}
+    is_knockout = level == "critical"
+    driver = Driver(
+        question_key=rule["key"],
+        dimension=rule["dimension"],
+        points=0,
+        answer=None,
+        answer_label=COMBINATION_LABEL,
+        question_text=title,
+        reason=rule.get("reason"),
+        knockout=is_knockout,
+    )
+    return KnockoutSpec(
+        key=rule["key"],
+        condition=conditions(rule.get("when")),
+        dimension=rule["dimension"],
+        title=title,
+        reason=rule.get("reason"),
+        triggered_by=tuple(_condition_keys(rule.get("when"), [])),
+        facts=tuple(rule.get("facts") or ()),
+        level=level,
+        rows=compile_row_filter(rule.get("rows")),
+        # after the knock-out drivers of questions, before their other drivers
+        entry=((not is_knockout, -1000, -1), driver),
     )
 
 
