@@ -30,6 +30,8 @@ MEMO_LIMIT = 1024  # memoised answers per multi_choice/number question, rows per
 
 
 def clean(value: float) -> int | float:
+    if type(value) is int:
+        return value
     value = round(value, 6)
     return int(value) if float(value).is_integer() else value
 
@@ -201,6 +203,9 @@ def answer_result(index: DocumentIndex, qi: QuestionIndex, value: Any) -> Result
         if qi.unanswered_result is None:
             qi.unanswered_result = _unknown_result(index, qi, None)
         return qi.unanswered_result
+    result = _memoised(qi, value)
+    if result is not None:
+        return result
     chosen = None if value == "unknown" else _chosen(qi, value)
     if chosen is None:
         if qi.unknown_result is None:
@@ -221,6 +226,21 @@ def answer_result(index: DocumentIndex, qi: QuestionIndex, value: Any) -> Result
         if memo_key is not None and len(qi.memo) < MEMO_LIMIT:
             qi.memo[memo_key] = result
     return result
+
+
+def _memoised(qi: QuestionIndex, value: Any) -> Result | None:
+    """The memoised result of a list or number answer, looked up before anything is built."""
+    kind = qi.kind
+    if kind == "multi" and isinstance(value, list | tuple):
+        try:  # the memo's keys are tuples of strings: equal only to the same strings
+            return qi.memo.get(tuple(value))
+        except TypeError:  # an unhashable item, never memoised
+            return None
+    if kind == "number" and (type(value) is int or type(value) is float):
+        return qi.memo.get(value)
+    if kind == "scale" and type(value) is int and 0 <= value - qi.scale_min < len(qi.steps):
+        return qi.steps[value - qi.scale_min].result
+    return None
 
 
 def copy_answer(value: Any) -> Any:

@@ -191,14 +191,16 @@ def _score(index: DocumentIndex, answers: dict, missing: list[str] | None) -> Sc
         index, points, maxima, drivers, knockout_dims, floors, factor
     )
 
-    vendor_exposure = {}
+    vendor_exposure = dict.fromkeys(index.vendors, 0)
     vmax = index.vendor_scale
     for vendor in index.vendors:
         # one scale for all vendors (the largest vendor footprint the catalogue allows), so that
         # "Microsoft 56, Mistral 8" compares across vendors; within a vendor the ranking of
         # clients is the same either way
-        share = min(vendor_points.get(vendor, 0) / vmax, 1.0) if vmax else 0.0
-        vendor_exposure[vendor] = min(max(round_half_up(100.0 * factor * share), 0), 100)
+        pts = vendor_points.get(vendor)
+        if pts and vmax:
+            share = min(pts / vmax, 1.0)
+            vendor_exposure[vendor] = min(max(round_half_up(100.0 * factor * share), 0), 100)
 
     risk_by_dim = {d.key: d.score for d in dimension_scores}
     fired = []
