@@ -15,9 +15,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from .index import CLASS_SEVERITY, UNKNOWN_LABEL, DocumentIndex, QuestionIndex
+from .index import CLASS_SEVERITY, DocumentIndex
 from .model import UseCaseClassification
 from .procedure import classify_row as classify_by_procedure
+from .questions import UNKNOWN_LABEL, QuestionIndex
 
 
 def _reason(field_text: dict, label: dict, class_title: dict | None, cls: str) -> dict:

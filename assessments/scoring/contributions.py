@@ -13,18 +13,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from .ai_act import classify, company_answers
-from .index import (
+from .index import DocumentIndex
+from .model import Driver
+from .plan import matching_rows
+from .questions import (
     EXPOSURE_DIMENSIONS,
     NA_LABEL,
     UNANSWERED_LABEL,
     UNKNOWN_LABEL,
     Choice,
-    DocumentIndex,
     QuestionIndex,
     _vendor_points,
 )
-from .model import Driver
-from .plan import matching_rows
 
 MEMO_LIMIT = 1024  # memoised answers per multi_choice/number question, rows per use-case group
 

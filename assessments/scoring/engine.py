@@ -32,9 +32,10 @@ from typing import Any
 from assessments.catalogue.conditions import is_answered
 
 from .contributions import MEMO_LIMIT, answer_result, clean, use_cases_of
-from .index import EXPOSURE_DIMENSIONS, DocumentIndex, index_for, level_at
+from .index import DocumentIndex, index_for, level_at
 from .model import DimensionScore, Driver, ScoreCard
 from .plan import ordered_by_band, ordered_by_law
+from .questions import EXPOSURE_DIMENSIONS
 
 SCORING_VERSION = "1.2"
 # A capped readiness keeps the order of the companies under the cap: the readiness above
