@@ -100,13 +100,16 @@ def _chosen(qi: QuestionIndex, value: Any) -> list[Choice] | None:
 class Result:
     """What one answer to one question contributes (memoised per option where possible)."""
 
-    # (dimension, points, the question's max) for each dimension it has a max or points in
-    sums: tuple[tuple[str, int | float, int | float], ...]
-    drivers: tuple[tuple[str, tuple[tuple, Driver]], ...]  # (dimension, (sort key, driver))
+    # (dimension, points, the question's max, (sort key, driver) or None) per dimension the
+    # question has a max, points or a knock-out in
+    lines: tuple[tuple[str, int | float, int | float, tuple[tuple, Driver] | None], ...]
     knockouts: tuple[str, ...]
     vendors: tuple[tuple[str, int | float], ...]
     exposure_share: float | None  # share of the question's max in the exposure dimensions
     facts: tuple[str, ...] = ()  # facts the chosen answers rely on
+    # (weight, weight × share) where the question counts towards the exposure
+    exposure: tuple[float, float] | None = None
+    rare: bool = False  # any knock-outs, vendors, facts or exposure (most answers have none)
 
 
 def _result(
@@ -119,13 +122,14 @@ def _result(
     chosen: list[Choice] | None,
 ) -> Result:
     dims = index.dimensions
-    points = []
-    drivers = []
+    points = {}
+    lines = []
     for dim in dims:
         pts = max(q_points.get(dim, 0), 0)
         is_knockout = dim in knockouts
         if pts > 0:
-            points.append((dim, pts))
+            points[dim] = pts
+        entry = None
         if pts > 0 or is_knockout:
             answer_label, reason = contributions.get(dim, (NA_LABEL, qi.reason))
             driver = Driver(
@@ -140,27 +144,31 @@ def _result(
                 max_points=clean(qi.max_by_dim.get(dim, pts)),
             )
             # knock-outs first, then by points, then in catalogue order
-            drivers.append((dim, ((not is_knockout, -pts, qi.order), driver)))
+            entry = ((not is_knockout, -pts, qi.order), driver)
+        if dim in points or dim in qi.max_by_dim or entry is not None:
+            lines.append((dim, points.get(dim, 0), qi.max_by_dim.get(dim, 0), entry))
     share = None
     share_max = sum(qi.max_by_dim.get(d, 0) for d in EXPOSURE_DIMENSIONS)
     if share_max:
         share_pts = sum(max(q_points.get(d, 0), 0) for d in EXPOSURE_DIMENSIONS)
     else:
         share_max = sum(m for _, m in qi.max)
-        share_pts = sum(pts for _, pts in points)
+        share_pts = sum(points.values())
     if share_max:
         share = min(share_pts / share_max, 1.0)
+    weight = (index.exposure_weights or {}).get(qi.key)
+    exposure = (weight, weight * share) if weight is not None and share is not None else None
     vendors = tuple(sorted(_vendor_points(chosen, qi.caps).items())) if chosen else ()
     facts = tuple(dict.fromkeys(f for c in chosen or () for f in c.facts))
-    scored = dict.fromkeys(qi.max_by_dim, 0)
-    scored.update(points)
+    knocked_out = tuple(d for d in dims if d in knockouts)
     return Result(
-        sums=tuple((dim, pts, qi.max_by_dim.get(dim, 0)) for dim, pts in scored.items()),
-        drivers=tuple(drivers),
-        knockouts=tuple(d for d in dims if d in knockouts),
+        lines=tuple(lines),
+        knockouts=knocked_out,
         vendors=vendors,
         exposure_share=share,
         facts=facts,
+        exposure=exposure,
+        rare=bool(knocked_out or vendors or facts or exposure),
     )
 
 

@@ -77,7 +77,6 @@ def _score(index: DocumentIndex, answers: dict, missing: list[str] | None) -> Sc
     knockout_keys: set[str] = set()  # the questions and rules behind a knock-out
     effective: dict[str, Any] = {}
     exposure_weights = index.exposure_weights
-    weighted_keys = exposure_weights or {}
     exposure_sum = 0.0
     exposure_weight = 0.0
     vendor_points: dict[str, int | float] = {}
@@ -140,22 +139,22 @@ def _score(index: DocumentIndex, answers: dict, missing: list[str] | None) -> Sc
         else:
             result = answer_result(index, qi, value)
 
-        for dim, pts, m in result.sums:
+        for dim, pts, m, entry in result.lines:
             points[dim] += pts
             maxima[dim] += m
-        for dim, entry in result.drivers:
-            drivers[dim].append(entry)
-        if result.knockouts:
-            knockout_dims.update(result.knockouts)
-            knockout_keys.add(key)
-        for vendor, pts in result.vendors:
-            vendor_points[vendor] = vendor_points.get(vendor, 0) + pts
-        if result.facts:
+            if entry is not None:
+                drivers[dim].append(entry)
+        if result.rare:
+            if result.knockouts:
+                knockout_dims.update(result.knockouts)
+                knockout_keys.add(key)
+            for vendor, pts in result.vendors:
+                vendor_points[vendor] = vendor_points.get(vendor, 0) + pts
             facts.update(result.facts)
-        if key in weighted_keys and result.exposure_share is not None:
-            weight = weighted_keys[key]
-            exposure_sum += weight * result.exposure_share
-            exposure_weight += weight
+            if result.exposure is not None:
+                weight, weighted = result.exposure
+                exposure_sum += weighted
+                exposure_weight += weight
 
     # Knock-out rules: combinations of visible answers that are critical on their own.
     floors: dict[str, float] = {}  # dimension -> lowest risk a floor rule allows
