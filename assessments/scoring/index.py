@@ -14,7 +14,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from .compiled import compile_condition, memoised_per_answers, walks_rows
+from .compiled import compile_test, memoised_per_answers, walks_rows
 from .model import Driver
 from .plan import compile_row_filter, impact_per_effort, static_legal_order
 from .procedure import ProcedureIndex, build_procedure
@@ -200,7 +200,7 @@ class _Conditions:
         key = json.dumps(cond, sort_keys=True, default=str)
         compiled = self.known.get(key)
         if compiled is None:
-            compiled = compile_condition(cond, share=self)
+            compiled = compile_test(cond, share=self)
             if walks_rows(cond):
                 compiled = memoised_per_answers(compiled)
             self.known[key] = compiled

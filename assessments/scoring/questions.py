@@ -78,7 +78,7 @@ class QuestionIndex:
     reason: dict | None
     show_if: Any
     order: int
-    condition: Any = None  # compiled show_if: (answers, visible=None) -> bool
+    condition: Any = None  # compiled show_if: answers -> bool
     slot: int = -1  # where the engine keeps the result of a show_if other questions share
     choices: dict[Any, Choice] = field(default_factory=dict)
     caps: dict[str, int | float] = field(default_factory=dict)  # multi_choice max_points
