@@ -106,10 +106,11 @@ class Result:
     knockouts: tuple[str, ...]
     vendors: tuple[tuple[str, int | float], ...]
     exposure_share: float | None  # share of the question's max in the exposure dimensions
-    facts: tuple[str, ...] = ()  # facts the chosen answers rely on
+    facts: tuple[str, ...] = ()  # facts the question and the chosen answers rely on
     # (weight, weight × share) where the question counts towards the exposure
     exposure: tuple[float, float] | None = None
-    rare: bool = False  # any knock-outs, vendors, facts or exposure (most answers have none)
+    not_applicable: bool = False  # answered "nicht zutreffend": the question does not count
+    rare: bool = False  # any knock-outs, vendors, exposure or N/A (most answers have none)
 
 
 def _result(
@@ -159,7 +160,7 @@ def _result(
     weight = (index.exposure_weights or {}).get(qi.key)
     exposure = (weight, weight * share) if weight is not None and share is not None else None
     vendors = tuple(sorted(_vendor_points(chosen, qi.caps).items())) if chosen else ()
-    facts = tuple(dict.fromkeys(f for c in chosen or () for f in c.facts))
+    facts = tuple(dict.fromkeys((*qi.facts, *(f for c in chosen or () for f in c.facts))))
     knocked_out = tuple(d for d in dims if d in knockouts)
     return Result(
         lines=tuple(lines),
@@ -168,8 +169,29 @@ def _result(
         exposure_share=share,
         facts=facts,
         exposure=exposure,
-        rare=bool(knocked_out or vendors or facts or exposure),
+        rare=bool(knocked_out or vendors or exposure),
     )
+
+
+def _quiet_result(qi: QuestionIndex, not_applicable: bool) -> Result:
+    """A shown question that scores nothing (or is answered "nicht zutreffend"): its facts."""
+    return Result(
+        lines=(),
+        knockouts=(),
+        vendors=(),
+        exposure_share=None,
+        facts=qi.facts,
+        not_applicable=not_applicable,
+        rare=not_applicable,
+    )
+
+
+def string_result(index: DocumentIndex, qi: QuestionIndex, value: str) -> Result:
+    """What a string answer contributes: an option key, "yes"/"no", "unknown" or "na" (the
+    engine memoises it per question and string)."""
+    if value == "na":
+        return _quiet_result(qi, not_applicable=True)
+    return answer_result(index, qi, value)
 
 
 def _unknown_result(index: DocumentIndex, qi: QuestionIndex, answer: Any) -> Result:
@@ -207,6 +229,10 @@ def _choices_result(
 
 
 def answer_result(index: DocumentIndex, qi: QuestionIndex, value: Any) -> Result:
+    if not qi.scored:
+        if qi.quiet_result is None:
+            qi.quiet_result = _quiet_result(qi, not_applicable=False)
+        return qi.quiet_result
     if value is None:
         if qi.unanswered_result is None:
             qi.unanswered_result = _unknown_result(index, qi, None)
@@ -265,7 +291,7 @@ class UseCases:
 
     use_cases: tuple  # UseCaseClassification per row
     facts: tuple[str, ...]  # the facts the rows' classes and legal elements rely on
-    result: Result | None  # what the group adds to ai_act (None: the group scores nothing)
+    result: Result  # what the group adds to ai_act
     # per ``index.row_filters`` (the ``rows`` of knock-out rules and recommendations): the names
     # of the rows it matches
     row_names: tuple[tuple[str, ...], ...]
@@ -286,7 +312,11 @@ def use_cases_of(index: DocumentIndex, qi: QuestionIndex, rows: list, answers: d
         facts.update(dict.fromkeys(index.classes[use_case.ai_act_class].facts))
         if procedure is not None:
             facts.update(dict.fromkeys(procedure.facts_of(use_case)))
-    result = _use_case_result(index, qi, rows, use_cases) if qi.scored else None
+    result = (
+        _use_case_result(index, qi, rows, use_cases)
+        if qi.scored
+        else answer_result(index, qi, rows)
+    )
     row_names = tuple(matching_rows(test, use_cases) for test in index.row_filters)
     entry = UseCases(use_cases, tuple(facts), result, row_names)
     if key is not None and len(qi.rows_memo) < MEMO_LIMIT:

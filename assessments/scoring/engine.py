@@ -31,7 +31,7 @@ from typing import Any
 
 from assessments.catalogue.conditions import is_answered
 
-from .contributions import MEMO_LIMIT, answer_result, clean, use_cases_of
+from .contributions import MEMO_LIMIT, answer_result, clean, string_result, use_cases_of
 from .index import DocumentIndex, index_for, level_at
 from .model import DimensionScore, Driver, ScoreCard
 from .plan import ordered_by_band, ordered_by_law
@@ -111,19 +111,12 @@ def _score(index: DocumentIndex, answers: dict, missing: list[str] | None) -> Sc
             effective[key] = value
         if missing is not None and qi.required and not is_answered(value):
             missing.append(key)
-        if qi.facts:
-            facts.update(qi.facts)
         if type(value) is str:
-            if value == "na":
-                not_applicable.append(key)
-                continue
-            if not qi.scored:
-                continue
-            # most answers are an option key, "yes"/"no" or "unknown": what a string scores is
-            # fixed per question, so the memoised result is looked up directly
+            # most answers are an option key, "yes"/"no", "unknown" or "na": what a string
+            # contributes is fixed per question, so the memoised result is looked up directly
             result = qi.by_string.get(value)
             if result is None:
-                result = answer_result(index, qi, value)
+                result = string_result(index, qi, value)
                 if len(qi.by_string) < MEMO_LIMIT:
                     qi.by_string[value] = result
         elif qi.kind == "use_cases" and isinstance(value, list):
@@ -132,10 +125,6 @@ def _score(index: DocumentIndex, answers: dict, missing: list[str] | None) -> Sc
             row_names = classified.row_names
             facts.update(classified.facts)
             result = classified.result
-            if result is None:
-                continue
-        elif not qi.scored:
-            continue
         else:
             result = answer_result(index, qi, value)
 
@@ -144,13 +133,16 @@ def _score(index: DocumentIndex, answers: dict, missing: list[str] | None) -> Sc
             maxima[dim] += m
             if entry is not None:
                 drivers[dim].append(entry)
+        if result.facts:
+            facts.update(result.facts)
         if result.rare:
+            if result.not_applicable:
+                not_applicable.append(key)
             if result.knockouts:
                 knockout_dims.update(result.knockouts)
                 knockout_keys.add(key)
             for vendor, pts in result.vendors:
                 vendor_points[vendor] = vendor_points.get(vendor, 0) + pts
-            facts.update(result.facts)
             if result.exposure is not None:
                 weight, weighted = result.exposure
                 exposure_sum += weighted

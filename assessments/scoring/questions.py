@@ -97,6 +97,7 @@ class QuestionIndex:
     required: bool = True  # a shown, unanswered required question makes the answers incomplete
     unknown_result: Any = None  # memoised by the engine
     unanswered_result: Any = None
+    quiet_result: Any = None  # a question that scores nothing: its facts only
     memo: dict = field(default_factory=dict)  # engine results per multi_choice/number answer
     by_string: dict = field(default_factory=dict)  # engine results per string answer
     rows_memo: dict = field(default_factory=dict)  # the use-case group's rows classified
