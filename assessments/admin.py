@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from portal.security.uploads import upload_too_large
+from portal.privacy import audit
 
 from . import services
 from .catalogue import CatalogueError
@@ -27,27 +27,10 @@ class StaleFactsForm(forms.Form):
 class QuestionnaireUploadForm(forms.Form):
     file = forms.FileField(label=_("YAML-Datei"), help_text=_("Ein Fragebogen im Katalogformat."))
 
-    def __init__(self, *args, too_large: bool = False, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.too_large = too_large
-
-    def _too_large_error(self) -> ValidationError:
-        return ValidationError(
-            _("Die Datei ist größer als %(mb)s MB.")
-            % {"mb": f"{settings.UPLOAD_MAX_BYTES / 1024 / 1024:g}"}
-        )
-
-    def clean(self):
-        # The upload handler stopped reading the body, so the file field is simply missing.
-        if self.too_large:
-            self.errors.pop("file", None)
-            raise self._too_large_error()
-        return super().clean()
-
     def clean_file(self) -> str:
+        # A larger file never gets here: the upload handler refuses it and the request is
+        # answered with the 413 page (portal.security.uploads).
         upload = self.cleaned_data["file"]
-        if upload.size > settings.UPLOAD_MAX_BYTES:
-            raise self._too_large_error()
         try:
             return upload.read().decode("utf-8")
         except UnicodeDecodeError:
@@ -56,6 +39,7 @@ class QuestionnaireUploadForm(forms.Form):
 
 @admin.register(QuestionnaireVersion)
 class QuestionnaireVersionAdmin(admin.ModelAdmin):
+    client_data = None
     list_display = ["title", "key", "version", "status", "is_active", "created_at", "preview_link"]
     list_filter = ["status", "is_active", "key"]
     readonly_fields = [
@@ -105,14 +89,13 @@ class QuestionnaireVersionAdmin(admin.ModelAdmin):
         ]
         return custom + super().get_urls()
 
+    @audit.client_data(None)
     def upload_view(self, request):
         if not self.has_change_permission(request):
             return redirect("admin:index")
         posted = request.method == "POST"
         form = QuestionnaireUploadForm(
-            request.POST if posted else None,
-            request.FILES if posted else None,
-            too_large=upload_too_large(request),
+            request.POST if posted else None, request.FILES if posted else None
         )
         errors: list[str] = []
         if request.method == "POST" and form.is_valid():
@@ -141,6 +124,7 @@ class QuestionnaireVersionAdmin(admin.ModelAdmin):
             status=400 if errors or form.errors else 200,
         )
 
+    @audit.client_data(None)
     def preview_view(self, request, pk: int):
         version = get_object_or_404(QuestionnaireVersion, pk=pk)
         questionnaire = questionnaire_of_version(version)
@@ -165,6 +149,7 @@ class QuestionnaireVersionAdmin(admin.ModelAdmin):
         }
         return render(request, "admin/assessments/questionnaireversion/preview.html", context)
 
+    @audit.client_data(None)
     def stale_facts_view(self, request):
         """Legal and vendor facts whose "as of" date is older than the configured age."""
         if not self.has_view_permission(request):
@@ -220,6 +205,7 @@ class AnswerInline(admin.TabularInline):
 
 @admin.register(Assessment)
 class AssessmentAdmin(admin.ModelAdmin):
+    client_data = "answers"
     list_display = ["organization", "status", "questionnaire", "created_at", "submitted_at"]
     list_filter = ["status", "questionnaire"]
     search_fields = ["organization__name"]

@@ -9,7 +9,8 @@ from django.shortcuts import get_object_or_404
 
 from portal.models import Membership, User
 
-from .models import Assessment, QuestionnaireVersion
+from .actionplan.models import Action
+from .models import Assessment, QuestionnaireVersion, Report
 from .questionnaire import Effort, Questionnaire, tr
 
 
@@ -33,6 +34,23 @@ def active_questionnaire_effort() -> Effort | None:
     """Number of questions and time estimate of the active catalogue (None: none active)."""
     version = QuestionnaireVersion.objects.active()
     return questionnaire_of_version(version).effort if version else None
+
+
+_ORGANIZATION_COLUMNS = {
+    "assessment_id": (Assessment, "organization_id"),
+    "report_id": (Report, "assessment__organization_id"),
+    "action_id": (Action, "assessment__organization_id"),
+}
+
+
+def organization_of(kwarg: str):
+    """For the audit of reads: the organisation id of the object a URL kwarg names."""
+    model, column = _ORGANIZATION_COLUMNS[kwarg]
+
+    def lookup(value):
+        return model.objects.filter(pk=value).values_list(column, flat=True).first()
+
+    return lookup
 
 
 def assessment_get_for_user(*, user: User, assessment_id) -> Assessment:

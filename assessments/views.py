@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal import selectors as portal_selectors
+from portal.privacy.audit import client_data
 
 from . import selectors, services
 from .actionplan.selectors import actions_for_assessment, plan_rows
@@ -54,6 +55,7 @@ def _save_answer(request: HttpRequest, assessment: Assessment, question: dict):
     )
 
 
+@client_data(None)
 @login_required
 @require_POST
 def assessment_start(request: HttpRequest, organization_id) -> HttpResponse:
@@ -131,6 +133,7 @@ def _section_context(
     }
 
 
+@client_data("answers")
 @login_required
 @require_http_methods(["GET", "POST"])
 def assessment_section(request: HttpRequest, assessment_id, section_key: str) -> HttpResponse:
@@ -210,6 +213,7 @@ def assessment_section(request: HttpRequest, assessment_id, section_key: str) ->
     return redirect("assessment_review", assessment_id=assessment.pk)
 
 
+@client_data(None)
 @login_required
 @require_POST
 def answer_save(request: HttpRequest, assessment_id, question_key: str) -> HttpResponse:
@@ -308,6 +312,7 @@ def _status(
     return HttpResponse(html, status=status)
 
 
+@client_data(None)
 @login_required
 @require_POST
 def repeat_row_add(request: HttpRequest, assessment_id, question_key: str) -> HttpResponse:
@@ -351,6 +356,7 @@ def repeat_row_add(request: HttpRequest, assessment_id, question_key: str) -> Ht
     return HttpResponse(body, status=409 if conflict else 400 if error else 200)
 
 
+@client_data("answers")
 @login_required
 @require_GET
 def assessment_review(request: HttpRequest, assessment_id) -> HttpResponse:
@@ -374,6 +380,7 @@ def assessment_review(request: HttpRequest, assessment_id) -> HttpResponse:
     )
 
 
+@client_data(None)
 @login_required
 @require_POST
 def assessment_submit(request: HttpRequest, assessment_id) -> HttpResponse:
@@ -407,6 +414,7 @@ def assessment_submit(request: HttpRequest, assessment_id) -> HttpResponse:
     return redirect("assessment_done", assessment_id=assessment.pk)
 
 
+@client_data("results")
 @login_required
 @require_GET
 def assessment_done(request: HttpRequest, assessment_id) -> HttpResponse:
@@ -464,6 +472,7 @@ def assessment_done(request: HttpRequest, assessment_id) -> HttpResponse:
     )
 
 
+@client_data("answers", methods=("GET", "POST"))
 @login_required
 @require_http_methods(["GET", "POST"])
 def assessment_whatif(request: HttpRequest, assessment_id) -> HttpResponse:

@@ -238,7 +238,17 @@ def row(name, ids, stack, cleared_at, done_at, hit, cleared_dt, note="") -> dict
     failed = [r for r in reports if r.status == "failed"]
     with_message = [r for r in failed if r.last_error]
     stuck = [r for r in reports if r.status in ("queued", "rendering")]
-    missing = [r for r in ready if r.file and not file_present(r.file.name)]
+    # A ready row naming a file that is not there. Checked twice: the sweep deletes the files of
+    # superseded reports while this runs (after the row let go of the file), so a row read a
+    # moment before that deletion would otherwise be counted although no row names a missing
+    # file at any moment.
+    missing = [
+        r
+        for r in ready
+        if r.file
+        and not file_present(r.file.name)
+        and Report.objects.filter(pk=r.pk, file=r.file.name).exists()
+    ]
     duplicates = sum(1 for r in reports if renders[str(r.pk)] > 1)
     finished = [r.finished_at for r in reports if r.finished_at]
     drain = None

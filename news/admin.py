@@ -7,6 +7,7 @@ from .models import Article, ClientFollowUp, Tag
 
 @admin.register(Tag)
 class TagAdmin(admin.ModelAdmin):
+    client_data = None
     list_display = ("name", "slug", "kind")
     list_filter = ("kind",)
     search_fields = ("name", "slug")
@@ -15,6 +16,7 @@ class TagAdmin(admin.ModelAdmin):
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
+    client_data = None
     list_display = ("title", "state", "published_at", "author", "preview_link")
     list_filter = ("state", "topics", "vendors")
     search_fields = ("title", "teaser", "body")
@@ -55,6 +57,7 @@ class ArticleAdmin(admin.ModelAdmin):
 
 @admin.register(ClientFollowUp)
 class ClientFollowUpAdmin(admin.ModelAdmin):
+    client_data = "followups"
     list_display = ("article", "organization", "informed_by", "informed_at", "by_email")
     list_filter = ("article",)
     search_fields = ("organization__name", "article__title")

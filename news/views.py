@@ -8,6 +8,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
+from portal.privacy.audit import client_data
 from portal.views import consultant_required
 
 from . import selectors, services
@@ -16,6 +17,7 @@ from .forms import InformClientsForm
 PAGE_SIZE = 9
 
 
+@client_data(None)
 @require_GET
 def article_list(request: HttpRequest) -> HttpResponse:
     tag_slug = request.GET.get("tag", "")
@@ -36,6 +38,7 @@ def article_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@client_data(None)
 @require_GET
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     article = selectors.article_get_for_user(user=request.user, slug=slug)
@@ -54,6 +57,7 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+@client_data(None)
 @require_GET
 def article_cover(request: HttpRequest, name: str) -> FileResponse:
     """A cover image, for as long as an article the person may read uses it."""
@@ -63,6 +67,7 @@ def article_cover(request: HttpRequest, name: str) -> FileResponse:
     return response
 
 
+@client_data("news_impact")
 @consultant_required
 @require_http_methods(["GET", "POST"])
 def affected_clients(request: HttpRequest, slug: str) -> HttpResponse:
@@ -112,6 +117,7 @@ def affected_clients(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+@client_data(None)  # the person's own address, shown to the person the link was made for
 @csrf_exempt  # mail programs send the one-click POST of RFC 8058 without a form or cookie
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:

@@ -13,6 +13,7 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    client_data = "accounts"
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "is_consultant", "is_staff", "is_active"]
     list_filter = ["is_consultant", "is_staff", "is_superuser", "is_active"]
@@ -50,6 +51,7 @@ class UserAdmin(DjangoUserAdmin):
 
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin):
+    client_data = "organisation"
     list_display = ["name", "industry", "size_band", "consultant", "created_at"]
     list_filter = ["industry", "size_band", "consultant"]
     search_fields = ["name"]
@@ -59,6 +61,7 @@ class OrganizationAdmin(admin.ModelAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
+    client_data = "members"
     list_display = ["user", "organization", "role", "created_at"]
     list_filter = ["role"]
     search_fields = ["user__email", "organization__name"]
@@ -67,6 +70,7 @@ class MembershipAdmin(admin.ModelAdmin):
 
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin):
+    client_data = "members"
     list_display = ["email", "organization", "role", "created_at", "expires_at", "accepted_at"]
     list_filter = ["role"]
     search_fields = ["email", "organization__name"]
@@ -95,6 +99,7 @@ class ActorKindFilter(admin.SimpleListFilter):
 class AuditLogAdmin(admin.ModelAdmin):
     """Append-only: entries can be read and filtered, never added, changed or deleted here."""
 
+    client_data = "audit"
     list_display = ["created_at", "action", "actor", "organization", "target"]
     list_filter = ["action", ActorKindFilter, "created_at", "organization"]
     date_hierarchy = "created_at"

@@ -3,18 +3,21 @@ from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
-def _generation_triggers_install(sender, using="default", **kwargs) -> None:
-    """After every migrate (and test database flush): the portfolio's change-counter triggers,
-    recreated because SQLite drops a table's triggers when a migration rebuilds the table."""
+def _triggers_install(sender, using="default", **kwargs) -> None:
+    """After every migrate (and test database flush): the database triggers the portal relies on
+    (``portal.dbtriggers``), recreated because SQLite drops a table's triggers when a migration
+    rebuilds the table: the portfolio's change counter and the append-only audit log."""
     from django.db import connections
 
-    from .models import PortfolioGeneration
+    from . import dbtriggers
+    from .models import AuditLog, PortfolioGeneration
     from .portfolio import generation
+    from .privacy import append_only
 
-    connection = connections[using]
-    if PortfolioGeneration._meta.db_table not in connection.introspection.table_names():
+    tables = connections[using].introspection.table_names()
+    if not {PortfolioGeneration._meta.db_table, AuditLog._meta.db_table} <= set(tables):
         return  # migrated only part of the way
-    generation.install(using)
+    dbtriggers.install([generation, append_only], using)
 
 
 class PortalConfig(AppConfig):
@@ -22,9 +25,10 @@ class PortalConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self) -> None:
+        from .leads.selectors import lead_organization_id
+        from .privacy.audit import organization_lookup_register
         from .security.sessions import connect_signals
 
         connect_signals()
-        post_migrate.connect(
-            _generation_triggers_install, sender=self, dispatch_uid="portal_generation_triggers"
-        )
+        organization_lookup_register("lead_id", lead_organization_id)
+        post_migrate.connect(_triggers_install, sender=self, dispatch_uid="portal_triggers")

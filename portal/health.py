@@ -1,14 +1,16 @@
-"""``/healthz``: database, broker, report storage, Celery workers and beat, and the triggers
-behind the dashboard's cache.
+"""``/healthz``: database, broker, report storage, Celery workers and beat, and the database
+triggers behind the dashboard's cache and the append-only audit log.
 
 Anonymous callers get only ``{"status": "ok"}`` or ``{"status": "unavailable"}`` (HTTP 200 or
-503), enough for a load balancer. Staff users, and callers that send ``settings.HEALTHZ_TOKEN``
+503), enough for a load balancer. Staff users who passed the second factor in this session, and
+callers that send ``settings.HEALTHZ_TOKEN``
 in the ``X-Health-Token`` header, also get ``checks`` with one entry per component; README.md
 ("Health check") says what each field means. ``?only=database,broker`` limits the checks (and
 the status) to those components.
 """
 
 import hmac
+import logging
 import time
 
 from django.conf import settings
@@ -17,6 +19,12 @@ from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from .portfolio import generation
+from .privacy import append_only
+from .privacy.audit import client_data
+
+logger = logging.getLogger(__name__)
 
 
 def _timed(check) -> dict:
@@ -83,28 +91,31 @@ def _check_heartbeats(kind: str, *, exactly_one: bool = False) -> dict:
     return check
 
 
-def _check_portfolio_cache() -> dict:
-    """The triggers that keep the dashboard's cache honest (portal/portfolio/generation.py)."""
-    from .portfolio import generation
-
+def _check_triggers(trigger_set, error: str) -> dict:
+    """Database triggers the portal relies on (``portal.dbtriggers``): the dashboard cache's
+    change counter, the append-only audit log."""
     try:
-        gaps = generation.missing()
-    except Exception as error:  # noqa: BLE001 - no database: reported by its own check too
-        return {"ok": False, "error": error.__class__.__name__}
+        gaps = trigger_set.missing()
+    except Exception as failure:  # noqa: BLE001 - no database: reported by its own check too
+        return {"ok": False, "error": failure.__class__.__name__}
     if gaps:
-        return {"ok": False, "error": "change-counter triggers missing", "missing": gaps}
+        return {"ok": False, "error": error, "missing": gaps}
     return {"ok": True}
 
 
 def _may_see_details(request: HttpRequest) -> bool:
+    """Staff who passed the second factor in this session, or a caller with the token."""
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated and user.is_staff:
-        return True
+        is_verified = getattr(user, "is_verified", None)
+        if is_verified is not None and is_verified():
+            return True
     token = settings.HEALTHZ_TOKEN
     sent = request.headers.get("X-Health-Token", "")
     return bool(token) and hmac.compare_digest(sent.encode(), token.encode())
 
 
+@client_data(None)
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -114,13 +125,17 @@ def healthz(request: HttpRequest) -> JsonResponse:
         "storage": _check_storage,
         "worker": lambda: _check_heartbeats("worker"),
         "beat": lambda: _check_heartbeats("beat", exactly_one=True),
-        "portfolio_cache": _check_portfolio_cache,
+        "portfolio_cache": lambda: _check_triggers(generation, "change-counter triggers missing"),
+        "audit_log": lambda: _check_triggers(append_only, "append-only triggers missing"),
     }
     # ?only=database: a load balancer asks whether this web process can serve, not whether beat
     # runs (it would take every web process out of rotation when the worker dies).
     only = [name for name in request.GET.get("only", "").split(",") if name in components]
     checks = {name: check() for name, check in components.items() if not only or name in only}
     healthy = all(check["ok"] for check in checks.values())
+    if not healthy:
+        failing = sorted(name for name, check in checks.items() if not check["ok"])
+        logger.warning("healthz: unavailable: %s", ", ".join(failing))
     payload = {"status": "ok" if healthy else "unavailable"}
     if _may_see_details(request):
         payload["checks"] = checks

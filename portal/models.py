@@ -288,13 +288,19 @@ class Invitation(models.Model):
 
 
 class AuditLog(models.Model):
-    """Who did what to which client's data: sign-ups, invitations, submissions, downloads."""
+    """Who did what to which client's data: sign-ups, invitations, submissions, downloads, and
+    the consultancy's reads of it.
+
+    Append-only in the database (``portal.privacy.append_only``). So that deleting a person or an
+    organisation cannot rewrite it either, both references are protected: deactivate a person
+    instead, and remove a client through the erasure, which pseudonymises its entries first.
+    """
 
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     organization = models.ForeignKey(
-        Organization, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Organization, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     action = models.CharField(max_length=64, db_index=True)
     target = models.CharField(max_length=200, blank=True)

@@ -125,6 +125,7 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    "portal.security.uploads.UploadTooLargeMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -134,7 +135,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "portal.security.sessions.SessionActivityMiddleware",
     "portal.security.mfa.MFARequiredMiddleware",
-    "portal.privacy.audit.ConsultantReadAuditMiddleware",
+    "portal.privacy.audit.ReadAuditMiddleware",
     # Last, as django-axes requires: it turns a flagged lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -218,8 +219,15 @@ EMAIL_VERIFY_VALID_DAYS = env_int("EMAIL_VERIFY_VALID_DAYS", 7)
 ERASURE_GRACE_DAYS = env_int("ERASURE_GRACE_DAYS", 14)
 ERASURE_REMINDER_DAYS = env_int("ERASURE_REMINDER_DAYS", 3)
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 730)
+# A consultant's or admin's read of client data is audited once per page, query and client within
+# this many seconds (a panel polled every 2 s is one read); 0 writes an entry for every request.
+AUDIT_READ_REPEAT_SECONDS = env_int("AUDIT_READ_REPEAT_SECONDS", 60)
 SESSION_RETENTION_DAYS = env_int("SESSION_RETENTION_DAYS", 90)
 DRAFT_RETENTION_DAYS = env_int("DRAFT_RETENTION_DAYS", 365)
+# Enquiries (contact form): deleted this many days after they were last handled once closed or
+# turned into a client, and after LEAD_OPEN_RETENTION_DAYS without any change while still open.
+LEAD_RETENTION_DAYS = env_int("LEAD_RETENTION_DAYS", 180)
+LEAD_OPEN_RETENTION_DAYS = env_int("LEAD_OPEN_RETENTION_DAYS", 365)
 
 # Consultants and admins are signed out after this many minutes without a request.
 STAFF_IDLE_TIMEOUT_MINUTES = env_int("STAFF_IDLE_TIMEOUT_MINUTES", 30)
@@ -260,6 +268,8 @@ AXES_USERNAME_CALLABLE = "portal.security.lockout.attempt_username"
 AXES_CLIENT_IP_CALLABLE = "portal.security.lockout.attempt_ip_address"
 AXES_LOCKOUT_CALLABLE = "portal.security.lockout.lockout_response"
 AXES_SENSITIVE_PARAMETERS = ["password"]
+# Log lines name the account by a keyed hash, not by its e-mail address (portal.security.lockout).
+AXES_CLIENT_STR_CALLABLE = "portal.security.lockout.log_client"
 # Number of our own reverse proxies that append to X-Forwarded-For (0: use REMOTE_ADDR).
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
@@ -282,7 +292,9 @@ else:
 # Catalogue facts (legal/vendor) whose "as of" date is older than this are listed for review.
 CATALOGUE_FACT_MAX_AGE_DAYS = env_int("CATALOGUE_FACT_MAX_AGE_DAYS", 180)
 # Contact form: at most this many submissions per client IP and window (seconds). The counter
-# lives in the default cache; with several web processes set CACHE_URL.
+# lives in the default cache (portal.security.ratelimit): with several web processes set
+# CACHE_URL, or each process counts on its own. When the cache is down the limit lets requests
+# through and logs an ERROR.
 CONTACT_RATE_LIMIT = env_int("CONTACT_RATE_LIMIT", 5)
 CONTACT_RATE_WINDOW = env_int("CONTACT_RATE_WINDOW", 3600)
 
@@ -301,8 +313,11 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
-# Largest file any form accepts (the catalogue upload); reading stops there, not after the body.
+# Largest file any form accepts (the catalogue upload): above it nothing is stored and the person
+# gets a 413 page. The rest of a larger body is read and discarded (so the browser can show that
+# page) up to UPLOAD_DRAIN_MAX_BYTES; a bigger one gets its connection closed.
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 2 * 1024 * 1024)
+UPLOAD_DRAIN_MAX_BYTES = env_int("UPLOAD_DRAIN_MAX_BYTES", 100 * 1024 * 1024)
 # Evidence files on actions (signed contracts, training lists) may be larger than other uploads.
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
 FILE_UPLOAD_HANDLERS = [
@@ -352,6 +367,8 @@ if EMAIL_HOST:
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 else:
     EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+    # for EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend: a folder of .log files
+    EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "KI-Readiness-Portal <portal@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -564,9 +581,24 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+        # a monitor polls /healthz: its 503 is logged (portal.health names the components),
+        # not mailed to ADMINS once per poll
+        "not_health_check": {"()": "portal.logfilters.NotHealthCheck"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "mail_admins": {
+            "level": "ERROR",
+            "filters": ["require_debug_false", "not_health_check"],
+            "class": "django.utils.log.AdminEmailHandler",
+        },
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
+        # Django's own default sends server errors to ADMINS; it propagates to the console above.
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},
         # WeasyPrint and fontTools log every rendering step at INFO.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},

@@ -6,20 +6,26 @@ from . import health, views
 from .forms import EmailAuthenticationForm
 from .portfolio import views as portfolio_views
 from .privacy import views as privacy_views
+from .privacy.audit import client_data
 from .security import views as security_views
 from .security.views import PasswordResetView
+
+# Django's sign-in and password pages show the person's own account, no client data.
+own_account = client_data(None)
 
 auth_patterns = [
     path(
         "anmelden/",
-        auth_views.LoginView.as_view(
-            template_name="portal/auth/login.html",
-            authentication_form=EmailAuthenticationForm,
-            redirect_authenticated_user=True,
+        own_account(
+            auth_views.LoginView.as_view(
+                template_name="portal/auth/login.html",
+                authentication_form=EmailAuthenticationForm,
+                redirect_authenticated_user=True,
+            )
         ),
         name="login",
     ),
-    path("abmelden/", auth_views.LogoutView.as_view(), name="logout"),
+    path("abmelden/", own_account(auth_views.LogoutView.as_view()), name="logout"),
     path("registrieren/", views.signup, name="signup"),
     path("registrieren/gesendet/", views.signup_done, name="signup_done"),
     path("bestaetigen/<str:token>/", views.email_verify, name="email_verify"),
@@ -29,39 +35,47 @@ auth_patterns = [
     path("sicherheit/", security_views.account_security, name="account_security"),
     path(
         "passwort/aendern/",
-        security_views.PasswordChangeView.as_view(),
+        own_account(security_views.PasswordChangeView.as_view()),
         name="password_change",
     ),
     path(
         "passwort/geaendert/",
-        auth_views.PasswordChangeDoneView.as_view(
-            template_name="portal/auth/password_change_done.html"
+        own_account(
+            auth_views.PasswordChangeDoneView.as_view(
+                template_name="portal/auth/password_change_done.html"
+            )
         ),
         name="password_change_done",
     ),
     path(
         "passwort/vergessen/",
-        PasswordResetView.as_view(),
+        own_account(PasswordResetView.as_view()),
         name="password_reset",
     ),
     path(
         "passwort/vergessen/gesendet/",
-        auth_views.PasswordResetDoneView.as_view(
-            template_name="portal/auth/password_reset_done.html"
+        own_account(
+            auth_views.PasswordResetDoneView.as_view(
+                template_name="portal/auth/password_reset_done.html"
+            )
         ),
         name="password_reset_done",
     ),
     path(
         "passwort/neu/<uidb64>/<token>/",
-        security_views.PasswordResetConfirmView.as_view(
-            success_url=reverse_lazy("password_reset_complete"),
+        own_account(
+            security_views.PasswordResetConfirmView.as_view(
+                success_url=reverse_lazy("password_reset_complete"),
+            )
         ),
         name="password_reset_confirm",
     ),
     path(
         "passwort/neu/fertig/",
-        auth_views.PasswordResetCompleteView.as_view(
-            template_name="portal/auth/password_reset_complete.html"
+        own_account(
+            auth_views.PasswordResetCompleteView.as_view(
+                template_name="portal/auth/password_reset_complete.html"
+            )
         ),
         name="password_reset_complete",
     ),

@@ -17,6 +17,7 @@ from . import selectors, services
 from .clients.selectors import consultants_assignable
 from .forms import InvitationAcceptForm, InvitationForm, OrganizationForm, SignupForm
 from .models import Invitation, Membership, User, invitation_token_hash
+from .privacy.audit import audit_subject, client_data
 
 
 def consultant_required(view):
@@ -33,11 +34,13 @@ def consultant_required(view):
     return wrapper
 
 
+@client_data(None)
 @require_GET
 def landing(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/landing.html")
 
 
+@client_data(None)
 @require_GET
 def favicon(request: HttpRequest) -> HttpResponse:
     """Browsers ask for /favicon.ico on pages without an icon link (feeds, PDFs): the logo."""
@@ -62,6 +65,7 @@ ROBOTS_PRIVATE_PATHS = (
 )
 
 
+@client_data(None)
 @require_GET
 def robots_txt(request: HttpRequest) -> HttpResponse:
     body = (
@@ -72,25 +76,28 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
     return HttpResponse(body, content_type="text/plain; charset=utf-8")
 
 
+@client_data(None)
 @require_GET
 def imprint(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/imprint.html")
 
 
+@client_data(None)
 @require_GET
 def privacy(request: HttpRequest) -> HttpResponse:
-    from django.conf import settings
-
     retention = {
         "audit": settings.AUDIT_RETENTION_DAYS,
         "sessions": settings.SESSION_RETENTION_DAYS,
         "drafts": settings.DRAFT_RETENTION_DAYS,
+        "leads": settings.LEAD_RETENTION_DAYS,
+        "leads_open": settings.LEAD_OPEN_RETENTION_DAYS,
         "erasure": settings.ERASURE_GRACE_DAYS,
         "device_cookie": settings.DEVICE_COOKIE_DAYS,
     }
     return render(request, "portal/privacy.html", {"retention": retention})
 
 
+@client_data(None)
 @require_http_methods(["GET", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
@@ -112,11 +119,13 @@ def signup(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/signup.html", {"form": form})
 
 
+@client_data(None)
 @require_GET
 def signup_done(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/signup_done.html")
 
 
+@client_data(None)
 @require_GET
 def email_verify(request: HttpRequest, token: str) -> HttpResponse:
     user = services.email_verify(token=token)
@@ -139,6 +148,7 @@ def email_verify(request: HttpRequest, token: str) -> HttpResponse:
     return redirect("login")
 
 
+@client_data(None)
 @login_required
 @require_http_methods(["POST"])
 def email_verify_resend(request: HttpRequest) -> HttpResponse:
@@ -148,6 +158,7 @@ def email_verify_resend(request: HttpRequest) -> HttpResponse:
     return redirect("home")
 
 
+@client_data(None)
 @login_required
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
@@ -160,6 +171,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/home.html", {"organizations": organizations})
 
 
+@client_data("organisation")
 @login_required
 @require_GET
 def organization_detail(request: HttpRequest, organization_id) -> HttpResponse:
@@ -186,6 +198,7 @@ def organization_detail(request: HttpRequest, organization_id) -> HttpResponse:
     return render(request, "portal/organization_detail.html", context)
 
 
+@client_data("organisation")
 @login_required
 @require_http_methods(["GET", "POST"])
 def organization_edit(request: HttpRequest, organization_id) -> HttpResponse:
@@ -208,6 +221,7 @@ def organization_edit(request: HttpRequest, organization_id) -> HttpResponse:
     )
 
 
+@client_data(None)
 @login_required
 @require_http_methods(["POST"])
 def invitation_create(request: HttpRequest, organization_id) -> HttpResponse:
@@ -243,6 +257,7 @@ def invitation_create(request: HttpRequest, organization_id) -> HttpResponse:
     return render(request, "portal/organization_detail.html", context, status=400)
 
 
+@client_data("invitation")
 @require_http_methods(["GET", "POST"])
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     invitation = (
@@ -259,6 +274,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             ),
             status=404,
         )
+    audit_subject(request, organization=invitation.organization_id)
     try:
         services.invitation_check(invitation)
     except services.InvitationInvalid as error:
@@ -319,6 +335,7 @@ def _managed_organization(request: HttpRequest, organization_id):
     return organization
 
 
+@client_data(None)
 @login_required
 @require_http_methods(["POST"])
 def invitation_revoke(request: HttpRequest, organization_id, invitation_id) -> HttpResponse:
@@ -331,6 +348,7 @@ def invitation_revoke(request: HttpRequest, organization_id, invitation_id) -> H
     return redirect("organization_detail", organization_id=organization.pk)
 
 
+@client_data(None)
 @login_required
 @require_http_methods(["POST"])
 def membership_update(request: HttpRequest, organization_id, membership_id) -> HttpResponse:

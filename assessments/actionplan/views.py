@@ -14,8 +14,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from portal.privacy.audit import client_data
-from portal.security.uploads import upload_too_large
+from portal.privacy.audit import audit_subject, client_data
+from portal.security.uploads import shows_upload_too_large, upload_too_large
 
 from .. import selectors as assessment_selectors
 from ..presentation import dimension_titles
@@ -90,12 +90,14 @@ def _calendar_context(request, assessment) -> dict:
     }
 
 
+@client_data("actionplan")
 @login_required
 @require_GET
 def actionplan(request: HttpRequest, assessment_id) -> HttpResponse:
     return _page(request, _submitted_assessment(request, assessment_id))
 
 
+@client_data(None)
 @login_required
 @require_POST
 def action_update(request: HttpRequest, action_id) -> HttpResponse:
@@ -116,6 +118,7 @@ def action_update(request: HttpRequest, action_id) -> HttpResponse:
     return _page(request, assessment, bound=(action.pk, form), status=400)
 
 
+@client_data(None)
 @login_required
 @require_POST
 def action_create(request: HttpRequest, assessment_id) -> HttpResponse:
@@ -146,6 +149,7 @@ def _filename(assessment, extension: str) -> str:
     return f"Massnahmenplan_{stem}.{extension}"
 
 
+@client_data("actionplan")
 @login_required
 @require_GET
 def actionplan_csv(request: HttpRequest, assessment_id) -> HttpResponse:
@@ -174,6 +178,7 @@ def actionplan_xlsx(request: HttpRequest, assessment_id) -> HttpResponse:
     return response
 
 
+@client_data("actionplan")
 @login_required
 @require_GET
 def actionplan_ics(request: HttpRequest, assessment_id) -> HttpResponse:
@@ -184,6 +189,7 @@ def actionplan_ics(request: HttpRequest, assessment_id) -> HttpResponse:
     return response
 
 
+@client_data(None)
 @login_required
 @require_POST
 def calendar_subscribe(request: HttpRequest, assessment_id) -> HttpResponse:
@@ -193,6 +199,7 @@ def calendar_subscribe(request: HttpRequest, assessment_id) -> HttpResponse:
     return redirect(reverse("actionplan", args=[assessment.pk]) + "#calendar")
 
 
+@client_data(None)
 @login_required
 @require_POST
 def calendar_revoke(request: HttpRequest, assessment_id) -> HttpResponse:
@@ -204,6 +211,7 @@ def calendar_revoke(request: HttpRequest, assessment_id) -> HttpResponse:
     return redirect(reverse("actionplan", args=[assessment.pk]) + "#calendar")
 
 
+@client_data("actionplan")
 @require_GET
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     """The subscribed calendar: no session, the secret in the address is the key.
@@ -215,6 +223,10 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     if subscription is None:
         raise Http404
     organization = subscription.organization
+    # No session here: the read is the subscriber's (audited when a consultant subscribed).
+    audit_subject(
+        request, actor=subscription.user, organization=organization, target=str(subscription.pk)
+    )
     with translation.override(organization.language):
         body = plan_ics(
             selectors.calendar_rows(subscription=subscription),
@@ -273,6 +285,7 @@ def action_detail(request: HttpRequest, action_id) -> HttpResponse:
     return _detail_page(request, action)
 
 
+@shows_upload_too_large  # an error on the action's page, where the upload came from
 @client_data(None)
 @login_required
 @require_POST

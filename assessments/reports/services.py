@@ -457,8 +457,8 @@ def reports_sweep(*, now=None, housekeeping: bool = True) -> dict:
     the broker was down, renders whose lease lapsed. Every ``REPORT_HOUSEKEEPING_SECONDS`` it
     also resumes reports that failed on an infrastructure fault once storage is writable again,
     re-renders ready reports whose file vanished, deletes files nobody needs (orphans only past a
-    grace age) and e-mails the admins once about reports stuck or failed beyond
-    ``REPORT_ALERT_SECONDS``.
+    grace age) and e-mails the admins once about reports that failed or make no progress
+    (``reports_alert_admins``).
     """
     now = now or timezone.now()
     outcome = {"requeued": _requeue_lost(now), "resumed": 0, "rerendered": 0, "files_removed": 0}
@@ -469,7 +469,7 @@ def reports_sweep(*, now=None, housekeeping: bool = True) -> dict:
         outcome["resumed"] = _resume_infrastructure_failures(now)
         outcome["rerendered"] = _rerender_missing_files()
         outcome["files_removed"] = _delete_unneeded_files()
-    outcome["alerted"] = _alert_admins(now)
+    outcome["alerted"] = reports_alert_admins(now=now)
     return outcome
 
 
@@ -594,34 +594,62 @@ def _rerender_missing_files() -> int:
 
 
 def _delete_unneeded_files() -> int:
-    """Files of superseded reports, and files without a row (past the grace age)."""
+    """Files of superseded reports, and files without a row (past the grace age).
+
+    A row lets go of its file before the file is deleted, never the other way round: no row
+    ever names a file that is gone (a ready report "without a file"). A file whose deletion
+    fails after that is an orphan, and goes with the orphans once past the grace age.
+    """
     removed = 0
+    files = storage.report_storage()
     try:
-        for report in Report.objects.filter(superseded=True).exclude(file=""):
-            report.file.delete(save=False)
-            Report.objects.filter(pk=report.pk).update(file="")
-            removed += 1
+        superseded = Report.objects.filter(superseded=True).exclude(file="")
+        for report_id, name in superseded.values_list("pk", "file"):
+            if Report.objects.filter(pk=report_id, superseded=True, file=name).update(file=""):
+                files.delete(name)
+                removed += 1
         known = set(Report.objects.exclude(file="").values_list("file", flat=True))
         for name in storage.orphans(known=known):
-            storage.report_storage().delete(name)
+            files.delete(name)
             removed += 1
     except OSError as error:
         logger.error("Sweep could not delete report files: %s", error)
     return removed
 
 
-def _alert_admins(now) -> int:
-    """E-mail the admins once per report that is stuck or failed beyond the threshold."""
+# Faults a pending report is being retried for: it is not waiting its turn, it cannot proceed.
+_RETRYING_ON = (
+    Report.DelayReason.BROKER,
+    Report.DelayReason.DATABASE,
+    Report.DelayReason.STORAGE,
+)
+
+
+def reports_alert_admins(*, now) -> int:
+    """E-mail the admins once per report that failed, or that makes no progress.
+
+    Age alone says nothing: in a long, healthy queue (a burst of requests) a report waits its
+    turn for as long as the reports before it take. A pending report whose round began more than
+    ``REPORT_ALERT_SECONDS`` ago counts as stuck only when, in that time,
+
+    - no report has been rendered at all (no worker, a hung worker, a dead queue), or
+    - it is being retried on an infrastructure fault (broker, database, storage), or
+    - its own render has run that long.
+    """
     threshold = now - timedelta(seconds=settings.REPORT_ALERT_SECONDS)
+    queue_moves = Report.objects.filter(
+        status=Report.Status.READY, finished_at__gte=threshold
+    ).exists()
+    pending_long = Q(
+        status__in=[Report.Status.QUEUED, Report.Status.RENDERING], cycle_started_at__lt=threshold
+    )
+    if queue_moves:
+        pending_long &= Q(delay_reason__in=_RETRYING_ON) | Q(
+            status=Report.Status.RENDERING, started_at__lt=threshold
+        )
     due = list(
         Report.objects.filter(alerted_at__isnull=True)
-        .filter(
-            Q(
-                status__in=[Report.Status.QUEUED, Report.Status.RENDERING],
-                cycle_started_at__lt=threshold,
-            )
-            | Q(status=Report.Status.FAILED)
-        )
+        .filter(pending_long | Q(status=Report.Status.FAILED))
         .select_related("assessment__organization")
         .order_by("created_at")[:50]
     )
@@ -631,15 +659,20 @@ def _alert_admins(now) -> int:
     for report in due:
         reason = report.last_error or report.get_delay_reason_display() or "-"
         lines.append(
-            f"- {report.assessment.organization.name}: {report.get_status_display()} seit "
+            f"{report.get_status_display()} seit "
             f"{timezone.localtime(report.cycle_started_at):%d.%m.%Y %H:%M}, Bericht {report.pk}: "
             f"{reason}"
         )
+    # Names of clients go to the admins' mail, not into the log (it outlives an erasure).
     logger.error("Reports stuck or failed, telling the admins:\n%s", "\n".join(lines))
+    body = "\n".join(
+        f"- {report.assessment.organization.name}: {line}"
+        for report, line in zip(due, lines, strict=True)
+    )
     try:
         mail_admins(
             _("%(n)s PDF-Bericht(e) hängen oder sind fehlgeschlagen") % {"n": len(due)},
-            "\n".join(lines) + "\n\n" + settings.SITE_URL + "/healthz",
+            body + "\n\n" + settings.SITE_URL + "/healthz",
         )
     except Exception as error:  # noqa: BLE001 - no mail now: try again at the next sweep
         logger.error("Could not e-mail the admins about stuck reports: %s", error)

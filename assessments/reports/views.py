@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from portal.heartbeat import heartbeats_alive
+from portal.privacy.audit import client_data
 
 from .. import selectors as assessment_selectors
 from .. import services as assessment_services
@@ -49,6 +50,7 @@ def panel_context(user, assessment) -> dict:
     }
 
 
+@client_data(None)
 @login_required
 @require_POST
 def report_request(request: HttpRequest, assessment_id) -> HttpResponse:
@@ -68,6 +70,7 @@ def report_request(request: HttpRequest, assessment_id) -> HttpResponse:
     return _back(assessment)
 
 
+@client_data("reports")
 @login_required
 @require_GET
 def reports_panel(request: HttpRequest, assessment_id) -> HttpResponse:
@@ -78,6 +81,7 @@ def reports_panel(request: HttpRequest, assessment_id) -> HttpResponse:
     return _panel(request, assessment)
 
 
+@client_data(None)
 @login_required
 @require_POST
 def report_retry(request: HttpRequest, report_id) -> HttpResponse:
@@ -89,6 +93,7 @@ def report_retry(request: HttpRequest, report_id) -> HttpResponse:
     return _back(report)
 
 
+@client_data(None)
 @login_required
 @require_POST
 def report_release(request: HttpRequest, report_id) -> HttpResponse:
@@ -102,6 +107,7 @@ def report_release(request: HttpRequest, report_id) -> HttpResponse:
     return _back(report)
 
 
+@client_data("report")
 @login_required
 @require_GET
 def report_download(request: HttpRequest, report_id) -> HttpResponse:
@@ -132,6 +138,7 @@ def report_download(request: HttpRequest, report_id) -> HttpResponse:
     return response
 
 
+@client_data(None)
 @login_required
 @require_POST
 def note_create(request: HttpRequest, assessment_id) -> HttpResponse:

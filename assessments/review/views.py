@@ -6,6 +6,8 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from portal.privacy.audit import client_data
+
 from .. import selectors as assessment_selectors
 from . import services
 from .models import ReviewState
@@ -25,6 +27,7 @@ def review_context(user, assessment) -> dict:
     return context
 
 
+@client_data(None)
 @login_required
 @require_POST
 def review_transition(request: HttpRequest, assessment_id) -> HttpResponse:

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from portal.privacy.audit import client_data
 from portal.views import consultant_required
 
 from ..questionnaire import tr
@@ -14,6 +15,7 @@ from .exports import stress_csv
 from .models import StressJob
 
 
+@client_data("stress_test")
 @consultant_required
 @require_GET
 def stress_test(request: HttpRequest) -> HttpResponse:
@@ -47,6 +49,7 @@ def stress_test(request: HttpRequest) -> HttpResponse:
     return render(request, "assessments/stress_test.html", context)
 
 
+@client_data(None)
 @consultant_required
 @require_POST
 def stress_job_start(request: HttpRequest) -> HttpResponse:
@@ -63,6 +66,7 @@ def _job_for(request: HttpRequest, job_id) -> StressJob:
     return get_object_or_404(StressJob.objects.visible_to(request.user), pk=job_id)
 
 
+@client_data("stress_test")
 @consultant_required
 @require_GET
 def stress_job(request: HttpRequest, job_id) -> HttpResponse:
@@ -75,6 +79,7 @@ def stress_job(request: HttpRequest, job_id) -> HttpResponse:
     return render(request, "assessments/stress/job.html", _job_context(request, job, scenario))
 
 
+@client_data("stress_test")
 @consultant_required
 @require_GET
 def stress_job_panel(request: HttpRequest, job_id) -> HttpResponse:

@@ -6,10 +6,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ..models import Organization, User
+from ..privacy.audit import client_data
 from ..views import consultant_required
 from . import selectors, services
 
 
+@client_data("clients")
 @consultant_required
 @require_http_methods(["GET", "POST"])
 def clients_unassigned(request: HttpRequest) -> HttpResponse:
@@ -42,6 +44,7 @@ def _after(request: HttpRequest, organization: Organization) -> HttpResponse:
     return redirect("clients_unassigned")
 
 
+@client_data(None)
 @consultant_required
 @require_POST
 def organization_claim(request: HttpRequest, organization_id) -> HttpResponse:
@@ -57,6 +60,7 @@ def organization_claim(request: HttpRequest, organization_id) -> HttpResponse:
     return _after(request, organization)
 
 
+@client_data(None)
 @consultant_required
 @require_POST
 def organization_assign(request: HttpRequest, organization_id) -> HttpResponse:

@@ -8,10 +8,19 @@ from django.utils.translation import gettext_lazy as _
 
 class LeadQuerySet(models.QuerySet):
     def visible_to(self, user) -> "LeadQuerySet":
-        """Leads are the consultancy's own business: consultants only."""
-        if user.is_authenticated and user.is_active and user.is_consultant:
+        """Enquiries are the consultancy's business: consultants only. Under
+        ``CONSULTANT_SCOPE=assigned`` a consultant sees the open enquiries nobody handles yet
+        (to take one up, as with unassigned clients), those they handle, and those that became
+        a client of theirs (a converted enquiry follows its client); leads and admins see all."""
+        if not (user.is_authenticated and user.is_active and user.is_consultant):
+            return self.none()
+        if user.sees_all_clients:
             return self.all()
-        return self.none()
+        return self.filter(
+            models.Q(handled_by=user, organization__isnull=True)
+            | models.Q(organization__consultant=user)
+            | models.Q(handled_by__isnull=True, organization__isnull=True)
+        )
 
 
 class Lead(models.Model):

@@ -18,3 +18,8 @@ def lead_get_for_user(*, user, lead_id) -> Lead:
 def lead_counts(*, user) -> dict[str, int]:
     rows = Lead.objects.visible_to(user).values("state").annotate(n=Count("pk"))
     return {row["state"]: row["n"] for row in rows}
+
+
+def lead_organization_id(lead_id):
+    """For the audit of reads: the client an enquiry became, if any."""
+    return Lead.objects.filter(pk=lead_id).values_list("organization_id", flat=True).first()

@@ -26,7 +26,7 @@ def lead_create(
         consent_at=timezone.now(),
         language=(language or translation.get_language() or settings.LANGUAGE_CODE)[:8],
     )
-    audit_record(action="lead.create", target=company)
+    audit_record(action="lead.create", target=str(lead.pk))
     lead_url = settings.SITE_URL + reverse("lead_detail", args=[lead.pk])
     transaction.on_commit(
         lambda: email_send(
@@ -53,7 +53,7 @@ def lead_update(*, lead: Lead, actor: User, state: str, notes: str) -> Lead:
     audit_record(
         action="lead.update",
         actor=actor,
-        target=lead.company,
+        target=str(lead.pk),
         data={"from": previous, "to": state},
     )
     return lead
@@ -91,5 +91,5 @@ def lead_convert(
     lead.organization = organization
     lead.handled_by = actor
     lead.save(update_fields=["state", "organization", "handled_by", "updated_at"])
-    audit_record(action="lead.convert", actor=actor, organization=organization, target=lead.company)
+    audit_record(action="lead.convert", actor=actor, organization=organization, target=str(lead.pk))
     return organization

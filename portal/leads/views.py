@@ -6,14 +6,16 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from portal.privacy.audit import client_data
+from portal.security.ratelimit import client_ip, rate_limit_exceeded
 from portal.views import consultant_required
 
 from . import selectors, services
 from .forms import ContactForm, LeadConvertForm, LeadStateForm
 from .models import Lead
-from .ratelimit import client_ip, rate_limit_exceeded
 
 
+@client_data(None)
 @require_http_methods(["GET", "POST"])
 def contact(request: HttpRequest) -> HttpResponse:
     form = ContactForm(request.POST or None)
@@ -21,7 +23,7 @@ def contact(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and (form.is_bot or form.is_valid()):
         if rate_limit_exceeded(
             scope="contact",
-            ip=client_ip(request),
+            key=client_ip(request),
             limit=settings.CONTACT_RATE_LIMIT,
             window=settings.CONTACT_RATE_WINDOW,
         ):
@@ -46,11 +48,13 @@ def contact(request: HttpRequest) -> HttpResponse:
     )
 
 
+@client_data(None)
 @require_GET
 def contact_thanks(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/contact_thanks.html")
 
 
+@client_data("leads")
 @consultant_required
 @require_GET
 def lead_list(request: HttpRequest) -> HttpResponse:
@@ -67,6 +71,7 @@ def lead_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@client_data("lead")
 @consultant_required
 @require_GET
 def lead_detail(request: HttpRequest, lead_id) -> HttpResponse:
@@ -85,6 +90,7 @@ def _detail(request, lead, *, state_form=None, convert_form=None, status=200) ->
     )
 
 
+@client_data(None)
 @consultant_required
 @require_POST
 def lead_update(request: HttpRequest, lead_id) -> HttpResponse:
@@ -106,6 +112,7 @@ def lead_update(request: HttpRequest, lead_id) -> HttpResponse:
     return _detail(request, lead, state_form=form, status=400)
 
 
+@client_data(None)
 @consultant_required
 @require_POST
 def lead_convert(request: HttpRequest, lead_id) -> HttpResponse:

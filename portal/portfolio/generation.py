@@ -28,6 +28,8 @@ import time
 from django.apps import apps
 from django.db import connection as default_connection
 
+from portal import dbtriggers
+
 logger = logging.getLogger(__name__)
 
 SHARDS = 16
@@ -93,7 +95,6 @@ _VENDORS = {
         "distinct": "IS DISTINCT FROM",
         "drop": "DROP TRIGGER IF EXISTS {name} ON {t}",
         "body": f"EXECUTE FUNCTION {FUNCTION}()",
-        "list": "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgname LIKE %s",
     },
     "sqlite": {
         "insert": "AFTER INSERT ON {t}",
@@ -104,14 +105,13 @@ _VENDORS = {
         "drop": "DROP TRIGGER IF EXISTS {name}",
         "body": "BEGIN INSERT INTO {gen} (shard, value) VALUES (0, 1) "
         "ON CONFLICT (shard) DO UPDATE SET value = value + 1; END",
-        "list": "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s",
     },
 }
 
 
 def statements(vendor: str, quote) -> list[str]:
-    """The SQL that (re)creates the triggers on ``vendor``: idempotent, safe to run after every
-    migrate (SQLite drops a table's triggers whenever a migration rebuilds the table)."""
+    """The SQL that (re)creates the triggers on ``vendor``: idempotent, run after every migrate
+    (``portal.dbtriggers``; SQLite drops a table's triggers when a migration rebuilds it)."""
     if vendor not in _VENDORS:
         return []  # another database: no triggers, and the dashboard does not cache (enabled())
     clauses = _VENDORS[vendor]
@@ -145,25 +145,9 @@ def statements(vendor: str, quote) -> list[str]:
     return sql
 
 
-def install(using: str = "default") -> None:
-    """(Re)create the triggers on the database ``using``; connected to ``post_migrate``."""
-    from django.db import connections
-
-    conn = connections[using]
-    with conn.cursor() as cursor:
-        for statement in statements(conn.vendor, conn.ops.quote_name):
-            cursor.execute(statement)
-    forget()
-
-
 def installed() -> list[str]:
     """Names of the generation triggers present in the database (tests, ``/healthz``)."""
-    vendor = _VENDORS.get(default_connection.vendor)
-    if vendor is None:
-        return []
-    with default_connection.cursor() as cursor:
-        cursor.execute(vendor["list"], [PREFIX + "%"])
-        return sorted(row[0] for row in cursor.fetchall())
+    return dbtriggers.installed(PREFIX)
 
 
 def expected() -> list[str]:
@@ -204,5 +188,5 @@ def enabled() -> bool:
 
 
 def forget() -> None:
-    """Check the triggers again on the next ``enabled()`` (after ``install``, and in tests)."""
+    """Check the triggers again on the next ``enabled()`` (after an install, and in tests)."""
     _checked.update(at=None, ok=False)

@@ -13,6 +13,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from ..privacy.audit import client_data
 from ..views import consultant_required
 from . import generation, rows, selectors
 from .filters import DIMENSIONS, LEVELS, PAGE_SIZE, PortfolioFilter, PortfolioFilterForm
@@ -201,6 +202,7 @@ def _cache_key(request: HttpRequest, counter: int) -> str:
     )
 
 
+@client_data("portfolio")
 @consultant_required
 @require_GET
 def consultant_dashboard(request: HttpRequest) -> HttpResponse:

@@ -12,6 +12,7 @@ from portal import selectors
 from portal.services import audit_record
 
 from . import erasure, export
+from .audit import client_data
 
 
 def _owned_organization(request: HttpRequest, organization_id):
@@ -23,6 +24,7 @@ def _owned_organization(request: HttpRequest, organization_id):
     return organization
 
 
+@client_data("organisation")
 @login_required
 @require_http_methods(["GET", "POST"])
 def organization_privacy(request: HttpRequest, organization_id) -> HttpResponse:
@@ -55,6 +57,7 @@ def organization_privacy(request: HttpRequest, organization_id) -> HttpResponse:
     )
 
 
+@client_data("export")
 @login_required
 @require_GET
 def organization_export(request: HttpRequest, organization_id) -> HttpResponse:

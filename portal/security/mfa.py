@@ -20,6 +20,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portal.models import AuditLog, User
 
+from .sessions import session_key_rotate
+
 RECOVERY_CODE_COUNT = 10
 TOTP_DEVICE_NAME = "Authenticator-App"
 RECOVERY_DEVICE_NAME = "Wiederherstellungscodes"
@@ -96,11 +98,17 @@ def totp_confirm(*, request, device: TOTPDevice, token: str) -> list[str] | None
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     codes = recovery_codes_regenerate(user=device.user)
-    django_otp.login(request, device)
+    _verified(request, device)
     from portal.services import audit_record
 
     audit_record(action="mfa.enable", actor=device.user, target=device.user.email)
     return codes
+
+
+def _verified(request, device) -> None:
+    """The second factor is passed: the session says so, under a new session key."""
+    django_otp.login(request, device)
+    session_key_rotate(request)
 
 
 @transaction.atomic
@@ -128,7 +136,7 @@ def mfa_verify(*, request, token: str) -> bool:
     ]
     for device in devices:
         if device.verify_token(token):
-            django_otp.login(request, device)
+            _verified(request, device)
             _record(user, ok=True)
             return True
     _record(user, ok=False)

@@ -111,6 +111,18 @@ def _on_login(sender, request, user, **kwargs):
         session_record_login(request=request, user=user)
 
 
+def session_key_rotate(request) -> None:
+    """A new session key for the same sign-in, when it gains rights (the second factor passed):
+    a session id someone learnt before (fixation, a shared computer) does not become a verified
+    one. The sign-in's record follows the new key."""
+    old = request.session.session_key
+    request.session.cycle_key()
+    if old and request.user.is_authenticated:
+        UserSession.objects.filter(user=request.user, session_key=old).update(
+            session_key=request.session.session_key
+        )
+
+
 def _on_logout(sender, request, user, **kwargs):
     if request is not None and user is not None and request.session.session_key:
         UserSession.objects.filter(

@@ -15,6 +15,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
+from ..privacy.audit import client_data
 from ..services import email_send
 from . import mfa, sessions
 
@@ -81,6 +82,7 @@ def _mfa_error(user, *, setup: bool = False) -> str:
     return _("Der Code stimmt nicht oder ist abgelaufen. Bitte den aktuellen Code eingeben.")
 
 
+@client_data(None)
 @login_required
 @require_http_methods(["GET", "POST"])
 def mfa_setup(request: HttpRequest) -> HttpResponse:
@@ -112,6 +114,7 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
     )
 
 
+@client_data(None)
 @login_required
 @require_http_methods(["GET", "POST"])
 def mfa_verify(request: HttpRequest) -> HttpResponse:
@@ -132,6 +135,7 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
     )
 
 
+@client_data(None)
 @login_required
 @require_http_methods(["GET", "POST"])
 def account_security(request: HttpRequest) -> HttpResponse:

@@ -10,7 +10,15 @@ from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
-COMPONENTS = {"database", "broker", "storage", "worker", "beat", "portfolio_cache"}
+COMPONENTS = {
+    "database",
+    "broker",
+    "storage",
+    "worker",
+    "beat",
+    "portfolio_cache",
+    "audit_log",
+}
 
 
 @pytest.fixture(autouse=True)
@@ -174,3 +182,34 @@ def test_healthz_only_judges_the_components_asked_for(client, settings, staff, r
 def _get_path(client, query):
     response = client.get(reverse("healthz") + query)
     return response.status_code, json.loads(response.content)
+
+
+def test_an_unhealthy_healthz_is_logged_with_its_components_but_mails_no_admin(
+    client, settings, caplog, monkeypatch
+):
+    """A monitor polls /healthz every few seconds: a 503 there is logged (which components
+    fail), but must not send ADMINS one mail per poll."""
+    from django.core import mail
+
+    settings.ADMINS = [("Technik", "technik@beratung.example")]
+    monkeypatch.setattr("portal.health._check_storage", lambda: {"ok": False, "error": "full"})
+    with caplog.at_level("WARNING"):
+        status, _ = _get(client)
+    assert status == 503
+    assert mail.outbox == []
+    warnings = [r for r in caplog.records if r.name == "portal.health"]
+    assert warnings and "storage" in warnings[0].getMessage()
+
+
+def test_other_server_errors_still_reach_the_admins(settings):
+    import logging
+
+    from django.core import mail
+    from django.test import RequestFactory
+
+    settings.ADMINS = [("Technik", "technik@beratung.example")]
+    request = RequestFactory().get("/bewertungen/")
+    logging.getLogger("django.request").error(
+        "Internal Server Error: %s", request.path, extra={"status_code": 500, "request": request}
+    )
+    assert len(mail.outbox) == 1

@@ -29,8 +29,9 @@ def _queries(client, organization) -> tuple[int, str]:
 
 @pytest.mark.parametrize("viewer", ["consultant", "owner"])
 def test_client_page_queries_do_not_grow_with_assessments(
-    client, consultant, questionnaire, viewer
+    client, consultant, questionnaire, viewer, settings
 ):
+    settings.AUDIT_READ_REPEAT_SECONDS = 0  # a consultant's every read is one audit entry
     few = _client_with(2, seed=11)
     many = _client_with(20, seed=12)
     # portfolio_seed makes one owner for every seeded client

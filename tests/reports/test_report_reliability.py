@@ -339,3 +339,34 @@ def test_a_client_cannot_retry_an_unreleased_report_and_does_not_learn_it_exists
     client.force_login(alice)
 
     assert client.post(reverse("report_retry", args=[report.pk])).status_code == 404
+
+
+def test_a_superseded_report_lets_go_of_its_file_before_the_file_is_deleted(
+    consultant, submitted, private_storage, monkeypatch
+):
+    """No moment in which a row names a file that is gone (what the fault bench once counted as
+    a "ready report without a file": it read the row, then the sweep deleted the file)."""
+    from django.core.files.base import ContentFile
+
+    report = Report.objects.create(
+        assessment=submitted, status=Report.Status.READY, superseded=True
+    )
+    report.file.save(f"{report.pk}.pdf", ContentFile(b"%PDF-1.7"))
+    files = report.file.storage
+    still_named = []
+    real_delete = files.delete
+    monkeypatch.setattr(
+        files,
+        "delete",
+        lambda name: (
+            still_named.append(Report.objects.filter(file=name).exists()),
+            real_delete(name),
+        ),
+    )
+
+    assert report_services.reports_sweep()["files_removed"] == 1
+    assert still_named == [False]
+    report.refresh_from_db()
+    assert (
+        report.file.name == "" and not (private_storage / "reports" / f"{report.pk}.pdf").exists()
+    )

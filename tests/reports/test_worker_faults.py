@@ -213,6 +213,7 @@ def test_healthz_names_a_missing_worker_a_missing_beat_and_unwritable_storage(
             "worker": worker,
             "beat": beat,
             "portfolio_cache": True,
+            "audit_log": True,
         }
 
     def health():

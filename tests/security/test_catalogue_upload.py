@@ -112,34 +112,51 @@ def test_shipped_catalogue_is_within_the_limits():
     assert load_document(default_catalogue_path()).key
 
 
-def test_oversized_upload_is_refused_before_the_body_is_read(settings):
-    settings.UPLOAD_MAX_BYTES = 2 * 1024 * 1024
-    body = b"a: " + b"x" * (50 * 1024 * 1024)
-    request = RequestFactory().post(
+def _oversized_request(size: int):
+    body = b"a: " + b"x" * size
+    return RequestFactory().post(
         "/upload/", {"file": SimpleUploadedFile("gross.yaml", body, "application/yaml")}
     )
+
+
+def test_oversized_upload_is_not_stored_but_read_to_the_end_for_the_413_page(settings):
+    import tracemalloc
+
+    settings.UPLOAD_MAX_BYTES = 2 * 1024 * 1024
+    request = _oversized_request(50 * 1024 * 1024)
+    total = int(request.META["CONTENT_LENGTH"])
+
+    tracemalloc.start()
+    files = request.FILES
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    read = request._stream._pos  # bytes taken from the socket
+
+    assert "file" not in files
+    assert request.upload_too_large is True
+    assert read == total  # the browser, still sending, can read the answer
+    assert peak < 5 * 1024 * 1024  # thrown away as it came, never held
+
+
+def test_a_body_above_the_drain_limit_is_not_read_to_the_end(settings):
+    settings.UPLOAD_MAX_BYTES = 2 * 1024 * 1024
+    settings.UPLOAD_DRAIN_MAX_BYTES = 10 * 1024 * 1024
+    request = _oversized_request(50 * 1024 * 1024)
     total = int(request.META["CONTENT_LENGTH"])
 
     files = request.FILES
-    read = request._stream._pos  # bytes taken from the socket so far
+    read = request._stream._pos
 
     assert "file" not in files
     assert request.upload_too_large is True
     assert read < 3 * 1024 * 1024 < total
 
 
-def test_oversized_upload_gets_a_clear_form_error(admin_client, settings):
+def test_oversized_upload_gets_the_413_page_and_nothing_is_stored(admin_client, settings):
     settings.UPLOAD_MAX_BYTES = 1024
 
     response = _upload(admin_client, b"a: " + b"x" * 5000)
 
-    assert response.status_code == 400
-    assert "größer als" in response.content.decode()
+    assert response.status_code == 413
+    assert "Dateien dürfen höchstens 1,0\xa0KB groß sein." in response.content.decode()
     assert not QuestionnaireVersion.objects.exists()
-
-
-def test_limit_messages_follow_the_admins_language(admin_client):
-    response = _upload(admin_client, ("[" * 100 + "]" * 100).encode(), HTTP_ACCEPT_LANGUAGE="en")
-
-    assert response.status_code == 400
-    assert "nested too deeply" in response.content.decode()

@@ -249,8 +249,7 @@ def test_retention_removes_old_audit_sessions_and_drafts(alice, org_a, questionn
     settings.SESSION_RETENTION_DAYS = 30
     settings.DRAFT_RETENTION_DAYS = 60
     long_ago = timezone.now() - timezone.timedelta(days=400)
-    old = audit_record(action="test.old")
-    AuditLog.objects.filter(pk=old.pk).update(created_at=long_ago)
+    old = AuditLog.objects.create(action="test.old", created_at=long_ago)
     recent = audit_record(action="test.recent")
     UserSession.objects.create(user=alice, session_key="alt", last_seen_at=long_ago)
     stale = assessment_services.assessment_start(organization=org_a, user=alice).assessment
