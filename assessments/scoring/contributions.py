@@ -26,7 +26,9 @@ from .questions import (
     _vendor_points,
 )
 
-MEMO_LIMIT = 1024  # memoised answers per multi_choice/number question, rows per use-case group
+MEMO_LIMIT = 1024  # memoised answers per multi_choice/number question
+# memoised rows per use-case group (about 7 KB each); each company has its own rows
+ROWS_MEMO_LIMIT = 256
 
 
 def clean(value: float) -> int | float:
@@ -319,7 +321,9 @@ def use_cases_of(index: DocumentIndex, qi: QuestionIndex, rows: list, answers: d
     )
     row_names = tuple(matching_rows(test, use_cases) for test in index.row_filters)
     entry = UseCases(use_cases, tuple(facts), result, row_names)
-    if key is not None and len(qi.rows_memo) < MEMO_LIMIT:
+    if key is not None:
+        if len(qi.rows_memo) >= ROWS_MEMO_LIMIT:
+            qi.rows_memo.clear()  # start again with the rows of the companies scored now
         qi.rows_memo[key] = entry
     return entry
 

@@ -146,3 +146,20 @@ def test_look_alike_values_are_not_taken_for_each_other(newest):
         rows = [{**row, "safety_purpose": value}]
         _same_as_reference(newest, {**answers, "use_cases": rows, number_question: value})
         _same_as_reference(newest, {**answers, multi: [value, "mistral"]})
+
+
+def test_a_full_rows_memo_starts_again(newest, monkeypatch):
+    from assessments.scoring import contributions, index_for
+
+    monkeypatch.setattr(contributions, "ROWS_MEMO_LIMIT", 3)
+    rng = random.Random("full memo")
+    group = _questions(newest)["use_cases"]
+    memo = next(q for q in index_for(newest).questions if q.kind == "use_cases").rows_memo
+    memo.clear()
+    answers = _base_answers(newest, rng)
+    sizes = []
+    for number in range(8):
+        rows = [_row(group, rng, name=f"Anwendungsfall {number}")]
+        _same_as_reference(newest, {**answers, "use_cases": rows})
+        sizes.append(len(memo))
+    assert max(sizes) == 3 and sizes[-1] < 3  # bounded, and it took new rows after it was full
