@@ -105,7 +105,7 @@ def _score(index: DocumentIndex, answers: dict, missing: list[str] | None) -> Sc
                     continue
         key = qi.key
         value = answers.get(key)
-        if value == []:
+        if not value and isinstance(value, list):
             value = None  # nothing ticked, no row: unanswered (stored before SCORING_VERSION 1.1)
         if value is not None:
             effective[key] = value
@@ -185,11 +185,10 @@ def _score(index: DocumentIndex, answers: dict, missing: list[str] | None) -> Sc
 
     vendor_exposure = dict.fromkeys(index.vendors, 0)
     vmax = index.vendor_scale
-    for vendor in index.vendors:
+    for vendor, pts in vendor_points.items():  # the vendors of chosen answers (all in vendors)
         # one scale for all vendors (the largest vendor footprint the catalogue allows), so that
         # "Microsoft 56, Mistral 8" compares across vendors; within a vendor the ranking of
         # clients is the same either way
-        pts = vendor_points.get(vendor)
         if pts and vmax:
             share = min(pts / vmax, 1.0)
             vendor_exposure[vendor] = min(max(round_half_up(100.0 * factor * share), 0), 100)
