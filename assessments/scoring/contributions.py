@@ -314,11 +314,12 @@ def use_cases_of(index: DocumentIndex, qi: QuestionIndex, rows: list, answers: d
         facts.update(dict.fromkeys(index.classes[use_case.ai_act_class].facts))
         if procedure is not None:
             facts.update(dict.fromkeys(procedure.facts_of(use_case)))
-    result = (
-        _use_case_result(index, qi, rows, use_cases)
-        if qi.scored
-        else answer_result(index, qi, rows)
-    )
+    if qi.scored:
+        # rows of text answers (a key): a copy of each row is a copy of its values
+        copied = [dict(row) for row in rows] if key is not None else copy_answer(rows)
+        result = _use_case_result(index, qi, copied, use_cases)
+    else:
+        result = answer_result(index, qi, rows)  # its facts only
     row_names = tuple(matching_rows(test, use_cases) for test in index.row_filters)
     entry = UseCases(use_cases, tuple(facts), result, row_names)
     if key is not None:
@@ -346,7 +347,8 @@ def _rows_key(rows: list, company: tuple) -> tuple | None:
     return tuple(key)
 
 
-def _use_case_result(index: DocumentIndex, qi: QuestionIndex, rows: list, use_cases) -> Result:
+def _use_case_result(index: DocumentIndex, qi: QuestionIndex, copied: list, use_cases) -> Result:
+    """``copied``: the rows as the card keeps them (a copy of the answer)."""
     total = sum(u.points for u in use_cases)
     q_points = {"ai_act": min(total, index.use_case_cap)} if total else {}
     knockouts = {"ai_act"} if any(u.ai_act_class == "prohibited" for u in use_cases) else set()
@@ -358,4 +360,4 @@ def _use_case_result(index: DocumentIndex, qi: QuestionIndex, rows: list, use_ca
         for lang in ("de", "en")
     }
     contributions = {"ai_act": (label, qi.reason)}
-    return _result(index, qi, copy_answer(rows), q_points, knockouts, contributions, None)
+    return _result(index, qi, copied, q_points, knockouts, contributions, None)
