@@ -107,9 +107,9 @@ class Result:
     lines: tuple[tuple[str, int | float, int | float, tuple[tuple, Driver] | None], ...]
     knockouts: tuple[str, ...]
     vendors: tuple[tuple[str, int | float], ...]
-    exposure_share: float | None  # share of the question's max in the exposure dimensions
     facts: tuple[str, ...] = ()  # facts the question and the chosen answers rely on
-    # (weight, weight × share) where the question counts towards the exposure
+    # (weight, weight × share of the question's max in the exposure dimensions) where the
+    # question counts towards the exposure
     exposure: tuple[float, float] | None = None
     not_applicable: bool = False  # answered "nicht zutreffend": the question does not count
     rare: bool = False  # any knock-outs, vendors, exposure or N/A (most answers have none)
@@ -168,7 +168,6 @@ def _result(
         lines=tuple(lines),
         knockouts=knocked_out,
         vendors=vendors,
-        exposure_share=share,
         facts=facts,
         exposure=exposure,
         rare=bool(knocked_out or vendors or exposure),
@@ -181,7 +180,6 @@ def _quiet_result(qi: QuestionIndex, not_applicable: bool) -> Result:
         lines=(),
         knockouts=(),
         vendors=(),
-        exposure_share=None,
         facts=qi.facts,
         not_applicable=not_applicable,
         rare=not_applicable,
