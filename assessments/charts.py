@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from html import escape
 
 LEVEL_COLOURS = {
@@ -156,16 +157,26 @@ def fit_text(
 
     Tries, in order: the given size on one or two lines; sizes shrinking in steps of 0.5 down to
     ``min_font_size`` (default 80 %); a hyphenated break inside a long word; cutting off with "…".
+    The same few labels (dimension titles) are fitted on every results page and report: the
+    answer is kept per arguments (a pure function; it cost about 40 % of a results page's chart).
     """
+    lines, size = _fit_text(text, max_width, font_size, min_font_size, weight)
+    return list(lines), size
+
+
+@lru_cache(maxsize=1024)
+def _fit_text(
+    text: str, max_width: float, font_size: float, min_font_size: float | None, weight: int
+) -> tuple[tuple[str, ...], float]:
     text = _clean(text)
     if not text:
-        return [""], font_size
+        return ("",), font_size
     floor = min_font_size if min_font_size is not None else round(font_size * 0.8 * 2) / 2
     size = font_size
     while size >= floor - 1e-9:
         lines = _wrap(text, max_width, size, weight)
         if lines is not None:
-            return lines, size
+            return tuple(lines), size
         size -= 0.5
     size = floor
     # A word too long even at the smallest size (German compounds): break inside it.
@@ -174,11 +185,11 @@ def fit_text(
         tail = text[len(head) - 1 :].lstrip()
         if text_width(tail, size, weight) > max_width:
             tail = _cut_to_width(tail, max_width, size, weight, "…")
-        return [head, tail], size
+        return (head, tail), size
     lines = _wrap(_cut_to_width(text, max_width * 2, size, weight, "…"), max_width, size, weight)
     if lines is None:
         lines = [_cut_to_width(text, max_width, size, weight, "…")]
-    return lines, size
+    return tuple(lines), size
 
 
 # --- SVG helpers -------------------------------------------------------------------------------

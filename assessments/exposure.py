@@ -53,6 +53,21 @@ def vendor_names(*, language: str | None = None) -> dict[str, str]:
     return {key: tr(label, language) for key, label in active.document.get("vendors", {}).items()}
 
 
+def latest_vendor_exposures(*, organization_ids: Iterable[uuid.UUID] | None = None) -> list:
+    """``(organisation id, {vendor key: exposure 0..100})`` of each organisation's latest result,
+    over all organisations (or these): what ``news`` stores per article, for every reader to
+    narrow down to the clients they may see."""
+    from .models import Result
+
+    results = Result.objects.latest_per_organization()
+    if organization_ids is not None:
+        results = results.filter(organization_id__in=list(organization_ids))
+    return [
+        (organization_id, exposure or {})
+        for organization_id, exposure in results.values_list("organization_id", "vendor_exposure")
+    ]
+
+
 def clients_exposed_to(
     *,
     user,
@@ -82,6 +97,7 @@ def clients_exposed_to(
         "lock_in",
         "vendor_exposure",
         "assessment__submitted_at",
+        *(("lock_in_drivers",) if detailed else ()),
     ):
         exposure = row["vendor_exposure"] or {}
         per_vendor = {key: int(exposure[key]) for key in wanted if (exposure.get(key) or 0) > 0}
@@ -95,15 +111,10 @@ def clients_exposed_to(
             item[0]["organization__name"].lower(),
         )
     )
-    cards = {}
-    drivers = {}
+    levels: dict = {}
+    drivers: dict = {}
     if detailed and rows:
-        cards = _readable_cards(
-            Result.objects.filter(pk__in=[row["assessment_id"] for row, _ in rows]).values_list(
-                "pk", "card", "assessment__questionnaire_id"
-            )
-        )
-        drivers = _drivers_for(cards, wanted)
+        levels, drivers = _details([row for row, _per_vendor in rows], wanted)
     return [
         ClientExposure(
             organization_id=row["organization_id"],
@@ -111,7 +122,7 @@ def clients_exposed_to(
             exposure=max(per_vendor.values()),
             vendors=per_vendor,
             lock_in=row["lock_in"],
-            lock_in_level=_lock_in_level(cards.get(row["assessment_id"], {})),
+            lock_in_level=levels.get(row["assessment_id"], ""),
             assessed_at=row["assessment__submitted_at"],  # not computed_at: rescores touch it
             drivers=drivers.get(row["assessment_id"], ()),
         )
@@ -119,12 +130,93 @@ def clients_exposed_to(
     ]
 
 
-def _readable_cards(rows) -> dict:
-    """``{pk: card as to_dict()}``: stored cards keep text references into their catalogue
-    version (one query per version to read it back)."""
-    from .models import QuestionnaireVersion
+def _details(rows: list[dict], vendors: tuple[str, ...]) -> tuple[dict, dict]:
+    """Per assessment: the lock-in level, and the drivers (the answers tagged with one of
+    ``vendors``, then the top lock-in drivers), readable. From the stored keys
+    (``Result.lock_in_drivers``) and the catalogue's texts; only a result stored before those
+    keys existed has its card read (``rescore`` fills them)."""
+    from .models import Answer, Assessment
+    from .scoring import index_for, level_for
+    from .selectors import questionnaire_for
+
+    # questionnaire_for() needs the version's id and checksum only; its document is cached.
+    assessments = {
+        a.pk: a
+        for a in Assessment.objects.filter(pk__in=[row["assessment_id"] for row in rows])
+        .select_related("questionnaire")
+        .only("id", "questionnaire__id", "questionnaire__sha256")
+    }
+    # Only the answers to questions whose options carry vendor tags (a handful per catalogue).
+    tagged_questions = set()
+    for version_id in {a.questionnaire_id for a in assessments.values()}:
+        sample = next(a for a in assessments.values() if a.questionnaire_id == version_id)
+        tagged_questions |= _vendor_tagged_questions(questionnaire_for(sample))
+    answers: dict = {}
+    for assessment_id, key, value in Answer.objects.filter(
+        assessment_id__in=list(assessments), question_key__in=tagged_questions
+    ).values_list("assessment_id", "question_key", "value"):
+        answers.setdefault(assessment_id, {})[key] = value
+    stored = {row["assessment_id"]: row["lock_in_drivers"] for row in rows}
+    questionnaires = {pk: questionnaire_for(a) for pk, a in assessments.items()}
+    missing = [
+        pk
+        for pk, pairs in stored.items()
+        if not pairs or any(key not in questionnaires[pk].questions for key, _a in pairs)
+    ]
+    cards = _readable_cards(missing) if missing else {}
+    levels, out = {}, {}
+    for row in rows:
+        pk = row["assessment_id"]
+        questionnaire = questionnaires[pk]
+        levels[pk] = level_for(index_for(questionnaire.document), row["lock_in"])
+        given = answers.get(pk, {})
+        drivers: list[ExposureDriver] = []
+        tagged_keys = set()
+        for key, question in questionnaire.questions.items():
+            if key not in given:
+                continue
+            tagged = _tagged_choice_labels(question, given[key], vendors)
+            if tagged:
+                tagged_keys.add(key)
+                drivers.append(
+                    ExposureDriver(question=tr(question["text"]), answer=", ".join(tagged))
+                )
+        if pk in cards:  # an older result: its card has the drivers with their texts
+            for driver in _card_lock_in_drivers(cards[pk]):
+                if driver["question_key"] in tagged_keys:
+                    continue
+                question = questionnaire.questions.get(driver["question_key"])
+                label = (
+                    answer_label(question, driver.get("answer"))
+                    if question
+                    else tr(driver.get("answer_label"))
+                )
+                drivers.append(
+                    ExposureDriver(question=tr(driver.get("question_text")), answer=label)
+                )
+        else:
+            for key, answer in stored[pk]:
+                if key in tagged_keys:
+                    continue
+                question = questionnaire.questions[key]
+                drivers.append(
+                    ExposureDriver(
+                        question=tr(question["text"]), answer=answer_label(question, answer)
+                    )
+                )
+        out[pk] = tuple(drivers)
+    return levels, out
+
+
+def _readable_cards(assessment_ids: list) -> dict:
+    """``{pk: card as to_dict()}`` of these results: stored cards keep text references into
+    their catalogue version (one query per version to read it back)."""
+    from .models import QuestionnaireVersion, Result
     from .scoring.compact import card_unpack, is_packed
 
+    rows = Result.objects.filter(pk__in=assessment_ids).values_list(
+        "pk", "card", "assessment__questionnaire_id"
+    )
     documents: dict = {}
     cards = {}
     for pk, card, version_id in rows:
@@ -136,61 +228,6 @@ def _readable_cards(rows) -> dict:
             card = card_unpack(card, documents[version_id]).to_dict()
         cards[pk] = card
     return cards
-
-
-def _lock_in_level(card: dict) -> str:
-    for dimension in card.get("dimensions", ()):
-        if dimension.get("key") == "lock_in":
-            return dimension.get("level", "")
-    return ""
-
-
-def _drivers_for(cards: dict, vendors: tuple[str, ...]) -> dict:
-    """Per assessment: the answers tagged with one of ``vendors``, then the top lock-in drivers."""
-    from .models import Answer, Assessment
-    from .selectors import questionnaire_for
-
-    # questionnaire_for() needs the version's id and checksum only; its document is cached.
-    assessments = list(
-        Assessment.objects.filter(pk__in=list(cards))
-        .select_related("questionnaire")
-        .only("id", "questionnaire__id", "questionnaire__sha256")
-    )
-    # Only the answers to questions whose options carry vendor tags (a handful per catalogue).
-    tagged_questions = set()
-    for version_id in {a.questionnaire_id for a in assessments}:
-        sample = next(a for a in assessments if a.questionnaire_id == version_id)
-        tagged_questions |= _vendor_tagged_questions(questionnaire_for(sample))
-    answers: dict = {}
-    for assessment_id, key, value in Answer.objects.filter(
-        assessment_id__in=list(cards), question_key__in=tagged_questions
-    ).values_list("assessment_id", "question_key", "value"):
-        answers.setdefault(assessment_id, {})[key] = value
-    out = {}
-    for assessment in assessments:
-        questionnaire = questionnaire_for(assessment)
-        given = answers.get(assessment.pk, {})
-        rows: list[ExposureDriver] = []
-        tagged_keys = set()
-        for key, question in questionnaire.questions.items():
-            if key not in given:
-                continue
-            tagged = _tagged_choice_labels(question, given[key], vendors)
-            if tagged:
-                tagged_keys.add(question["key"])
-                rows.append(ExposureDriver(question=tr(question["text"]), answer=", ".join(tagged)))
-        for driver in _card_lock_in_drivers(cards[assessment.pk]):
-            if driver["question_key"] in tagged_keys:
-                continue
-            question = questionnaire.questions.get(driver["question_key"])
-            label = (
-                answer_label(question, driver.get("answer"))
-                if question
-                else tr(driver.get("answer_label"))
-            )
-            rows.append(ExposureDriver(question=tr(driver.get("question_text")), answer=label))
-        out[assessment.pk] = tuple(rows)
-    return out
 
 
 def _vendor_tagged_questions(questionnaire) -> frozenset[str]:

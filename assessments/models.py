@@ -222,6 +222,10 @@ class Result(models.Model):
     # it existed) always differs. Not indexed: the stale query compares it per version with
     # "<>", which no index serves better than the scan of the join.
     computed_with = models.CharField(max_length=32, blank=True, default="", editable=False)
+    # The lock-in dimension's top drivers as ``[question key, answer]`` pairs (texts come from
+    # the catalogue version): what "Welche Kunden betrifft das?" shows per client without
+    # reading the stored card. Empty for results stored before it existed (``rescore`` fills it).
+    lock_in_drivers = models.JSONField(default=list, blank=True, editable=False)
 
     objects = ResultQuerySet.as_manager()
 

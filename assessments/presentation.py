@@ -143,6 +143,8 @@ _CITATION_STEPS = (
     (re.compile(r"(\(\w+\)) und (\d+|[a-z]+)\b"), r"\1 and (\2)"),
     (re.compile(r"Nr\. (\d+)"), r"point \1"),
     (re.compile(r"i\. V\. m\."), "in conjunction with"),
+    (re.compile(r"i\. d\. F\. der VO \(EU\)"), "as amended by Regulation (EU)"),
+    (re.compile(r"\bErwG\b"), "recital"),
     (re.compile(r"\bAnhang\b"), "Annex"),
     (re.compile(r"\bAbschnitt\b"), "Section"),
     (re.compile(r"\bVO \(EU\)"), "Regulation (EU)"),
@@ -245,17 +247,24 @@ def dimension_titles(document: dict) -> dict[str, str]:
     return {key: tr(value["title"]) for key, value in document["dimensions"].items()}
 
 
-def card_view(card: ScoreCard, document: dict, *, previous: ScoreCard | None = None) -> dict:
+def card_view(
+    card: ScoreCard,
+    document: dict,
+    *,
+    previous: ScoreCard | None = None,
+    previous_scores: dict[str, int] | None = None,
+) -> dict:
+    """The card as the results page shows it; the change per dimension against ``previous``
+    (a card) or ``previous_scores`` (its scores alone, ``{dimension: score}``)."""
+    if previous is not None:
+        previous_scores = {dim.key: dim.score for dim in previous.dimensions}
     titles = dimension_titles(document)
     dimensions = []
     for dim in card.dimensions:
         meta = document["dimensions"].get(dim.key, {})
         before = None
-        if previous is not None:
-            try:
-                before = dim.score - previous.dimension(dim.key).score
-            except KeyError:
-                before = None
+        if previous_scores is not None and dim.key in previous_scores:
+            before = dim.score - previous_scores[dim.key]
         dimensions.append(
             DimensionView(
                 key=dim.key,
@@ -283,7 +292,9 @@ def card_view(card: ScoreCard, document: dict, *, previous: ScoreCard | None = N
             )
         )
     axes = [ChartAxis(d.title, d.score, d.level) for d in dimensions]
-    compare = [previous.dimension(d.key).score for d in dimensions] if previous else None
+    compare = (
+        [previous_scores.get(d.key, 0) for d in dimensions] if previous_scores is not None else None
+    )
     top_risks = sorted(
         ((driver, dimension) for dimension in dimensions for driver in dimension.drivers[:2]),
         key=lambda pair: (-pair[0].knockout, -pair[0].points, -pair[1].score),

@@ -165,47 +165,53 @@ BENCHMARK_MIN_PEERS = 5
 DIMENSION_FIELDS = ("lock_in", "gdpr", "ai_act", "continuity", "governance")
 
 
-def benchmark_for(*, result) -> dict | None:
-    """Average latest scores of other clients of the same industry (else size band).
+def benchmark_for(*, organization) -> dict | None:
+    """Average latest scores of the other clients of the same industry (else size band), from
+    the portfolio's stored sums (one small query, whatever the number of clients).
 
     Shown only with at least five other organisations, so no single client can be inferred.
-    """
-    from django.db.models import Avg, Count
+    ``organization`` with its summary row (``select_related("summary")``) leaves itself out."""
+    from portal.portfolio.summary import bench_figures
 
-    from .models import Result
+    bases = (
+        ("industry", organization.industry, organization.get_industry_display()),
+        ("size_band", organization.size_band, organization.get_size_band_display()),
+    )
+    stored = bench_figures(groups=[(basis, value) for basis, value, _label in bases])
+    own = getattr(organization, "summary", None)
+    counted = own is not None and own.readiness is not None
+    for basis, value, label in bases:
+        prefix = f"bench:{basis}:{value}:"
+        count = stored.get(prefix + "n", 0) - counted
+        if count < BENCHMARK_MIN_PEERS:
+            continue
 
-    organization = result.organization
-    others = Result.objects.latest_per_organization().exclude(organization=organization)
-    for field, label in (
-        ("industry", organization.get_industry_display()),
-        ("size_band", organization.get_size_band_display()),
-    ):
-        peers = others.filter(**{f"organization__{field}": getattr(organization, field)})
-        stats = peers.aggregate(
-            count=Count("pk"),
-            readiness=Avg("readiness"),
-            **{name: Avg(name) for name in DIMENSION_FIELDS},
-        )
-        if stats["count"] >= BENCHMARK_MIN_PEERS:
-            return {
-                "basis": field,
-                "label": label,
-                "count": stats["count"],
-                "readiness": round(stats["readiness"]),
-                "scores": {name: round(stats[name]) for name in DIMENSION_FIELDS},
-            }
+        def average(name, prefix=prefix, count=count):
+            total = stored.get(prefix + name, 0) - (getattr(own, name) if counted else 0)
+            return round(total / count)
+
+        return {
+            "basis": basis,
+            "label": label,
+            "count": count,
+            "readiness": average("readiness"),
+            "scores": {name: average(name) for name in DIMENSION_FIELDS},
+        }
     return None
 
 
-def previous_result(*, assessment: Assessment):
-    from .models import Result
-
-    if not assessment.previous_id:
-        return None
-    return (
-        Result.objects.filter(assessment_id=assessment.previous_id)
-        .select_related("assessment__questionnaire")
-        .first()
+def assessment_for_results(*, user: User, assessment_id) -> Assessment:
+    """The assessment of a results page with its result, organisation (and its consultant and
+    summary row) and catalogue version in one query; 404 unless ``user`` may see it."""
+    return get_object_or_404(
+        Assessment.objects.visible_to(user).select_related(
+            "organization__consultant",
+            "organization__summary",
+            "questionnaire",
+            "result",
+            "submitted_by",
+        ),
+        pk=assessment_id,
     )
 
 

@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 
 from portal.clients.services import assessment_submission_notify
 from portal.models import Organization, User
+from portal.portfolio.facts import catalogue_facts, facts_of
+from portal.portfolio.summary import client_summaries_refresh
 from portal.services import audit_record
 
 from .actionplan.services import action_create, actions_generate
@@ -73,11 +75,15 @@ def questionnaire_publish(*, version: QuestionnaireVersion, actor: User | None =
 def questionnaire_activate(*, version: QuestionnaireVersion, actor: User | None = None) -> None:
     if not version.is_published:
         raise ValidationError(_("Nur veröffentlichte Versionen können aktiv sein."))
+    before = catalogue_facts().thresholds
     QuestionnaireVersion.objects.filter(is_active=True).exclude(pk=version.pk).update(
         is_active=False
     )
     QuestionnaireVersion.objects.filter(pk=version.pk).update(is_active=True)
     version.refresh_from_db()
+    if facts_of(version.document).thresholds != before:
+        # the portfolio's dimension levels follow the active catalogue's thresholds
+        client_summaries_refresh()
     audit_record(action="questionnaire.activate", actor=actor, target=str(version))
 
 
@@ -369,10 +375,12 @@ def assessment_submit(*, assessment: Assessment, user: User) -> Assessment:
         locked.submitted_by = user
         locked.review_state = ReviewState.SUBMITTED
         locked.save(update_fields=["status", "submitted_at", "submitted_by", "review_state"])
-        result = result_store(assessment=locked)
+        result = result_store(assessment=locked, summary=False)
         # the stored card holds text references; the plan wants the readable form
         actions_generate(assessment=locked, card=result.scorecard().to_dict())
         review_start(assessment=locked, actor=user)
+        # the portfolio's row of this client: new result, plan and review state at once
+        client_summaries_refresh(organization_ids=[locked.organization_id])
         audit_record(
             action="assessment.submit",
             actor=user,

@@ -15,7 +15,7 @@ from portal.privacy.audit import client_data
 from . import selectors, services
 from .actionplan.selectors import actions_for_assessment, plan_rows
 from .answers import AnswerInvalid, parse_answer
-from .history.selectors import answer_effects, dimension_trend
+from .history.selectors import answer_effects, dimension_trend, previous_scores, trend_rows
 from .models import Assessment
 from .presentation import card_view, dimension_titles
 from .questionnaire import tr
@@ -419,21 +419,18 @@ def assessment_submit(request: HttpRequest, assessment_id) -> HttpResponse:
 @require_GET
 def assessment_done(request: HttpRequest, assessment_id) -> HttpResponse:
     """The results page: scores, drivers, AI Act table, action plan, comparison, reports."""
-    assessment = selectors.assessment_get_for_user(user=request.user, assessment_id=assessment_id)
+    assessment = selectors.assessment_for_results(user=request.user, assessment_id=assessment_id)
     if assessment.is_draft:
         return redirect(reverse("assessment_review", args=[assessment.pk]))
     result = assessment.result
-    previous = selectors.previous_result(assessment=assessment)
+    organization = assessment.organization
     document = assessment.questionnaire.document
     card = card_unpack(result.card, document)
-    view = card_view(
-        card,
-        document,
-        previous=card_unpack(previous.card, previous.assessment.questionnaire.document)
-        if previous
-        else None,
-    )
-    benchmark = selectors.benchmark_for(result=result)
+    # the client's results up to this one: the trend, and the previous one's scores
+    history = trend_rows(user=request.user, assessment=assessment)
+    previous = previous_scores(history, assessment)
+    view = card_view(card, document, previous_scores=previous)
+    benchmark = selectors.benchmark_for(organization=organization)
     if benchmark:
         for dimension in view["dimensions"]:
             dimension.benchmark = benchmark["scores"].get(dimension.key)
@@ -442,7 +439,7 @@ def assessment_done(request: HttpRequest, assessment_id) -> HttpResponse:
         "assessments/results.html",
         {
             "assessment": assessment,
-            "organization": assessment.organization,
+            "organization": organization,
             "result": result,
             "view": view,
             "previous": previous,
@@ -456,6 +453,7 @@ def assessment_done(request: HttpRequest, assessment_id) -> HttpResponse:
                 user=request.user,
                 assessment=assessment,
                 levels={d.key: d.level for d in view["dimensions"]},
+                rows=history,
             ),
             "benchmark": benchmark,
             # members read the consultant's notes here (consultants see them in the panel)
@@ -464,7 +462,7 @@ def assessment_done(request: HttpRequest, assessment_id) -> HttpResponse:
             ),
             "plan": plan_rows(
                 actions=actions_for_assessment(user=request.user, assessment=assessment),
-                dimension_titles=dimension_titles(assessment.questionnaire.document),
+                dimension_titles=dimension_titles(document),
             ),
             **review_context(request.user, assessment),
             **panel_context(request.user, assessment),

@@ -21,6 +21,10 @@
    the bare latest-result query, and the background job's throughput (``stress_test.py``).
 7. autosave: 50 clients saving at once against gunicorn (2 workers) vs. a bare view, and a check
    that every acknowledged answer is stored (``bench_autosave.py``).
+8. chamber scale (PostgreSQL only): every consultant page at 2,000 and 20,000 clients seeded by
+   ``seed_load``, each against a bare view of the same size, with queries, and the dashboard
+   while clients submit (``bench_scale.py``; its databases ``<db>_bench_<size>`` are kept and
+   reused, because seeding 20,000 clients takes many minutes; ``--scale-sizes`` chooses).
 
 Nothing is written to the portal's own database: PostgreSQL gets a database of its own with a
 name unique to this run (``ki_bench_<pid>_<random>``; only that one is dropped afterwards), SQLite
@@ -293,7 +297,10 @@ def parse_args(argv):
         "--redis", default=DEFAULT_REDIS, help=f"broker for the worker section ({DEFAULT_REDIS})"
     )
     parser.add_argument(
-        "--only", default="1,2,3,4,5,6,7", help="comma-separated sections to run (default: all)"
+        "--only", default="1,2,3,4,5,6,7,8", help="comma-separated sections to run (default: all)"
+    )
+    parser.add_argument(
+        "--scale-sizes", default="2000,20000", help="client counts for section 8 (chamber scale)"
     )
     parser.add_argument("--orgs", type=int, default=2000, help="clients for the portfolio section")
     parser.add_argument(
@@ -396,6 +403,18 @@ def main(argv=None) -> int:
             import stress_test
 
             attempt("6. Portfolio stress test", stress_test.bench_stress, organizations=args.orgs)
+        if "8" in only:
+            print("\n8. Chamber scale (bench_scale.py)")
+            if environment.admin_url:
+                import subprocess
+
+                code = subprocess.call(  # noqa: S603 - our own script
+                    [sys.executable, str(BENCH / "bench_scale.py"), "--sizes", args.scale_sizes],
+                    env={**os.environ, "DATABASE_URL": environment.admin_url},
+                )
+                print(f"  (exit {code})")
+            else:
+                print("  skipped: PostgreSQL only")
     finally:
         if "sections" in sys.modules:
             sys.modules["sections"].workers_stop_all()

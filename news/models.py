@@ -222,6 +222,54 @@ class ClientFollowUp(models.Model):
         return bool(self.emailed_to)
 
 
+class AffectedClient(models.Model):
+    """A client the article concerns: its latest result shows exposure (> 0) to at least one of
+    the article's vendor tags. Kept by ``news.impact`` when the article's vendor tags change and
+    when a client's latest exposure changes, so "Welche Kunden betrifft das?" pages through
+    stored rows instead of reading every client's result."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="affected")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="news_affected"
+    )
+    exposure = models.PositiveSmallIntegerField(default=0)  # highest among the article's vendors
+    exposure_sum = models.PositiveIntegerField(default=0)  # over the article's vendors (ties)
+
+    class Meta:
+        verbose_name = _("betroffener Kunde")
+        verbose_name_plural = _("betroffene Kunden")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "organization"], name="one_affected_row_per_article_and_client"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["article", "-exposure", "-exposure_sum"], name="affected_by_exposure"
+            ),
+            models.Index(fields=["organization"], name="affected_by_client"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} → {self.organization_id} ({self.exposure})"
+
+
+class ArticleReach(models.Model):
+    """How many clients an article concerns (the rows of ``AffectedClient``), stored with them."""
+
+    article = models.OneToOneField(
+        Article, primary_key=True, on_delete=models.CASCADE, related_name="reach"
+    )
+    clients = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("Reichweite")
+        verbose_name_plural = _("Reichweiten")
+
+    def __str__(self) -> str:
+        return f"{self.article_id}: {self.clients}"
+
+
 class FollowUpOptOut(models.Model):
     """A person who asked for no more news e-mails from consultants (``List-Unsubscribe``).
 

@@ -4,14 +4,38 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.core.paginator import Paginator
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from assessments.exposure import ClientExposure, clients_exposed_to, vendor_names
+from portal.models import Organization
 
-from .models import ARTICLE_LANGUAGE, COVER_PREFIX, Article, ClientFollowUp, FollowUpOptOut, Tag
+from .filters import AffectedFilter
+from .models import (
+    ARTICLE_LANGUAGE,
+    COVER_PREFIX,
+    Article,
+    ArticleReach,
+    ClientFollowUp,
+    FollowUpOptOut,
+    Tag,
+)
+from .models import AffectedClient as AffectedRow
 
 RELATED_COUNT = 3
 IMPACT_WINDOW_DAYS = 30
@@ -114,36 +138,96 @@ class AffectedClient:
     vendors: list[tuple[str, int]]  # (vendor name, exposure), highest first
 
 
-def affected_clients(*, user, article: Article) -> list[AffectedClient]:
-    """Clients exposed to the article's vendors, ranked, with any follow-up already recorded.
+AFFECTED_PAGE_SIZE = 50
+AFFECTED_SORTS = {
+    "exposure": ("-exposure", "-exposure_sum", F("lock_in").desc(nulls_last=True), "name", "pk"),
+    "name": ("name", "pk"),
+    "lock_in": (F("lock_in").desc(nulls_last=True), "-exposure", "name", "pk"),
+    "submitted": (F("submitted_at").desc(nulls_last=True), "name", "pk"),
+}
 
-    Consultants only: callers check that; ``user`` limits the organisations anyway.
-    """
+
+def _affected_rows(*, user, article: Article) -> QuerySet[AffectedRow]:
+    """The stored clients of ``article`` that ``user`` may see, with what a row shows."""
+    rows = AffectedRow.objects.filter(article=article)
+    if not user.sees_all_clients:  # else every client: no subquery over all of them
+        rows = rows.filter(organization__in=Organization.objects.visible_to(user))
+    informed = ClientFollowUp.objects.filter(article=article, organization=OuterRef("organization"))
+    return rows.annotate(
+        name=F("organization__name"),
+        lock_in=F("organization__summary__lock_in"),
+        lock_in_level=F("organization__summary__level_lock_in"),
+        submitted_at=F("organization__summary__submitted_at"),
+        informed=Exists(informed),
+    )
+
+
+def affected_page(*, user, article: Article, filters: AffectedFilter):
+    """One page of the clients ``article`` concerns (``Paginator`` page of ``AffectedClient``),
+    filtered and sorted as asked; the rows of the page get their drivers (what ties each client
+    to the vendors), the only part read from the stored cards and answers.
+
+    Consultants only: callers check that; ``user`` limits the organisations anyway."""
     if not user.is_consultant:
         raise Http404
-    exposures = clients_exposed_to(user=user, vendors=article_vendor_keys(article), detailed=True)
+    rows = _affected_rows(user=user, article=article)
+    if filters.q:
+        rows = rows.filter(name__icontains=filters.q)
+    if filters.level:
+        rows = rows.filter(lock_in_level=filters.level)
+    if filters.informed:
+        rows = rows.filter(informed=filters.informed == "yes")
+    if filters.mine:
+        rows = rows.filter(organization__consultant=user)
+    paginator = Paginator(rows.order_by(*AFFECTED_SORTS[filters.sort]), AFFECTED_PAGE_SIZE)
+    if user.sees_all_clients and not filters.is_filtered:
+        paginator.count = affected_total(article=article)  # stored with the rows
+    page = paginator.get_page(filters.page)
+    ids = [row.organization_id for row in page.object_list]
+    detailed = {
+        e.organization_id: e
+        for e in clients_exposed_to(
+            user=user, vendors=article_vendor_keys(article), organization_ids=ids, detailed=True
+        )
+    }
     followups = {
         f.organization_id: f
-        for f in article.followups.filter(
-            organization_id__in=[e.organization_id for e in exposures]
-        ).select_related("informed_by")
+        for f in article.followups.filter(organization_id__in=ids).select_related("informed_by")
     }
     names = vendor_names()
-    return [
+    page.object_list = [
         AffectedClient(
-            exposure=e,
-            followup=followups.get(e.organization_id),
+            exposure=detailed[pk],
+            followup=followups.get(pk),
             vendors=[
                 (names.get(key, key), value)
-                for key, value in sorted(e.vendors.items(), key=lambda kv: -kv[1])
+                for key, value in sorted(detailed[pk].vendors.items(), key=lambda kv: -kv[1])
             ],
         )
-        for e in exposures
+        for pk in ids
+        if pk in detailed  # a result replaced between the two reads: on the next view
     ]
+    return page
+
+
+def affected_total(*, article: Article) -> int:
+    reach = ArticleReach.objects.filter(article=article).values_list("clients", flat=True)
+    return next(iter(reach), 0)
 
 
 def affected_count(*, user, article: Article) -> int:
-    return len(clients_exposed_to(user=user, vendors=article_vendor_keys(article)))
+    if user.sees_all_clients:
+        return affected_total(article=article)
+    return _affected_rows(user=user, article=article).count()
+
+
+def affected_ids(*, user, article: Article, organization_ids) -> list:
+    """Of ``organization_ids``, those ``article`` concerns and ``user`` may see."""
+    return list(
+        _affected_rows(user=user, article=article)
+        .filter(organization_id__in=list(organization_ids))
+        .values_list("organization_id", flat=True)
+    )
 
 
 @dataclass(frozen=True)
@@ -154,44 +238,43 @@ class ArticleImpact:
 
 
 def recent_article_impacts(*, user, days: int = IMPACT_WINDOW_DAYS) -> list[ArticleImpact]:
-    """For the portfolio: recent articles with vendor tags and how many clients each affects.
-
-    The portfolio's exposure is read once for all articles' vendors together and the
-    follow-ups once for all articles, so the dashboard costs the same queries with one recent
-    article or ten (each used to re-read every client's latest result)."""
+    """For the portfolio: recent articles that concern clients, how many each concerns and how
+    many of those were told: one query over the stored per-article rows and counts."""
     if not (user.is_authenticated and user.is_consultant):
         return []
     since = timezone.now() - timedelta(days=days)
-    articles = list(
+
+    def affected_of(article):
+        rows = AffectedRow.objects.filter(article=article)
+        if not user.sees_all_clients:
+            rows = rows.filter(organization__in=Organization.objects.visible_to(user))
+        return rows
+
+    affected = affected_of(OuterRef("pk"))
+    informed = ClientFollowUp.objects.filter(
+        article=OuterRef("pk"),
+        organization__in=affected_of(OuterRef(OuterRef("pk"))).values("organization"),
+    )
+
+    def count(queryset):
+        counted = queryset.order_by().values("article").annotate(n=Count("pk")).values("n")[:1]
+        return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+    articles = (
         Article.objects.published()
-        .filter(published_at__gte=since, vendors__isnull=False)
-        .distinct()
-        .prefetch_related("vendors")
+        .filter(published_at__gte=since, reach__clients__gt=0)
+        .annotate(
+            n_affected=F("reach__clients") if user.sees_all_clients else count(affected),
+            n_informed=count(informed),
+        )
+        .filter(n_affected__gt=0)
+        .only("title", "slug", "published_at")
         .order_by("-published_at")
     )
-    if not articles:
-        return []
-    wanted = {article.pk: article_vendor_keys(article) for article in articles}
-    every_vendor = {vendor for vendors in wanted.values() for vendor in vendors}
-    # ClientExposure.vendors holds exactly the asked-about vendors with exposure above 0
-    exposures = clients_exposed_to(user=user, vendors=sorted(every_vendor))
-    informed_pairs = set(
-        ClientFollowUp.objects.filter(article__in=articles).values_list(
-            "article_id", "organization_id"
-        )
-    )
-    impacts = []
-    for article in articles:
-        exposed = [
-            e.organization_id
-            for e in exposures
-            if any(vendor in e.vendors for vendor in wanted[article.pk])
-        ]
-        if not exposed:
-            continue
-        informed = sum(1 for pk in exposed if (article.pk, pk) in informed_pairs)
-        impacts.append(ArticleImpact(article=article, affected=len(exposed), informed=informed))
-    return impacts
+    return [
+        ArticleImpact(article=article, affected=article.n_affected, informed=article.n_informed)
+        for article in articles
+    ]
 
 
 def followups_for_organization(*, user, organization) -> QuerySet[ClientFollowUp]:

@@ -1,8 +1,11 @@
+import uuid
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
@@ -12,6 +15,7 @@ from portal.privacy.audit import client_data
 from portal.views import consultant_required
 
 from . import selectors, services
+from .filters import AffectedFilter, AffectedFilterForm
 from .forms import InformClientsForm
 
 PAGE_SIZE = 9
@@ -67,14 +71,32 @@ def article_cover(request: HttpRequest, name: str) -> FileResponse:
     return response
 
 
+def _uuids(values) -> list[uuid.UUID]:
+    out = []
+    for value in values:
+        try:
+            out.append(uuid.UUID(str(value)))
+        except ValueError:
+            continue  # not one of ours: the form reports it as an invalid choice
+    return out
+
+
 @client_data("news_impact")
 @consultant_required
 @require_http_methods(["GET", "POST"])
 def affected_clients(request: HttpRequest, slug: str) -> HttpResponse:
+    """The clients an article concerns, 50 per page, filtered and sorted in the URL; the
+    checked ones are told (e-mail) or marked as told."""
     article = selectors.article_get_for_user(user=request.user, slug=slug)
-    rows = selectors.affected_clients(user=request.user, article=article)
+    filters = AffectedFilter.from_query(request.GET)
+    posted = _uuids(request.POST.getlist("organizations")) if request.method == "POST" else []
     form = InformClientsForm(
-        request.POST or None, organization_ids=[row.exposure.organization_id for row in rows]
+        request.POST or None,
+        organization_ids=selectors.affected_ids(
+            user=request.user, article=article, organization_ids=posted
+        )
+        if posted
+        else [],
     )
     if request.method == "POST" and form.is_valid():
         outcome = services.clients_inform(
@@ -108,11 +130,38 @@ def affected_clients(request: HttpRequest, slug: str) -> HttpResponse:
                 _("Ohne E-Mail-Empfänger (kein Mitglied): %(names)s")
                 % {"names": ", ".join(outcome.without_recipients)},
             )
-        return redirect("news:affected", slug=article.slug)
+        return redirect(
+            reverse("news:affected", args=[article.slug]) + filters.url(page=filters.page)
+        )
+    page = selectors.affected_page(user=request.user, article=article, filters=filters)
     return render(
         request,
         "news/affected_clients.html",
-        {"article": article, "rows": rows, "form": form},
+        {
+            "article": article,
+            "page": page,
+            "rows": page.object_list,
+            "form": form,
+            "filters": filters,
+            "filter_form": AffectedFilterForm(
+                {
+                    "q": filters.q,
+                    "level": filters.level,
+                    "informed": filters.informed,
+                    "mine": filters.mine,
+                    "sort": filters.sort,
+                }
+            ),
+            "page_urls": {
+                "previous": filters.url(page=page.previous_page_number())
+                if page.has_previous()
+                else "",
+                "next": filters.url(page=page.next_page_number()) if page.has_next() else "",
+                "first": filters.url(page=1),
+                "last": filters.url(page=page.paginator.num_pages),
+            },
+            "reset_url": "?",
+        },
         status=400 if form.is_bound else 200,
     )
 

@@ -10,14 +10,21 @@ def _triggers_install(sender, using="default", **kwargs) -> None:
     from django.db import connections
 
     from . import dbtriggers
-    from .models import AuditLog, PortfolioGeneration
-    from .portfolio import generation
+    from .models import AuditLog, ClientSummary, PortfolioGeneration
+    from .portfolio import generation, summary
     from .privacy import append_only
 
     tables = connections[using].introspection.table_names()
     if not {PortfolioGeneration._meta.db_table, AuditLog._meta.db_table} <= set(tables):
         return  # migrated only part of the way
     dbtriggers.install([generation, append_only], using)
+    # clients stored before the summary rows existed (or loaded around the ORM) get theirs
+    if (
+        using == "default"
+        and ClientSummary._meta.db_table in tables
+        and not summary.summaries_complete()
+    ):
+        summary.client_summaries_refresh()
 
 
 class PortalConfig(AppConfig):
@@ -26,6 +33,7 @@ class PortalConfig(AppConfig):
 
     def ready(self) -> None:
         from .leads.selectors import lead_organization_id
+        from .portfolio import summary  # noqa: F401 - registers the summary's receivers
         from .privacy.audit import organization_lookup_register
         from .security.sessions import connect_signals
 

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from .cache import cache_status
 from .portfolio import generation
 from .privacy import append_only
 from .privacy.audit import client_data
@@ -127,16 +128,21 @@ def healthz(request: HttpRequest) -> JsonResponse:
         "beat": lambda: _check_heartbeats("beat", exactly_one=True),
         "portfolio_cache": lambda: _check_triggers(generation, "change-counter triggers missing"),
         "audit_log": lambda: _check_triggers(append_only, "append-only triggers missing"),
+        "cache": cache_status,
     }
     # ?only=database: a load balancer asks whether this web process can serve, not whether beat
     # runs (it would take every web process out of rotation when the worker dies).
     only = [name for name in request.GET.get("only", "").split(",") if name in components]
     checks = {name: check() for name, check in components.items() if not only or name in only}
-    healthy = all(check["ok"] for check in checks.values())
-    if not healthy:
-        failing = sorted(name for name, check in checks.items() if not check["ok"])
-        logger.warning("healthz: unavailable: %s", ", ".join(failing))
-    payload = {"status": "ok" if healthy else "unavailable"}
+    # a degraded component (the shared cache away) still serves every page: 200, "degraded"
+    healthy = all(check["ok"] or check.get("degraded") for check in checks.values())
+    degraded = healthy and not all(check["ok"] for check in checks.values())
+    failing = sorted(name for name, check in checks.items() if not check["ok"])
+    if failing:
+        logger.warning(
+            "healthz: %s: %s", "degraded" if healthy else "unavailable", ", ".join(failing)
+        )
+    payload = {"status": "degraded" if degraded else "ok" if healthy else "unavailable"}
     if _may_see_details(request):
         payload["checks"] = checks
     return JsonResponse(payload, status=200 if healthy else 503)

@@ -81,6 +81,14 @@ class User(AbstractUser):
         verbose_name = _("Benutzer/in")
         verbose_name_plural = _("Benutzer/innen")
         ordering = ["email"]
+        indexes = [
+            # the consultants among tens of thousands of client members (filters, assignment)
+            models.Index(
+                fields=["is_consultant"],
+                condition=models.Q(is_consultant=True),
+                name="user_consultants",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.get_full_name() or self.email
@@ -412,3 +420,4 @@ class PortfolioGeneration(models.Model):
 
 
 from .leads.models import Lead  # noqa: E402, F401 - the contact-form model lives in its package
+from .portfolio.models import ClientSummary, PortfolioFigure  # noqa: E402, F401 - stored figures

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.models import Organization, User
+from portal.portfolio.summary import client_summaries_refresh
 from portal.services import audit_record
 
 from .models import Action, CalendarSubscription, calendar_token_hash
@@ -34,11 +35,10 @@ CATALOGUE_FIELDS = (
 )
 
 
-def actions_generate(*, assessment, card: dict) -> int:
-    """One action per recommendation of the score card; safe to run twice (returns how many
-    were new). A deadline's legal date becomes the action's due date."""
-    existing = set(assessment.actions.values_list("key", flat=True))
-    now = timezone.now()
+def action_rows(*, assessment, card: dict, existing=(), now=None) -> list[Action]:
+    """The unsaved actions of the score card's recommendations not in ``existing`` (keys); a
+    deadline's legal date becomes the action's due date."""
+    now = now or timezone.now()
     rows = []
     for i, rec in enumerate(card.get("recommendations", [])):
         if rec["key"] in existing:
@@ -63,6 +63,14 @@ def actions_generate(*, assessment, card: dict) -> int:
                 catalogue={name: rec.get(name) for name in CATALOGUE_FIELDS},
             )
         )
+    return rows
+
+
+def actions_generate(*, assessment, card: dict) -> int:
+    """One action per recommendation of the score card; safe to run twice (returns how many
+    were new). The caller (``assessment_submit``) refreshes the portfolio summary."""
+    existing = set(assessment.actions.values_list("key", flat=True))
+    rows = action_rows(assessment=assessment, card=card, existing=existing)
     # ignore_conflicts: a concurrent run may have inserted the same keys meanwhile.
     Action.objects.bulk_create(rows, ignore_conflicts=True)
     return len(rows)
@@ -85,23 +93,22 @@ def action_create(
     if assessment.is_draft:
         raise ValidationError(_("Maßnahmen gibt es erst nach dem Absenden der Antworten."))
     _check_owner(assessment, owner)
-    action = Action.objects.create(
-        assessment=assessment,
-        title=title,
-        text=text,
-        priority=priority,
-        owner=owner,
-        due_date=due_date,
-        internal_note=internal_note,
-        created_by=actor,
-        updated_by=actor,
-    )
-    audit_record(
-        action="action.create",
-        actor=actor,
-        organization=assessment.organization,
-        target=title,
-    )
+    with transaction.atomic():
+        action = Action.objects.create(
+            assessment=assessment,
+            title=title,
+            text=text,
+            priority=priority,
+            owner=owner,
+            due_date=due_date,
+            internal_note=internal_note,
+            created_by=actor,
+            updated_by=actor,
+        )
+        audit_record(
+            action="action.create", actor=actor, organization=assessment.organization, target=title
+        )
+        client_summaries_refresh(organization_ids=[assessment.organization_id])
     return action
 
 
@@ -133,15 +140,18 @@ def action_update(*, action: Action, actor: User, fields: dict) -> Action:
         return action
     action.updated_by = actor
     action.updated_at = timezone.now()
-    action.save(update_fields=[*changed, "updated_by", "updated_at"])
-    audit_record(
-        action="action.update",
-        actor=actor,
-        organization=assessment.organization,
-        target=action.display_title,
-        # Names only: the internal note must not be copied where clients' data is shown.
-        data={"fields": changed, "state": action.state},
-    )
+    with transaction.atomic():
+        action.save(update_fields=[*changed, "updated_by", "updated_at"])
+        audit_record(
+            action="action.update",
+            actor=actor,
+            organization=assessment.organization,
+            target=action.display_title,
+            # Names only: the internal note must not be copied where clients' data is shown.
+            data={"fields": changed, "state": action.state},
+        )
+        if {"state", "due_date"} & set(changed):  # what the portfolio shows of the plan
+            client_summaries_refresh(organization_ids=[assessment.organization_id])
     return action
 
 

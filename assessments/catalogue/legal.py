@@ -6,7 +6,7 @@ row means, and per purpose (an option of the use-case area field) the legal elem
 an Art. 5 practice, an Annex I route, an Annex III point, an Art. 50 paragraph, the duties of a
 general-purpose model provider — with their conditions on the row, exceptions, dates, duties by
 role, sentences for the legal path and the question to ask where the answers cannot decide. The
-order in which the law tests them lives in code (``assessments.scoring.ai_act.procedure``).
+order in which the law tests them lives in code (``assessments.scoring.procedure``).
 See docs/catalogue-format.md, "AI Act procedure".
 """
 
@@ -26,7 +26,7 @@ Step = Literal["art5", "annex_i", "annex_iii", "art50", "gpai"]
 STEPS = ("art5", "annex_i", "annex_iii", "art50", "gpai")  # the law's order
 FILTER_LETTERS = ("a", "b", "c", "d")
 # the facts a procedure reads from a use-case row
-PROCEDURE_FIELDS = ("purpose", "role", "affected", "output", "safety")
+PROCEDURE_FIELDS = ("purpose", "role", "affected", "output", "safety", "service")
 # a duty listed for "any" applies to every role that has duties at all
 DUTY_HOLDERS = (*ROLES, "any")
 
@@ -69,11 +69,13 @@ class Element(_Model):
     unless: dict[str, Any] | None = None  # the exception
     needs_check: bool = False  # the questionnaire can never decide it: always "prüfen"
     exception: Key | None = None  # element recorded when ``unless`` holds
-    roles: tuple[Role, ...] = ()  # art50 / gpai: who bears the duty
+    # art50 / gpai: who bears the duty; art5: the roles the practice is prohibited for (none:
+    # all), e.g. Art. 5(1a)(a) for providers only – an open role leaves the row "prüfen"
+    roles: tuple[Role, ...] = ()
     path: Text  # the sentence when the element applies
     path_not: Text | None = None  # when ``when`` does not hold
     path_excepted: Text | None = None  # when the exception holds
-    path_other_role: Text | None = None  # art50 / gpai: the duty is someone else's
+    path_other_role: Text | None = None  # the duty or ban is another role's
     path_open: Text | None = None  # when the answers cannot decide
     check: Text | None = None
     label: Text | None = None  # the row's class title when this element decides it
@@ -83,6 +85,9 @@ class Element(_Model):
     filter: Literal["answer", "profiling", "none"] = "answer"
     duties: dict[Literal["provider", "deployer", "distributor", "any"], tuple[Key, ...]] = {}
     facts: FactKeys = ()
+    # annex_i: Annex I section B – only Art. 6(1), 60a and 102 to 112 apply (Art. 2(2)), so no
+    # Art. 50 and no Art. 4 duty for the row
+    sectoral: bool = False
 
 
 class RoleOption(_Model):
@@ -123,6 +128,17 @@ class Art63(_Model):
     provider_duty: Key  # Art. 6(4): document the assessment, register
 
 
+class GeneralPurpose(_Model):
+    """Art. 25(1)(c): a deployer that uses a general-purpose product (one of ``services``, an
+    option of the row's service field) for a high-risk purpose may become its provider – the row
+    records ``element``, says ``path`` and asks ``check``."""
+
+    services: tuple[Key, ...]
+    element: Key
+    path: Text
+    check: Text
+
+
 class Texts(_Model):
     minimal: Text  # no element applies
     role_unknown: Text
@@ -134,13 +150,14 @@ class Texts(_Model):
 
 
 class Procedure(_Model):
-    fields: dict[Literal["purpose", "role", "affected", "output", "safety"], Key]
+    fields: dict[Literal["purpose", "role", "affected", "output", "safety", "service"], Key]
     company_role: CompanyRole | None = None
     roles: dict[Key, RoleOption]
     role_titles: dict[Role, Text]
     literacy: Key  # the Art. 4 duty every provider and deployer carries
     art6_3: Art63
     texts: Texts
+    general_purpose: GeneralPurpose | None = None
     purposes: dict[Key, Purpose]
     elements: dict[Key, Element]
     duties: dict[Key, Duty]
@@ -172,6 +189,9 @@ class Procedure(_Model):
             if element.step in {"art50", "gpai"} and not element.roles:
                 message = _("Art. 50 und KI-Modelle brauchen 'roles' (wen die Pflicht trifft)")
                 problems.append((("elements", key, "roles"), message))
+        if self.general_purpose is not None and "service" not in self.fields:
+            message = _("'general_purpose' braucht das Feld 'service'")
+            problems.append((("general_purpose",), message))
         for key, purpose in self.purposes.items():
             for e in purpose.elements:
                 if e not in self.elements:
@@ -220,6 +240,13 @@ def procedure_problems(procedure: Procedure, group: Any, questions: dict, check_
             "key": procedure.fields["role"],
         }
         problems.append(((*base, "roles", key), message))
+    if procedure.general_purpose is not None and "service" in procedure.fields:
+        for key in set(procedure.general_purpose.services) - options("service"):
+            message = _("%(value)r ist keine Option von %(key)r") % {
+                "value": key,
+                "key": procedure.fields["service"],
+            }
+            problems.append(((*base, "general_purpose", "services"), message))
     for key in set(procedure.purposes) - options("purpose"):
         message = _("%(value)r ist keine Option von %(key)r") % {
             "value": key,
@@ -268,6 +295,8 @@ def row_filter_problems(rows: RowFilter, loc: Loc, procedure: Procedure | None) 
         e.exception for e in procedure.elements.values() if e.exception
     }
     known |= {f"art6_3_{letter}" for letter in FILTER_LETTERS} | {"art25_1_a", "art25_1_bc"}
+    if procedure.general_purpose is not None:
+        known.add(procedure.general_purpose.element)
     problems: list[tuple[Loc, str]] = []
     for element in rows.elements:
         if not any(k == element or k.startswith(element + "_") for k in known):

@@ -14,18 +14,44 @@ TREND_FIELDS = ("lock_in", "gdpr", "ai_act", "continuity", "governance")
 TREND_MAX_POINTS = 12
 
 
-def dimension_trend(*, user, assessment: Assessment, levels: dict[str, str]) -> list[dict]:
-    """One sparkline per dimension over the client's submitted assessments up to this one.
-    Empty with fewer than two results, where there is no trend to show."""
-    rows = list(
+def trend_rows(*, user, assessment: Assessment) -> list[tuple]:
+    """``(submitted_at, readiness, *TREND_FIELDS, assessment id)`` of the client's results up to
+    this one, oldest first (at most TREND_MAX_POINTS): the trend, and the previous result's
+    scores for the comparison."""
+    return list(
         Result.objects.visible_to(user)
         .filter(
             organization_id=assessment.organization_id,
             assessment__submitted_at__lte=assessment.submitted_at,
         )
         .order_by("-assessment__submitted_at")
-        .values_list("assessment__submitted_at", "readiness", *TREND_FIELDS)[:TREND_MAX_POINTS]
+        .values_list("assessment__submitted_at", "readiness", *TREND_FIELDS, "assessment_id")[
+            :TREND_MAX_POINTS
+        ]
     )[::-1]
+
+
+def previous_scores(rows: list[tuple], assessment: Assessment) -> dict | None:
+    """The previous assessment's scores (``{"submitted_at", "readiness", dimension: score}``)
+    from ``trend_rows``, or None."""
+    for submitted_at, readiness, *scores, assessment_id in rows:
+        if assessment_id == assessment.previous_id:
+            return {
+                "submitted_at": submitted_at,
+                "readiness": readiness,
+                **dict(zip(TREND_FIELDS, scores, strict=True)),
+            }
+    return None
+
+
+def dimension_trend(
+    *, user, assessment: Assessment, levels: dict[str, str], rows: list[tuple] | None = None
+) -> list[dict]:
+    """One sparkline per dimension over the client's submitted assessments up to this one
+    (``rows``: ``trend_rows``, read here when not given). Empty with fewer than two results,
+    where there is no trend to show."""
+    if rows is None:
+        rows = trend_rows(user=user, assessment=assessment)
     if len(rows) < 2:
         return []
     titles = dimension_titles(assessment.questionnaire.document)
@@ -62,8 +88,8 @@ def answer_effects(*, assessment: Assessment) -> list[dict]:
     scores (see ``answer_diff``)."""
     if not assessment.previous_id:
         return []
-    before = Assessment.objects.select_related("questionnaire").get(pk=assessment.previous_id)
-    return answer_diff(before=before, after=assessment)["rows"]
+    rows, _explained = _changed_answers(before_id=assessment.previous_id, after=assessment)
+    return rows
 
 
 def answer_diff(*, before: Assessment, after: Assessment) -> dict:
@@ -74,12 +100,42 @@ def answer_diff(*, before: Assessment, after: Assessment) -> dict:
     stored results' differences; ``rest`` is the part of a dimension's move that no single answer
     explains (answers acting together, or a newer catalogue version).
     """
+    rows, explained = _changed_answers(before_id=before.pk, after=after)
+    titles = dimension_titles(after.questionnaire.document)
+    totals = []
+    before_result = getattr(before, "result", None)
+    after_result = getattr(after, "result", None)
+    if before_result is not None and after_result is not None:
+        for dim in (*TREND_FIELDS, "readiness"):
+            delta = getattr(after_result, dim) - getattr(before_result, dim)
+            totals.append(
+                {
+                    "key": dim,
+                    "dimension": titles.get(dim, _("KI-Readiness")),
+                    "before": getattr(before_result, dim),
+                    "after": getattr(after_result, dim),
+                    "delta": delta,
+                    "rest": delta - explained.get(dim, 0) if dim != "readiness" else 0,
+                }
+            )
+    return {
+        "before": before,
+        "after": after,
+        "rows": rows,
+        "totals": totals,
+        "catalogue_changed": before.questionnaire_id != after.questionnaire_id,
+    }
+
+
+def _changed_answers(*, before_id, after: Assessment) -> tuple[list[dict], dict[str, int]]:
+    """The rows of ``answer_diff`` and, per dimension, how much of the move they explain (both
+    answer sets in one query; the results page needs no more than this)."""
     questionnaire = questionnaire_for(after)
     document = after.questionnaire.document
     titles = dimension_titles(document)
     now, then = {}, {}
     for assessment_id, key, value in Answer.objects.filter(
-        assessment_id__in=[before.pk, after.pk]
+        assessment_id__in=[before_id, after.pk]
     ).values_list("assessment_id", "question_key", "value"):
         (now if assessment_id == after.pk else then)[key] = value
     visible = questionnaire.visible(now)
@@ -113,29 +169,7 @@ def answer_diff(*, before: Assessment, after: Assessment) -> dict:
             }
         )
     rows.sort(key=lambda r: -max((abs(e["delta"]) for e in r["effects"]), default=0))
-    totals = []
-    before_result = getattr(before, "result", None)
-    after_result = getattr(after, "result", None)
-    if before_result is not None and after_result is not None:
-        for dim in (*TREND_FIELDS, "readiness"):
-            delta = getattr(after_result, dim) - getattr(before_result, dim)
-            totals.append(
-                {
-                    "key": dim,
-                    "dimension": titles.get(dim, _("KI-Readiness")),
-                    "before": getattr(before_result, dim),
-                    "after": getattr(after_result, dim),
-                    "delta": delta,
-                    "rest": delta - explained.get(dim, 0) if dim != "readiness" else 0,
-                }
-            )
-    return {
-        "before": before,
-        "after": after,
-        "rows": rows,
-        "totals": totals,
-        "catalogue_changed": before.questionnaire_id != after.questionnaire_id,
-    }
+    return rows, explained
 
 
 def comparable_assessments(*, user, organization) -> list[Assessment]:

@@ -15,6 +15,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from portal.models import Organization
+from portal.portfolio.summary import client_summaries_refresh
 
 from ..models import Answer, Assessment, QuestionnaireVersion, Result
 from ..scoring import score_and_missing
@@ -45,7 +46,20 @@ def _result_fields(
         "catalogue_version": f"{card.catalogue_key} {card.catalogue_version}",
         "scoring_version": card.scoring_version,
         "incomplete_answers": incomplete_answers,
+        "lock_in_drivers": top_drivers(card, "lock_in"),
     }
+
+
+TOP_DRIVERS = 3
+
+
+def top_drivers(card, dimension: str) -> list[list]:
+    """``[question key, answer]`` of the ``dimension``'s first drivers (the card lists them
+    most points first)."""
+    for dim in card.dimensions:
+        if dim.key == dimension:
+            return [[d.question_key, d.answer] for d in dim.drivers[:TOP_DRIVERS]]
+    return []
 
 
 def result_fields(*, document: dict, answers: dict, card_json: bool = False) -> dict:
@@ -63,8 +77,11 @@ def result_fields(*, document: dict, answers: dict, card_json: bool = False) -> 
     }
 
 
-def result_store(*, assessment: Assessment) -> Result:
-    """Score the submitted answers (pure, well under a millisecond) and store the result."""
+def result_store(*, assessment: Assessment, summary: bool = True) -> Result:
+    """Score the submitted answers (pure, well under a millisecond) and store the result.
+
+    ``summary=False``: the caller refreshes the client's portfolio summary itself, later in the
+    same transaction (``assessment_submit``, once its action plan and review state exist)."""
     document = assessment.questionnaire.document
     result, _created = Result.objects.update_or_create(
         assessment=assessment,
@@ -74,12 +91,13 @@ def result_store(*, assessment: Assessment) -> Result:
             **result_fields(document=document, answers=answers_dict(assessment)),
         },
     )
-    latest_results_refresh(organization_ids=[assessment.organization_id])
+    latest_results_refresh(organization_ids=[assessment.organization_id], summary=summary)
     return result
 
 
-def latest_results_refresh(*, organization_ids=None) -> int:
-    """Point each organisation at the result of its most recently submitted assessment.
+def latest_results_refresh(*, organization_ids=None, summary: bool = True) -> int:
+    """Point each organisation at the result of its most recently submitted assessment, and
+    (``summary``) bring their portfolio summary rows along in the same transaction.
 
     One UPDATE with a subquery per call; ``None`` refreshes every organisation (after a rescore,
     a migration or a bulk load). Returns the number of organisations updated.
@@ -87,8 +105,13 @@ def latest_results_refresh(*, organization_ids=None) -> int:
     newest = Result.objects.filter(organization=OuterRef("pk")).newest_first().values("pk")[:1]
     organizations = Organization.objects.all()
     if organization_ids is not None:
+        organization_ids = list(organization_ids)
         organizations = organizations.filter(pk__in=organization_ids)
-    return organizations.update(latest_result=Subquery(newest))
+    with transaction.atomic():
+        updated = organizations.update(latest_result=Subquery(newest))
+        if summary:
+            client_summaries_refresh(organization_ids=organization_ids)
+    return updated
 
 
 RESCORE_FIELDS = (
@@ -105,6 +128,7 @@ RESCORE_FIELDS = (
     "catalogue_version",
     "scoring_version",
     "incomplete_answers",
+    "lock_in_drivers",
     "computed_with",
     "computed_at",
 )
@@ -241,6 +265,7 @@ def results_rescore(
                 fields = result_fields(document=document, answers=answers[pk], card_json=card_json)
                 if card_json:
                     fields["vendor_exposure"] = jsonb_text(fields["vendor_exposure"])
+                    fields["lock_in_drivers"] = jsonb_text(fields["lock_in_drivers"])
                 pairs = zip(COMPARED_FIELDS, stored, strict=True)
                 if any(fields[name] != value for name, value in pairs):
                     rows.append({"assessment_id": pk, "computed_at": now, **fields})
@@ -250,7 +275,14 @@ def results_rescore(
                     # and its computed_at stay as they are
                     new_stamps.append((pk, stamp))
         if rows:
-            _results_write(rows)
+            with transaction.atomic():
+                _results_write(rows)
+                # the portfolio rows of the clients whose latest result changed, with it
+                client_summaries_refresh(
+                    organization_ids=Organization.objects.filter(
+                        latest_result_id__in=[row["assessment_id"] for row in rows]
+                    ).values_list("pk", flat=True)
+                )
         if new_stamps:
             _stamps_write(new_stamps)
         written += len(rows)
@@ -479,7 +511,7 @@ def _results_write_postgresql(rows: list[dict]) -> None:
         cursor.execute("DROP TABLE rescore_rows")
 
 
-_JSON_FIELDS = ("vendor_exposure", "card")
+_JSON_FIELDS = ("vendor_exposure", "card", "lock_in_drivers")
 
 
 def _jsonb_key(key: str) -> tuple:

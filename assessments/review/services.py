@@ -10,13 +10,15 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from portal.models import User
+from portal.portfolio.summary import client_summaries_refresh
 from portal.services import audit_record
 
 from .models import REVIEW_ORDER, ReviewState, ReviewStep
 
 
 def review_start(*, assessment, actor: User) -> ReviewStep:
-    """The first step, written when the client submits."""
+    """The first step, written when the client submits (``assessment_submit`` refreshes the
+    portfolio summary afterwards)."""
     return ReviewStep.objects.create(
         assessment=assessment, from_state="", to_state=ReviewState.SUBMITTED, actor=actor
     )
@@ -70,5 +72,6 @@ def review_transition(*, assessment, to_state: str, actor: User, reason: str = "
             target=str(assessment.pk),
             data={"from": current, "to": to_state},
         )
+        client_summaries_refresh(organization_ids=[assessment.organization_id])
     assessment.review_state = to_state
     return record

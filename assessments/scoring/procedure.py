@@ -8,12 +8,19 @@ The order is the law's and lives here; everything the law says lives in the cata
    system turns out high-risk (step 4).
 2. **Art. 5** – the purpose's prohibited practices in order; an exception (``unless``) lets the
    walk go on, an undecidable condition leaves the row "prüfen" with the worst case at stake.
-   A prohibited row stops here: its only duty is to end the practice.
-3. **Annex I** – a safety component of a regulated product (as amended by Reg. (EU) 2026/1744).
+   A practice prohibited for some roles only (``roles``, e.g. Art. 5(1a)(a): providers) names
+   the other roles' position in the path. A prohibited row stops here: its only duty is to end
+   the practice.
+3. **Annex I** – a safety component of a regulated product (as amended by Reg. (EU) 2026/1744);
+   for section B (``sectoral``) only Art. 6(1), 60a and 102–112 apply (Art. 2(2)): no Art. 50,
+   no Art. 4.
 4. **Annex III** point by point, then **Art. 6(3)**: the four filters read from the output
-   field, never where the purpose is profiling of natural persons.
+   field, never where the purpose is profiling of natural persons. A deployer that uses a
+   general-purpose product (``general_purpose``: ChatGPT, Copilot) for a high-risk purpose is
+   asked whether Art. 25(1)(c) makes it the provider.
 5. **Art. 50** paragraph by paragraph and the duties of **general-purpose model** providers, each
    for the role that bears it; another role's duty is named in the path, not listed as a duty.
+   Art. 50 applies whatever an open question decides, so an open row lists them too.
 6. **Art. 4** (AI literacy) for every provider and deployer.
 
 Each row gets its class, the legal path as sentences, the duties of the company's role with their
@@ -36,6 +43,8 @@ HOLDERS = ("provider", "deployer", "distributor")
 _MEMO_LIMIT = 4096
 
 APPLIES, NOT, EXCEPTED, OPEN = "applies", "not", "excepted", "open"
+# the row fields besides purpose and role that a verdict may read (the memo key)
+_MEMO_FIELDS = ("affected", "output", "safety", "service")
 
 
 def _iso(value: Any) -> str | None:
@@ -78,6 +87,7 @@ class Element:
     filter: str
     duties: dict[str, tuple[DutyRef, ...]]
     facts: tuple[str, ...]
+    sectoral: bool = False
 
     def outcome(self, row: dict) -> str:
         when = True if self.when is None else self.when(row)
@@ -105,6 +115,14 @@ class RoleOption:
     path: dict
 
 
+@dataclass(frozen=True, slots=True)
+class GeneralPurpose:
+    services: frozenset[str]
+    element: str
+    path: dict
+    check: dict
+
+
 @dataclass(slots=True)
 class ProcedureIndex:
     fields: dict[str, str]
@@ -119,6 +137,7 @@ class ProcedureIndex:
     art6_3_duty: DutyRef
     texts: dict
     purposes: dict[str, tuple[tuple[Element, ...], dict | None, bool]]
+    general_purpose: GeneralPurpose | None = None
     memo: dict = field(default_factory=dict)
 
     element_facts: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -166,6 +185,7 @@ def build_procedure(spec: dict) -> ProcedureIndex:
                 for holder, keys in (e.get("duties") or {}).items()
             },
             facts=tuple(e.get("facts") or ()),
+            sectoral=bool(e.get("sectoral")),
         )
     purposes = {}
     for key, p in (spec.get("purposes") or {}).items():
@@ -174,6 +194,7 @@ def build_procedure(spec: dict) -> ProcedureIndex:
         purposes[key] = (tuple(listed), p.get("note"), bool(p.get("profiling")))
     company = spec.get("company_role") or {}
     art6_3 = spec["art6_3"]
+    gp = spec.get("general_purpose")
     index = ProcedureIndex(
         fields=dict(spec["fields"]),
         company_question=company.get("question"),
@@ -190,6 +211,11 @@ def build_procedure(spec: dict) -> ProcedureIndex:
         art6_3_duty=duty(art6_3["provider_duty"], "Art. 6 Abs. 4"),
         texts=dict(spec["texts"]),
         purposes=purposes,
+        general_purpose=GeneralPurpose(
+            frozenset(gp["services"]), gp["element"], gp["path"], gp["check"]
+        )
+        if gp
+        else None,
     )
     index.element_facts = {key: e.facts for key, e in elements.items() if e.facts}
     return index
@@ -237,7 +263,7 @@ def classify_row(
     if role_key not in proc.roles and proc.company_question is not None:
         role_key = proc.company_options.get(company.get(proc.company_question), role_key)
     values = {name: row.get(key) for name, key in fields.items()}
-    memo_key = (purpose, role_key, *(values.get(n) for n in ("affected", "output", "safety")))
+    memo_key = (purpose, role_key, *(values.get(n) for n in _MEMO_FIELDS))
     verdict = proc.memo.get(memo_key)
     if verdict is None:
         verdict = _verdict(proc, classes, purpose, role_key, row)
@@ -305,6 +331,13 @@ def _verdict(proc: ProcedureIndex, classes: dict, purpose: Any, role_key: Any, r
         if element.step != "art5":
             continue
         outcome = element.outcome(row)
+        if element.roles and outcome != NOT:
+            if role is None:  # whether it is prohibited depends on the role
+                outcome = OPEN
+            elif role not in element.roles:
+                if element.path_other_role:
+                    path.append(element.path_other_role)
+                continue
         if outcome == APPLIES:
             path.append(element.path)
             elements.append(element.key)
@@ -358,6 +391,22 @@ def _verdict(proc: ProcedureIndex, classes: dict, purpose: Any, role_key: Any, r
             open_question(proc.art6_3["check"], "high_risk")
         break
 
+    # Art. 25(1)(c): a general-purpose product used for a high-risk purpose its provider did not
+    # intend may make the deployer its provider – the answers cannot decide, so ask
+    gp = proc.general_purpose
+    if (
+        gp is not None
+        and high is not None
+        and high.step == "annex_iii"
+        and role == "deployer"
+        and art25 is None
+        and row.get(proc.fields.get("service", "")) in gp.services
+    ):
+        path.append(gp.path)
+        elements.append(gp.element)
+        if check is None:
+            check = gp.check
+
     # Art. 25(1): who changes a high-risk system or puts a name on it becomes its provider
     if high is not None and art25 is not None:
         role = "provider"
@@ -373,10 +422,11 @@ def _verdict(proc: ProcedureIndex, classes: dict, purpose: Any, role_key: Any, r
     else:
         holders = (role,)
 
-    # 5. Art. 50 and general-purpose models
+    # 5. Art. 50 and general-purpose models (none for Annex I section B: Art. 2(2))
+    sectoral = high is not None and high.sectoral
     transparency: list = []
     for element in listed:
-        if element.step not in {"art50", "gpai"}:
+        if element.step not in {"art50", "gpai"} or sectoral:
             continue
         outcome = element.outcome(row)
         if outcome != APPLIES:
@@ -407,14 +457,13 @@ def _verdict(proc: ProcedureIndex, classes: dict, purpose: Any, role_key: Any, r
         article, applies_from, title = high.article, high.applies_from, high.label
     if filtered and role == "provider":
         duties.append(proc.art6_3_duty)
-    if cls != "unclear":
-        for element in transparency:
-            duties += element.duties_for(holders)
-        if cls == "transparency":
-            article = "; ".join(dict.fromkeys(e.article for e in transparency))
-            applies_from = min(e.applies_from or "9999" for e in transparency)
-            title = next((e.label for e in transparency if e.label), None)
-    if role in {"provider", "deployer"} or role is None:
+    for element in transparency:  # they apply whatever an open question decides
+        duties += element.duties_for(holders)
+    if cls == "transparency":
+        article = "; ".join(dict.fromkeys(e.article for e in transparency))
+        applies_from = min(e.applies_from or "9999" for e in transparency)
+        title = next((e.label for e in transparency if e.label), None)
+    if (role in {"provider", "deployer"} or role is None) and not sectoral:
         duties.append(proc.literacy)
     if cls == "minimal":
         article, applies_from = proc.literacy.article, proc.literacy.applies_from

@@ -27,7 +27,7 @@ from . import compact
 from .engine import SCORING_VERSION
 
 # Raise when a stored result's fields change for reasons the scoring version does not capture.
-STORAGE_REVISION = 1
+STORAGE_REVISION = 2  # 2: the lock-in dimension's top drivers (Result.lock_in_drivers)
 _APP = Path(__file__).resolve().parents[1]
 # The code a stored result depends on. Any edit to it changes every stamp, so an engine fix that
 # forgot to raise SCORING_VERSION is still recomputed by a plain ``rescore``.

@@ -16,13 +16,13 @@ DIMENSIONS = ("lock_in", "gdpr", "ai_act", "continuity", "governance")
 SCORE_FIELDS = ("readiness", *DIMENSIONS)
 SORTS = {
     "name": "name",
-    "readiness": "latest_readiness",
-    "lock_in": "latest_lock_in",
-    "gdpr": "latest_gdpr",
-    "ai_act": "latest_ai_act",
-    "continuity": "latest_continuity",
-    "governance": "latest_governance",
-    "submitted": "latest_submitted_at",
+    "readiness": "summary__readiness",
+    "lock_in": "summary__lock_in",
+    "gdpr": "summary__gdpr",
+    "ai_act": "summary__ai_act",
+    "continuity": "summary__continuity",
+    "governance": "summary__governance",
+    "submitted": "summary__submitted_at",
 }
 LEVEL_LABELS = {
     "low": pgettext_lazy("risk level", "gering"),
@@ -79,6 +79,7 @@ class PortfolioFilterForm(forms.Form):
     )
     stale = forms.BooleanField(required=False, label=_("älter als 12 Monate"))
     incomplete = forms.BooleanField(required=False, label=_("unvollständig beantwortet"))
+    overdue = forms.BooleanField(required=False, label=_("Maßnahmen überfällig"))
     sort = forms.CharField(required=False, max_length=20)
     page = forms.IntegerField(required=False, min_value=1)
 
@@ -113,6 +114,7 @@ class PortfolioFilter:
     vendor_min: int | None = None
     stale: bool = False
     incomplete: bool = False
+    overdue: bool = False
     sort: str = "name"
     page: int = 1
 
@@ -137,6 +139,7 @@ class PortfolioFilter:
             vendor_min=data.get("vendor_min"),
             stale=bool(data.get("stale")),
             incomplete=bool(data.get("incomplete")),
+            overdue=bool(data.get("overdue")),
             sort=data.get("sort") or "name",
             page=data.get("page") or 1,
         )
@@ -162,6 +165,7 @@ class PortfolioFilter:
             ("vendor_min", "" if self.vendor_min is None or not self.vendor else self.vendor_min),
             ("stale", "1" if self.stale else ""),
             ("incomplete", "1" if self.incomplete else ""),
+            ("overdue", "1" if self.overdue else ""),
             ("sort", self.sort if sort and self.sort != "name" else ""),
             ("page", self.page if page and self.page != 1 else ""),
         ):

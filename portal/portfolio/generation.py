@@ -43,6 +43,8 @@ TRACKED: dict[tuple[str, str], tuple[str, ...] | None] = {
     ("portal", "User"): ("first_name", "last_name", "email", "is_consultant", "is_active"),
     ("assessments", "Assessment"): ("organization", "status", "review_state", "submitted_at"),
     ("assessments", "Result"): None,
+    # each client's stored summary row (its plan's open actions and due dates come only here)
+    ("portal", "ClientSummary"): None,
     ("assessments", "Report"): ("assessment", "status", "superseded", "queued_at"),
     # the active catalogue version (thresholds, vendors)
     ("assessments", "QuestionnaireVersion"): None,
@@ -51,6 +53,9 @@ TRACKED: dict[tuple[str, str], tuple[str, ...] | None] = {
     ("news", "Article.vendors"): None,  # the many-to-many table
     ("news", "Tag"): None,
     ("news", "ClientFollowUp"): None,
+    # the clients each article concerns and their count (the news line above the table)
+    ("news", "AffectedClient"): None,
+    ("news", "ArticleReach"): None,
 }
 
 

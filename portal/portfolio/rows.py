@@ -3,6 +3,7 @@ page (or export), never per row: 2,000 rows used to cost ~39k gettext calls."""
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from html import escape
 
@@ -11,9 +12,11 @@ from django.utils import dateformat, timezone
 from django.utils.formats import get_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from ..models import Industry, SizeBand
-from ..spreadsheets import Column, csv_document, xlsx_document
+from ..models import ClientSummary, Industry, SizeBand
+from ..spreadsheets import Column, csv_lines, xlsx_document
+from .facts import risk_level
 from .filters import DIMENSIONS, LEVEL_LABELS, LEVELS
 
 EXPORT_FORMATS = ("csv", "xlsx")
@@ -30,6 +33,8 @@ class Labels:
         self.draft = _("in Bearbeitung")
         self.not_started = _("noch nicht begonnen")
         self.incomplete = _("unvollständig beantwortet")
+        self.overdue = _("Maßnahme überfällig")
+        self._open: dict[int, str] = {}
         self.none = "–"
         self.consultant = _("Berater/in")
         self.submitted = _("Stand")
@@ -49,14 +54,12 @@ class Labels:
             "stale": _("letzte Bewertung älter als 12 Monate"),
         }
 
-
-def risk_level(score: int | None, thresholds: dict[str, int]) -> str:
-    if score is None:
-        return ""
-    for level in ("critical", "high", "medium"):
-        if score >= thresholds[level]:
-            return level
-    return "low"
+    def open_actions(self, count: int) -> str:
+        if count not in self._open:
+            self._open[count] = ngettext(
+                "%(count)d Maßnahme offen", "%(count)d Maßnahmen offen", count
+            ) % {"count": count}
+        return self._open[count]
 
 
 _PLACEHOLDER = "00000000-0000-0000-0000-000000000000"
@@ -85,35 +88,52 @@ class Row:
     scores: list[tuple[str, int | None, str, str]]  # (dimension, score, level, label)
     draft: bool
     incomplete: bool
+    open_actions: int = 0
+    overdue: bool = False
+
+
+def _summary_of(org):
+    """The organisation's summary row (an empty one for a client whose row is still missing)."""
+    try:
+        return org.summary
+    except ClientSummary.DoesNotExist:
+        return ClientSummary()
 
 
 def rows_for(organizations, *, labels: Labels, thresholds: dict[str, int]) -> list[Row]:
     detail_url = url_maker("organization_detail")
     result_url = url_maker("assessment_done")
+    today = timezone.localdate()
     rows = []
     for org in organizations:
+        summary = _summary_of(org)
+        latest = org.latest_result_id
         scores = [
             (dim, score, risk_level(score, thresholds), labels.dimensions[dim])
             for dim in DIMENSIONS
-            for score in (getattr(org, f"latest_{dim}"),)
+            for score in (getattr(summary, dim),)
         ]
         rows.append(
             Row(
                 pk=org.pk,
                 url=detail_url(org.pk),
-                result_url=result_url(org.latest_assessment) if org.latest_assessment else "",
+                result_url=result_url(latest) if latest else "",
                 name=org.name,
                 industry=labels.industry.get(org.industry, org.industry),
                 size=labels.size.get(org.size_band, org.size_band),
                 consultant=org.consultant.display_name if org.consultant else "",
-                submitted_at=org.latest_submitted_at,
-                latest_assessment=org.latest_assessment,
-                level=org.latest_level or "",
-                level_label=labels.level.get(org.latest_level, "") if org.latest_level else "",
-                readiness=org.latest_readiness,
+                submitted_at=summary.submitted_at,
+                latest_assessment=latest,
+                level=summary.worst_level or "",
+                level_label=labels.level.get(summary.worst_level, "")
+                if summary.worst_level
+                else "",
+                readiness=summary.readiness,
                 scores=scores,
                 draft=org.draft_assessment,
-                incomplete=bool(getattr(org, "latest_incomplete_answers", False)),
+                incomplete=summary.incomplete_answers,
+                open_actions=summary.open_actions or 0,
+                overdue=bool(summary.next_due and summary.next_due < today),
             )
         )
     return rows
@@ -134,6 +154,7 @@ def rows_html(rows: list[Row], *, labels: Labels) -> SafeString:
     ``escape`` calls, without its lazy-string wrapper."""
     none = escape(labels.none)
     result, incomplete = escape(labels.result), escape(labels.incomplete)
+    overdue = escape(labels.overdue)
     draft, not_started = escape(labels.draft), escape(labels.not_started)
     consultant_label, submitted_label = escape(labels.consultant), escape(labels.submitted)
     readiness_label = escape(labels.dimensions["readiness"])
@@ -148,8 +169,15 @@ def rows_html(rows: list[Row], *, labels: Labels) -> SafeString:
             )
             if row.incomplete:
                 status.append(f' <span class="badge text-bg-warning">{incomplete}</span>')
+        if row.overdue:
+            status.append(f' <span class="badge text-bg-danger">{overdue}</span>')
         if row.draft:
             status.append(f' <span class="badge text-bg-warning">{draft}</span>')
+        if row.open_actions:
+            status.append(
+                '<div class="small text-body-secondary">'
+                f"{escape(labels.open_actions(row.open_actions))}</div>"
+            )
         if not row.latest_assessment and not row.draft:
             status.append(f'<span class="text-body-secondary small">{not_started}</span>')
         scores = "".join(
@@ -215,10 +243,10 @@ EXPORT_VALUES = (
     "consultant__first_name",
     "consultant__last_name",
     "consultant__email",
-    "latest_submitted_at",
-    "latest_readiness",
-    *(f"latest_{dim}" for dim in DIMENSIONS),
-    "latest_level",
+    "summary__submitted_at",
+    "summary__readiness",
+    *(f"summary__{dim}" for dim in DIMENSIONS),
+    "summary__worst_level",
 )
 
 
@@ -240,12 +268,17 @@ def export_rows(organizations, *, labels: Labels):
         ]
 
 
-def portfolio_csv(organizations, *, labels: Labels) -> str:
-    """UTF-8 with BOM and semicolons: what German Excel opens with umlauts intact."""
-    return csv_document(export_header(), export_rows(organizations, labels=labels))
+def portfolio_csv(organizations, *, labels: Labels):
+    """The CSV line by line (``portal.spreadsheets``): the response streams while the rows are
+    read in chunks."""
+    return csv_lines(export_header(), export_rows(organizations, labels=labels))
 
 
-def portfolio_xlsx(organizations, *, labels: Labels) -> bytes:
-    return xlsx_document(
-        [(_("Portfolio"), export_columns(), export_rows(organizations, labels=labels))]
+def portfolio_xlsx(organizations, *, labels: Labels):
+    """The workbook as a file object for a streamed response (rows read in chunks, written by
+    openpyxl's write-only mode)."""
+    return io.BytesIO(
+        xlsx_document(
+            [(_("Portfolio"), export_columns(), export_rows(organizations, labels=labels))]
+        )
     )

@@ -1,15 +1,15 @@
-"""Reads for the portfolio dashboard: one join on each client's latest result, a constant number
-of queries whatever the portfolio's size.
+"""Reads for the portfolio dashboard: a constant number of queries whatever the portfolio's size,
+none of them over every client.
 
-"Latest" is the result of the most recently *submitted* assessment, kept on
-``Organization.latest_result`` (see ``assessments.services.latest_results_refresh``).
+Every column the page filters, sorts or counts by is a client's stored summary row
+(``ClientSummary``, kept by ``portal.portfolio.summary``); the counts of the whole portfolio are
+stored figures. Only a filtered or scoped view counts, over the clients it selects.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import lru_cache
 
 from django.db import connection
 from django.db.models import (
@@ -20,95 +20,38 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
 from django.utils import timezone
 
-from ..models import Organization, User
+from ..models import ClientSummary, Organization, PortfolioFigure, User
+from .facts import (  # noqa: F401 - part of this module's API since issue 10
+    DEFAULT_THRESHOLDS,
+    CatalogueFacts,
+    catalogue_facts,
+    level_range,
+)
 from .filters import DIMENSIONS, LEVELS, SCORE_FIELDS, SORTS, PortfolioFilter
 
 STALE_AFTER = timedelta(days=365)
 NEW_WITHIN = timedelta(days=14)
 STUCK_AFTER = timedelta(minutes=30)
 ATTENTION_LIMIT = 12
-DEFAULT_THRESHOLDS = {"medium": 25, "high": 50, "critical": 75}
 
 
-def _has_field(model, name: str) -> bool:
-    return any(f.name == name for f in model._meta.get_fields())
-
-
-# --- catalogue facts the filters need (one small query, the document cached per version) -------
-
-
-@dataclass(frozen=True)
-class CatalogueFacts:
-    thresholds: dict[str, int]
-    vendors: tuple[tuple[str, dict], ...]  # (key, {de, en})
-
-
-@lru_cache(maxsize=8)
-def _facts(version_id: int, sha256: str) -> CatalogueFacts:
-    from assessments.models import QuestionnaireVersion
-
-    document = QuestionnaireVersion.objects.values_list("document", flat=True).get(pk=version_id)
-    levels = {**DEFAULT_THRESHOLDS, **(document.get("levels") or {})}
-    vendors = tuple((key, label) for key, label in (document.get("vendors") or {}).items())
-    return CatalogueFacts(thresholds=levels, vendors=vendors)
-
-
-def catalogue_facts() -> CatalogueFacts:
-    """Level thresholds and vendors of the active catalogue version (shipped defaults without)."""
-    from assessments.models import QuestionnaireVersion
-
-    active = (
-        QuestionnaireVersion.objects.published()
-        .filter(is_active=True)
-        .values_list("pk", "sha256")
-        .first()
-    )
-    if active is None:
-        return CatalogueFacts(thresholds=dict(DEFAULT_THRESHOLDS), vendors=())
-    return _facts(*active)
-
-
-def level_range(thresholds: dict[str, int], level: str) -> tuple[int, int | None]:
-    """Scores ``[low, high)`` that have ``level`` under these thresholds."""
-    bounds = [0, thresholds["medium"], thresholds["high"], thresholds["critical"], None]
-    index = LEVELS.index(level)
-    return bounds[index], bounds[index + 1]
-
-
-def _level_q(field: str, thresholds: dict[str, int], level: str) -> Q:
-    low, high = level_range(thresholds, level)
-    q = Q(**{f"{field}__gte": low})
-    if high is not None:
-        q &= Q(**{f"{field}__lt": high})
-    return q
-
-
-# --- the rows ----------------------------------------------------------------------------------
+# --- the rows ---------------------------------------------------------------------------------
 
 
 def portfolio_base(*, user: User) -> QuerySet[Organization]:
-    """Visible organisations with their latest result's columns joined once (LEFT JOIN)."""
-    from assessments.models import Assessment
-
-    annotations = {
-        "latest_assessment": F("latest_result_id"),
-        "latest_submitted_at": F("latest_result__assessment__submitted_at"),
-        "latest_level": F("latest_result__worst_level"),
-        **{f"latest_{name}": F(f"latest_result__{name}") for name in SCORE_FIELDS},
-    }
-    from assessments.models import Result
-
-    if _has_field(Result, "incomplete_answers"):  # issue 8's flag, where present
-        annotations["latest_incomplete_answers"] = F("latest_result__incomplete_answers")
-    if _has_field(Assessment, "review_state"):  # issue 10's review workflow, where present
-        annotations["latest_review_state"] = F("latest_result__assessment__review_state")
+    """Visible organisations with their consultant and summary row joined once. Every client has
+    its summary row (written with the client, ``portal.portfolio.summary``), so the join is an
+    inner one: a page sorted by a score walks that score's index on the summary rows."""
     return (
-        Organization.objects.visible_to(user).select_related("consultant").annotate(**annotations)
+        Organization.objects.visible_to(user)
+        .filter(summary__isnull=False)
+        .select_related("consultant", "summary")
     )
 
 
@@ -117,15 +60,14 @@ def portfolio_filter(
     *,
     user: User,
     filters: PortfolioFilter,
-    thresholds: dict[str, int],
     vendors: set[str],
 ) -> QuerySet[Organization]:
     if filters.q:
         organizations = organizations.filter(name__icontains=filters.q)
     if filters.level:
-        organizations = organizations.filter(latest_level=filters.level)
+        organizations = organizations.filter(summary__worst_level=filters.level)
     for dim, level in filters.dimension_levels.items():
-        organizations = organizations.filter(_level_q(f"latest_{dim}", thresholds, level))
+        organizations = organizations.filter(**{f"summary__level_{dim}": level})
     if filters.industry:
         organizations = organizations.filter(industry=filters.industry)
     if filters.size:
@@ -136,20 +78,19 @@ def portfolio_filter(
         organizations = organizations.filter(consultant__isnull=True)
     if filters.mine:
         organizations = organizations.filter(consultant=user)
-    if filters.review and "latest_review_state" in organizations.query.annotations:
-        organizations = organizations.filter(latest_review_state=filters.review)
+    if filters.review:
+        organizations = organizations.filter(summary__review_state=filters.review)
     if filters.vendor in vendors and filters.vendor_min is not None:
         lookup = "gt" if filters.vendor_op == "gt" else "gte"
         organizations = organizations.filter(
-            **{f"latest_result__vendor_exposure__{filters.vendor}__{lookup}": filters.vendor_min}
+            **{f"summary__vendor_exposure__{filters.vendor}__{lookup}": filters.vendor_min}
         )
     if filters.stale:
-        organizations = organizations.filter(latest_submitted_at__lt=timezone.now() - STALE_AFTER)
+        organizations = organizations.filter(summary__submitted_at__lt=timezone.now() - STALE_AFTER)
     if filters.incomplete:
-        if "latest_incomplete_answers" in organizations.query.annotations:
-            organizations = organizations.filter(latest_incomplete_answers=True)
-        else:
-            organizations = organizations.none()
+        organizations = organizations.filter(summary__incomplete_answers=True)
+    if filters.overdue:
+        organizations = organizations.filter(summary__next_due__lt=timezone.localdate())
     return organizations
 
 
@@ -171,7 +112,6 @@ def portfolio_filtered(
         portfolio_base(user=user),
         user=user,
         filters=filters,
-        thresholds=facts.thresholds,
         vendors={key for key, _label in facts.vendors},
     )
 
@@ -191,45 +131,81 @@ def portfolio_rows(
 ) -> QuerySet[Organization]:
     """The filtered clients, sorted, each with a flag for an open draft (a page, the exports).
 
-    The default order (name, id) has an index: a page of 50 walks it and joins 50 results."""
-    organizations = _with_draft_flag(portfolio_filtered(user=user, filters=filters, facts=facts))
-    # only what a row shows: every other column (dates, the consultant's account) costs parsing
-    organizations = organizations.only(
-        "name",
-        "industry",
-        "size_band",
-        "consultant__first_name",
-        "consultant__last_name",
-        "consultant__email",
+    The default order (name, id) has an index, and so has each score of the summary rows: a page
+    of 50 walks one and joins 50 rows."""
+    return portfolio_page_rows(
+        portfolio_filtered(user=user, filters=filters, facts=facts), sort=filters.sort
     )
-    return portfolio_sort(organizations, filters.sort)
+
+
+ROW_FIELDS = (
+    "name",
+    "industry",
+    "size_band",
+    "latest_result",
+    "consultant__first_name",
+    "consultant__last_name",
+    "consultant__email",
+    *(
+        f"summary__{name}"
+        for name in (
+            *SCORE_FIELDS,
+            "submitted_at",
+            "worst_level",
+            "incomplete_answers",
+            "open_actions",
+            "next_due",
+        )
+    ),
+)
+
+
+def portfolio_page_rows(filtered: QuerySet[Organization], *, sort: str) -> QuerySet[Organization]:
+    """``filtered`` (``portfolio_filtered``) sorted, with the draft flag and only the columns a
+    row shows (every other column, the stored exposure above all, costs parsing)."""
+    return portfolio_sort(_with_draft_flag(filtered).only(*ROW_FIELDS), sort)
 
 
 # --- above the table ---------------------------------------------------------------------------
 
 
-def _failed_or_stuck_reports() -> Q:
-    """Clients with a failed report or one queued/rendering for too long: one uncorrelated
-    subquery (PostgreSQL hashes it once) instead of a lookup per client."""
-    from assessments.models import Report
+def _failing_report_clients() -> QuerySet:
+    """The clients (``client``: organisation id) of the reports that failed or are queued or
+    rendering for too long: the few reports in those states (PostgreSQL: the partial index
+    ``report_attention``), each mapped to its client by a primary-key lookup (as a join, the
+    planner read every assessment to match a few hundred reports). Read live rather than
+    stored: the report's state changes in many conditional updates of its worker, and "stuck"
+    follows the clock."""
+    from assessments.models import Assessment, Report
 
     stuck = timezone.now() - STUCK_AFTER
     failing = Report.objects.filter(superseded=False).filter(
         Q(status=Report.Status.FAILED)
         | Q(status__in=[Report.Status.QUEUED, Report.Status.RENDERING], queued_at__lt=stuck)
     )
-    return Q(pk__in=failing.values("assessment__organization_id"))
+    client = (
+        Assessment.objects.filter(pk=OuterRef("assessment_id")).order_by().values("organization_id")
+    )
+    return failing.order_by().annotate(client=Subquery(client[:1])).values("client")
 
 
-def _new_q(organizations) -> Q:
-    if "latest_review_state" in organizations.query.annotations:
-        return Q(latest_review_state="submitted")
-    return Q(latest_submitted_at__gte=timezone.now() - NEW_WITHIN)
+def _failed_or_stuck_reports() -> Q:
+    return Q(pk__in=_failing_report_clients())
 
 
 ATTENTION_REASONS = ("reports", "critical", "unassigned", "new", "stale")
 # most urgent first; a client with none of the reasons sorts after every one that has one
 URGENCY = ("reports", "critical", "new", "unassigned", "stale")
+
+
+def _attention_conditions() -> dict[str, Q]:
+    return {
+        "reports": _failed_or_stuck_reports(),
+        "critical": Q(summary__worst_level="critical"),
+        "unassigned": Q(consultant__isnull=True),
+        "new": Q(summary__review_state="submitted"),
+        "stale": Q(summary__submitted_at__lt=timezone.now() - STALE_AFTER),
+    }
 
 
 def _flag(condition: Q) -> Case:
@@ -249,7 +225,7 @@ def _count(condition: str) -> str:
     return f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END) OVER ()"
 
 
-def _overview_counts(thresholds: dict[str, int]) -> list[tuple[str, str, list]]:
+def _overview_counts() -> list[tuple[str, str, list]]:
     """(name, SQL over the filtered rows ``f``, parameters) of every count above the table."""
     counts = [
         ("total", "COUNT(*) OVER ()", []),
@@ -257,38 +233,31 @@ def _overview_counts(thresholds: dict[str, int]) -> list[tuple[str, str, list]]:
         *((f"level_{level}", _count("f.latest_level = %s"), [level]) for level in LEVELS),
     ]
     for dim in DIMENSIONS:
-        for level in LEVELS:
-            low, high = level_range(thresholds, level)
-            condition = f"f.latest_{dim} >= %s" + (
-                "" if high is None else f" AND f.latest_{dim} < %s"
-            )
-            counts.append(
-                (
-                    f"heat_{dim}_{level}",
-                    _count(condition),
-                    [low, *([high] if high is not None else [])],
-                )
-            )
+        counts += [
+            (f"heat_{dim}_{level}", _count(f"f.latest_level_{dim} = %s"), [level])
+            for level in LEVELS
+        ]
     counts += [(f"att_count_{key}", _count(f"f.att_{key}"), []) for key in ATTENTION_REASONS]
     return counts
 
 
 def portfolio_overview_sql(
-    organizations: QuerySet[Organization], *, thresholds: dict[str, int], limit: int
+    organizations: QuerySet[Organization], *, limit: int
 ) -> tuple[str, list, list[tuple[str, str, list]]]:
-    """The overview's query (text, parameters, the counts it computes); see below."""
-    now = timezone.now()
-    conditions = {
-        "reports": _failed_or_stuck_reports(),
-        "critical": Q(latest_level="critical"),
-        "unassigned": Q(consultant__isnull=True),
-        "new": _new_q(organizations),
-        "stale": Q(latest_submitted_at__lt=now - STALE_AFTER),
-    }
+    """The overview's query over a filtered portfolio (text, parameters, the counts it
+    computes); see ``portfolio_overview``."""
+    conditions = _attention_conditions()
     flags = [f"att_{key}" for key in ATTENTION_REASONS]
     inner = (
         organizations.order_by()
-        .annotate(o_pk=F("pk"), o_name=F("name"))
+        .annotate(
+            o_pk=F("pk"),
+            o_name=F("name"),
+            latest_assessment=F("latest_result_id"),
+            latest_level=F("summary__worst_level"),
+            latest_submitted_at=F("summary__submitted_at"),
+            **{f"latest_level_{dim}": F(f"summary__level_{dim}") for dim in DIMENSIONS},
+        )
         .annotate(**{f"att_{key}": _flag(conditions[key]) for key in ATTENTION_REASONS})
         .values(
             "o_pk",
@@ -296,12 +265,12 @@ def portfolio_overview_sql(
             "latest_assessment",
             "latest_level",
             "latest_submitted_at",
-            *(f"latest_{dim}" for dim in DIMENSIONS),
+            *(f"latest_level_{dim}" for dim in DIMENSIONS),
             *flags,
         )
     )
     inner_sql, inner_params = inner.query.sql_with_params()
-    counts = _overview_counts(thresholds)
+    counts = _overview_counts()
     urgency = " ".join(f"WHEN f.att_{key} THEN {rank}" for rank, key in enumerate(URGENCY))
     # every piece of the text is ours (column names, constants); values go in as parameters
     select = ", ".join(
@@ -319,39 +288,24 @@ def portfolio_overview_sql(
     return sql, params, counts
 
 
-def portfolio_overview(
-    organizations: QuerySet[Organization],
-    *,
-    thresholds: dict[str, int],
-    limit: int = ATTENTION_LIMIT,
-) -> tuple[dict, list[AttentionItem]]:
-    """Counts by level, the clients × dimensions heat map, attention counts and the attention
-    list (most urgent first, each with its reasons) for the current filter: one query, one pass.
-
-    The filter and the five reasons are the ORM's (``organizations`` plus one flag per reason);
-    around them a small hand-written query adds the counts as window sums over every filtered
-    client and returns only the ``limit`` most urgent rows. So the join over the portfolio is
-    read once for the summary and the list, and the ORM does not have to build (and the page
-    pay for) 34 filtered aggregates. Plain SQL that SQLite and PostgreSQL both run."""
-    sql, params, counts = portfolio_overview_sql(organizations, thresholds=thresholds, limit=limit)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    first_count = 3 + len(ATTENTION_REASONS)
-    names = [name for name, _sql, _params in counts]
-    data = dict(zip(names, rows[0][first_count:], strict=True)) if rows else dict.fromkeys(names, 0)
+def _attention_items(rows, first_flag: int) -> list[AttentionItem]:
     to_pk = Organization._meta.pk.to_python  # SQLite hands back the uuid as hex text
-    attention = [
+    flag_end = first_flag + len(ATTENTION_REASONS)
+    return [
         AttentionItem(
             pk=to_pk(row[0]),
             name=row[1],
             reasons=[
-                key for key, flag in zip(ATTENTION_REASONS, row[3:first_count], strict=True) if flag
+                key
+                for key, flag in zip(ATTENTION_REASONS, row[first_flag:flag_end], strict=True)
+                if flag
             ],
         )
         for row in rows
-        if row[2] < len(URGENCY)
     ]
+
+
+def _summary(data: dict) -> dict:
     scored = data["total"] - data["no_result"]
     heat = []
     for dim in DIMENSIONS:
@@ -361,14 +315,145 @@ def portfolio_overview(
             share = count / scored if scored else 0.0
             cells.append({"level": level, "count": count, "share": share})
         heat.append({"dimension": dim, "cells": cells})
-    summary = {
+    return {
         "total": data["total"],
         "no_result": data["no_result"],
         "levels": [{"level": level, "count": data[f"level_{level}"]} for level in LEVELS],
         "heat": heat,
         "attention_counts": {key: data[f"att_count_{key}"] for key in ATTENTION_REASONS},
     }
-    return summary, attention
+
+
+def portfolio_overview(
+    organizations: QuerySet[Organization], *, limit: int = ATTENTION_LIMIT
+) -> tuple[dict, list[AttentionItem]]:
+    """Counts by level, the clients × dimensions heat map, attention counts and the attention
+    list (most urgent first, each with its reasons) for a filtered portfolio: one query, one
+    pass over the clients the filter selects.
+
+    The filter and the five reasons are the ORM's (``organizations`` plus one flag per reason);
+    around them a small hand-written query adds the counts as window sums over every filtered
+    client and returns only the ``limit`` most urgent rows. Plain SQL that SQLite and
+    PostgreSQL both run."""
+    sql, params, counts = portfolio_overview_sql(organizations, limit=limit)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    first_count = 3 + len(ATTENTION_REASONS)
+    names = [name for name, _sql, _params in counts]
+    data = dict(zip(names, rows[0][first_count:], strict=True)) if rows else dict.fromkeys(names, 0)
+    attention = _attention_items([row for row in rows if row[2] < len(URGENCY)], 3)
+    return _summary(data), attention
+
+
+def portfolio_overview_stored(
+    organizations: QuerySet[Organization], *, limit: int = ATTENTION_LIMIT
+) -> tuple[dict, list[AttentionItem]]:
+    """The same as ``portfolio_overview`` for the whole portfolio (no filter, every client
+    visible), without reading every client: the counts are the stored figures; what follows the
+    clock (stale, stuck reports) and "without consultant" are counted by their indexes; the
+    attention list takes, per reason, the newest ``limit`` clients with it and ranks those.
+
+    That is exact: the first ``limit`` clients whose most urgent reason is R are among the
+    newest ``limit`` with R, as every client that has R and ranks before (a more urgent reason)
+    stands before them in the final list too. Two queries: the first one also brings the few
+    clients with a failing report, which the second then names as constants (the planner joined
+    a subquery of them with every client once per reason)."""
+    conditions = _attention_conditions()
+    # every client is visible here: count on the one table each condition names
+    live = {
+        "unassigned": Organization.objects.filter(consultant__isnull=True),
+        "stale": ClientSummary.objects.filter(submitted_at__lt=timezone.now() - STALE_AFTER),
+    }
+    # one statement: the stored figures, two counts by their indexes, the failing clients
+    table = connection.ops.quote_name(PortfolioFigure._meta.db_table)
+    parts = [f"SELECT key, SUM(value) FROM {table} GROUP BY key"]  # noqa: S608 - model meta
+    params = []
+    for key, queryset in live.items():
+        sql, part_params = queryset.order_by().values("pk").query.sql_with_params()
+        parts.append(f"SELECT 'live:{key}', (SELECT COUNT(*) FROM ({sql}) c_{key})")  # noqa: S608
+        params += part_params
+    # the clients with a failing report, newest submission first (the rank is the value; two
+    # submissions of the very same instant are ranked by the client's id, not its name)
+    submitted = ClientSummary.objects.filter(pk=OuterRef("client")).values("submitted_at")
+    failing_sql, failing_params = (
+        _failing_report_clients()
+        .annotate(submitted=Subquery(submitted[:1]))  # a primary-key lookup per report
+        .values("client", "submitted")
+        .distinct()
+        .query.sql_with_params()
+    )
+    rank = "ROW_NUMBER() OVER (ORDER BY f.submitted DESC NULLS LAST, f.client)"
+    failing_part = f"SELECT 'failing:' || CAST(f.client AS TEXT), {rank} FROM ({failing_sql}) f"  # noqa: S608, E501 - ORM text
+    parts.append(failing_part)
+    params += failing_params
+    stored, ranks = {}, {}
+    to_pk = Organization._meta.pk.to_python
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        for key, value in cursor.fetchall():
+            if key.startswith("failing:"):  # a client with a failing report, and its rank
+                ranks[to_pk(key.removeprefix("failing:"))] = value
+            else:
+                stored[key] = int(value or 0)
+    failing = sorted(ranks, key=ranks.get)
+    unassigned, stale, reports = stored["live:unassigned"], stored["live:stale"], len(failing)
+    data = {
+        "total": stored.get("total", 0),
+        "no_result": stored.get("no_result", 0),
+        **{f"level_{level}": stored.get(f"level:{level}", 0) for level in LEVELS},
+        **{
+            f"heat_{dim}_{level}": stored.get(f"heat:{dim}:{level}", 0)
+            for dim in DIMENSIONS
+            for level in LEVELS
+        },
+        "att_count_reports": reports,
+        "att_count_critical": stored.get("level:critical", 0),
+        "att_count_unassigned": unassigned,
+        "att_count_new": stored.get("review:submitted", 0),
+        "att_count_stale": stale,
+    }
+    return _summary(data), _attention_newest(organizations, conditions, failing, limit=limit)
+
+
+def _attention_newest(organizations, conditions: dict[str, Q], failing: list, *, limit: int):
+    """The attention list from the newest ``limit`` clients per reason (one query); ``failing``
+    are the clients with a failing report, newest first: the first ``limit`` of them are named,
+    and the flag is set here rather than in SQL."""
+    failing_set = set(failing)
+    reasons = [key for key in ATTENTION_REASONS if key != "reports"]
+    flags = {f"att_{key}": _flag(conditions[key]) for key in reasons}
+    flagged = organizations.order_by().annotate(**flags)
+    newest = (F("summary__submitted_at").desc(nulls_last=True), "name", "pk")
+    parts, params = [], []
+    for rank, key in enumerate(URGENCY):
+        if key == "reports" and not failing:
+            continue
+        condition = Q(pk__in=failing[:limit]) if key == "reports" else conditions[key]
+        queryset = (
+            flagged.filter(condition)
+            .order_by(*newest)
+            .values_list("pk", "name", "summary__submitted_at", *flags)[:limit]
+        )
+        sql, part_params = queryset.query.sql_with_params()
+        parts.append(f"SELECT {rank}, a{rank}.* FROM ({sql}) a{rank}")  # noqa: S608 - ORM text
+        params += part_params
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        rows = cursor.fetchall()
+    to_pk = Organization._meta.pk.to_python
+    seen = {}
+    for rank, pk, name, submitted, *other_flags in rows:
+        if pk not in seen:  # a client found under several reasons ranks by its most urgent
+            by_reason = dict(zip(reasons, other_flags, strict=True))
+            by_reason["reports"] = to_pk(pk) in failing_set
+            row_flags = [by_reason[key] for key in ATTENTION_REASONS]
+            seen[pk] = (rank, submitted, name, pk, row_flags)
+    ordered = sorted(
+        seen.values(),
+        key=lambda item: (item[0], -(item[1].timestamp()) if item[1] else float("inf"), *item[2:4]),
+    )[:limit]
+    return _attention_items([(pk, name, *row_flags) for _r, _s, name, pk, row_flags in ordered], 2)
 
 
 def consultants_for_filter() -> list[tuple[int, str]]:
@@ -383,7 +468,5 @@ def consultants_for_filter() -> list[tuple[int, str]]:
 def review_states() -> list[tuple[str, str]]:
     from assessments.models import Assessment
 
-    if not _has_field(Assessment, "review_state"):
-        return []
     field = Assessment._meta.get_field("review_state")
     return [(value, label) for value, label in field.choices if value]

@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -67,14 +67,15 @@ def _select(form, name: str, current: str) -> dict:
 
 
 def _export(organizations, *, export_format: str, labels: rows.Labels) -> HttpResponse:
+    """CSV or XLSX of every client of the filter, streamed: the rows are read in chunks."""
     stamp = timezone.localdate().isoformat()
     if export_format == "xlsx":
-        response = HttpResponse(
+        response = FileResponse(
             rows.portfolio_xlsx(organizations, labels=labels),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
     else:
-        response = HttpResponse(
+        response = StreamingHttpResponse(
             rows.portfolio_csv(organizations, labels=labels), content_type="text/csv; charset=utf-8"
         )
     response["Content-Disposition"] = (
@@ -86,10 +87,14 @@ def _export(organizations, *, export_format: str, labels: rows.Labels) -> HttpRe
 def _fragments(request: HttpRequest, form, filters, facts, vendors) -> tuple[str, str]:
     """The page's two expensive parts as HTML: the filter form with the summary above the table,
     and the table with its pagination."""
-    organizations = selectors.portfolio_rows(user=request.user, filters=filters, facts=facts)
     labels = rows.Labels()
     filtered = selectors.portfolio_filtered(user=request.user, filters=filters, facts=facts)
-    summary, attention_items = selectors.portfolio_overview(filtered, thresholds=facts.thresholds)
+    organizations = selectors.portfolio_page_rows(filtered, sort=filters.sort)
+    if request.user.sees_all_clients and not filters.is_filtered:
+        # the whole portfolio: the stored figures, nothing counted over every client
+        summary, attention_items = selectors.portfolio_overview_stored(filtered)
+    else:
+        summary, attention_items = selectors.portfolio_overview(filtered)
     paginator = Paginator(organizations, PAGE_SIZE)
     paginator.count = summary["total"]  # same filter: no second COUNT(*) over the portfolio
     page = paginator.get_page(filters.page)

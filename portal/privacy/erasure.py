@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from portal.leads.models import Lead
 from portal.models import AuditLog, ErasureRequest, Membership, Organization, User
+from portal.portfolio.summary import figures_prune
 
 from .append_only import audit_maintenance
 from .audit import ACTION_PREFIX as READ_PREFIX
@@ -184,6 +185,7 @@ def organization_erase(*, request: ErasureRequest) -> None:
         leads.delete()
         _stress_results_forget(organization)
         organization.delete()
+        figures_prune()  # figures named after a value only this client had
         for user in leaving:
             user.delete()
         request.organization = None

@@ -14,12 +14,12 @@ pytestmark = pytest.mark.django_db
 
 
 def _csv(client) -> list[list[str]]:
-    raw = client.get(URL + "?sort=name&format=csv").content.decode("utf-8-sig")
+    raw = client.get(URL + "?sort=name&format=csv").getvalue().decode("utf-8-sig")
     return list(csv.reader(io.StringIO(raw), delimiter=";"))
 
 
 def _xlsx(client):
-    return load_workbook(io.BytesIO(client.get(URL + "?sort=name&format=xlsx").content)).active
+    return load_workbook(io.BytesIO(client.get(URL + "?sort=name&format=xlsx").getvalue())).active
 
 
 def test_a_client_without_consultant_has_an_empty_consultant_cell(client, consultant, clients):  # noqa: F811

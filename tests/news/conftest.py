@@ -54,5 +54,6 @@ def submit(organization, user, *, answers=None, vendor_exposure=None, lock_in=No
         Assessment.objects.filter(pk=assessment.pk).update(
             submitted_at=timezone.now() - timedelta(days=age_days)
         )
-        assessment_services.latest_results_refresh(organization_ids=[organization.pk])
+    # a pinned result is a hand edit: refresh what is kept from it (latest, summary, news)
+    assessment_services.latest_results_refresh(organization_ids=[organization.pk])
     return assessment

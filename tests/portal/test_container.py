@@ -137,7 +137,7 @@ def test_the_compose_environment_is_a_valid_production_configuration():
     assert printed.split() == [
         "False",
         "http://localhost:8000",
-        "django.core.cache.backends.redis.RedisCache",
+        "portal.cache.FaultTolerantRedisCache",  # Django's RedisCache, pages up when Redis is not
     ]
 
 

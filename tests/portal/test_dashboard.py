@@ -63,7 +63,7 @@ def test_csv_export_has_scores_and_defuses_formulas(client, consultant, portfoli
     response = client.get(reverse("consultant_dashboard") + "?format=csv&sort=name")
 
     assert response["Content-Type"].startswith("text/csv")
-    text = response.content.decode("utf-8-sig")
+    text = response.getvalue().decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text), delimiter=";"))
     assert rows[0][:2] == ["Unternehmen", "Branche"]
     names = [row[0] for row in rows[1:]]

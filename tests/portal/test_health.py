@@ -18,6 +18,7 @@ COMPONENTS = {
     "beat",
     "portfolio_cache",
     "audit_log",
+    "cache",
 }
 
 

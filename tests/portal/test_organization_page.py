@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from portal.models import Organization, User
+from portal.models import Membership, Organization
 from portal.portfolio.seed import portfolio_seed
 
 pytestmark = pytest.mark.django_db
@@ -34,8 +34,10 @@ def test_client_page_queries_do_not_grow_with_assessments(
     settings.AUDIT_READ_REPEAT_SECONDS = 0  # a consultant's every read is one audit entry
     few = _client_with(2, seed=11)
     many = _client_with(20, seed=12)
-    # portfolio_seed makes one owner for every seeded client
-    user = consultant if viewer == "consultant" else User.objects.get(email="inhaber@seed.example")
+    # portfolio_seed gives every client its own owner: the owner of one owns the other too
+    owner = Membership.objects.get(organization=few, role="owner").user
+    Membership.objects.create(user=owner, organization=many, role=Membership.Role.OWNER)
+    user = consultant if viewer == "consultant" else owner
     client.force_login(user)
     client.get(reverse("organization_detail", args=[few.pk]))  # warm: catalogue, session
 

@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 
 from assessments import services
 from assessments.models import Assessment, Report, Result
+from assessments.review.services import review_transition
 from portal.models import Industry, Membership, Organization, SizeBand
 from portal.portfolio.seed import portfolio_seed
 from tests.factories import ConsultantFactory, MembershipFactory, OrganizationFactory, UserFactory
@@ -33,6 +34,8 @@ def _submit(organization, answers, *, when=None):
     assessment = services.assessment_submit(assessment=assessment, user=owner)
     if when is not None:
         Assessment.objects.filter(pk=assessment.pk).update(submitted_at=when)
+        # what every writer of submitted_at does (contracts): latest result and summary row
+        services.latest_results_refresh(organization_ids=[organization.pk])
     return assessment
 
 
@@ -210,7 +213,7 @@ def test_csv_and_xlsx_export_the_current_filter_with_the_same_columns(client, co
 
     response = client.get(URL + "?mine=1&sort=name&format=csv")
     assert response["Content-Type"].startswith("text/csv")
-    raw = response.content.decode("utf-8")
+    raw = response.getvalue().decode("utf-8")
     assert raw.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(raw[1:]), delimiter=";"))
     assert [row[0] for row in rows[1:]] == ["'=1+1 Steuerberatung", "Neukunde AG"]
@@ -219,7 +222,7 @@ def test_csv_and_xlsx_export_the_current_filter_with_the_same_columns(client, co
 
     xlsx = client.get(URL + "?mine=1&sort=name&format=xlsx")
     assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
-    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    sheet = load_workbook(io.BytesIO(xlsx.getvalue())).active
     values = list(sheet.iter_rows(values_only=True))
     assert list(values[0]) == rows[0]
     assert values[1][0] == "=1+1 Steuerberatung"  # text, not a formula
@@ -239,6 +242,7 @@ def test_clients_and_anonymous_get_no_dashboard_or_exports(client, alice, client
 def _queries(client, query=""):
     with CaptureQueriesContext(connection) as captured:
         response = client.get(URL + query)
+        response.getvalue()  # an export streams: its queries run while it is read
     assert response.status_code == 200
     return len(captured)
 
@@ -259,7 +263,7 @@ def test_query_count_is_the_same_for_10_and_500_clients(
     large = [_queries(client), _queries(client, "?lvl_gdpr=high&sort=-lock_in&stale=1")]
 
     assert small == large
-    assert max(large) <= 12
+    assert max(large) <= 10  # issue 20: whatever the portfolio's size
 
 
 def test_translations_do_not_grow_with_rows(client, consultant, questionnaire, monkeypatch):
@@ -272,7 +276,7 @@ def test_translations_do_not_grow_with_rows(client, consultant, questionnaire, m
 
     def count(query):
         calls.clear()
-        client.get(URL + query)
+        client.get(URL + query).getvalue()  # an export streams: read it all
         return len(calls)
 
     portfolio_seed(organizations=5, assessments=5, with_answers=False, seed=3)
@@ -285,7 +289,8 @@ def test_translations_do_not_grow_with_rows(client, consultant, questionnaire, m
 
 def test_review_state_filter_uses_the_latest_assessment(client, consultant, clients):
     risky = clients["risky"]
-    Assessment.objects.filter(organization=risky).update(review_state="in_review")
+    latest = Assessment.objects.get(organization=risky)
+    review_transition(assessment=latest, to_state="in_review", actor=consultant)
     client.force_login(consultant)
 
     assert _names(client, "?review=in_review") == ["Riskant Logistik KG"]

@@ -264,10 +264,17 @@ def client_lifecycle(mailoutbox, settings) -> dict:
 
 
 def plant_everywhere(organization, people) -> int:
-    """Every free-text field of every row that belongs to the client gets the marker too."""
+    """Every free-text field of every row that belongs to the client gets the marker too.
+
+    The portfolio summary row is not typed into but derived from the client's rows (its levels
+    and industry also name the stored figures): it is recomputed from them afterwards, as every
+    write in the portal does, so a marker it copied would show in the dump like any other."""
+    from portal.models import ClientSummary
+    from portal.portfolio.summary import client_summaries_refresh
+
     planted = 0
     for model in apps.get_models():
-        if model is AuditLog or model._meta.proxy:
+        if model in (AuditLog, ClientSummary) or model._meta.proxy:
             continue
         rows = _rows_of(model, organization, people)
         if rows is None:
@@ -288,6 +295,7 @@ def plant_everywhere(organization, people) -> int:
                 for f in fields
             }
             planted += model._base_manager.filter(pk=pk).update(**values)
+    client_summaries_refresh(organization_ids=[organization.pk])
     return planted
 
 

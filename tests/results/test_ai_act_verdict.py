@@ -93,6 +93,12 @@ def test_the_use_case_section_reads_in_english(client, org_a, alice):
         ),
         ("VO (EU) 2023/1230", "Regulation (EU) 2023/1230"),
         ("Art. 24; Art. 23", "Art. 24; Art. 23"),
+        (
+            "Art. 4 i. d. F. der VO (EU) 2026/1744",
+            "Art. 4 as amended by Regulation (EU) 2026/1744",
+        ),
+        ("Art. 27 Abs. 1, 3 und 4, ErwG 96", "Art. 27(1), (3) and (4), recital 96"),
+        ("Art. 26 Abs. 11, Art. 86", "Art. 26(11), Art. 86"),
     ],
 )
 def test_legal_citations_read_in_the_official_english_style(german, english):

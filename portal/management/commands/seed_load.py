@@ -3,18 +3,23 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from portal.portfolio.seed import portfolio_seed
+from portal.portfolio.seed import database_analyze, demo_articles_present, portfolio_seed
 
 
 class Command(BaseCommand):
     help = (
-        "Fill a load-test portfolio: N client companies sharing M submitted assessments, "
-        "answered from the active catalogue and scored by the real engine."
+        "Fill a load-test portfolio that looks like a real one: N client companies with their "
+        "own owners and members, several assessments each months apart (use cases included), "
+        "scored by the real engine, action plans, reports, review states, consultants with "
+        "assigned clients, and the demo news articles; ANALYZE at the end."
     )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--orgs", type=int, default=2000)
-        parser.add_argument("--assessments", type=int, default=10000)
+        parser.add_argument("--assessments", type=int, default=None, help="default: 2.5 per client")
+        parser.add_argument(
+            "--consultants", type=int, default=None, help="default: one per 400 clients, ≥ 6"
+        )
         parser.add_argument("--seed", type=int, default=2026)
         parser.add_argument(
             "--i-know",
@@ -27,15 +32,25 @@ class Command(BaseCommand):
             raise CommandError(
                 "seed_load writes thousands of fake clients; with DEBUG off pass --i-know."
             )
-        if options["orgs"] < 1 or options["assessments"] < 0:
+        if options["orgs"] < 1 or (options["assessments"] or 0) < 0:
             raise CommandError("--orgs must be at least 1 and --assessments not negative.")
         started = time.monotonic()
         result = portfolio_seed(
-            organizations=options["orgs"], assessments=options["assessments"], seed=options["seed"]
+            organizations=options["orgs"],
+            assessments=options["assessments"],
+            consultants=options["consultants"],
+            seed=options["seed"],
         )
+        articles = demo_articles_present()
+        seeded = time.monotonic() - started
+        database_analyze()
+        elapsed = time.monotonic() - started
         self.stdout.write(
             self.style.SUCCESS(
-                f"{result.organizations} organisations, {result.assessments} assessments, "
-                f"{result.answers} answers in {time.monotonic() - started:.1f} s."
+                f"{result.organizations} organisations ({result.users} owners and members, "
+                f"{result.consultants} consultants), {result.assessments} assessments, "
+                f"{result.answers} answers, {result.actions} actions, {result.reports} reports, "
+                f"{articles} news articles: seeded in {seeded:.1f} s, ANALYZE "
+                f"{elapsed - seeded:.1f} s, {elapsed:.1f} s in all."
             )
         )

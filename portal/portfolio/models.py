@@ -1,0 +1,82 @@
+"""The portfolio's stored figures: one summary row per client and the portfolio-wide counts.
+
+Both are derived data, written only by ``portal.portfolio.summary`` in the same transaction as
+the change they summarise, so that no page has to compute over every client per view.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+SORTED = ("readiness", "lock_in", "gdpr", "ai_act", "continuity", "governance", "submitted_at")
+
+
+class ClientSummary(models.Model):
+    """What the portfolio shows of one client, kept up to date as the client's data changes.
+
+    The latest result's scores and levels (the dimension levels under the active catalogue's
+    thresholds), its submission and review state, the open actions of its plan, and the
+    industry and size band the benchmarks group by. Empty scores: no result yet.
+    """
+
+    organization = models.OneToOneField(
+        "portal.Organization",
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="summary",
+    )
+    industry = models.CharField(max_length=32, blank=True)
+    size_band = models.CharField(max_length=16, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    review_state = models.CharField(max_length=16, blank=True, db_index=True)
+    readiness = models.PositiveSmallIntegerField(null=True, blank=True)
+    lock_in = models.PositiveSmallIntegerField(null=True, blank=True)
+    gdpr = models.PositiveSmallIntegerField(null=True, blank=True)
+    ai_act = models.PositiveSmallIntegerField(null=True, blank=True)
+    continuity = models.PositiveSmallIntegerField(null=True, blank=True)
+    governance = models.PositiveSmallIntegerField(null=True, blank=True)
+    worst_level = models.CharField(max_length=16, blank=True, db_index=True)
+    level_lock_in = models.CharField(max_length=16, blank=True)
+    level_gdpr = models.CharField(max_length=16, blank=True)
+    level_ai_act = models.CharField(max_length=16, blank=True)
+    level_continuity = models.CharField(max_length=16, blank=True)
+    level_governance = models.CharField(max_length=16, blank=True)
+    incomplete_answers = models.BooleanField(default=False)
+    vendor_exposure = models.JSONField(default=dict, blank=True)
+    open_actions = models.PositiveIntegerField(default=0)
+    next_due = models.DateField(null=True, blank=True)  # earliest due date of an open action
+
+    class Meta:
+        verbose_name = _("Kundenübersicht")
+        verbose_name_plural = _("Kundenübersichten")
+        indexes = [
+            # a page sorted by a score walks one of these, then sorts only the clients with
+            # equal scores by name (PostgreSQL also gets the descending orders with the clients
+            # without a result last: migration portal/0010, SQLite cannot index NULLS LAST)
+            *(models.Index(fields=[name], name=f"summary_{name}") for name in SORTED[:-1]),
+            models.Index(fields=["next_due"], name="summary_next_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id}: {self.readiness}"
+
+
+class PortfolioFigure(models.Model):
+    """One count or sum over every client's summary (``"total"``, ``"level:high"``,
+    ``"heat:gdpr:critical"``, ``"bench:industry:craft:readiness"`` …), kept by adding the
+    difference whenever a summary row changes. The value is the sum over the shards: each
+    database connection adds to its own row, so concurrent writers never wait for each other
+    (``portal.portfolio.summary``)."""
+
+    key = models.CharField(max_length=96)
+    shard = models.PositiveSmallIntegerField(default=0)
+    value = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("Portfolio-Kennzahl")
+        verbose_name_plural = _("Portfolio-Kennzahlen")
+        constraints = [
+            models.UniqueConstraint(fields=["key", "shard"], name="portfolio_figure_key_shard")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key}[{self.shard}] = {self.value}"

@@ -1,0 +1,165 @@
+"""The clients each article concerns are stored and follow every change (issue 20): tags, a
+client's new exposure, a deleted client; the page pages, sorts and filters them."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from news.models import AffectedClient, ArticleReach, ClientFollowUp
+from portal.models import ClientSummary
+from tests.factories import ConsultantFactory, MembershipFactory, OrganizationFactory, UserFactory
+from tests.news.conftest import make_article, submit
+
+pytestmark = pytest.mark.django_db
+
+
+def _client(name, exposure, *, consultant=None, lock_in=50):
+    organization = OrganizationFactory(name=name, consultant=consultant)
+    owner = UserFactory()
+    MembershipFactory(user=owner, organization=organization, role="owner")
+    submit(organization, owner, vendor_exposure=exposure, lock_in=lock_in)
+    return organization, owner
+
+
+def _stored(article):
+    return dict(
+        AffectedClient.objects.filter(article=article).values_list("organization__name", "exposure")
+    )
+
+
+def _reach(article):
+    return ArticleReach.objects.get(article=article).clients
+
+
+def test_the_stored_set_follows_tags_exposure_and_deletion(questionnaire, tags):
+    ms, ms_owner = _client("Nur Microsoft GmbH", {"microsoft": 60})
+    _client("Nur OpenAI AG", {"openai": 30})
+    _client("Ohne Abhängigkeit KG", {"microsoft": 0})
+    article = make_article(slug="copilot", vendors=[tags["microsoft"]])
+    assert _stored(article) == {"Nur Microsoft GmbH": 60} and _reach(article) == 1
+
+    article.vendors.add(tags["openai"])
+    assert _stored(article) == {"Nur Microsoft GmbH": 60, "Nur OpenAI AG": 30}
+    assert _reach(article) == 2
+
+    submit(ms, ms_owner, vendor_exposure={"microsoft": 80, "openai": 90})  # new latest result
+    assert _stored(article)["Nur Microsoft GmbH"] == 90
+    submit(ms, ms_owner, vendor_exposure={"google": 40})
+    assert "Nur Microsoft GmbH" not in _stored(article) and _reach(article) == 1
+
+    article.vendors.remove(tags["microsoft"], tags["openai"])
+    assert _stored(article) == {} and _reach(article) == 0
+
+
+def test_a_deleted_client_leaves_the_count(questionnaire, tags):
+    # seeded without the services: no audit entries, which would protect the client
+    from assessments import services
+    from assessments.models import Result
+    from portal.models import Organization
+    from portal.portfolio.seed import portfolio_seed
+
+    portfolio_seed(organizations=1, assessments=1, with_answers=False, with_work=False, seed=9)
+    gone = Organization.objects.get()
+    Organization.objects.filter(pk=gone.pk).update(name="Bald Weg GmbH")
+    Result.objects.filter(organization=gone).update(vendor_exposure={"microsoft": 50})
+    services.latest_results_refresh(organization_ids=[gone.pk])
+    _client("Bleibt AG", {"microsoft": 40})
+    article = make_article(slug="azure", vendors=[tags["microsoft"]])
+    assert _reach(article) == 2
+
+    gone.delete()
+
+    assert _reach(article) == 1 and list(_stored(article)) == ["Bleibt AG"]
+
+
+@pytest.fixture
+def many(questionnaire, tags, consultant):
+    colleague = ConsultantFactory(email="olga@beratung.example")
+    for number in range(53):
+        _client(
+            f"Kunde {number:02d} GmbH",
+            {"microsoft": 10 + number},
+            consultant=consultant if number % 2 else colleague,
+            lock_in=number,
+        )
+    return make_article(slug="viele", vendors=[tags["microsoft"]])
+
+
+def _names(body: str) -> list[str]:
+    return re.findall(r">(Kunde \d\d GmbH)</a>", body)
+
+
+def test_the_page_pages_sorts_and_filters(client, consultant, many):
+    client.force_login(consultant)
+    url = reverse("news:affected", args=[many.slug])
+
+    first = client.get(url).content.decode()
+    assert _names(first)[:2] == ["Kunde 52 GmbH", "Kunde 51 GmbH"] and len(_names(first)) == 50
+    assert "53 betroffene Kunden" in first and "Seite 1 von 2" in first
+    assert _names(client.get(url + "?page=2").content.decode()) == [
+        "Kunde 02 GmbH",
+        "Kunde 01 GmbH",
+        "Kunde 00 GmbH",
+    ]
+    assert _names(client.get(url + "?sort=name").content.decode())[:2] == [
+        "Kunde 00 GmbH",
+        "Kunde 01 GmbH",
+    ]
+    mine = _names(client.get(url + "?mine=1").content.decode())
+    assert len(mine) == 26 and "Kunde 01 GmbH" in mine and "Kunde 00 GmbH" not in mine
+    assert _names(client.get(url + "?q=Kunde+07").content.decode()) == ["Kunde 07 GmbH"]
+    assert client.get(url + "?sort=bogus&page=x&level=nope").status_code == 200
+
+
+def test_informed_filter_and_posting_from_page_two_keeps_the_filter(client, consultant, many):
+    client.force_login(consultant)
+    url = reverse("news:affected", args=[many.slug])
+    told = ClientSummary.objects.filter(organization__name="Kunde 03 GmbH").get().organization_id
+
+    response = client.post(url + "?page=2", {"organizations": [str(told)], "action": "mark"})
+
+    assert response.status_code == 302 and response["Location"].endswith("?page=2")
+    assert ClientFollowUp.objects.filter(article=many, organization_id=told).exists()
+    assert _names(client.get(url + "?informed=yes").content.decode()) == ["Kunde 03 GmbH"]
+    assert "Kunde 03 GmbH" not in _names(client.get(url + "?informed=no&page=2").content.decode())
+    # an id the article does not concern (or garbage) is refused, nothing stored
+    other = OrganizationFactory(name="Fremd GmbH")
+    bad = client.post(url, {"organizations": [str(other.pk), "kein-uuid"], "action": "mark"})
+    assert bad.status_code == 400
+    assert not ClientFollowUp.objects.filter(organization=other).exists()
+
+
+def test_assigned_scope_sees_and_counts_only_own_clients(client, consultant, many, settings):
+    settings.CONSULTANT_SCOPE = "assigned"
+    client.force_login(consultant)
+    body = client.get(reverse("news:affected", args=[many.slug])).content.decode()
+    assert "26 betroffene Kunden" in body
+    dashboard = client.get(reverse("consultant_dashboard")).content.decode()
+    assert re.search(r"betrifft 26 Kunden", dashboard)
+
+
+def test_drivers_come_from_stored_keys_and_old_results_from_their_card(
+    client, consultant, questionnaire, tags
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from assessments.models import Result
+
+    _client("Neu Gespeichert GmbH", {"microsoft": 70})
+    old, _owner = _client("Alt Gespeichert AG", {"microsoft": 60})
+    article = make_article(slug="treiber", vendors=[tags["microsoft"]])
+    client.force_login(consultant)
+    url = reverse("news:affected", args=[article.slug])
+
+    with CaptureQueriesContext(connection) as stored:
+        fresh = client.get(url).content.decode()
+    assert not any('"card"' in q["sql"] for q in stored.captured_queries)  # no card read
+
+    Result.objects.filter(organization=old).update(lock_in_drivers=[])  # stored before them
+    with CaptureQueriesContext(connection) as fallback:
+        older = client.get(url).content.decode()
+    assert any('"card"' in q["sql"] for q in fallback.captured_queries)
+    cells = re.findall(r'drivers-cell"[^>]*>(.*?)</td>', fresh, re.S)
+    assert cells and cells == re.findall(r'drivers-cell"[^>]*>(.*?)</td>', older, re.S)

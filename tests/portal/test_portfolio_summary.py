@@ -1,0 +1,139 @@
+"""The portfolio's stored figures (issue 20): every client's summary row and the counts over them
+follow each write in its own transaction, the whole-portfolio view read from them equals the
+view counted over every client, and a colleague's change is on the next view."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from assessments import services
+from assessments.actionplan.models import Action
+from assessments.actionplan.services import action_update
+from assessments.models import Assessment, Report, Result
+from assessments.review.services import review_transition
+from portal.models import ClientSummary, Industry, Organization
+from portal.portfolio import selectors
+from portal.portfolio.filters import PortfolioFilter
+from portal.portfolio.seed import portfolio_seed
+from portal.portfolio.summary import client_summaries_refresh, figures, figures_recount
+from tests.factories import ConsultantFactory, OrganizationFactory
+from tests.portal.test_portfolio import RISKY, _submit
+from tests.wizard.conftest import COMPLETE
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("consultant_dashboard")
+
+
+def _stored_equals_recount():
+    assert {key: value for key, value in figures().items() if value} == figures_recount()
+
+
+def _summary_is_fresh(organization):
+    stored = ClientSummary.objects.get(pk=organization.pk)
+    client_summaries_refresh(organization_ids=[organization.pk])  # what the sources say now
+    assert ClientSummary.objects.get(pk=organization.pk).__dict__ | {"_state": None} == (
+        stored.__dict__ | {"_state": None}
+    )
+
+
+def test_whole_portfolio_from_stored_figures_equals_the_count_over_every_client(
+    questionnaire, consultant
+):
+    portfolio_seed(organizations=40, assessments=90, consultants=3, seed=7)
+    failed = Assessment.objects.filter(status="submitted").first()
+    Report.objects.create(assessment=failed, status=Report.Status.FAILED)
+    clients = selectors.portfolio_filtered(user=consultant, filters=PortfolioFilter())
+
+    stored = selectors.portfolio_overview_stored(clients)
+    counted = selectors.portfolio_overview(clients)
+
+    assert stored[0] == counted[0]
+    assert [(a.pk, a.reasons) for a in stored[1]] == [(a.pk, a.reasons) for a in counted[1]]
+    assert stored[0]["attention_counts"]["reports"] >= 1
+    _stored_equals_recount()
+
+
+def test_every_write_keeps_the_summary_and_the_figures(questionnaire, consultant):
+    organization = OrganizationFactory(name="Wandel Werkstatt GmbH")
+    _stored_equals_recount()  # a new client counts at once, without a result
+    assessment = _submit(organization, COMPLETE)
+    _summary_is_fresh(organization)
+    row = ClientSummary.objects.get(pk=organization.pk)
+    assert row.readiness is not None and row.review_state == "submitted"
+    _stored_equals_recount()
+
+    review_transition(assessment=assessment, to_state="in_review", actor=consultant)
+    assert ClientSummary.objects.get(pk=organization.pk).review_state == "in_review"
+
+    action = Action.objects.filter(assessment=assessment).first()
+    action_update(
+        action=action, actor=consultant, fields={"due_date": timezone.localdate() - timedelta(1)}
+    )
+    row = ClientSummary.objects.get(pk=organization.pk)
+    assert row.next_due == timezone.localdate() - timedelta(1) and row.open_actions > 0
+
+    organization.industry = Industry.IT
+    organization.save()
+    assert ClientSummary.objects.get(pk=organization.pk).industry == Industry.IT
+
+    _submit(organization, RISKY)  # a re-assessment replaces the latest result
+    _summary_is_fresh(organization)
+    _stored_equals_recount()
+
+    # a deleted client leaves the figures (one without audit entries, which protect a client)
+    portfolio_seed(organizations=1, assessments=1, with_answers=False, with_work=False, seed=5)
+    seeded = Organization.objects.exclude(pk=organization.pk).latest("created_at")
+    assert ClientSummary.objects.get(pk=seeded.pk).readiness is not None
+    seeded.delete()
+    assert not ClientSummary.objects.filter(pk=seeded.pk).exists()
+    _stored_equals_recount()
+
+
+def test_a_rescore_that_changes_scores_updates_the_summary(questionnaire):
+    organization = OrganizationFactory()
+    assessment = _submit(organization, COMPLETE)
+    # a result from another scoring state: stale, and its stored score differs
+    Result.objects.filter(pk=assessment.pk).update(gdpr=1, computed_with="")
+    client_summaries_refresh(organization_ids=[organization.pk])
+    assert ClientSummary.objects.get(pk=organization.pk).gdpr == 1
+
+    services.results_rescore()
+
+    assert ClientSummary.objects.get(pk=organization.pk).gdpr != 1
+
+
+def test_a_colleagues_change_is_on_my_next_view(client, questionnaire, consultant, settings):
+    settings.PORTFOLIO_CACHE_SECONDS = 60  # the page cache is on: the change must pass it
+    colleague = ConsultantFactory(email="olga@beratung.example")
+    organization = OrganizationFactory(name="Kollegin Kunde GmbH", consultant=colleague)
+    assessment = _submit(organization, COMPLETE)
+    client.force_login(consultant)
+    assert "Kollegin Kunde GmbH" not in client.get(URL + "?overdue=1").content.decode()
+    assert "Kollegin Kunde GmbH" in client.get(URL + "?review=submitted").content.decode()
+
+    review_transition(assessment=assessment, to_state="in_review", actor=colleague)
+    assert "Kollegin Kunde GmbH" not in client.get(URL + "?overdue=1").content.decode()
+    action = Action.objects.filter(assessment=assessment).first()
+    action_update(
+        action=action, actor=colleague, fields={"due_date": timezone.localdate() - timedelta(3)}
+    )
+
+    assert "Kollegin Kunde GmbH" not in client.get(URL + "?review=submitted").content.decode()
+    assert "Kollegin Kunde GmbH" in client.get(URL + "?review=in_review").content.decode()
+    page = client.get(URL + "?overdue=1").content.decode()
+    assert "Kollegin Kunde GmbH" in page and "Maßnahme überfällig" in page
+
+
+def test_summary_rows_are_filled_for_clients_stored_without_them(questionnaire):
+    organization = OrganizationFactory()
+    _submit(organization, COMPLETE)
+    ClientSummary.objects.all().delete()
+
+    client_summaries_refresh()
+
+    assert ClientSummary.objects.filter(pk=organization.pk, readiness__isnull=False).exists()
+    assert Organization.objects.count() == ClientSummary.objects.count()
+    _stored_equals_recount()
