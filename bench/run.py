@@ -4,7 +4,8 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/test .venv/bin/python bench/run.py
     .venv/bin/python bench/run.py --pg                 # the same with the default URL
 
-1. scoring throughput of ``assessments.scoring.score`` on one core vs. a trivial loop;
+1. scoring throughput of ``assessments.scoring.score`` on one core vs. a trivial loop, for every
+   shipped catalogue;
 2. ``manage.py rescore`` over 10,000 stored assessments, each variant against a plain read of the
    same rows measured next to it: (i) the default right after scoring (nothing stale: issue 14's
    scenario), (ii) after a change of the scoring code (every result stale: the deploy case), also

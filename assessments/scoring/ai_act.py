@@ -15,9 +15,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from .index import CLASS_SEVERITY, UNKNOWN_LABEL, DocumentIndex, QuestionIndex
+from .index import CLASS_SEVERITY, DocumentIndex
 from .model import UseCaseClassification
 from .procedure import classify_row as classify_by_procedure
+from .questions import UNKNOWN_LABEL, QuestionIndex
 
 
 def _reason(field_text: dict, label: dict, class_title: dict | None, cls: str) -> dict:
@@ -128,3 +129,12 @@ def classify(index: DocumentIndex, qi: QuestionIndex, rows: list, answers: dict)
         )
         for i, row in enumerate(rows)
     )
+
+
+def company_answers(index: DocumentIndex, answers: dict) -> tuple:
+    """The company-level answers ``classify`` reads besides the rows (the procedure's company
+    role, for rows without one of their own)."""
+    procedure = index.procedure
+    if procedure is None or procedure.company_question is None:
+        return ()
+    return (answers.get(procedure.company_question),)

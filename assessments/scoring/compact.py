@@ -32,14 +32,6 @@ import threading
 from json.encoder import encode_basestring, encode_basestring_ascii
 from typing import Any
 
-from .index import (
-    COMBINATION_LABEL,
-    NA_LABEL,
-    NO_LABEL,
-    UNANSWERED_LABEL,
-    UNKNOWN_LABEL,
-    YES_LABEL,
-)
 from .model import (
     DimensionScore,
     Driver,
@@ -47,6 +39,14 @@ from .model import (
     ScoreCard,
     UseCaseClassification,
     _jsonable,
+)
+from .questions import (
+    COMBINATION_LABEL,
+    NA_LABEL,
+    NO_LABEL,
+    UNANSWERED_LABEL,
+    UNKNOWN_LABEL,
+    YES_LABEL,
 )
 
 FORMAT = "compact-1"

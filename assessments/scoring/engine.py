@@ -18,34 +18,24 @@ same ScoreCard. Rules (see docs/catalogue-format.md, "Scoring"):
 * Vendor exposure = 100 × exposure factor × (lock_in + continuity points of the chosen options
   tagged with the vendor) / (the largest such total any vendor can reach in the catalogue).
 
-Speed: everything that depends only on the document (option tables, maxima, compiled conditions,
-the per-answer contributions) is built once per document object and memoised (``index.py``).
+Speed: everything that depends only on the document (option tables, maxima, compiled conditions)
+is built once per document object (``index.py``); what an answer contributes is memoised per
+answer (``contributions.py``).
 """
 
 from __future__ import annotations
 
 import math
 import operator
-from dataclasses import dataclass
 from typing import Any
 
 from assessments.catalogue.conditions import is_answered
 
-from .ai_act import classify
-from .index import (
-    COMBINATION_LABEL,
-    EXPOSURE_DIMENSIONS,
-    NA_LABEL,
-    UNANSWERED_LABEL,
-    UNKNOWN_LABEL,
-    Choice,
-    DocumentIndex,
-    QuestionIndex,
-    _vendor_points,
-    index_for,
-)
+from .contributions import MEMO_LIMIT, answer_result, clean, string_result, use_cases_of
+from .index import DocumentIndex, index_for, level_at
 from .model import DimensionScore, Driver, ScoreCard
-from .plan import matching_rows, ordered_by_band, ordered_by_law
+from .plan import ordered_by_band, ordered_by_law
+from .questions import EXPOSURE_DIMENSIONS
 
 SCORING_VERSION = "1.2"
 # A capped readiness keeps the order of the companies under the cap: the readiness above
@@ -53,7 +43,6 @@ SCORING_VERSION = "1.2"
 CAP_BAND = 10
 
 _EPSILON = 1e-9
-_MEMO_LIMIT = 1024  # memoised answers per multi_choice/number question
 
 
 def round_half_up(value: float) -> int:
@@ -61,217 +50,8 @@ def round_half_up(value: float) -> int:
     return math.floor(value + 0.5 + _EPSILON)
 
 
-def _clean(value: float) -> int | float:
-    value = round(value, 6)
-    return int(value) if float(value).is_integer() else value
-
-
 def level_for(index: DocumentIndex, risk: float) -> str:
-    for name, bound in index.levels:
-        if risk >= bound:
-            return name
-    return "low"
-
-
-def _join(labels: list[dict]) -> dict:
-    return {
-        "de": ", ".join(label.get("de", "") for label in labels),
-        "en": ", ".join(label.get("en", "") for label in labels),
-    }
-
-
-def _join_reasons(reasons: list[dict]) -> dict | None:
-    unique = []
-    for reason in reasons:
-        if reason and reason not in unique:
-            unique.append(reason)
-    if not unique:
-        return None
-    if len(unique) == 1:
-        return unique[0]
-    return {
-        "de": " ".join(r.get("de", "") for r in unique),
-        "en": " ".join(r.get("en", "") for r in unique),
-    }
-
-
-def _number_label(value: Any, unit: dict | None) -> dict:
-    text_en = str(value)
-    text_de = text_en.replace(".", ",")
-    if unit:
-        return {"de": f"{text_de} {unit.get('de', '')}", "en": f"{text_en} {unit.get('en', '')}"}
-    return {"de": text_de, "en": text_en}
-
-
-def _chosen(qi: QuestionIndex, value: Any) -> list[Choice] | None:
-    """The answers chosen for ``value``, or ``None`` when the value counts as unknown."""
-    kind = qi.kind
-    if kind == "single":
-        choice = qi.choices.get(value) if isinstance(value, str) else None
-        return None if choice is None else [choice]
-    if kind == "multi":
-        if not isinstance(value, list | tuple):
-            return None
-        choices = qi.choices
-        return [choices[k] for k in dict.fromkeys(value) if isinstance(k, str) and k in choices]
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    if kind == "scale":
-        if value != int(value):
-            return None
-        step = int(value) - qi.scale_min
-        if 0 <= step < len(qi.steps):
-            return [qi.steps[step]]
-        return None
-    if kind == "number":
-        if value != value:  # NaN
-            return None
-        for upto, choice in qi.bands:
-            if upto is None or value <= upto:
-                return [choice]
-        return None
-    return None
-
-
-@dataclass(frozen=True, slots=True)
-class _Result:
-    """What one answer to one question contributes (memoised per option where possible)."""
-
-    points: tuple[tuple[str, int | float], ...]  # (dimension, points > 0)
-    drivers: tuple[tuple[str, tuple, Driver], ...]  # (dimension, sort key, driver)
-    knockouts: tuple[str, ...]
-    vendors: tuple[tuple[str, int | float], ...]
-    exposure_share: float | None  # share of the question's max in the exposure dimensions
-    facts: tuple[str, ...] = ()  # facts the chosen answers rely on
-
-
-def _result(
-    index: DocumentIndex,
-    qi: QuestionIndex,
-    answer: Any,
-    q_points: dict[str, int | float],
-    knockouts: set[str],
-    contributions: dict[str, tuple[dict, dict | None]],
-    chosen: list[Choice] | None,
-) -> _Result:
-    dims = index.dimensions
-    points = []
-    drivers = []
-    for dim in dims:
-        pts = max(q_points.get(dim, 0), 0)
-        is_knockout = dim in knockouts
-        if pts > 0:
-            points.append((dim, pts))
-        if pts > 0 or is_knockout:
-            answer_label, reason = contributions.get(dim, (NA_LABEL, qi.reason))
-            driver = Driver(
-                question_key=qi.key,
-                dimension=dim,
-                points=_clean(pts),
-                answer=answer,
-                answer_label=answer_label,
-                question_text=qi.text,
-                reason=reason,
-                knockout=is_knockout,
-                max_points=_clean(qi.max_by_dim.get(dim, pts)),
-            )
-            # knock-outs first, then by points, then in catalogue order
-            drivers.append((dim, (not is_knockout, -pts, qi.order), driver))
-    share = None
-    share_max = sum(qi.max_by_dim.get(d, 0) for d in EXPOSURE_DIMENSIONS)
-    if share_max:
-        share_pts = sum(max(q_points.get(d, 0), 0) for d in EXPOSURE_DIMENSIONS)
-    else:
-        share_max = sum(m for _, m in qi.max)
-        share_pts = sum(pts for _, pts in points)
-    if share_max:
-        share = min(share_pts / share_max, 1.0)
-    vendors = tuple(sorted(_vendor_points(chosen, qi.caps).items())) if chosen else ()
-    facts = tuple(dict.fromkeys(f for c in chosen or () for f in c.facts))
-    return _Result(
-        points=tuple(points),
-        drivers=tuple(drivers),
-        knockouts=tuple(d for d in dims if d in knockouts),
-        vendors=vendors,
-        exposure_share=share,
-        facts=facts,
-    )
-
-
-def _unknown_result(index: DocumentIndex, qi: QuestionIndex, answer: Any) -> _Result:
-    q_points = dict(qi.unknown)
-    label = UNANSWERED_LABEL if answer is None else UNKNOWN_LABEL
-    contributions = dict.fromkeys(q_points, (label, index.unknown_reason or qi.reason))
-    return _result(index, qi, answer, q_points, set(), contributions, None)
-
-
-def _choices_result(
-    index: DocumentIndex, qi: QuestionIndex, answer: Any, chosen: list[Choice]
-) -> _Result:
-    q_points: dict[str, int | float] = {}
-    knockouts = set()
-    for choice in chosen:
-        for dim, pts in choice.points:
-            q_points[dim] = q_points.get(dim, 0) + pts
-        if choice.knockout in index.weights:
-            knockouts.add(choice.knockout)
-    for dim, cap in qi.caps.items():
-        if dim in q_points:
-            q_points[dim] = min(q_points[dim], cap)
-    contributions = {}
-    for dim in set(q_points) | knockouts:
-        parts = [c for c in chosen if c.points_in(dim) > 0 or c.knockout == dim]
-        parts.sort(key=lambda c: -c.points_in(dim))
-        if qi.kind == "number":
-            label = _number_label(answer, qi.unit)
-        elif len(parts) == 1:
-            label = parts[0].label
-        else:
-            label = _join([c.label for c in parts])
-        contributions[dim] = (label, _join_reasons([c.reason for c in parts]) or qi.reason)
-    return _result(index, qi, answer, q_points, knockouts, contributions, chosen)
-
-
-def _use_case_result(index: DocumentIndex, qi: QuestionIndex, rows: list, use_cases) -> _Result:
-    total = sum(u.points for u in use_cases)
-    q_points = {"ai_act": min(total, index.use_case_cap)} if total else {}
-    knockouts = {"ai_act"} if any(u.ai_act_class == "prohibited" for u in use_cases) else set()
-    listed = [u for u in use_cases if u.points > 0 or u.ai_act_class == "prohibited"]
-    label = {
-        lang: "; ".join(
-            f"{u.name}: {(u.class_title or {}).get(lang, u.ai_act_class)}" for u in listed
-        )
-        for lang in ("de", "en")
-    }
-    contributions = {"ai_act": (label, qi.reason)}
-    return _result(index, qi, _copy(rows), q_points, knockouts, contributions, None)
-
-
-def _answer_result(index: DocumentIndex, qi: QuestionIndex, value: Any) -> _Result:
-    if value is None:
-        if qi.unanswered_result is None:
-            qi.unanswered_result = _unknown_result(index, qi, None)
-        return qi.unanswered_result
-    chosen = None if value == "unknown" else _chosen(qi, value)
-    if chosen is None:
-        if qi.unknown_result is None:
-            qi.unknown_result = _unknown_result(index, qi, "unknown")
-        return qi.unknown_result
-    if qi.kind in {"single", "scale"}:
-        choice = chosen[0]
-        if choice.result is None:
-            choice.result = _choices_result(index, qi, choice.key, chosen)
-        return choice.result
-    if qi.kind == "multi":
-        memo_key = tuple(value) if all(isinstance(v, str) for v in value) else None
-    else:
-        memo_key = value
-    result = qi.memo.get(memo_key) if memo_key is not None else None
-    if result is None:
-        result = _choices_result(index, qi, _copy(value), chosen)
-        if memo_key is not None and len(qi.memo) < _MEMO_LIMIT:
-            qi.memo[memo_key] = result
-    return result
+    return level_at(index.levels, risk)
 
 
 def score(document: dict, answers: dict) -> ScoreCard:
@@ -294,110 +74,97 @@ def _score(index: DocumentIndex, answers: dict, missing: list[str] | None) -> Sc
     maxima = dict.fromkeys(dims, 0)
     drivers: dict[str, list[tuple[tuple, Driver]]] = {d: [] for d in dims}
     knockout_dims: set[str] = set()
+    knockout_keys: set[str] = set()  # the questions and rules behind a knock-out
     effective: dict[str, Any] = {}
     exposure_weights = index.exposure_weights
     exposure_sum = 0.0
     exposure_weight = 0.0
     vendor_points: dict[str, int | float] = {}
     use_cases: tuple = ()
-    facts: dict[str, None] = {}  # ordered set of the facts this result relies on
+    row_names = index.no_row_names  # per rows filter: the names of the use cases it matches
+    facts: set[str] = set()  # the facts this result relies on
     not_applicable: list[str] = []
-    procedure = index.procedure
+    shown: list[bool | None] = [None] * index.shared_conditions
 
     for qi in index.questions:
         # ``effective`` holds exactly the answers of the questions shown so far, so the compiled
-        # condition needs no ``visible`` set: evaluate(show_if, effective, visible) is the same
-        if qi.condition is not None and not qi.condition(effective):
-            continue
+        # condition needs no ``visible`` set: evaluate(show_if, effective, visible) is the same.
+        # A condition names earlier questions only, so one that several questions share has the
+        # same value for all of them: it is evaluated once (``slot``).
+        condition = qi.condition
+        if condition is not None:
+            slot = qi.slot
+            if slot < 0:
+                if not condition(effective):
+                    continue
+            else:
+                visible = shown[slot]
+                if visible is None:
+                    visible = shown[slot] = condition(effective)
+                if not visible:
+                    continue
         key = qi.key
         value = answers.get(key)
-        if value == []:
+        if not value and isinstance(value, list):
             value = None  # nothing ticked, no row: unanswered (stored before SCORING_VERSION 1.1)
         if value is not None:
             effective[key] = value
         if missing is not None and qi.required and not is_answered(value):
             missing.append(key)
-        for fact in qi.facts:
-            facts[fact] = None
-        if value == "na":
-            not_applicable.append(key)
-        if qi.kind == "use_cases" and isinstance(value, list):
-            use_cases = classify(index, qi, value, effective)
-            for use_case in use_cases:
-                for fact in index.classes[use_case.ai_act_class].facts:
-                    facts[fact] = None
-                if procedure is not None:
-                    for fact in procedure.facts_of(use_case):
-                        facts[fact] = None
-            if not qi.scored:
-                continue
-            result = _use_case_result(index, qi, value, use_cases)
-        elif not qi.scored or value == "na":
-            continue
-        elif type(value) is str:
-            # most answers are an option key, "yes"/"no" or "unknown": what a string scores is
-            # fixed per question, so the memoised result is looked up directly
+        if type(value) is str:
+            # most answers are an option key, "yes"/"no", "unknown" or "na": what a string
+            # contributes is fixed per question, so the memoised result is looked up directly
             result = qi.by_string.get(value)
             if result is None:
-                result = _answer_result(index, qi, value)
-                if len(qi.by_string) < _MEMO_LIMIT:
+                result = string_result(index, qi, value)
+                if len(qi.by_string) < MEMO_LIMIT:
                     qi.by_string[value] = result
+        elif qi.kind == "use_cases" and isinstance(value, list):
+            classified = use_cases_of(index, qi, value, effective)
+            use_cases = classified.use_cases
+            row_names = classified.row_names
+            facts.update(classified.facts)
+            result = classified.result
         else:
-            result = _answer_result(index, qi, value)
+            result = answer_result(index, qi, value)
 
-        for dim, m in qi.max:
-            maxima[dim] += m
-        for dim, pts in result.points:
+        for dim, pts, m, entry in result.lines:
             points[dim] += pts
-        for dim, sort_key, driver in result.drivers:
-            drivers[dim].append((sort_key, driver))
-        if result.knockouts:
-            knockout_dims.update(result.knockouts)
-        for vendor, pts in result.vendors:
-            vendor_points[vendor] = vendor_points.get(vendor, 0) + pts
-        for fact in result.facts:
-            facts[fact] = None
-        if (
-            exposure_weights is not None
-            and key in exposure_weights
-            and result.exposure_share is not None
-        ):
-            weight = exposure_weights[key]
-            exposure_sum += weight * result.exposure_share
-            exposure_weight += weight
+            maxima[dim] += m
+            if entry is not None:
+                drivers[dim].append(entry)
+        if result.facts:
+            facts.update(result.facts)
+        if result.rare:
+            if result.not_applicable:
+                not_applicable.append(key)
+            if result.knockouts:
+                knockout_dims.update(result.knockouts)
+                knockout_keys.add(key)
+            for vendor, pts in result.vendors:
+                vendor_points[vendor] = vendor_points.get(vendor, 0) + pts
+            if result.exposure is not None:
+                weight, weighted = result.exposure
+                exposure_sum += weighted
+                exposure_weight += weight
 
     # Knock-out rules: combinations of visible answers that are critical on their own.
-    knockout_keys: set[str] = set()
     floors: dict[str, float] = {}  # dimension -> lowest risk a floor rule allows
     for rule in index.knockout_rules:
         if rule.condition is not None and not rule.condition(effective):
             continue
-        if rule.rows is not None and not any(rule.rows(u) for u in use_cases):
+        if rule.rows_slot >= 0 and not row_names[rule.rows_slot]:
             continue
-        is_knockout = rule.level == "critical"
-        if is_knockout:
+        if rule.level == "critical":
             knockout_dims.add(rule.dimension)
             knockout_keys.update(rule.triggered_by)
+            knockout_keys.add(rule.key)
         else:
             bound = index.high if rule.level == "high" else index.medium
             floors[rule.dimension] = max(floors.get(rule.dimension, 0.0), bound)
-        for fact in rule.facts:
-            facts[fact] = None
-        drivers[rule.dimension].append(
-            (
-                (not is_knockout, -1000, -1),
-                Driver(
-                    question_key=rule.key,
-                    dimension=rule.dimension,
-                    points=0,
-                    answer=None,
-                    answer_label=COMBINATION_LABEL,
-                    question_text=rule.title,
-                    reason=rule.reason,
-                    knockout=is_knockout,
-                ),
-            )
-        )
+        if rule.facts:
+            facts.update(rule.facts)
+        drivers[rule.dimension].append(rule.entry)
 
     if exposure_weights is None:
         exposure = 1.0
@@ -412,11 +179,74 @@ def _score(index: DocumentIndex, answers: dict, missing: list[str] | None) -> Sc
                 factor = override.factor
                 break
 
+    dimension_scores, readiness = _dimensions(
+        index, points, maxima, drivers, knockout_dims, floors, factor
+    )
+
+    vendor_exposure = dict.fromkeys(index.vendors, 0)
+    vmax = index.vendor_scale
+    for vendor, pts in vendor_points.items():  # the vendors of chosen answers (all in vendors)
+        # one scale for all vendors (the largest vendor footprint the catalogue allows), so that
+        # "Microsoft 56, Mistral 8" compares across vendors; within a vendor the ranking of
+        # clients is the same either way
+        if pts and vmax:
+            share = min(pts / vmax, 1.0)
+            vendor_exposure[vendor] = min(max(round_half_up(100.0 * factor * share), 0), 100)
+
+    risk_by_dim = {d.key: d.score for d in dimension_scores}
+    fired = []
+    for rec in index.recommendations:
+        if rec.condition is not None and not rec.condition(effective):
+            continue
+        named: tuple[str, ...] = ()
+        if rec.rows_slot >= 0:
+            named = row_names[rec.rows_slot]
+            if not named:
+                continue
+        if rec.facts:
+            facts.update(rec.facts)
+        fired.append((rec, named))
+    if index.law_as_of is None:
+        critical_dims = {d.key for d in dimension_scores if d.level == "critical"}
+        recommendations = ordered_by_band(fired, knockout_keys, critical_dims, risk_by_dim)
+    else:
+        recommendations = ordered_by_law(fired, effective, risk_by_dim)
+
+    # a knock-out driver is in a knocked-out dimension only
+    knockouts_out = tuple(
+        d for ds in dimension_scores if ds.knockout for d in ds.drivers if d.knockout
+    )
+    fact_dates = index.fact_dates
+    dates = [fact_dates[f] for f in facts if f in fact_dates]
+    return ScoreCard(
+        scoring_version=SCORING_VERSION,
+        catalogue_key=index.key,
+        catalogue_version=index.version,
+        dimensions=dimension_scores,
+        readiness=readiness,
+        readiness_level=index.level_of[100 - readiness],
+        exposure=round(exposure, 4),
+        exposure_factor=round(factor, 4),
+        vendor_exposure=vendor_exposure,
+        use_cases=use_cases,
+        recommendations=recommendations,
+        knockouts=knockouts_out,
+        legal_state=min(dates) if dates else None,
+        facts_used=tuple(sorted(facts)),
+        not_applicable=tuple(not_applicable),
+    )
+
+
+def _dimensions(
+    index: DocumentIndex, points, maxima, drivers, knockout_dims, floors, factor
+) -> tuple[tuple[DimensionScore, ...], int]:
+    """The dimension scores and the readiness."""
     critical = index.critical
+    level_of = index.level_of
     dimension_scores = []
     weighted = 0.0
     weights = 0.0
-    for dim in dims:
+    for dim in index.dimensions:
         m = maxima[dim]
         raw = 100.0 * points[dim] / m if m else 0.0
         risk = raw * factor if dim in EXPOSURE_DIMENSIONS else raw
@@ -428,14 +258,16 @@ def _score(index: DocumentIndex, answers: dict, missing: list[str] | None) -> Sc
         elif dim in floors:
             risk = _lift(risk, floors[dim])
         value = min(max(round_half_up(risk), 0), 100)
+        entries = drivers[dim]
+        entries.sort(key=_first)
         dimension_scores.append(
             DimensionScore(
                 key=dim,
                 score=value,
-                level="critical" if knocked else level_for(index, value),
-                points=_clean(points[dim]),
-                max_points=_clean(m),
-                drivers=tuple(d for _, d in sorted(drivers[dim], key=_first)),
+                level="critical" if knocked else level_of[value],
+                points=clean(points[dim]),
+                max_points=clean(m),
+                drivers=tuple(map(_second, entries)),
                 raw_score=min(max(round_half_up(raw), 0), 100),
                 knockout=knocked,
             )
@@ -456,60 +288,11 @@ def _score(index: DocumentIndex, answers: dict, missing: list[str] | None) -> Sc
         cap = index.medium
     if cap is not None:
         readiness = _capped(readiness, max(100 - round_half_up(cap), 0))
-
-    vendor_exposure = {}
-    for vendor in index.vendors:
-        # one scale for all vendors (the largest vendor footprint the catalogue allows), so that
-        # "Microsoft 56, Mistral 8" compares across vendors; within a vendor the ranking of
-        # clients is the same either way
-        vmax = index.vendor_scale
-        share = min(vendor_points.get(vendor, 0) / vmax, 1.0) if vmax else 0.0
-        vendor_exposure[vendor] = min(max(round_half_up(100.0 * factor * share), 0), 100)
-
-    risk_by_dim = {d.key: d.score for d in dimension_scores}
-    critical_dims = {d.key for d in dimension_scores if d.level == "critical"}
-    knockout_keys.update(
-        d.question_key for ds in dimension_scores for d in ds.drivers if d.knockout
-    )
-    fired = []
-    for rec in index.recommendations:
-        if rec.condition is not None and not rec.condition(effective):
-            continue
-        named: tuple[str, ...] = ()
-        if rec.rows is not None:
-            named = matching_rows(rec.rows, use_cases)
-            if not named:
-                continue
-        for fact in rec.facts:
-            facts[fact] = None
-        fired.append((rec, named))
-    if index.law_as_of is None:
-        recommendations = ordered_by_band(fired, knockout_keys, critical_dims, risk_by_dim)
-    else:
-        recommendations = ordered_by_law(fired, effective, risk_by_dim)
-
-    knockouts_out = tuple(d for ds in dimension_scores for d in ds.drivers if d.knockout)
-    dates = [index.fact_dates[f] for f in facts if f in index.fact_dates]
-    return ScoreCard(
-        scoring_version=SCORING_VERSION,
-        catalogue_key=index.key,
-        catalogue_version=index.version,
-        dimensions=tuple(dimension_scores),
-        readiness=readiness,
-        readiness_level=level_for(index, 100 - readiness),
-        exposure=round(exposure, 4),
-        exposure_factor=round(factor, 4),
-        vendor_exposure=vendor_exposure,
-        use_cases=use_cases,
-        recommendations=recommendations,
-        knockouts=knockouts_out,
-        legal_state=min(dates) if dates else None,
-        facts_used=tuple(sorted(facts)),
-        not_applicable=tuple(not_applicable),
-    )
+    return tuple(dimension_scores), readiness
 
 
 _first = operator.itemgetter(0)
+_second = operator.itemgetter(1)
 
 
 def _capped(readiness: int, cap: int) -> int:
@@ -523,11 +306,3 @@ def _capped(readiness: int, cap: int) -> int:
 
 def _lift(risk: float, floor: float) -> float:
     return floor + (100.0 - floor) * min(max(risk, 0.0), 100.0) / 100.0
-
-
-def _copy(value: Any) -> Any:
-    if isinstance(value, list | tuple):
-        return [_copy(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _copy(v) for k, v in value.items()}
-    return value
