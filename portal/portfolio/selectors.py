@@ -31,6 +31,7 @@ from .facts import (  # noqa: F401 - part of this module's API since issue 10
     DEFAULT_THRESHOLDS,
     CatalogueFacts,
     catalogue_facts,
+    facts_and_consultants,
     level_range,
 )
 from .filters import DIMENSIONS, LEVELS, SCORE_FIELDS, SORTS, PortfolioFilter

@@ -23,14 +23,14 @@ CACHE_FORMAT = 1
 
 
 def _filters(request: HttpRequest):
-    facts = selectors.catalogue_facts()
+    facts, consultants = selectors.facts_and_consultants()
     vendors = [
         (key, label.get(request.LANGUAGE_CODE) or label.get("de", key))
         for key, label in facts.vendors
     ]
     form = PortfolioFilterForm(
         request.GET,
-        consultants=selectors.consultants_for_filter(),
+        consultants=consultants,
         vendors=vendors,
         review_states=selectors.review_states(),
     )
