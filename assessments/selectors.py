@@ -154,10 +154,7 @@ def latest_result_for(*, organization):
     if not organization.latest_result_id:
         return None
     return (
-        Result.objects.filter(pk=organization.latest_result_id)
-        .select_related("assessment")
-        .defer("card")
-        .first()
+        Result.objects.filter(pk=organization.latest_result_id).select_related("assessment").first()
     )
 
 

@@ -15,14 +15,19 @@ from portal.privacy.audit import client_data
 from . import selectors, services
 from .actionplan.selectors import actions_for_assessment, plan_rows
 from .answers import AnswerInvalid, parse_answer
-from .history.selectors import answer_effects, dimension_trend, previous_scores, trend_rows
+from .history.selectors import (
+    answer_effects,
+    answer_sets_of,
+    dimension_trend,
+    previous_scores,
+    trend_rows,
+)
 from .models import Assessment
 from .presentation import card_view, dimension_titles
 from .questionnaire import tr
 from .reports.views import panel_context
 from .review.views import review_context
 from .scoring import score
-from .scoring.compact import card_unpack
 from .wizard import conflict_view, progress_view, question_view, review_sections, section_views
 
 # Lazy: module constants are built at import, the language is only known per request.
@@ -425,7 +430,9 @@ def assessment_done(request: HttpRequest, assessment_id) -> HttpResponse:
     result = assessment.result
     organization = assessment.organization
     document = assessment.questionnaire.document
-    card = card_unpack(result.card, document)
+    # both answer sets in one query: this card, and what each changed answer did
+    answer_sets = answer_sets_of(assessment)
+    card = result.scorecard(answers=answer_sets[0])
     # the client's results up to this one: the trend, and the previous one's scores
     history = trend_rows(user=request.user, assessment=assessment)
     previous = previous_scores(history, assessment)
@@ -443,7 +450,9 @@ def assessment_done(request: HttpRequest, assessment_id) -> HttpResponse:
             "result": result,
             "view": view,
             "previous": previous,
-            "changed": answer_effects(assessment=assessment) if previous else [],
+            "changed": (
+                answer_effects(assessment=assessment, answer_sets=answer_sets) if previous else []
+            ),
             "incomplete": (
                 selectors.missing_required_questions(assessment)
                 if result.incomplete_answers and request.user.is_consultant
@@ -491,7 +500,7 @@ def assessment_whatif(request: HttpRequest, assessment_id) -> HttpResponse:
             except AnswerInvalid as error:
                 errors[key] = error.message
     document = assessment.questionnaire.document
-    original = card_unpack(assessment.result.card, document)
+    original = score(document, stored)  # the stored result's card (Result.scorecard)
     view = card_view(score(document, sandbox), document, previous=original)
     context = {
         "assessment": assessment,

@@ -291,7 +291,7 @@ def _bulk_load(fixture: Fixture, count: int, variants: int = 24, chunk: int = 10
         results.append(
             [
                 json.dumps(value, separators=(",", ":"))
-                if name in ("card", "vendor_exposure")
+                if name in ("card", "vendor_exposure", "lock_in_drivers")
                 else value
                 for name, value in fields.items()
             ]
@@ -318,8 +318,12 @@ def _bulk_load(fixture: Fixture, count: int, variants: int = 24, chunk: int = 10
             variant = [(a.pk, (start + offset) % variants) for offset, a in enumerate(assessments)]
             _copy(
                 Answer._meta.db_table,
-                ["assessment_id", "question_key", "value", "carry", "updated_at"],
-                ((pk, key, value, "", now) for pk, v in variant for key, value in answer_rows[v]),
+                ["assessment_id", "question_key", "value", "carry", "updated_at", "version"],
+                (
+                    (pk, key, value, "", now, 1)
+                    for pk, v in variant
+                    for key, value in answer_rows[v]
+                ),
             )
             answers_total += sum(len(answer_rows[v]) for _pk, v in variant)
             _copy(

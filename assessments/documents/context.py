@@ -16,6 +16,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from ..questionnaire import Questionnaire, answer_label, tr
+from ..scoring import score
 from .markup import md
 from .screening import screen
 
@@ -204,7 +205,7 @@ def document_context(*, assessment, language: str) -> dict:
     questionnaire = Questionnaire(document)
     answers = dict(assessment.answers.values_list("question_key", "value"))
     visible = questionnaire.visible(answers)
-    card = assessment.result.scorecard()
+    card = score(document, answers)  # the card of the stored result (Result.scorecard)
     use_cases = _use_cases(questionnaire, document, card, answers)
     services = _services(questionnaire, answers, document)
     for service in services:
