@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal import selectors as portal_selectors
-from portal.privacy.audit import client_data
+from portal.privacy.audit import audit_subject, client_data
 
 from . import selectors, services
 from .actionplan.selectors import actions_for_assessment, plan_rows
@@ -429,6 +429,7 @@ def assessment_done(request: HttpRequest, assessment_id) -> HttpResponse:
         return redirect(reverse("assessment_review", args=[assessment.pk]))
     result = assessment.result
     organization = assessment.organization
+    audit_subject(request, organization=organization)  # read already: no lookup for the audit
     document = assessment.questionnaire.document
     # both answer sets in one query: this card, and what each changed answer did
     answer_sets = answer_sets_of(assessment)
