@@ -285,16 +285,23 @@ def bench_portfolio(
         f"{m.bare_server_ms:,.1f} ms → {m.ratio:.1f}×; {m.queries} queries"
     )
     for label, m in export_measured.items():
-        met = m.server_ms <= EXPORT_TARGET_MS
+        # the exports stream: the server's timing ends when the response starts, so the whole
+        # download as the client saw it is the figure (against the bare view's, the same way)
+        met = m.client_ms <= EXPORT_TARGET_MS
         section.figures.append(
             Figure(
-                label, m.value(), m.baseline(), f"{m.ratio:.1f}×", f"≤ {EXPORT_TARGET_MS} ms", met
+                label + " (whole download)",
+                m.value(),
+                m.baseline(),
+                f"{m.client_ms / m.bare_client_ms:.1f}×",
+                f"≤ {EXPORT_TARGET_MS} ms",
+                met,
             )
         )
         section.summary.append(
-            f"Portfolio {label}: {m.server_ms:,.0f} ms median server time ({m.client_ms:,.0f} ms "
-            f"client, {m.size / 1024:,.0f} KiB; bare view of the same size "
-            f"{m.bare_server_ms:,.1f} ms). Target ≤ 2 s: {yes_no(met)}"
+            f"Portfolio {label}: {m.client_ms:,.0f} ms median for the whole streamed download "
+            f"({m.size / 1024:,.0f} KiB; bare view of the same size {m.bare_client_ms:,.1f} ms). "
+            f"Target ≤ 2 s: {yes_no(met)}"
         )
     queries = max(m.queries for m in (*measured.values(), changed_measured))
     section.figures.append(
