@@ -137,7 +137,6 @@ def bench_portfolio(
     from portal.portfolio.seed import portfolio_seed
     from portal.portfolio.selectors import (
         ATTENTION_LIMIT,
-        catalogue_facts,
         portfolio_filtered,
         portfolio_overview_sql,
         portfolio_rows,
@@ -173,7 +172,6 @@ def bench_portfolio(
         page_cost, page_ms, page_jit = _plan(rows[:PAGE_SIZE])
         overview_sql, overview_params, _counts = portfolio_overview_sql(
             portfolio_filtered(user=consultant, filters=PortfolioFilter()),
-            thresholds=catalogue_facts().thresholds,
             limit=ATTENTION_LIMIT,
         )
         overview_cost, overview_ms, overview_jit = _plan_sql(overview_sql, overview_params)
