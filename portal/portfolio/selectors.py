@@ -457,15 +457,6 @@ def _attention_newest(organizations, conditions: dict[str, Q], failing: list, *,
     return _attention_items([(pk, name, *row_flags) for _r, _s, name, pk, row_flags in ordered], 2)
 
 
-def consultants_for_filter() -> list[tuple[int, str]]:
-    return [
-        (user.pk, user.display_name)
-        for user in User.objects.filter(is_consultant=True, is_active=True).only(
-            "pk", "first_name", "last_name", "email"
-        )
-    ]
-
-
 def review_states() -> list[tuple[str, str]]:
     from assessments.models import Assessment
 
