@@ -1343,22 +1343,26 @@ def variant_rows() -> list[tuple[str, str, list[tuple[str, str, dict]]]]:
     return out
 
 
+def variant_step_failures(document: dict, label, dims, steps, *, only=None) -> list[str]:
+    """Where a row's answer sets are not ordered as docs/personas.md says: every step but the
+    disputed ones, or only the step ``only`` (e.g. ``"none < internal"``)."""
+    cards = [score(document, answers) for _op, _name, answers in steps]
+    out = []
+    for i in range(1, len(steps)):
+        op = steps[i][0]
+        step = f"{steps[i - 1][1]} {op} {steps[i][1]}"
+        if (only is not None and step != only) or (only is None and (label, step) in DISPUTED):
+            continue
+        for dim in (_DIM[d] for d in dims):
+            better, worse = risk_of(cards[i - 1], dim), risk_of(cards[i], dim)
+            if worse < better or (op == "<" and worse == better):
+                out.append(f"{label}: {step} in {dim}, {better} vs {worse}")
+    return out
+
+
 def variant_failures(document: dict) -> list[str]:
     """The same company with one answer changed is worse off where docs/personas.md says so."""
-    out = []
-    for label, dims, steps in variant_rows():
-        cards = [score(document, answers) for _op, _name, answers in steps]
-        for i in range(1, len(steps)):
-            op, name = steps[i][0], steps[i][1]
-            if (label, f"{steps[i - 1][1]} {op} {name}") in DISPUTED:
-                continue
-            for dim in (_DIM[d] for d in dims):
-                better, worse = risk_of(cards[i - 1], dim), risk_of(cards[i], dim)
-                if worse < better or (op == "<" and worse == better):
-                    out.append(
-                        f"{label}: {steps[i - 1][1]} {op} {name} in {dim}, {better} vs {worse}"
-                    )
-    return out
+    return [f for row in variant_rows() for f in variant_step_failures(document, *row)]
 
 
 # How serious each gap of the personas is, in a consultant's three tiers (docs/personas.md, third
@@ -1623,18 +1627,11 @@ def test_the_first_action_is_the_one_a_consultant_would_name(cards, name):
         assert marked == []
 
 
-@pytest.mark.parametrize(("label", "dims", "steps"), variant_rows(), ids=lambda v: None)
+@pytest.mark.parametrize(
+    ("label", "dims", "steps"), [pytest.param(*row, id=row[0]) for row in variant_rows()]
+)
 def test_the_same_company_with_a_worse_answer_is_worse_off(catalogue, label, dims, steps):
-    cards = [score(catalogue, answers) for _op, _name, answers in steps]
-    for i in range(1, len(steps)):
-        op, name = steps[i][0], steps[i][1]
-        if (label, f"{steps[i - 1][1]} {op} {name}") in DISPUTED:
-            continue
-        for dim in (_DIM[d] for d in dims):
-            better, worse = risk_of(cards[i - 1], dim), risk_of(cards[i], dim)
-            assert worse > better if op == "<" else worse >= better, (
-                f"{label}: {steps[i - 1][1]} {op} {name} in {dim}: {better} vs {worse}"
-            )
+    assert variant_step_failures(catalogue, label, dims, steps) == []
 
 
 def test_every_variant_answers_the_questions_it_shows(catalogue):
@@ -1657,16 +1654,8 @@ def test_a_disputed_verdict_still_differs_from_the_consultants(catalogue, cards,
         level = level_of(cards[subject], what)
         assert LEVELS.index(low) <= LEVELS.index(level) <= LEVELS.index(high)
     else:
-        label, dims, steps = next(r for r in variant_rows() if r[0] == subject)
-        i = next(
-            i
-            for i in range(1, len(steps))
-            if f"{steps[i - 1][1]} {steps[i][0]} {steps[i][1]}" == what
-        )
-        for dim in (_DIM[d] for d in dims):
-            assert risk_of(score(catalogue, steps[i][2]), dim) > risk_of(
-                score(catalogue, steps[i - 1][2]), dim
-            )
+        row = next(r for r in variant_rows() if r[0] == subject)
+        assert variant_step_failures(catalogue, *row, only=what) == []
 
 
 def test_special_data_and_secrets_in_consumer_tools_are_knock_out_drivers(cards):
