@@ -34,7 +34,7 @@ from assessments.scoring.index import (
 from assessments.scoring.model import DimensionScore, Driver, Recommendation, ScoreCard
 from assessments.scoring.plan import firsts, legal_sort_key, urgency_of
 
-SCORING_VERSION = "1.2"
+SCORING_VERSION = "1.3"
 
 _EPSILON = 1e-9
 _MEMO_LIMIT = 1024  # memoised answers per multi_choice/number question

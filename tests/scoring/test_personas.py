@@ -1310,13 +1310,9 @@ SERVICE_VARIANTS = [
 
 # Judgements of docs/personas.md the engine does not meet and the consultant does not withdraw
 # (docs/personas.md, "Open disagreements"): kept out of the suite's pass/fail, each asserted by an
-# expected failure below so that a fix of the engine shows up.
-DISPUTED = {
-    ("P22_seekurier", "readiness"): "two Art. 50 duties in force unmet read 'gut aufgestellt'",
-    ("P22_seekurier", "first action"): "the consumer tier comes before the Art. 50(4) label",
-    ("P24_pixelwerk", "gdpr"): "no DPA, no DPO, no transfer basis, no DPIA read 'medium'",
-    ("P14_autohaus own_apps", "none < internal"): "the new app's good answers dilute lock-in",
-}
+# expected failure below so that a fix of the engine shows up. None is open: the four of issue 19
+# were settled in the catalogue and the plan order (docs/decisions/0050).
+DISPUTED: dict[tuple[str, str], str] = {}
 
 
 def _steps(order: str) -> list[tuple[str, object]]:
@@ -1738,3 +1734,25 @@ def test_every_gap_of_the_personas_has_a_severity_and_its_points_fit_it(catalogu
 
 def test_the_suite_holds(catalogue):
     assert failures(catalogue) == []
+
+
+def test_a_processor_without_dpa_or_a_transfer_without_basis_is_a_floor_only_with_personal_data(
+    catalogue, cards
+):
+    # decision 0050: Art. 28(3) and Art. 44 GDPR, each at least "high" where personal data go in
+    pixelwerk = {d.question_key for d in cards["P24_pixelwerk"].dimension("gdpr").drivers}
+    assert {"processor_without_dpa", "transfer_without_basis"} <= pixelwerk
+    # the bakery has no DPA either, but no personal data goes into ChatGPT
+    bakery = {d.question_key for d in cards["P04_baeckerei"].dimension("gdpr").drivers}
+    assert bakery.isdisjoint({"processor_without_dpa", "transfer_without_basis"})
+    # data in the EU: "no verified basis" for US transfers is no transfer without a basis
+    in_eu = score(catalogue, {**PERSONAS["P24_pixelwerk"], "data_residency": "eu_contractual"})
+    assert "transfer_without_basis" not in {d.question_key for d in in_eu.dimension("gdpr").drivers}
+
+
+def test_unlabelled_public_interest_text_is_an_ai_act_floor_like_unlabelled_deepfakes(cards):
+    # Art. 50(4) second subparagraph: P22's unlabelled, unreviewed council summaries
+    seekurier = cards["P22_seekurier"].dimension("ai_act")
+    assert "unlabelled_public_interest_text" in {d.question_key for d in seekurier.drivers}
+    assert seekurier.level == "high"
+    assert cards["P22_seekurier"].readiness_level != "low"
