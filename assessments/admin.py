@@ -12,10 +12,10 @@ from portal.privacy import audit
 
 from . import services
 from .catalogue import CatalogueError
+from .catalogue.text import tr
 from .models import Answer, Assessment, QuestionnaireVersion
-from .questionnaire import tr
+from .questionnaire.presentation import question_view
 from .selectors import catalogue_facts_stale, questionnaire_of_version
-from .wizard import question_view
 
 
 class StaleFactsForm(forms.Form):

@@ -10,8 +10,9 @@ from django.shortcuts import get_object_or_404
 from portal.models import Membership, User
 
 from .actionplan.models import Action
+from .catalogue.text import tr
 from .models import Assessment, QuestionnaireVersion, Report
-from .questionnaire import Effort, Questionnaire, tr
+from .questionnaire.progress import Effort, Questionnaire
 
 
 @lru_cache(maxsize=32)
@@ -217,7 +218,7 @@ def assessment_for_results(*, user: User, assessment_id) -> Assessment:
 
 def changed_answers(*, assessment: Assessment) -> list[dict]:
     """Questions whose answer differs from the previous assessment, readable."""
-    from .questionnaire import answer_label, tr
+    from .questionnaire.answers import answer_label
 
     if not assessment.previous_id:
         return []

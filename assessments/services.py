@@ -15,10 +15,10 @@ from portal.portfolio.summary import client_summaries_refresh
 from portal.services import audit_record
 
 from .actionplan.services import action_create, actions_generate
-from .answers import AnswerInvalid, carry_value, validate_value
 from .catalogue import CatalogueError, load_document, to_plain
 from .models import Answer, Assessment, ConsultantNote, QuestionnaireVersion
-from .questionnaire import Questionnaire
+from .questionnaire.answers import AnswerInvalid, carry_value, validate_value
+from .questionnaire.progress import Questionnaire
 from .results.services import (  # noqa: F401 - the results' writes are part of this API
     RESCORE_FIELDS,
     RescoreOutcome,

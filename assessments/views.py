@@ -14,16 +14,22 @@ from portal.privacy.audit import client_data
 
 from . import selectors, services
 from .actionplan.selectors import actions_for_assessment, plan_rows
-from .answers import AnswerInvalid, parse_answer
+from .catalogue.text import tr
 from .history.selectors import answer_effects, dimension_trend, previous_scores, trend_rows
 from .models import Assessment
-from .presentation import card_view, dimension_titles
-from .questionnaire import tr
+from .questionnaire.answers import AnswerInvalid, parse_answer
+from .questionnaire.presentation import (
+    conflict_view,
+    progress_view,
+    question_view,
+    review_sections,
+    section_views,
+)
 from .reports.views import panel_context
+from .results.presentation import card_view, dimension_titles
 from .review.views import review_context
 from .scoring import score
 from .scoring.compact import card_unpack
-from .wizard import conflict_view, progress_view, question_view, review_sections, section_views
 
 # Lazy: module constants are built at import, the language is only known per request.
 LOCKED_MESSAGE = gettext_lazy(

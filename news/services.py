@@ -8,7 +8,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments.exposure import ClientExposure, clients_exposed_to, vendor_names
+from assessments.results.exposure import ClientExposure, clients_exposed_to, vendor_names
 from portal.models import Membership, Organization, User
 from portal.services import audit_record, email_send
 

@@ -6,7 +6,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..questionnaire import tr
+from ..catalogue.text import tr
 
 
 class ActionQuerySet(models.QuerySet):

@@ -11,8 +11,8 @@ from django.utils import translation
 from assessments import services
 from assessments.demo import questionnaire_ensure_active
 from assessments.models import Action, Report
-from assessments.presentation import citation
 from assessments.reports.render import report_html
+from assessments.results.presentation import citation
 from tests.scoring.test_personas import PERSONAS
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,7 @@ from django.urls import reverse
 
 from assessments import services
 from assessments.models import Answer, Assessment
-from assessments.wizard import question_view
+from assessments.questionnaire.presentation import question_view
 from tests.wizard.conftest import COMPLETE, fill
 
 pytestmark = pytest.mark.django_db
