@@ -15,7 +15,8 @@ from .catalogue import CatalogueError
 from .catalogue.text import tr
 from .models import Answer, Assessment, QuestionnaireVersion
 from .questionnaire.presentation import question_view
-from .selectors import catalogue_facts_stale, questionnaire_of_version
+from .questionnaire.selectors import questionnaire_of_version
+from .selectors import catalogue_facts_stale
 
 
 class StaleFactsForm(forms.Form):

@@ -137,8 +137,8 @@ def _details(rows: list[dict], vendors: tuple[str, ...]) -> tuple[dict, dict]:
     (``Result.lock_in_drivers``) and the catalogue's texts; only a result stored before those
     keys existed has its card read (``rescore`` fills them)."""
     from ..models import Answer, Assessment
+    from ..questionnaire.selectors import questionnaire_for
     from ..scoring import index_for, level_for
-    from ..selectors import questionnaire_for
 
     # questionnaire_for() needs the version's id and checksum only; its document is cached.
     assessments = {
