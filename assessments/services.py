@@ -9,11 +9,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.auditlog import audit_record
 from portal.clients.services import assessment_submission_notify
 from portal.models import Organization, User
 from portal.portfolio.facts import catalogue_facts, facts_of
 from portal.portfolio.summary import client_summaries_refresh
-from portal.services import audit_record
 
 from .actionplan.services import action_create, actions_generate
 from .catalogue import CatalogueError, load_document, to_plain

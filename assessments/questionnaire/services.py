@@ -8,8 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.auditlog import audit_record
 from portal.models import User
-from portal.services import audit_record
 
 from ..models import Answer, Assessment
 from .answers import AnswerInvalid, validate_value

@@ -16,8 +16,8 @@ from django.utils import timezone
 from assessments import services as assessment_services
 from assessments.models import Assessment, ConsultantNote, Report
 from assessments.questionnaire.services import answer_save
+from portal.auditlog import audit_record
 from portal.models import AuditLog, ErasureRequest, Membership, Organization, User, UserSession
-from portal.services import audit_record
 from portal.tasks import privacy_daily
 from tests.factories import PASSWORD, InvitationFactory, MembershipFactory, UserFactory
 from tests.wizard.conftest import COMPLETE, fill
