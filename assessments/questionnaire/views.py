@@ -401,24 +401,18 @@ def assessment_submit(request: HttpRequest, assessment_id) -> HttpResponse:
         messages.info(request, _("Diese Bewertung ist bereits abgeschlossen."))
         return redirect("assessment_done", assessment_id=assessment.pk)
     except assessment_services.EmailNotVerified:
-        messages.error(
-            request,
-            _(
-                "Bitte bestätigen Sie zuerst Ihre E-Mail-Adresse über den Link in unserer "
-                "E-Mail; danach können Sie die Antworten absenden."
-            ),
+        message = _(
+            "Bitte bestätigen Sie zuerst Ihre E-Mail-Adresse über den Link in unserer "
+            "E-Mail; danach können Sie die Antworten absenden."
         )
-        response = redirect("assessment_review", assessment_id=assessment.pk)
-        response.status_code = 303
-        return response
     except assessment_services.AssessmentIncomplete as incomplete:
-        messages.error(
-            request,
-            _("Es fehlen noch %(count)s Pflichtantworten. Die Liste unten führt Sie hin.")
-            % {"count": len(incomplete.missing)},
-        )
-        response = redirect("assessment_review", assessment_id=assessment.pk)
-        response.status_code = 303
-        return response
-    messages.success(request, _("Vielen Dank! Ihre Antworten sind abgeschickt."))
-    return redirect("assessment_done", assessment_id=assessment.pk)
+        message = _("Es fehlen noch %(count)s Pflichtantworten. Die Liste unten führt Sie hin.") % {
+            "count": len(incomplete.missing)
+        }
+    else:
+        messages.success(request, _("Vielen Dank! Ihre Antworten sind abgeschickt."))
+        return redirect("assessment_done", assessment_id=assessment.pk)
+    messages.error(request, message)
+    response = redirect("assessment_review", assessment_id=assessment.pk)
+    response.status_code = 303
+    return response
