@@ -87,7 +87,7 @@ def check_condition(
         return [((*loc, operator), message)]
     if operator == "any_row":
         fields = {f.key: f for f in question.fields}
-        return _check_row_condition(cond["any_row"], (*loc, "any_row"), fields, key)
+        return check_row_condition(cond["any_row"], (*loc, "any_row"), fields, key)
     return []
 
 
@@ -108,7 +108,7 @@ def _single_operator(cond: dict, subject: str, operators: tuple[str, ...]) -> tu
     return found[0], ""
 
 
-def _check_row_condition(
+def check_row_condition(
     cond: Any, loc: Loc, fields: dict[str, Any], group: str
 ) -> list[tuple[Loc, str]]:
     if not isinstance(cond, dict):
@@ -122,7 +122,7 @@ def _check_row_condition(
         return message % {"combinator": op}
 
     combined = _combined(
-        cond, loc, lambda sub, at: _check_row_condition(sub, at, fields, group), others
+        cond, loc, lambda sub, at: check_row_condition(sub, at, fields, group), others
     )
     if combined is not None:
         return combined

@@ -24,7 +24,7 @@ from typing import Annotated, Any, Literal
 from django.utils.translation import gettext as _
 from pydantic import BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
-from .condition_checks import _check_row_condition, _unknown_question, check_condition
+from .condition_checks import _unknown_question, check_condition, check_row_condition
 from .facts import Crosswalk, DpiaScreening, Fact, GlossaryEntry
 from .fields import (
     AI_ACT_CLASSES,
@@ -207,7 +207,7 @@ class CatalogueDocument(_Model):
             _("Kriterienschlüssel %(key)r kommt doppelt vor"),
         )
         for loc, criterion in criteria:
-            problems += _check_row_condition(criterion.when, (*loc, "when"), fields, group)
+            problems += check_row_condition(criterion.when, (*loc, "when"), fields, group)
         return problems
 
     def _crosswalk_problems(self) -> list[tuple[Loc, str]]:
@@ -311,9 +311,7 @@ class CatalogueDocument(_Model):
             }
             return [(loc, message)]
         if self.ai_act.procedure is not None:
-            return procedure_problems(
-                self.ai_act.procedure, questions[key], questions, _check_row_condition
-            )
+            return procedure_problems(self.ai_act.procedure, questions[key], questions)
         return []
 
 
