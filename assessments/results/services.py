@@ -18,10 +18,10 @@ from portal.models import Organization
 from portal.portfolio.summary import client_summaries_refresh
 
 from ..models import Answer, Assessment, QuestionnaireVersion, Result
+from ..questionnaire.selectors import answers_dict
 from ..scoring import score_and_missing
 from ..scoring.compact import card_pack, card_pack_jsonb
 from ..scoring.stamp import result_stamp
-from ..selectors import answers_dict
 
 
 def _result_fields(

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from assessments.catalogue import load_document, to_plain
-from assessments.questionnaire import Questionnaire
+from assessments.questionnaire.progress import Questionnaire
 from assessments.scoring import score, score_and_missing
 from assessments.scoring.compact import card_pack, card_pack_json, card_unpack
 from tests.scoring import reference_engine

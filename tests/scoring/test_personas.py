@@ -1581,8 +1581,8 @@ def test_there_are_at_least_twelve_personas_with_ranges_for_every_dimension():
 
 @pytest.mark.parametrize("name", sorted(PERSONAS))
 def test_every_answer_is_valid_for_the_catalogue(catalogue, name):
-    from assessments.answers import AnswerInvalid, validate_value
-    from assessments.questionnaire import Questionnaire
+    from assessments.questionnaire.answers import AnswerInvalid, validate_value
+    from assessments.questionnaire.progress import Questionnaire
 
     questions = Questionnaire(catalogue).questions
     for key, value in PERSONAS[name].items():
