@@ -1639,19 +1639,23 @@ def test_every_variant_answers_the_questions_it_shows(catalogue):
             assert {k for k in shown if k not in answers} <= {"comments"}, (label, name)
 
 
-@pytest.mark.parametrize("key", sorted(DISPUTED), ids=str)
-@pytest.mark.xfail(strict=True, reason="docs/personas.md, open disagreements")
-def test_a_disputed_verdict_still_differs_from_the_consultants(catalogue, cards, key):
-    subject, what = key
-    if what == "first action":
-        assert cards[subject].recommendations[0].key in FIRST_ACTION[subject]
-    elif subject in EXPECTED:
-        low, high = EXPECTED[subject][what]
-        level = level_of(cards[subject], what)
-        assert LEVELS.index(low) <= LEVELS.index(level) <= LEVELS.index(high)
-    else:
-        row = next(r for r in variant_rows() if r[0] == subject)
-        assert variant_step_failures(catalogue, *row, only=what) == []
+# An open disagreement (docs/personas.md) is held as a strict expected failure, so an engine change
+# that settles it shows up; none is open now, and the test exists only while one is.
+if DISPUTED:
+
+    @pytest.mark.parametrize("key", sorted(DISPUTED), ids=str)
+    @pytest.mark.xfail(strict=True, reason="docs/personas.md, open disagreements")
+    def test_a_disputed_verdict_still_differs_from_the_consultants(catalogue, cards, key):
+        subject, what = key
+        if what == "first action":
+            assert cards[subject].recommendations[0].key in FIRST_ACTION[subject]
+        elif subject in EXPECTED:
+            low, high = EXPECTED[subject][what]
+            level = level_of(cards[subject], what)
+            assert LEVELS.index(low) <= LEVELS.index(level) <= LEVELS.index(high)
+        else:
+            row = next(r for r in variant_rows() if r[0] == subject)
+            assert variant_step_failures(catalogue, *row, only=what) == []
 
 
 def test_special_data_and_secrets_in_consumer_tools_are_knock_out_drivers(cards):
