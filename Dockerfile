@@ -24,7 +24,7 @@ COPY . .
 RUN pip install --no-deps . \
  && DEBUG=1 python manage.py compilemessages -v0 \
  && DEBUG=1 python manage.py collectstatic --noinput -v0 \
- && mkdir -p /app/var/private && chown -R portal:portal /app/var
+ && mkdir -p /app/var/private /app/var/media && chown -R portal:portal /app/var
 
 USER portal
 EXPOSE 8000

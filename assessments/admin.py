@@ -12,10 +12,11 @@ from portal.privacy import audit
 
 from . import services
 from .catalogue import CatalogueError
+from .catalogue.text import tr
 from .models import Answer, Assessment, QuestionnaireVersion
-from .questionnaire import tr
-from .selectors import catalogue_facts_stale, questionnaire_of_version
-from .wizard import question_view
+from .questionnaire.presentation import question_view
+from .questionnaire.selectors import questionnaire_of_version
+from .selectors import catalogue_facts_stale
 
 
 class StaleFactsForm(forms.Form):

@@ -12,6 +12,7 @@ from portal.models import Organization, User
 from . import services
 from .catalogue import default_catalogue_path, load_document
 from .models import Assessment, ConsultantNote, QuestionnaireVersion, Report
+from .questionnaire.services import answer_save
 
 
 def _version_key(version: str) -> tuple:
@@ -176,7 +177,7 @@ def _clean(document: dict, answers: dict) -> dict:
 def _submit(organization: Organization, user: User, answers: dict, when) -> Assessment:
     assessment = services.assessment_start(organization=organization, user=user).assessment
     for key, value in answers.items():
-        services.answer_save(assessment=assessment, user=user, question_key=key, value=value)
+        answer_save(assessment=assessment, user=user, question_key=key, value=value)
     assessment = services.assessment_submit(assessment=assessment, user=user)
     Assessment.objects.filter(pk=assessment.pk).update(created_at=when, submitted_at=when)
     assessment.result.computed_at = when

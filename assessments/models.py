@@ -247,11 +247,10 @@ class Result(models.Model):
         card = self.__dict__.get("_scorecard")
         if card is None:
             from .scoring import score
-            from .selectors import answers_dict
 
             assessment = self.assessment
             if answers is None:
-                answers = answers_dict(assessment)
+                answers = dict(assessment.answers.values_list("question_key", "value"))
             card = score(assessment.questionnaire.document, answers)
             self.__dict__["_scorecard"] = card
         return card

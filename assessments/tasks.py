@@ -17,16 +17,9 @@ from django.utils.translation import gettext as _
 
 from .models import Report
 from .reports import services
+from .reports.broker import PRIORITY_FIRST, PRIORITY_NORMAL, RENDER_TASK
 
 logger = logging.getLogger(__name__)
-
-# Message priorities on the Redis broker, where the LOWER number is served first (Redis keeps one
-# list per step of 0, 3, 6, 9; a worker pops them in that order). A fresh request queues behind
-# the others; the sweep and every render sent again after a fault (retry, lost worker, lost
-# message) go to the front: they have waited their turn once already, and the sweep must not wait
-# behind a backlog of renders to notice what went wrong.
-PRIORITY_FIRST = 0
-PRIORITY_NORMAL = 6
 
 
 class RenderTask(Task):
@@ -40,7 +33,7 @@ class RenderTask(Task):
 @shared_task(
     bind=True,
     base=RenderTask,
-    name="assessments.tasks.render_report",
+    name=RENDER_TASK,
     # Nobody reads the result; storing it would also make .delay() wait on the result backend
     # (the same Redis), turning a broker outage into a 20-second hang instead of a quick error.
     ignore_result=True,

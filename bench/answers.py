@@ -7,7 +7,7 @@
 * ``varied_answers``: ``mid_answers`` with a seeded random drift, for bulk data.
 * ``trivial_score``: the baseline, a plain loop summing the chosen options' points.
 
-Every value passes ``assessments.answers.validate_value``.
+Every value passes ``assessments.questionnaire.answers.validate_value``.
 """
 
 from __future__ import annotations

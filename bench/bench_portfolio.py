@@ -31,6 +31,7 @@ from server import free_port, get, server_start, server_stop, session_for
 
 from assessments import services
 from assessments.models import Assessment, QuestionnaireVersion
+from assessments.questionnaire.services import answer_save
 from portal.models import Industry, Membership, Organization, SizeBand, User
 
 DASHBOARD_TARGET_MS = 150
@@ -71,7 +72,7 @@ def _client_with_assessments(count: int, *, name: str) -> Organization:
     for number in range(count):
         assessment = services.assessment_start(organization=organization, user=owner).assessment
         for key, value in varied_answers(assessment.questionnaire.document, seed=number).items():
-            services.answer_save(assessment=assessment, user=owner, question_key=key, value=value)
+            answer_save(assessment=assessment, user=owner, question_key=key, value=value)
         assessment = services.assessment_submit(assessment=assessment, user=owner)
         Assessment.objects.filter(pk=assessment.pk).update(
             submitted_at=now - timedelta(days=91 * (count - 1 - number))

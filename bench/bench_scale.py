@@ -42,6 +42,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from assessments.questionnaire.services import answer_save
+
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 for _path in (str(ROOT), str(BENCH)):
@@ -273,7 +275,7 @@ def _while_submitting(port: int, cookie: str, *, submit_every: float, repeat: in
                     ).assessment
                     document = started.questionnaire.document
                     for key, value in varied_answers(document, seed=number).items():
-                        services.answer_save(
+                        answer_save(
                             assessment=started, user=membership.user, question_key=key, value=value
                         )
                     services.assessment_submit(assessment=started, user=membership.user)

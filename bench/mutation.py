@@ -5,8 +5,9 @@ Usage: python bench/mutation.py [--baseline]
 Changes the points of one scoring answer at a time – every option, yes/no block, scale step and
 number band that scores anything – once to 0 and once doubled, scores the persona suite of
 ``tests/scoring/test_personas.py`` (docs/personas.md) on each mutant and reports two shares of
-the mutants it catches: by the consultant's judgements of the outcome (a level range, a ranking
-or a first action fails) and by the point pins (a gap's severity band, or closing a gap that no
+the mutants it catches: by the consultant's judgements of the outcome (a level range, a ranking,
+a first action, or a one-answer variant of a persona that is not worse off where the table of
+variants says it is) and by the point pins (a gap's severity band, or closing a gap that no
 longer lowers the risk points), plus the share either catches. Pure Python: no Django, no
 database; a few seconds per hundred mutants.
 
@@ -112,11 +113,16 @@ def run(document: dict, failures: Callable[[dict], list[str]]) -> tuple[int, int
 
 def run_split(document: dict) -> tuple[dict[str, int], int, list[str]]:
     """Mutants caught by the persona suite's judgement checks, by its point pins, by either."""
-    from tests.scoring.test_personas import PERSONAS, judgement_failures, pin_failures
+    from tests.scoring.test_personas import (
+        PERSONAS,
+        judgement_failures,
+        pin_failures,
+        variant_failures,
+    )
 
     def checks(doc):
         cards = {name: score(doc, answers) for name, answers in PERSONAS.items()}
-        return judgement_failures(cards), pin_failures(doc, cards)
+        return judgement_failures(cards) + variant_failures(doc), pin_failures(doc, cards)
 
     assert checks(document) == ([], []), "the suite must pass on the unmutated catalogue"
     caught = {"judgement": 0, "pins": 0, "either": 0}
@@ -146,7 +152,7 @@ def main() -> None:
     caught, total, missed = run_split(document)
     print(f"persona suite on {document['version']}: {total} mutants")
     for label, key in (
-        ("judgement checks (levels, rankings, first action)", "judgement"),
+        ("judgement checks (levels, rankings, first action, variants)", "judgement"),
         ("point pins (severity bands, closing a gap)", "pins"),
         ("either", "either"),
     ):

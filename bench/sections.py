@@ -34,6 +34,7 @@ from django.utils import timezone
 
 from assessments import services
 from assessments.models import Answer, Assessment, ConsultantNote, Report, Result
+from assessments.questionnaire.services import answer_save
 from assessments.results import services as results_services
 from assessments.scoring import SCORING_VERSION, score, stamp
 from assessments.scoring.index import build_index
@@ -238,9 +239,7 @@ def _fill_and_submit(fixture: Fixture, answers: dict) -> Assessment:
         organization=fixture.organization, user=fixture.owner
     ).assessment
     for key, value in answers.items():
-        services.answer_save(
-            assessment=assessment, user=fixture.owner, question_key=key, value=value
-        )
+        answer_save(assessment=assessment, user=fixture.owner, question_key=key, value=value)
     return services.assessment_submit(assessment=assessment, user=fixture.owner)
 
 

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments.exposure import vendor_names
+from assessments.results.exposure import vendor_names
 
 from .models import Article, Tag
 

@@ -21,7 +21,7 @@ from django.db.models import Count
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
-from assessments.exposure import latest_vendor_exposures
+from assessments.results.exposure import latest_vendor_exposures
 from portal.models import Organization
 from portal.portfolio.summary import exposure_changed
 

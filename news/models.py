@@ -44,7 +44,7 @@ class Tag(models.Model):
         return self.name
 
     def clean(self) -> None:
-        from assessments.exposure import vendor_names
+        from assessments.results.exposure import vendor_names
 
         if self.kind == self.Kind.VENDOR:
             known = vendor_names()

@@ -22,7 +22,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from assessments.exposure import ClientExposure, clients_exposed_to, vendor_names
+from assessments.results.exposure import ClientExposure, clients_exposed_to, vendor_names
 from portal.models import Organization
 
 from .filters import AffectedFilter

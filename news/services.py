@@ -8,9 +8,10 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments.exposure import ClientExposure, clients_exposed_to, vendor_names
+from assessments.results.exposure import ClientExposure, clients_exposed_to, vendor_names
+from portal.auditlog import audit_record
+from portal.mail import email_send
 from portal.models import Membership, Organization, User
-from portal.services import audit_record, email_send
 
 from .models import Article, ClientFollowUp, FollowUpOptOut
 from .selectors import article_vendor_keys

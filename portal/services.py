@@ -8,14 +8,14 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template import engines
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from .auditlog import audit_record
+from .clients.services import organization_signup_notify
+from .mail import email_send
 from .models import (
     AuditLog,
     Invitation,
@@ -24,53 +24,6 @@ from .models import (
     User,
     invitation_token_hash,
 )
-
-
-def audit_record(
-    *,
-    action: str,
-    actor: User | None = None,
-    organization: Organization | None = None,
-    target: str = "",
-    data: dict | None = None,
-) -> AuditLog:
-    return AuditLog.objects.create(
-        action=action,
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        organization=organization,
-        target=target[:200],
-        data=data or {},
-    )
-
-
-def email_send(
-    *,
-    template: str,
-    to: list[str],
-    context: dict,
-    language: str | None = None,
-    reply_to: list[str] | None = None,
-    headers: dict[str, str] | None = None,
-) -> None:
-    """Send the triplet ``<template>_subject.txt``, ``_body.txt`` and ``_body.html``.
-
-    Subject and text part come from the ``text`` template engine (no HTML autoescaping: a
-    company called "Müller & Söhne" keeps its ampersand); the HTML part escapes as usual and
-    gets the subject as its title. Every value is on one line in the subject.
-    """
-    context = {"consultancy": settings.CONSULTANCY, "site_url": settings.SITE_URL, **context}
-    text_engine = engines["text"]
-    with translation.override(language or translation.get_language() or settings.LANGUAGE_CODE):
-        subject = " ".join(
-            text_engine.get_template(f"{template}_subject.txt").render(context).split()
-        )
-        text = text_engine.get_template(f"{template}_body.txt").render(context)
-        html = render_to_string(f"{template}_body.html", {**context, "subject": subject})
-    message = EmailMultiAlternatives(
-        subject=subject, body=text, to=to, reply_to=reply_to, headers=headers
-    )
-    message.attach_alternative(html, "text/html")
-    message.send()
 
 
 @dataclass(frozen=True)
@@ -127,8 +80,6 @@ def user_signup(
         )
         Membership.objects.create(user=user, organization=organization, role=Membership.Role.OWNER)
         audit_record(action="user.signup", actor=user, organization=organization, target=user.email)
-        from .clients.services import organization_signup_notify
-
         transaction.on_commit(lambda: organization_signup_notify(organization_id=organization.pk))
     email_verification_send(user=user)
     return SignupResult(user=user, organization=organization)

@@ -25,8 +25,9 @@ _FALSE = {"0", "false", "no", "off", ""}
 
 
 def env_str(name: str, default: str | None = None) -> str:
+    """A text setting; an empty value counts as unset (docker compose passes ``${NAME:-}``)."""
     value = os.environ.get(name)
-    if value is None:
+    if value is None or not value.strip():
         if default is None:
             raise ImproperlyConfigured(f"Environment variable {name} is required.")
         return default

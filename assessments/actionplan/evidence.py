@@ -28,8 +28,8 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from portal.auditlog import audit_record
 from portal.models import User
-from portal.services import audit_record
 
 from .models import Action, Evidence
 from .selectors import can_work_on_plan

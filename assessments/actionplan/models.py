@@ -6,14 +6,15 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..questionnaire import tr
+from ..catalogue.text import tr
 
 
 class ActionQuerySet(models.QuerySet):
     def visible_to(self, user) -> "ActionQuerySet":
-        from ..models import Assessment
-
-        return self.filter(assessment__in=Assessment.objects.visible_to(user))
+        # Assessment.objects through the foreign key: assessments/models.py imports this module
+        # to register its models, so this module does not import that one back
+        assessments = self.model._meta.get_field("assessment").related_model.objects
+        return self.filter(assessment__in=assessments.visible_to(user))
 
 
 class Action(models.Model):

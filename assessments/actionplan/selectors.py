@@ -7,7 +7,7 @@ from django.db.models import Count, Q, QuerySet
 
 from portal.models import Membership, Organization, User
 
-from ..presentation import EFFORT_LABELS, URGENCY_LABELS, dimension_titles, legal_due_text
+from ..results.presentation import EFFORT_LABELS, URGENCY_LABELS, dimension_titles, legal_due_text
 from .models import Action, CalendarSubscription, calendar_token_hash
 
 
@@ -145,7 +145,7 @@ def crosswalk_for(*, document: dict, key: str) -> list[dict]:
     """The certification controls an action (by its recommendation key) serves, per framework:
     ``[{"key", "title", "controls": [{"id", "title"}]}]``; empty for own actions and for
     catalogues without a crosswalk."""
-    from ..questionnaire import tr
+    from ..catalogue.text import tr
 
     crosswalk = document.get("crosswalk") or {}
     mapping = (crosswalk.get("recommendations") or {}).get(key) if key else None

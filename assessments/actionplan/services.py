@@ -8,9 +8,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.auditlog import audit_record
 from portal.models import Organization, User
 from portal.portfolio.summary import client_summaries_refresh
-from portal.services import audit_record
 
 from .models import Action, CalendarSubscription, calendar_token_hash
 from .selectors import can_work_on_plan, owner_candidates

@@ -18,7 +18,7 @@ from portal.privacy.audit import audit_subject, client_data
 from portal.security.uploads import shows_upload_too_large, upload_too_large
 
 from .. import selectors as assessment_selectors
-from ..presentation import dimension_titles
+from ..results.presentation import dimension_titles
 from . import evidence, selectors, services
 from .exports import plan_csv, plan_ics, plan_xlsx
 from .forms import ActionCreateForm, ActionForm, CommentForm, EvidenceForm
@@ -251,7 +251,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
 def _detail_page(
     request, action, *, evidence_form=None, comment_form=None, evidence_error="", status=200
 ):
-    from ..presentation import dimension_titles as titles_of
+    from ..results.presentation import dimension_titles as titles_of
 
     assessment = action.assessment
     document = assessment.questionnaire.document

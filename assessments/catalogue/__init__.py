@@ -13,7 +13,8 @@ from typing import Any
 import yaml
 from django.utils.translation import gettext
 
-from .schema import CatalogueDocument, CatalogueError, to_plain, validate_document, validate_model
+from .document import CatalogueDocument, to_plain, validate_document, validate_model
+from .fields import CatalogueError
 
 CATALOGUE_DIR = Path(__file__).resolve().parent
 

@@ -5,7 +5,7 @@ A condition on a question that is hidden or unanswered is false, so ``not`` of i
 exception is ``answered``, which asks exactly that: ``answered: false`` is true for a hidden or
 unanswered question.
 
-Conditions are validated when the catalogue is loaded (``schema.check_condition``); here a
+Conditions are validated when the catalogue is loaded (``condition_checks.check_condition``); here a
 malformed condition raises ``ValueError`` instead of guessing.
 """
 

@@ -1,13 +1,15 @@
 """Reusable building blocks of the catalogue schema: the error types, key and text checks, and
-the small field types every model of ``schema`` and ``legal`` uses.
+the small field types every model of the catalogue (``questions``, ``rules``, ``facts``, ``legal``,
+``document``) uses.
 
-No I/O. Messages go through Django's ``gettext`` when a problem is found (see ``schema``).
+No I/O. Messages go through Django's ``gettext`` when a problem is found (see ``document``).
 """
 
 from __future__ import annotations
 
 import math
 import re
+from collections.abc import Collection, Iterable
 from typing import Annotated, Any, Literal
 
 from django.utils.translation import gettext as _
@@ -58,6 +60,20 @@ class Problems(ValueError):
 def _raise(problems: list[tuple[Loc, str]]) -> None:
     if problems:
         raise Problems(problems)
+
+
+def repeated(
+    located: Iterable[tuple[Loc, Any]], message: str, *, taken: Collection[Any] = ()
+) -> list[tuple[Loc, str]]:
+    """A problem at each ``(location, key)`` whose key came before, or is in ``taken``.
+    ``message`` names the key as ``%(key)r`` (or ``%(id)r``)."""
+    problems: list[tuple[Loc, str]] = []
+    seen: set[Any] = set()
+    for loc, key in located:
+        if key in seen or key in taken:
+            problems.append((loc, message % {"key": key, "id": key}))
+        seen.add(key)
+    return problems
 
 
 # --- reusable field types -----------------------------------------------------------------------

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import yaml
 from django.utils.translation import gettext as _
 
-from .schema import CatalogueError
+from .fields import CatalogueError
 
 # The shipped catalogues (2026.11: 3 aliases, depth 11, ~5,500 nodes, ~75,000 characters once
 # expanded; 2026.12: 5 aliases, depth 11, ~8,800 nodes, ~141,000 characters) stay far below.

@@ -18,6 +18,7 @@ from typing import Any, Literal
 from django.utils.translation import gettext as _
 from pydantic import Field, model_validator
 
+from .condition_checks import check_row_condition
 from .fields import AiActClass, FactKeys, Key, Loc, NonEmpty, Problems, Text, _Model
 
 ROLES = ("provider", "deployer", "distributor")
@@ -213,10 +214,9 @@ def _keys(duties: dict) -> set[str]:
     return {k for keys in duties.values() for k in keys}
 
 
-def procedure_problems(procedure: Procedure, group: Any, questions: dict, check_row) -> list:
+def procedure_problems(procedure: Procedure, group: Any, questions: dict) -> list:
     """Cross-checks against the questionnaire: the fields exist in the use-case group, the
-    role and purpose options exist, the row conditions fit the group's fields.
-    ``check_row(cond, loc, fields, group_key)`` is the schema's row-condition check."""
+    role and purpose options exist, the row conditions fit the group's fields."""
     problems: list[tuple[Loc, str]] = []
     base: Loc = ("ai_act", "procedure")
     fields = {f.key: f for f in group.fields}
@@ -267,7 +267,7 @@ def procedure_problems(procedure: Procedure, group: Any, questions: dict, check_
             cond = getattr(element, name)
             if cond is not None:
                 loc = (*base, "elements", key, name)
-                problems += check_row(cond, loc, fields, group.key)
+                problems += check_row_condition(cond, loc, fields, group.key)
     company = procedure.company_role
     if company is not None:
         question = questions.get(company.question)

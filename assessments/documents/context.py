@@ -15,7 +15,9 @@ from datetime import date
 from django.conf import settings
 from django.utils import timezone
 
-from ..questionnaire import Questionnaire, answer_label, tr
+from ..catalogue.text import tr
+from ..questionnaire.answers import answer_label
+from ..questionnaire.progress import Questionnaire
 from ..scoring import score
 from .markup import md
 from .screening import screen

@@ -19,7 +19,7 @@ from django.template import Context
 from django.template.loader import get_template
 from django.utils import translation
 
-from ..questionnaire import tr
+from ..catalogue.text import tr
 from .context import document_context
 from .markup import md
 

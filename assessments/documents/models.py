@@ -25,11 +25,12 @@ class DocumentKind(models.TextChoices):
 class DocumentQuerySet(models.QuerySet):
     def visible_to(self, user) -> "DocumentQuerySet":
         """Consultants see the documents of the clients they see; members only released ones."""
-        from ..models import Assessment
-
         if not user.is_authenticated or not user.is_active:
             return self.none()
-        visible = self.filter(assessment__in=Assessment.objects.visible_to(user))
+        # Assessment.objects through the foreign key: assessments/models.py imports this module
+        # to register its models, so this module does not import that one back
+        assessments = self.model._meta.get_field("assessment").related_model.objects
+        visible = self.filter(assessment__in=assessments.visible_to(user))
         if user.is_consultant:
             return visible
         return visible.filter(released_version__isnull=False)

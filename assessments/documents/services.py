@@ -22,13 +22,19 @@ from django.db.models import Max, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from portal.auditlog import audit_record
+from portal.dispatch import task_named
+from portal.mail import email_send
 from portal.models import Membership, User
-from portal.services import audit_record, email_send
 
 from .drafting import draft
 from .models import MEASURE_FIELDS, Document, DocumentKind, DocumentVersion, LiteracyMeasure
 
 logger = logging.getLogger(__name__)
+
+# the Celery tasks of tasks.py, sent by name (see portal.dispatch) and scheduled by beat
+RENDER_PDF_TASK = "assessments.documents.render_pdf"
+SWEEP_TASK = "assessments.documents.sweep"
 PDF_DIRECTORY = "documents"
 
 
@@ -215,10 +221,8 @@ def document_pdf_enqueue(*, version_id) -> None:
     from kombu.exceptions import OperationalError
     from redis.exceptions import RedisError
 
-    from .tasks import render_document_pdf
-
     try:
-        render_document_pdf.delay(str(version_id))
+        task_named(RENDER_PDF_TASK).delay(str(version_id))
     except (OperationalError, RedisError) as error:
         # The row stays queued; the sweep sends it again once the broker answers.
         logger.warning(

@@ -2,16 +2,14 @@
 
 from celery import shared_task
 
+from .services import RENDER_PDF_TASK, SWEEP_TASK, document_pdf_render, documents_pdf_sweep
 
-@shared_task(name="assessments.documents.render_pdf", acks_late=True)
+
+@shared_task(name=RENDER_PDF_TASK, acks_late=True)
 def render_document_pdf(version_id: str) -> bool:
-    from .services import document_pdf_render
-
     return document_pdf_render(version_id=version_id)
 
 
-@shared_task(name="assessments.documents.sweep")
+@shared_task(name=SWEEP_TASK)
 def documents_sweep() -> int:
-    from .services import documents_pdf_sweep
-
     return documents_pdf_sweep()

@@ -1,12 +1,12 @@
 """A sparkline per dimension: how one risk score moved across a client's assessments.
 
-Built on the helpers of ``assessments/charts.py`` (same escaping, rounding, font and colours),
-so the page and a later PDF draw it alike.
+Built on the helpers of ``assessments/results/charts.py`` (same escaping, rounding, font and
+colours), so the page and a later PDF draw it alike.
 """
 
 from collections.abc import Sequence
 
-from ..charts import _SERIES, _check_score, _describe, _esc, _n, _points, _svg, level_colour
+from ..results.charts import _SERIES, _check_score, _describe, _esc, _n, _points, _svg, level_colour
 
 
 def sparkline_svg(

@@ -3,11 +3,12 @@ did to the scores."""
 
 from django.utils.translation import gettext as _
 
+from ..catalogue.text import tr
 from ..models import Answer, Assessment, Result
-from ..presentation import dimension_titles
-from ..questionnaire import answer_label, tr
+from ..questionnaire.answers import answer_label
+from ..questionnaire.selectors import questionnaire_for
+from ..results.presentation import dimension_titles
 from ..scoring import score
-from ..selectors import questionnaire_for
 from .charts import sparkline_svg
 
 TREND_FIELDS = ("lock_in", "gdpr", "ai_act", "continuity", "governance")

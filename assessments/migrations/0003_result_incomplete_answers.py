@@ -3,7 +3,7 @@ from django.db import migrations, models
 
 def flag_incomplete_results(apps, schema_editor):
     """Results submitted while an empty list still counted as an answer: flag them."""
-    from assessments.questionnaire import Questionnaire
+    from assessments.questionnaire.progress import Questionnaire
 
     Answer = apps.get_model("assessments", "Answer")
     Result = apps.get_model("assessments", "Result")

@@ -20,8 +20,8 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from portal.mail import email_send
 from portal.models import Membership, User
-from portal.services import email_send
 
 from ..actionplan.models import Action
 from .models import Frequency, ReminderDigest, ReminderEntry, ReminderSetting

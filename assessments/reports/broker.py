@@ -25,6 +25,13 @@ from redis.exceptions import RedisError
 logger = logging.getLogger(__name__)
 
 RENDER_TASK = "assessments.tasks.render_report"
+# Message priorities on the Redis broker, where the LOWER number is served first (Redis keeps one
+# list per step of 0, 3, 6, 9; a worker pops them in that order). A fresh request queues behind
+# the others; the sweep and every render sent again after a fault (retry, lost worker, lost
+# message) go to the front: they have waited their turn once already, and the sweep must not wait
+# behind a backlog of renders to notice what went wrong.
+PRIORITY_FIRST = 0
+PRIORITY_NORMAL = 6
 # Past this many waiting messages the scan costs more than it saves; the sweep then falls back
 # to the age of a queued report (REPORT_STALE_SECONDS).
 SCAN_LIMIT = 5000

@@ -10,10 +10,12 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from ..actionplan.selectors import plan_rows
+from ..catalogue.text import tr
 from ..history.selectors import answer_diff, previous_submitted
 from ..models import ConsultantNote, Report
-from ..presentation import card_view, dimension_titles
-from ..questionnaire import Questionnaire, answer_label, tr
+from ..questionnaire.answers import answer_label
+from ..questionnaire.progress import Questionnaire
+from ..results.presentation import card_view, dimension_titles
 from .pdf import PdfResult, html_to_pdf, static_url
 
 

@@ -22,12 +22,14 @@ from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError
 from redis.exceptions import RedisError
 
+from portal.auditlog import audit_record
+from portal.dispatch import task_named
+from portal.mail import email_send
 from portal.models import User
-from portal.services import audit_record, email_send
 
 from ..models import Assessment, Report
 from . import storage
-from .broker import BrokerReports, broker_reports
+from .broker import PRIORITY_FIRST, RENDER_TASK, BrokerReports, broker_reports
 
 logger = logging.getLogger(__name__)
 
@@ -72,11 +74,10 @@ def _render_in_background(report_id) -> None:
     page waiting for seconds. One thread renders the reports one after another (WeasyPrint is not
     made for parallel threads); the report panel polls its state as it does with a real worker.
     """
-    from ..tasks import render_report
 
     def render() -> None:
         try:
-            render_report.apply((str(report_id),))
+            task_named(RENDER_TASK).apply((str(report_id),))
         except Exception:
             logger.exception("Report %s failed in the background render thread", report_id)
         finally:
@@ -96,11 +97,10 @@ def report_enqueue(*, report_id, first: bool = False) -> bool:
     which have waited their turn once already. Without a broker (embedded default,
     ``REPORT_RENDER_IN_BACKGROUND``) a thread of this process renders it instead.
     """
-    from ..tasks import PRIORITY_FIRST, render_report
-
     if settings.REPORT_RENDER_IN_BACKGROUND:
         _render_in_background(report_id)
         return True
+    render_report = task_named(RENDER_TASK)
     try:
         if first:
             render_report.apply_async((str(report_id),), priority=PRIORITY_FIRST)

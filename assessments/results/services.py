@@ -18,9 +18,9 @@ from portal.models import Organization
 from portal.portfolio.summary import client_summaries_refresh
 
 from ..models import Answer, Assessment, QuestionnaireVersion, Result
+from ..questionnaire.selectors import answers_dict
 from ..scoring import score_and_missing
 from ..scoring.stamp import result_stamp
-from ..selectors import answers_dict
 
 
 def _result_fields(card, *, incomplete_answers: bool) -> dict:

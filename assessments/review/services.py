@@ -9,9 +9,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from portal.auditlog import audit_record
 from portal.models import User
 from portal.portfolio.summary import client_summaries_refresh
-from portal.services import audit_record
 
 from .models import REVIEW_ORDER, ReviewState, ReviewStep
 

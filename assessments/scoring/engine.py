@@ -37,7 +37,7 @@ from .model import DimensionScore, Driver, ScoreCard
 from .plan import ordered_by_band, ordered_by_law
 from .questions import EXPOSURE_DIMENSIONS
 
-SCORING_VERSION = "1.2"
+SCORING_VERSION = "1.3"
 # A capped readiness keeps the order of the companies under the cap: the readiness above
 # ``cap - CAP_BAND`` is squeezed into [cap - CAP_BAND, cap] instead of cut off at the cap.
 CAP_BAND = 10

@@ -6,7 +6,8 @@ urgency, whatever the level of their dimension:
 1. **stop** – end a prohibited practice or an unlawful processing (Art. 5; special-category or
    § 203 StGB data without a legal basis or contract), by priority, then catalogue order;
 2. **in_force** – duties that already apply and are unmet (Art. 4, Art. 50 since 2 August 2026,
-   GDPR Art. 22, 28, 35 …), by priority, then impact per effort, then the older duty first;
+   GDPR Art. 22, 28, 35 …), by priority, then impact per effort, then the riskier dimension (of
+   two equally weighty breaches, the one in the area in worse shape), then the older duty first;
 3. **deadline** – duties with a future date, by date, then priority;
 4. **risk** – risk reduction by impact per effort (impact: priority 1 → 3 … 3 → 1; effort: low 1,
    medium 2, high 3), then the riskier dimension, then catalogue order (the author's order, never
@@ -81,7 +82,8 @@ def impact_per_effort(rec) -> float:
 
 def static_legal_order(rec, law_as_of: str) -> tuple | None:
     """What ``urgency_of`` and ``legal_sort_key`` give when the recommendation's ``legal_if``
-    holds, computed once per catalogue: (urgency, due, sort key); None for risk reduction."""
+    holds, computed once per catalogue: (urgency, due, sort key); None for risk reduction. The
+    sort key of a duty in force still lacks its dimension's risk (``ordered_by_law`` adds it)."""
     if rec.urgency not in {"stop", "duty"}:
         return None
     if rec.urgency == "stop":
@@ -98,7 +100,7 @@ def legal_sort_key(rec, urgency: str, due: str | None, risk: float) -> tuple[Any
     if urgency == "stop":
         return (0, rec.priority, rec.order)
     if urgency == "in_force":
-        return (1, rec.priority, -impact, due or "", rec.order)
+        return (1, rec.priority, -impact, -risk, due or "", rec.order)
     if urgency == "deadline":
         return (2, due or "", rec.priority, rec.order)
     return (3, -impact, -risk, rec.order)
@@ -145,6 +147,16 @@ def ordered_by_law(fired, effective, risk_by_dim) -> tuple:
         legal = rec.legal
         if legal is not None and (rec.legal_if is None or rec.legal_if(effective)):
             urgency, due, sort_key = legal
+            if urgency == "in_force":
+                # equally weighty duties in force: the riskier dimension first
+                sort_key = (
+                    1,
+                    rec.priority,
+                    rec.neg_impact,
+                    -risk_by_dim.get(rec.dimension, 0),
+                    due or "",
+                    rec.order,
+                )
         else:
             # risk reduction, by impact per effort, then the riskier dimension
             urgency, due = "risk", None

@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 
 from portal.spreadsheets import csv_lines
 
-from ..questionnaire import tr
+from ..catalogue.text import tr
 from . import selectors
 from .presentation import drivers_view
 from .selectors import StressResult

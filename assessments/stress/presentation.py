@@ -6,7 +6,7 @@ from django.http import HttpRequest
 
 from portal.models import Organization
 
-from ..questionnaire import tr
+from ..catalogue.text import tr
 from . import selectors
 from .models import StressJob
 from .selectors import StressResult

@@ -17,10 +17,15 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from portal.dispatch import task_named
+
 from .models import StressJob
 from .selectors import scenarios_all, stress_run
 
 logger = logging.getLogger(__name__)
+
+# the Celery task that runs a job (tasks.stress_job_run), sent by name: see portal.dispatch
+RUN_TASK = "assessments.stress.run_job"
 
 
 class UnknownScenario(ValueError):
@@ -57,10 +62,8 @@ def stress_job_start(*, user, scenario_key: str) -> StressJob:
 
 
 def _send(job_id) -> None:
-    from .tasks import stress_job_run
-
     try:
-        stress_job_run.delay(str(job_id))
+        task_named(RUN_TASK).delay(str(job_id))
     except Exception as error:  # noqa: BLE001 - any failure to queue: the job must say so
         logger.exception("Stress job %s could not be queued", job_id)
         stress_job_fail(job_id=job_id, failure=StressJob.Failure.BROKER, error=repr(error))

@@ -6,12 +6,15 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 
+from . import services
+from .models import StressJob
+
 logger = logging.getLogger(__name__)
 
 
 @shared_task(
     bind=True,
-    name="assessments.stress.run_job",
+    name=services.RUN_TASK,
     ignore_result=True,
     # A worker killed mid-job: the page calls the job stuck after STRESS_JOB_STALE_SECONDS and
     # offers a restart; if the broker hands the unacknowledged task out again (Redis: after its
@@ -21,9 +24,6 @@ logger = logging.getLogger(__name__)
     time_limit=settings.CELERY_TASK_TIME_LIMIT,
 )
 def stress_job_run(self, job_id: str) -> str:
-    from . import services
-    from .models import StressJob
-
     try:
         return services.stress_job_execute(job_id=job_id, task_id=self.request.id or "")
     except SoftTimeLimitExceeded:

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET, require_POST
 from portal.privacy.audit import client_data
 from portal.views import consultant_required
 
-from ..questionnaire import tr
+from ..catalogue.text import tr
 from . import presentation, selectors, services
 from .exports import stress_csv
 from .models import StressJob

@@ -1,6 +1,6 @@
 from django import template
 
-from assessments.selectors import active_questionnaire_effort
+from assessments.questionnaire.selectors import active_questionnaire_effort
 
 register = template.Library()
 

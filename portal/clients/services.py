@@ -8,8 +8,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ..auditlog import audit_record
+from ..mail import email_send
 from ..models import Organization, User
-from ..services import audit_record, email_send
 from .selectors import consultancy_recipients
 
 logger = logging.getLogger(__name__)

@@ -7,8 +7,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from portal.auditlog import audit_record
+from portal.mail import email_send
 from portal.models import Membership, Organization, User
-from portal.services import audit_record, email_send, invitation_create
+from portal.services import invitation_create
 
 from .models import Lead
 

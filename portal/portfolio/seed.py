@@ -77,7 +77,7 @@ def _profiles(document: dict) -> list[dict]:
 
 def _use_cases(question: dict, rng: random.Random) -> list[dict] | None:
     """0–4 use cases, every field filled (choices at random)."""
-    from assessments.answers import AnswerInvalid, validate_value
+    from assessments.questionnaire.answers import AnswerInvalid, validate_value
 
     rows = []
     for number in range(1, rng.randint(0, MAX_USE_CASES) + 1):

@@ -56,7 +56,7 @@ def _owners_emails(organization: Organization) -> list[str]:
 
 
 def _notify(template: str, organization: Organization, request: ErasureRequest) -> None:
-    from portal.services import email_send
+    from portal.mail import email_send
 
     to = _owners_emails(organization)
     if to:
@@ -81,7 +81,7 @@ def erasure_request(*, organization: Organization, user: User) -> ErasureRequest
         requested_by=user,
         scheduled_for=timezone.now() + timezone.timedelta(days=settings.ERASURE_GRACE_DAYS),
     )
-    from portal.services import audit_record
+    from portal.auditlog import audit_record
 
     audit_record(action="erasure.request", actor=user, organization=organization)
     transaction.on_commit(lambda: _notify("portal/email/erasure_scheduled", organization, request))
@@ -96,7 +96,7 @@ def erasure_cancel(*, organization: Organization, user: User) -> None:
     if request:
         request.cancelled_at = timezone.now()
         request.save(update_fields=["cancelled_at"])
-        from portal.services import audit_record
+        from portal.auditlog import audit_record
 
         audit_record(action="erasure.cancel", actor=user, organization=organization)
 

@@ -139,9 +139,11 @@ def _write(archive, folder: str, table: Table, files: list) -> None:
 
 def _assessment(archive, folder: str, assessment, files: list) -> None:
     from assessments.actionplan.selectors import plan_rows
+    from assessments.catalogue.text import tr
     from assessments.models import ConsultantNote, Report, Result
-    from assessments.presentation import dimension_titles
-    from assessments.questionnaire import Questionnaire, answer_label, tr
+    from assessments.questionnaire.answers import answer_label
+    from assessments.questionnaire.progress import Questionnaire
+    from assessments.results.presentation import dimension_titles
 
     document = assessment.questionnaire.document
     questionnaire = Questionnaire(document)

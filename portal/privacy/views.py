@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from portal import selectors
-from portal.services import audit_record
+from portal.auditlog import audit_record
 
 from . import erasure, export
 from .audit import client_data

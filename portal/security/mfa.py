@@ -80,7 +80,7 @@ def mfa_locked(user: User) -> bool:
 
 
 def _record(user: User, *, ok: bool) -> None:
-    from portal.services import audit_record
+    from portal.auditlog import audit_record
 
     audit_record(action="mfa.verified" if ok else "mfa.failed", actor=user, target=user.email)
 
@@ -99,7 +99,7 @@ def totp_confirm(*, request, device: TOTPDevice, token: str) -> list[str] | None
     device.save(update_fields=["confirmed"])
     codes = recovery_codes_regenerate(user=device.user)
     _verified(request, device)
-    from portal.services import audit_record
+    from portal.auditlog import audit_record
 
     audit_record(action="mfa.enable", actor=device.user, target=device.user.email)
     return codes
@@ -149,7 +149,7 @@ def mfa_disable(*, user: User) -> None:
         raise PermissionError("MFA is mandatory for consultants and admins")
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
-    from portal.services import audit_record
+    from portal.auditlog import audit_record
 
     audit_record(action="mfa.disable", actor=user, target=user.email)
 

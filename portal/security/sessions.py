@@ -94,7 +94,7 @@ def session_record_login(*, request, user: User) -> UserSession:
     request.session[LAST_ACTIVITY_KEY] = int(time.time())
     _device_remember(request, user)
     if not known_device and not first_ever:
-        from portal.services import email_send
+        from portal.mail import email_send
 
         email_send(
             template="portal/email/new_login",
@@ -149,7 +149,7 @@ def sessions_end_others(*, user: User, keep_session_key: str | None) -> int:
         record.save(update_fields=["ended_at"])
         ended += 1
     if ended:
-        from portal.services import audit_record
+        from portal.auditlog import audit_record
 
         audit_record(action="sessions.end_others", actor=user, data={"ended": ended})
     return ended
@@ -196,7 +196,8 @@ class SessionActivityMiddleware:
 
 
 def password_changed_notice(*, user: User) -> None:
-    from portal.services import audit_record, email_send
+    from portal.auditlog import audit_record
+    from portal.mail import email_send
 
     audit_record(action="user.password_changed", actor=user, target=user.email)
     email_send(template="portal/email/password_changed", to=[user.email], context={})

@@ -15,8 +15,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
+from ..mail import email_send
 from ..privacy.audit import client_data
-from ..services import email_send
 from . import mfa, sessions
 
 

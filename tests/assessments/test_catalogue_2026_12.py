@@ -6,8 +6,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from assessments.catalogue import default_catalogue_path, load_document, parse_yaml, to_plain
-from assessments.catalogue.schema import CatalogueError, validate_document
+from assessments.catalogue import (
+    CatalogueError,
+    default_catalogue_path,
+    load_document,
+    parse_yaml,
+    to_plain,
+    validate_document,
+)
 from assessments.scoring import score
 
 CATALOGUE = (

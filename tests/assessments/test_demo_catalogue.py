@@ -7,6 +7,7 @@ import pytest
 from assessments import services
 from assessments.demo import questionnaire_ensure_active
 from assessments.models import QuestionnaireVersion
+from assessments.questionnaire.services import answer_save
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +51,7 @@ def test_a_reassessment_on_2026_12_carries_over_the_answers_that_still_fit(alice
         "role": "build_on_api",
     }
     for key, value in answers.items():
-        services.answer_save(assessment=first, user=alice, question_key=key, value=value)
+        answer_save(assessment=first, user=alice, question_key=key, value=value)
     first.status = first.Status.SUBMITTED
     first.save(update_fields=["status"])
 
@@ -73,8 +74,8 @@ def test_a_reassessment_on_2027_01_keeps_the_use_cases_and_drops_what_no_longer_
         {"name": "Angebote", "area": "office_text", "service": "openai", "published": "no"},
         {"name": "Video-Interviews", "area": "emotion_workplace", "decides_about_people": "yes"},
     ]
-    services.answer_save(assessment=first, user=alice, question_key="use_cases", value=rows)
-    services.answer_save(assessment=first, user=alice, question_key="art5_practice", value="no")
+    answer_save(assessment=first, user=alice, question_key="use_cases", value=rows)
+    answer_save(assessment=first, user=alice, question_key="art5_practice", value="no")
     first.status = first.Status.SUBMITTED
     first.save(update_fields=["status"])
 

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from assessments import services
 from assessments.models import Assessment
+from assessments.questionnaire.selectors import questionnaire_for
 from portal.models import Organization, User
 from tests.browser.accessibility import AXE_SOURCE, Crawl, axe_check, axe_context, crawl
 from tests.browser.conftest import DEMO_PASSWORD
@@ -97,7 +98,7 @@ def test_every_page_has_no_serious_axe_violation_for_each_role_at_both_widths(
 
 
 def _first_section(assessment) -> str:
-    return services.questionnaire_for(assessment).sections[0]["key"]
+    return questionnaire_for(assessment).sections[0]["key"]
 
 
 def test_failed_sign_up_moves_focus_to_the_error_summary(browser, live_server, db):

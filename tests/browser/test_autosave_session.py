@@ -7,7 +7,7 @@ import pytest
 from django.contrib.sessions.models import Session
 from playwright.sync_api import expect
 
-from assessments import services
+from assessments.questionnaire.services import answer_save
 from portal.models import AuditLog
 from tests.browser.test_autosave import _open_section, _stored
 from tests.factories import PASSWORD
@@ -71,7 +71,7 @@ def test_lost_csrf_cookie_says_so_and_saves_after_reloading(page, live_server, a
 def test_two_people_on_one_answer_see_each_other_and_choose(page, live_server, alice, bob, draft):
     _open_section(page, live_server, alice, draft)
     # Bob saves the same question after Alice's page was shown.
-    services.answer_save(assessment=draft, user=bob, question_key="staff", value=12)
+    answer_save(assessment=draft, user=bob, question_key="staff", value=12)
 
     page.locator("#staff-input").fill("30")
     status = page.locator("#status-staff")
@@ -91,7 +91,7 @@ def test_two_people_on_one_answer_see_each_other_and_choose(page, live_server, a
     assert entry.data["conflict_resolved"] is True
 
     # Now Bob again, and this time Alice keeps Bob's answer.
-    services.answer_save(assessment=draft, user=bob, question_key="staff", value=15)
+    answer_save(assessment=draft, user=bob, question_key="staff", value=15)
     page.locator("#staff-input").fill("31")
     status = page.locator("#status-staff")
     expect(status).to_contain_text("„15“")

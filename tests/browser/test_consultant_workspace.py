@@ -8,6 +8,7 @@ import pytest
 from assessments import services
 from assessments.demo import profile_answers, questionnaire_ensure_active
 from assessments.models import Action
+from assessments.questionnaire.services import answer_save
 from portal.models import Membership, Organization
 from tests.factories import PASSWORD, ConsultantFactory, OrganizationFactory, UserFactory
 
@@ -50,7 +51,7 @@ def _submitted(organization, owner, answers):
     Membership.objects.create(user=owner, organization=organization, role="owner")
     assessment = services.assessment_start(organization=organization, user=owner).assessment
     for key, value in answers.items():
-        services.answer_save(assessment=assessment, user=owner, question_key=key, value=value)
+        answer_save(assessment=assessment, user=owner, question_key=key, value=value)
     return services.assessment_submit(assessment=assessment, user=owner)
 
 

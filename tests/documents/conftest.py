@@ -4,6 +4,7 @@ import pytest
 
 from assessments import services
 from assessments.demo import profile_answers, questionnaire_ensure_active
+from assessments.questionnaire.services import answer_save
 
 USE_CASES = [
     {
@@ -55,7 +56,7 @@ def submit_full(organization, user, *, care=0.5, overrides=None):
     questions = {q["key"] for s in version.document["sections"] for q in s["questions"]}
     for key, value in answers.items():
         if key in questions:
-            services.answer_save(assessment=assessment, user=user, question_key=key, value=value)
+            answer_save(assessment=assessment, user=user, question_key=key, value=value)
     return services.assessment_submit(assessment=assessment, user=user)
 
 

@@ -10,8 +10,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from assessments.catalogue import load_document, to_plain
-from assessments.catalogue.schema import CatalogueError, validate_document
+from assessments.catalogue import CatalogueError, load_document, to_plain, validate_document
 
 CATALOGUE = (
     Path(__file__).resolve().parents[2] / "assessments" / "catalogue" / "ki-readiness-2027.01.yaml"

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core import mail
 from django.utils import timezone
 
-from portal.services import email_send
+from portal.mail import email_send
 
 pytestmark = pytest.mark.django_db
 

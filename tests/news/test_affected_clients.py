@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from assessments.exposure import clients_exposed_to
+from assessments.results.exposure import clients_exposed_to
 from news.models import ClientFollowUp, Tag
 from portal.models import AuditLog
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory

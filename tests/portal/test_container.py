@@ -131,24 +131,57 @@ def test_the_compose_environment_is_a_valid_production_configuration():
     assert env["DEBUG"] == "0" and env["CACHE_URL"].startswith("redis://")
     code = (
         "from django.conf import settings as s; "
-        "print(s.DEBUG, s.SITE_URL, s.CACHES['default']['BACKEND'])"
+        "print(s.DEBUG, s.SITE_URL, s.CACHES['default']['BACKEND'], s.ADMINS, "
+        "repr(s.CONSULTANCY['name']), s.TRUSTED_PROXY_COUNT)"
     )
     printed = settings_printed(code, env=env, drop={*env, "VAR_DIR"})
-    assert printed.split() == [
+    assert printed.split(" ", 3) == [
         "False",
         "http://localhost:8000",
         "portal.cache.FaultTolerantRedisCache",  # Django's RedisCache, pages up when Redis is not
+        # a variable the operator left empty keeps the settings' default, never an empty name
+        "[] 'Hegau-Bodensee IT-Beratung GmbH' 0",
     ]
 
 
-@pytest.mark.skipif(
-    shutil.which("docker") is None
-    or subprocess.run(["docker", "compose", "version"], capture_output=True).returncode != 0,
-    reason="docker compose is not installed here",
-)
+def test_the_compose_environment_passes_what_operations_needs_and_nothing_unknown():
+    """docs/operations.md tells operators to set these; a name the settings never read is a typo
+    that would silently do nothing."""
+    env = _compose()["x-portal-env"]
+    for name in ("ADMINS", "HEALTHZ_TOKEN", "TRUSTED_PROXY_COUNT", "CONSULTANT_SCOPE"):
+        assert name in env, name
+    settings_source = (ROOT / "portal" / "settings.py").read_text()
+    consultancy = set(re.findall(r'env_str\("(CONSULTANCY_[A-Z_]+)"', settings_source))
+    assert consultancy - {"CONSULTANCY_PRIMARY_COLOR", "CONSULTANCY_LOGO"} <= set(env)
+    for name in env:
+        assert f'"{name}"' in settings_source, f"{name} is not read by portal/settings.py"
+
+
+def test_uploaded_files_live_on_volumes_shared_by_web_and_worker():
+    """Report PDFs, evidence and documents (private storage) and news covers (MEDIA_ROOT) survive
+    a recreated container, and the worker writes where web reads."""
+    volumes = _compose()["x-portal-service"]["volumes"]
+    assert "private-files:/app/var/private" in volumes
+    assert "media-files:/app/var/media" in volumes
+    assert {"private-files", "media-files"} <= set(_compose()["volumes"])
+    assert "/app/var/media" in (ROOT / "Dockerfile").read_text()  # created owned by the app user
+
+
+def _compose_command() -> list[str] | None:
+    """``docker compose`` (v2), else the stand-alone ``docker-compose`` (Debian's package)."""
+    if shutil.which("docker") and (
+        subprocess.run(["docker", "compose", "version"], capture_output=True).returncode == 0
+    ):
+        return ["docker", "compose"]
+    if shutil.which("docker-compose"):
+        return ["docker-compose"]
+    return None
+
+
+@pytest.mark.skipif(_compose_command() is None, reason="docker compose is not installed here")
 def test_docker_compose_accepts_the_file():
     result = subprocess.run(
-        ["docker", "compose", "config", "-q"],
+        [*_compose_command(), "config", "-q"],
         cwd=ROOT,
         env={**os.environ, "SECRET_KEY": "k" * 60},
         capture_output=True,

@@ -9,10 +9,10 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models.deletion import ProtectedError
 from django.utils import timezone
 
+from portal.auditlog import audit_record
 from portal.models import AuditLog
 from portal.privacy import append_only
 from portal.privacy.append_only import audit_maintenance
-from portal.services import audit_record
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -4,9 +4,9 @@ entries about others keep what they say."""
 import pytest
 from django.utils import timezone
 
+from portal.auditlog import audit_record
 from portal.models import AuditLog, ErasureRequest, Organization
 from portal.privacy.erasure import erasure_request, organization_erase
-from portal.services import audit_record
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -36,6 +36,7 @@ from assessments import services as assessment_services
 from assessments.actionplan import services as plan_services
 from assessments.demo import questionnaire_ensure_active
 from assessments.models import Report
+from assessments.questionnaire.services import answer_save
 from assessments.stress.models import StressJob
 from news.models import Tag
 from news.services import clients_inform
@@ -214,9 +215,7 @@ def client_lifecycle(mailoutbox, settings) -> dict:
     owner_browser.post(reverse("assessment_start", args=[organization.pk]))
     assessment = organization.assessments.get()
     for key, value in _answers(version.document).items():
-        assessment_services.answer_save(
-            assessment=assessment, user=owner, question_key=key, value=value
-        )
+        answer_save(assessment=assessment, user=owner, question_key=key, value=value)
     owner_browser.post(reverse("assessment_submit", args=[assessment.pk]))
     assessment.refresh_from_db()
     assert not assessment.is_draft

@@ -3,7 +3,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from assessments.charts import (
+from assessments.results.charts import (
     LEVEL_COLOURS,
     ChartAxis,
     bars_svg,

@@ -173,7 +173,7 @@ def test_source_sans_3_is_embedded(hostile_render):
 
 
 def test_charts_render_in_source_sans_3():
-    from assessments.charts import ChartAxis, bars_svg
+    from assessments.results.charts import ChartAxis, bars_svg
 
     html = '<link rel="stylesheet" href="css/fonts.css">' + bars_svg(
         [ChartAxis("Anbieterabhängigkeit", 70, "high")]

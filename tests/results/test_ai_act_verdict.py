@@ -11,8 +11,9 @@ from django.utils import translation
 from assessments import services
 from assessments.demo import questionnaire_ensure_active
 from assessments.models import Action, Report
-from assessments.presentation import citation
+from assessments.questionnaire.services import answer_save
 from assessments.reports.render import report_html
+from assessments.results.presentation import citation
 from tests.scoring.test_personas import PERSONAS
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +23,7 @@ def _submit(org, user, persona):
     questionnaire_ensure_active()
     assessment = services.assessment_start(organization=org, user=user).assessment
     for key, value in PERSONAS[persona].items():
-        services.answer_save(assessment=assessment, user=user, question_key=key, value=value)
+        answer_save(assessment=assessment, user=user, question_key=key, value=value)
     return services.assessment_submit(assessment=assessment, user=user)
 
 
@@ -119,7 +120,7 @@ def test_an_open_question_is_shown_to_ask(client, org_a, alice, consultant):
         "inform_exposed": "informed",
     }
     for key, value in answers.items():
-        services.answer_save(assessment=assessment, user=alice, question_key=key, value=value)
+        answer_save(assessment=assessment, user=alice, question_key=key, value=value)
     submitted = services.assessment_submit(assessment=assessment, user=alice)
 
     body = _page(client, consultant, submitted)

@@ -18,6 +18,7 @@ from django.utils import timezone
 from assessments import services
 from assessments.admin import AnswerInline, AssessmentAdmin
 from assessments.models import Answer, Assessment, QuestionnaireVersion, Result
+from assessments.questionnaire.services import AssessmentLocked, answer_save
 from assessments.results import services as results_services
 from assessments.scoring import stamp
 from assessments.scoring.stamp import result_stamp
@@ -74,8 +75,8 @@ def test_answers_of_a_submitted_assessment_cannot_change(two, alice):
     assessment: saving an answer is refused, the admin shows status and answers read-only, and
     nothing outside a query ever sets an assessment back to draft."""
     first, _second = two
-    with pytest.raises(services.AssessmentLocked):
-        services.answer_save(assessment=first, user=alice, question_key="staff", value=1)
+    with pytest.raises(AssessmentLocked):
+        answer_save(assessment=first, user=alice, question_key="staff", value=1)
     assert "status" in AssessmentAdmin.readonly_fields
     editable = {f.name for f in Answer._meta.get_fields() if getattr(f, "editable", False)}
     assert editable - {"id", "assessment"} <= set(AnswerInline.readonly_fields)

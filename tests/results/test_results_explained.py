@@ -7,6 +7,7 @@ from django.urls import reverse
 from assessments import services
 from assessments.demo import questionnaire_ensure_active
 from assessments.models import Report
+from assessments.questionnaire.services import answer_save
 from assessments.reports.render import report_html
 from tests.scoring.test_personas import PERSONAS
 
@@ -19,7 +20,7 @@ def practice(org_a, alice):
     questionnaire_ensure_active()
     assessment = services.assessment_start(organization=org_a, user=alice).assessment
     for key, value in PERSONAS["P01_praxis"].items():
-        services.answer_save(assessment=assessment, user=alice, question_key=key, value=value)
+        answer_save(assessment=assessment, user=alice, question_key=key, value=value)
     return services.assessment_submit(assessment=assessment, user=alice)
 
 

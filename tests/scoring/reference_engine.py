@@ -1,6 +1,18 @@
-"""Reference for the scoring engine's fast path: ``assessments/scoring/engine.py`` as it was
-before issue 14's speed work (commit 45c8820), frozen. ``test_fast_path.py`` checks that the
-engine still gives exactly these results. Do not optimise this copy.
+"""A second, plain scoring engine that the tests hold the real one to.
+
+Why it exists: ``assessments/scoring`` scores thousands of answer sets per ``rescore`` and stress
+test, so it takes fast paths that are hard to check by reading: conditions compiled once per
+catalogue (``compiled.py``), per-answer contributions and use-case rows memoised
+(``index.py``, ``contributions.py``), score and missing answers in one walk. Decision 0008
+(``docs/decisions/0008-fast-paths-beside-plain-references.md``) keeps a fast path only beside a
+plain reference and a test that holds the two equal. This module is that reference for the
+engine: ``assessments/scoring/engine.py`` as it was before issue 14's speed work (commit
+45c8820), written to be read, not to be fast. ``test_fast_path.py`` and ``test_contributions.py``
+score hundreds of random answer sets per shipped catalogue with both and require identical
+cards; the production code never imports it.
+
+When the scoring rules change, change them here too, in the plainest form (and raise
+``SCORING_VERSION`` in both); never optimise this copy, or the comparison proves nothing.
 
 Issue 19 changed what the engine computes (not how fast), and this copy follows in the plainest
 form: the company's answers go to the use-case classification (the AI Act procedure), knock-out
@@ -34,7 +46,7 @@ from assessments.scoring.index import (
 from assessments.scoring.model import DimensionScore, Driver, Recommendation, ScoreCard
 from assessments.scoring.plan import firsts, legal_sort_key, urgency_of
 
-SCORING_VERSION = "1.2"
+SCORING_VERSION = "1.3"
 
 _EPSILON = 1e-9
 _MEMO_LIMIT = 1024  # memoised answers per multi_choice/number question

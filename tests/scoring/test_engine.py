@@ -667,7 +667,7 @@ def test_dates_parsed_by_yaml_become_iso_strings():
 
 def test_the_validated_document_scores_like_the_raw_one():
     """What the app stores is ``validate_document`` output (model_dump, floats, ISO dates)."""
-    from assessments.catalogue.schema import validate_document
+    from assessments.catalogue import validate_document
 
     catalogue = make_catalogue()
     catalogue["recommendations"].pop()  # the schema refuses the duplicate key kept for the test

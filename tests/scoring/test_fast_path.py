@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from assessments.catalogue import load_document, to_plain
-from assessments.questionnaire import Questionnaire
+from assessments.questionnaire.progress import Questionnaire
 from assessments.scoring import score, score_and_missing
 from tests.scoring import reference_engine
 

@@ -758,7 +758,7 @@ def cards():
 
 
 def test_the_inline_catalogue_is_valid_and_scores_the_same_after_validation(cards):
-    from assessments.catalogue.schema import validate_document
+    from assessments.catalogue import validate_document
 
     document = validate_document(CATALOGUE)
     for name, answers in PERSONAS.items():

@@ -2,7 +2,8 @@
 
 Answers follow the written descriptions; the expected level ranges and rankings were written down
 in docs/personas.md before the engine ran on them (a consultant's judgement, not engine output).
-``bench/mutation.py`` reuses ``PERSONAS``, ``EXPECTED``, ``RANKINGS`` and ``failures``.
+``bench/mutation.py`` reuses ``PERSONAS``, ``judgement_failures`` and ``variant_failures`` (the
+consultant's judgements) and ``pin_failures`` (the point pins).
 """
 
 import functools
@@ -719,6 +720,90 @@ PERSONAS = {
         "dpo": "named",
         "dpia": "none",
     },
+    # P22–P24 (docs/personas.md): the answers no persona had chosen
+    "P22_seekurier": {
+        **GOOD,
+        "services_used": ["google_gemini", "chatgpt_business"],
+        "staff_share": "half",
+        "private_accounts": "tolerated",
+        "use_cases": [
+            row(
+                "Ratsberichte zusammenfassen",
+                "public_interest_text",
+                "other_service",
+                "public",
+                "regular",
+            ),
+            row("Illustrationen", "synthetic_media", "openai", "public"),
+        ],
+        "public_interest_text": "unlabelled",
+        "deepfakes": "sometimes",
+        "contract_tier": "mixed",
+        "training_on_data": "switched_off",
+        "ai_policy": "written",
+        "literacy_training": "informal",
+    },
+    "P23_callcenter": {
+        **GOOD,
+        "services_used": ["copilot_chat", "other"],
+        "staff_share": "half",
+        "use_cases": [
+            row(
+                "Emotionen der Anrufer erkennen",
+                "emotion_recognition",
+                "other_service",
+                "customers",
+                "regular",
+                output="assesses_people",
+            ),
+            row("Büro", "office_text", "m365_copilot", "staff", "regular"),
+        ],
+        "human_oversight": "yes",
+        "logs_kept": "shorter",
+        "inform_workers_high_risk": "informal",
+        "inform_affected": "not_informed",
+        "inform_exposed": "not_informed",
+        "works_council": "informal",
+        "flex_routing_reviewed": "reviewed_documented",
+        "dpia": "planned",
+        "dpo": "named",
+    },
+    "P24_pixelwerk": {
+        **GOOD,
+        "services_used": ["m365_copilot", "openai_api", "self_hosted"],
+        "staff_share": "most",
+        "own_apps": "internal",
+        "use_cases": [
+            row("Kampagnentexte", "marketing_text", "openai", "customers", "regular"),
+            row("Büro", "office_text", "m365_copilot", "staff", "regular"),
+        ],
+        "dpa": "some",
+        "data_residency": "outside_eu",
+        "transfer_basis": "none",
+        "openai_retention": "not_assessed",
+        "dpo": "missing",
+        "records_of_processing": "partial",
+        "dpia": "none",
+        "privacy_notice": "outdated",
+        "anthropic_models": "on_documented",
+        "flex_routing_reviewed": "reviewed",
+        "oversharing": "not_reviewed",
+        "labels_dlp": "none",
+        "providers": "one",
+        "abstraction": "direct",
+        "versions_pinned": "pinned",
+        "prompts_repository": "partly",
+        "export_tested": "not_possible",
+        "alternative_tested": "not_tried",
+        "exit_plan": "none",
+        "contract_term": "annual",
+        "monthly_spend": 1500,
+        "cost_tracking": "no_overview",
+        "price_rise_20": "tight",
+        "ai_policy": "written",
+        "literacy_training": "informal",
+        "works_council": "informal",
+    },
 }
 
 # (low, high) level per dimension and readiness ("readiness": the readiness level, i.e. the risk
@@ -894,6 +979,31 @@ EXPECTED = {
         "governance": (L, M),
         "readiness": (L, M),
     },
+    # P22–P24
+    "P22_seekurier": {
+        "ai_act": (M, H),
+        "gdpr": (L, M),
+        "lock_in": (L, M),
+        "continuity": (L, L),
+        "governance": (L, M),
+        "readiness": (M, H),
+    },
+    "P23_callcenter": {
+        "ai_act": (H, H),
+        "gdpr": (M, H),
+        "lock_in": (L, M),
+        "continuity": (L, M),
+        "governance": (L, M),
+        "readiness": (M, H),
+    },
+    "P24_pixelwerk": {
+        "gdpr": (H, C),
+        "ai_act": (L, M),
+        "lock_in": (M, H),
+        "continuity": (M, H),
+        "governance": (L, M),
+        "readiness": (M, H),
+    },
 }
 
 # (dimension, riskier or less ready, the other): strict, from docs/personas.md.
@@ -1000,6 +1110,24 @@ RANKINGS = [
     ("continuity", "P15_softwareschmiede", "P20_hausverwaltung"),
     ("continuity", "P15_softwareschmiede", "P17_sportpark"),
     ("readiness", "P15_softwareschmiede", "P16_getraenkehandel"),
+    # P22–P24 (docs/personas.md, fourth ranking table)
+    ("ai_act", "P22_seekurier", "P07_webshop"),
+    ("ai_act", "P08_modehaus", "P22_seekurier"),
+    ("ai_act", "P23_callcenter", "P14_autohaus"),
+    ("ai_act", "P23_callcenter", "P19_spedition"),
+    ("ai_act", "P18_bildungszentrum", "P23_callcenter"),
+    ("ai_act", "P23_callcenter", "P21_seehotel"),
+    ("gdpr", "P24_pixelwerk", "P20_hausverwaltung"),
+    ("gdpr", "P24_pixelwerk", "P22_seekurier"),
+    ("gdpr", "P01_praxis", "P24_pixelwerk"),
+    ("gdpr", "P23_callcenter", "P21_seehotel"),
+    ("gdpr", "P22_seekurier", "P11_softwarehaus"),
+    ("lock_in", "P24_pixelwerk", "P14_autohaus"),
+    ("continuity", "P24_pixelwerk", "P14_autohaus"),
+    ("governance", "P24_pixelwerk", "P20_hausverwaltung"),
+    ("readiness", "P24_pixelwerk", "P20_hausverwaltung"),
+    ("readiness", "P22_seekurier", "P07_webshop"),
+    ("readiness", "P23_callcenter", "P19_spedition"),
 ]
 
 
@@ -1027,6 +1155,9 @@ FIRST_ACTION = {
     "P19_spedition": {"do_dpia"},
     "P20_hausverwaltung": {"decide_anthropic_models", "review_flex_routing"},
     "P21_seehotel": {"do_dpia"},
+    "P22_seekurier": {"label_ai_content", "label_deepfakes"},
+    "P23_callcenter": {"inform_exposed_people"},
+    "P24_pixelwerk": {"sign_dpa", "name_dpo"},
 }
 # Nothing unlawful or overdue: no "zuerst" at all (docs/personas.md).
 NO_FIRST = {
@@ -1039,6 +1170,197 @@ NO_FIRST = {
 }
 
 
+# The same company with one answer changed (docs/personas.md, "Variants"): per question the
+# answers from better to worse ("<": strictly worse off in each named dimension, "<=": at least as
+# bad), the dimensions, the persona it is tried on and the follow-up answers the variant needs.
+_DIM = {"L": "lock_in", "G": "gdpr", "A": "ai_act", "C": "continuity", "R": "governance"}
+_OWN_APP = {
+    "abstraction": "gateway",
+    "versions_pinned": "pinned_monitored",
+    "chatbot_disclosure": "always",
+    "prompt_injection": "tested",
+}
+VARIANTS = [
+    ("private_accounts", "blocked < forbidden < tolerated < common", "R", "P14_autohaus"),
+    # data-protection steps where no floor compresses the score (docs/personas.md)
+    ("private_accounts", "blocked < forbidden < tolerated < common", "G", "P11_softwarehaus"),
+    ("use_case_register", "complete < partial < none", "R", "P14_autohaus"),
+    ("use_case_register", "complete <= partial < none", "A", "P14_autohaus"),
+    ("literacy_training", "documented < informal < none", "AR", "P14_autohaus"),
+    ("chatbot_disclosure", "always < partly < never", "A", "P07_webshop"),
+    (
+        "public_interest_text",
+        "none_published <= editorial_review <= labelled < unlabelled",
+        "A",
+        "P07_webshop",
+    ),
+    ("deepfakes", "none_published <= labelled < sometimes < unlabelled", "A", "P07_webshop"),
+    (
+        "provider_duties_checked",
+        "checked_documented < in_progress < not_checked",
+        "A",
+        "P10_supportcenter",
+    ),
+    ("ai_in_products", "assessed < in_progress < not_assessed", "A", "P13_maschinenbau"),
+    ("human_oversight", "yes < no", "AG", "P14_autohaus"),
+    ("logs_kept", "six_months_plus < shorter < none", "A", "P14_autohaus"),
+    ("inform_workers_high_risk", "informed < informal < not_informed", "A", "P19_spedition"),
+    ("inform_affected", "informed_explained < informed_only < not_informed", "A", "P14_autohaus"),
+    ("fria", "done < planned < none", "A", "P14_autohaus"),
+    ("inform_exposed", "informed < partly < not_informed", "A", "P19_spedition"),
+    ("dpa", "all_services < some < none", "G", "P11_softwarehaus"),
+    ("contract_tier", "business_only < mixed < consumer", "G", "P11_softwarehaus"),
+    (
+        "training_on_data",
+        "excluded_by_contract < switched_off < default_on",
+        "G",
+        "P11_softwarehaus",
+    ),
+    ("data_residency", "eu_contractual < partly_eu < outside_eu", "G", "P11_softwarehaus"),
+    ("openai_retention", "zdr_approved < assessed < not_assessed", "G", "P11_softwarehaus"),
+    ("transfer_basis", "dpf_scc_tia < dpf_only < none", "G", "P11_softwarehaus"),
+    ("dpia", "done < planned < none", "G", "P11_softwarehaus"),
+    ("dpo", "named <= not_required < missing", "GR", "P11_softwarehaus"),
+    ("records_of_processing", "complete < partial < none", "G", "P11_softwarehaus"),
+    ("prompt_retention", "defined < vendor_default", "G", "P11_softwarehaus"),
+    ("privacy_notice", "updated < outdated", "G", "P11_softwarehaus"),
+    ("personal_data", "none < regular < special", "G", "P03_steuerberatung"),
+    ("secrecy_safeguards", "no_secrets <= bound < not_bound", "G", "P03_steuerberatung"),
+    (
+        "anthropic_models",
+        "off_documented < on_documented < not_decided",
+        "G",
+        "P03_steuerberatung",
+    ),
+    (
+        "flex_routing_reviewed",
+        "reviewed_documented < reviewed < not_reviewed",
+        "G",
+        "P03_steuerberatung",
+    ),
+    ("oversharing", "reviewed_labels < partly < not_reviewed", "G", "P03_steuerberatung"),
+    ("labels_dlp", "labels_and_dlp < labels_only < none", "G", "P03_steuerberatung"),
+    (
+        "azure_abuse_monitoring",
+        "modified_approved < assessed < not_assessed",
+        "G",
+        "P15_softwareschmiede",
+    ),
+    ("automated_decisions", "never < sometimes < regularly", "G", "P14_autohaus"),
+    ("prompt_injection", "tested < basic < none", "G", "P07_webshop"),
+    ("providers", "three_plus < two < one", "L", "P14_autohaus"),
+    ("proprietary_features", "none < some < core", "L", "P14_autohaus"),
+    ("abstraction", "gateway < partial < direct", "L", "P07_webshop"),
+    ("prompts_repository", "own_repository < partly < vendor_ui_only", "L", "P14_autohaus"),
+    ("export_tested", "tested < possible_untested < not_possible", "L", "P14_autohaus"),
+    ("data_act_clauses", "full < partly < none", "L", "P14_autohaus"),
+    ("alternative_tested", "in_use < piloted < not_tried", "L", "P14_autohaus"),
+    ("exit_plan", "tested < documented < none", "LC", "P14_autohaus"),
+    ("skills", "several_ecosystems < one_ecosystem <= none", "L", "P14_autohaus"),
+    ("skills", "several_ecosystems <= one_ecosystem < none", "R", "P14_autohaus"),
+    ("contract_term", "monthly < annual < multi_year", "L", "P14_autohaus"),
+    ("own_apps", "none < internal < customer_facing", "L", "P14_autohaus", _OWN_APP),
+    ("staff_share", "few < half < most", "C", "P14_autohaus"),
+    ("no_fallback", "all_have_fallback < some_without < critical_without", "C", "P14_autohaus"),
+    ("versions_pinned", "pinned_monitored < pinned < not_pinned", "C", "P07_webshop"),
+    ("monthly_spend", "50 < 500 < 2500 < 8000", "C", "P14_autohaus"),
+    ("price_rise_20", "absorbable < tight < critical", "C", "P14_autohaus"),
+    ("provider_sla", "known_fits < known_insufficient < none", "C", "P14_autohaus"),
+    ("cost_tracking", "per_purpose < total_only < no_overview", "C", "P14_autohaus"),
+    ("change_monitoring", "named_person < occasionally < nobody", "C", "P14_autohaus"),
+    ("fallback_drill", "practised < planned < never", "C", "P14_autohaus"),
+    ("ai_policy", "written_trained < written < none", "R", "P14_autohaus"),
+    ("responsible_person", "yes < no", "R", "P14_autohaus"),
+    ("works_council", "agreed < informal < not_informed", "R", "P14_autohaus"),
+    ("approval_process", "formal < informal < none", "R", "P14_autohaus"),
+    ("incident_process", "defined < partly < not_known", "R", "P14_autohaus"),
+    ("incident_process", "defined <= partly < not_known", "G", "P11_softwarehaus"),
+    ("copyright_check", "rules < case_by_case < none", "R", "P14_autohaus"),
+    ("review_cycle", "yearly < occasionally < never", "R", "P14_autohaus"),
+    ("no_ai_rule", "written < verbal < none", "R", "P16_getraenkehandel"),
+    ("confidence", "5 <= 4 < 3 < 2 <= 1", "R", "P14_autohaus"),
+]
+# The same company using one more service (docs/personas.md, "Services"): (persona, service,
+# dimensions that get worse, follow-up answers).
+_M365 = {
+    "anthropic_models": "off_documented",
+    "oversharing": "reviewed_labels",
+    "labels_dlp": "labels_and_dlp",
+}
+SERVICE_VARIANTS = [
+    *(
+        ("P14_autohaus", service, "L", {})
+        for service in (
+            "mistral",
+            "copilot_chat",
+            "copilot_studio",
+            "chatgpt_business",
+            "github_copilot",
+            "google_gemini",
+            "anthropic_claude",
+        )
+    ),
+    ("P14_autohaus", "azure_openai", "L", {"azure_abuse_monitoring": "modified_approved"}),
+    ("P14_autohaus", "openai_api", "L", {"openai_retention": "zdr_approved"}),
+    ("P11_softwarehaus", "other", "L", {}),
+    ("P17_sportpark", "m365_copilot", "L", _M365),
+    ("P14_autohaus", "self_hosted", "C", {}),
+]
+
+
+# Judgements of docs/personas.md the engine does not meet and the consultant does not withdraw
+# (docs/personas.md, "Open disagreements"): kept out of the suite's pass/fail, each asserted by an
+# expected failure below so that a fix of the engine shows up. None is open: the four of issue 19
+# were settled in the catalogue and the plan order (docs/decisions/0050).
+DISPUTED: dict[tuple[str, str], str] = {}
+
+
+def _steps(order: str) -> list[tuple[str, object]]:
+    """``"a < b <= c"`` → [("", "a"), ("<", "b"), ("<=", "c")] (numbers as int)."""
+    tokens = order.split()
+    values = [int(t) if t.isdigit() else t for t in tokens[::2]]
+    return list(zip(["", *tokens[1::2]], values, strict=True))
+
+
+def variant_rows() -> list[tuple[str, str, list[tuple[str, str, dict]]]]:
+    """(label, dimensions, [(operator, answer, answer set)] from better to worse) per row of
+    ``VARIANTS`` and ``SERVICE_VARIANTS`` (the operator relates an answer set to the one before)."""
+    out = []
+    for question, order, dims, base, *extras in VARIANTS:
+        extra = extras[0] if extras else {}
+        steps = [(op, str(v), {**PERSONAS[base], **extra, question: v}) for op, v in _steps(order)]
+        out.append((f"{base} {question}", dims, steps))
+    for base, service, dims, extra in SERVICE_VARIANTS:
+        without = {**PERSONAS[base], **extra}
+        with_it = {**without, "services_used": [*without["services_used"], service]}
+        out.append(
+            (f"{base} + {service}", dims, [("", "without", without), ("<", "with", with_it)])
+        )
+    return out
+
+
+def variant_step_failures(document: dict, label, dims, steps, *, only=None) -> list[str]:
+    """Where a row's answer sets are not ordered as docs/personas.md says: every step but the
+    disputed ones, or only the step ``only`` (e.g. ``"none < internal"``)."""
+    cards = [score(document, answers) for _op, _name, answers in steps]
+    out = []
+    for i in range(1, len(steps)):
+        op = steps[i][0]
+        step = f"{steps[i - 1][1]} {op} {steps[i][1]}"
+        if (only is not None and step != only) or (only is None and (label, step) in DISPUTED):
+            continue
+        for dim in (_DIM[d] for d in dims):
+            better, worse = risk_of(cards[i - 1], dim), risk_of(cards[i], dim)
+            if worse < better or (op == "<" and worse == better):
+                out.append(f"{label}: {step} in {dim}, {better} vs {worse}")
+    return out
+
+
+def variant_failures(document: dict) -> list[str]:
+    """The same company with one answer changed is worse off where docs/personas.md says so."""
+    return [f for row in variant_rows() for f in variant_step_failures(document, *row)]
+
+
 # How serious each gap of the personas is, in a consultant's three tiers (docs/personas.md, third
 # table); a tier is a band of points for the gap's largest contribution to any area.
 SEVERITY_BANDS = {"minor": (1, 2), "serious": (3, 4), "severe": (5, 7)}
@@ -1047,7 +1369,8 @@ SEVERITY = {
         contract_tier.consumer deepfakes.unlabelled dpa.none human_oversight.no
         personal_data.special private_accounts.common proprietary_features.core
         provider_duties_checked.not_checked providers.one
-        secrecy_safeguards.not_bound ai_policy.none services_used.chatgpt_free""",
+        secrecy_safeguards.not_bound ai_policy.none services_used.chatgpt_free
+        public_interest_text.unlabelled inform_exposed.not_informed""",
     "serious": """abstraction.direct anthropic_models.not_decided approval_process.none
         azure_abuse_monitoring.not_assessed change_monitoring.nobody contract_term.multi_year
         data_act_clauses.none dpia.none exit_plan.none fallback_drill.never
@@ -1058,7 +1381,10 @@ SEVERITY = {
         provider_sla.none records_of_processing.none responsible_person.no review_cycle.never
         staff_share.most training_on_data.default_on use_case_register.none
         versions_pinned.not_pinned works_council.not_informed alternative_tested.not_tried
-        monthly_spend.8000 services_used.copilot_studio""",
+        monthly_spend.8000 services_used.copilot_studio dpa.some contract_tier.mixed
+        data_residency.outside_eu transfer_basis.none dpo.missing oversharing.not_reviewed
+        labels_dlp.none openai_retention.not_assessed deepfakes.sometimes logs_kept.shorter
+        export_tested.not_possible cost_tracking.no_overview""",
     "minor": """abstraction.partial ai_policy.written alternative_tested.piloted
         approval_process.informal azure_abuse_monitoring.assessed
         change_monitoring.occasionally confidence.2 confidence.3 contract_term.annual
@@ -1078,7 +1404,10 @@ SEVERITY = {
         versions_pinned.pinned services_used.m365_copilot services_used.copilot_chat
         services_used.azure_openai services_used.openai_api services_used.chatgpt_business
         services_used.mistral services_used.anthropic_claude services_used.github_copilot
-        services_used.other no_ai_rule.none fria.planned monthly_spend.300""",
+        services_used.other no_ai_rule.none fria.planned monthly_spend.300
+        anthropic_models.on_documented training_on_data.switched_off
+        inform_workers_high_risk.informal works_council.informal services_used.google_gemini
+        services_used.self_hosted""",
 }
 
 
@@ -1187,14 +1516,17 @@ def reference_twins() -> tuple:
 def failures(document: dict) -> list[str]:
     """Every expectation of docs/personas.md the engine misses on ``document``."""
     cards = {name: score(document, answers) for name, answers in PERSONAS.items()}
-    return judgement_failures(cards) + pin_failures(document, cards)
+    return judgement_failures(cards) + variant_failures(document) + pin_failures(document, cards)
 
 
 def judgement_failures(cards: dict) -> list[str]:
-    """A consultant's judgements of the outcome: level ranges, rankings, first action."""
+    """A consultant's judgements of the outcome: level ranges, rankings, first action (the
+    one-answer variants: ``variant_failures``)."""
     out = []
     for name, expected in EXPECTED.items():
         for key, (low, high) in expected.items():
+            if (name, key) in DISPUTED:
+                continue
             level = level_of(cards[name], key)
             if not LEVELS.index(low) <= LEVELS.index(level) <= LEVELS.index(high):
                 out.append(f"{name} {key}: {level} not in {low}..{high}")
@@ -1221,7 +1553,8 @@ def first_action_failures(cards: dict) -> list[str]:
     out = []
     for name, expected in FIRST_ACTION.items():
         plan = cards[name].recommendations
-        if expected is not None and (not plan or plan[0].key not in expected):
+        disputed = (name, "first action") in DISPUTED
+        if expected is not None and not disputed and (not plan or plan[0].key not in expected):
             out.append(f"{name}: first action {plan[0].key if plan else None}, not {expected}")
         marked = [r for r in plan if r.first]
         if len(marked) > 3 or (name in NO_FIRST and marked):
@@ -1248,8 +1581,8 @@ def test_there_are_at_least_twelve_personas_with_ranges_for_every_dimension():
 
 @pytest.mark.parametrize("name", sorted(PERSONAS))
 def test_every_answer_is_valid_for_the_catalogue(catalogue, name):
-    from assessments.answers import AnswerInvalid, validate_value
-    from assessments.questionnaire import Questionnaire
+    from assessments.questionnaire.answers import AnswerInvalid, validate_value
+    from assessments.questionnaire.progress import Questionnaire
 
     questions = Questionnaire(catalogue).questions
     for key, value in PERSONAS[name].items():
@@ -1261,7 +1594,8 @@ def test_every_answer_is_valid_for_the_catalogue(catalogue, name):
 
 
 @pytest.mark.parametrize(
-    ("name", "key"), [(n, k) for n, expected in EXPECTED.items() for k in expected]
+    ("name", "key"),
+    [(n, k) for n, expected in EXPECTED.items() for k in expected if (n, k) not in DISPUTED],
 )
 def test_level_lies_in_the_consultants_range(cards, name, key):
     low, high = EXPECTED[name][key]
@@ -1280,13 +1614,48 @@ def test_pairwise_ranking(cards, key, worse, better):
 def test_the_first_action_is_the_one_a_consultant_would_name(cards, name):
     plan = cards[name].recommendations
     expected = FIRST_ACTION[name]
-    if expected is not None:
+    if expected is not None and (name, "first action") not in DISPUTED:
         assert plan[0].key in expected, [(r.key, r.urgency) for r in plan[:4]]
     marked = [r.key for r in plan if r.first]
     assert len(marked) <= 3
     assert all(r.urgency in {"stop", "in_force"} for r in plan if r.first)
     if name in NO_FIRST:
         assert marked == []
+
+
+@pytest.mark.parametrize(
+    ("label", "dims", "steps"), [pytest.param(*row, id=row[0]) for row in variant_rows()]
+)
+def test_the_same_company_with_a_worse_answer_is_worse_off(catalogue, label, dims, steps):
+    assert variant_step_failures(catalogue, label, dims, steps) == []
+
+
+def test_every_variant_answers_the_questions_it_shows(catalogue):
+    from assessments.catalogue.conditions import visible_questions
+
+    for label, _dims, steps in variant_rows():
+        for _op, name, answers in steps:
+            shown = visible_questions(catalogue, answers)
+            assert {k for k in shown if k not in answers} <= {"comments"}, (label, name)
+
+
+# An open disagreement (docs/personas.md) is held as a strict expected failure, so an engine change
+# that settles it shows up; none is open now, and the test exists only while one is.
+if DISPUTED:
+
+    @pytest.mark.parametrize("key", sorted(DISPUTED), ids=str)
+    @pytest.mark.xfail(strict=True, reason="docs/personas.md, open disagreements")
+    def test_a_disputed_verdict_still_differs_from_the_consultants(catalogue, cards, key):
+        subject, what = key
+        if what == "first action":
+            assert cards[subject].recommendations[0].key in FIRST_ACTION[subject]
+        elif subject in EXPECTED:
+            low, high = EXPECTED[subject][what]
+            level = level_of(cards[subject], what)
+            assert LEVELS.index(low) <= LEVELS.index(level) <= LEVELS.index(high)
+        else:
+            row = next(r for r in variant_rows() if r[0] == subject)
+            assert variant_step_failures(catalogue, *row, only=what) == []
 
 
 def test_special_data_and_secrets_in_consumer_tools_are_knock_out_drivers(cards):
@@ -1369,3 +1738,25 @@ def test_every_gap_of_the_personas_has_a_severity_and_its_points_fit_it(catalogu
 
 def test_the_suite_holds(catalogue):
     assert failures(catalogue) == []
+
+
+def test_a_processor_without_dpa_or_a_transfer_without_basis_is_a_floor_only_with_personal_data(
+    catalogue, cards
+):
+    # decision 0050: Art. 28(3) and Art. 44 GDPR, each at least "high" where personal data go in
+    pixelwerk = {d.question_key for d in cards["P24_pixelwerk"].dimension("gdpr").drivers}
+    assert {"processor_without_dpa", "transfer_without_basis"} <= pixelwerk
+    # the bakery has no DPA either, but no personal data goes into ChatGPT
+    bakery = {d.question_key for d in cards["P04_baeckerei"].dimension("gdpr").drivers}
+    assert bakery.isdisjoint({"processor_without_dpa", "transfer_without_basis"})
+    # data in the EU: "no verified basis" for US transfers is no transfer without a basis
+    in_eu = score(catalogue, {**PERSONAS["P24_pixelwerk"], "data_residency": "eu_contractual"})
+    assert "transfer_without_basis" not in {d.question_key for d in in_eu.dimension("gdpr").drivers}
+
+
+def test_unlabelled_public_interest_text_is_an_ai_act_floor_like_unlabelled_deepfakes(cards):
+    # Art. 50(4) second subparagraph: P22's unlabelled, unreviewed council summaries
+    seekurier = cards["P22_seekurier"].dimension("ai_act")
+    assert "unlabelled_public_interest_text" in {d.question_key for d in seekurier.drivers}
+    assert seekurier.level == "high"
+    assert cards["P22_seekurier"].readiness_level != "low"

@@ -10,6 +10,7 @@ only where its ``legal_if`` holds. Catalogues without a legal date keep the olde
 The expected orders come from the rules above applied by hand to the personas' situations.
 """
 
+import itertools
 from pathlib import Path
 
 import pytest
@@ -58,6 +59,29 @@ def test_rule_2_duties_in_force_come_before_deadlines(catalogue):
     urgencies = [r.urgency for r in recs]
     assert urgencies.index("in_force") < urgencies.index("deadline") < urgencies.index("risk")
     assert keys(recs).index("do_dpia") < keys(recs).index("do_fria")
+
+
+def test_rule_2_equally_weighty_duties_in_force_follow_the_riskier_area(catalogue):
+    # P22 breaks two Art. 50(4) duties (AI Act high) and lets two freelancers use consumer
+    # accounts with names in the prompts (data protection low): all three are priority-1,
+    # low-effort duties in force; the older date (GDPR 2018) no longer decides (decision 0050)
+    card = score(catalogue, PERSONAS["P22_seekurier"])
+    risk = {d.key: d.score for d in card.dimensions}
+    assert risk["ai_act"] > risk["gdpr"]
+    order = keys(card.recommendations)
+    assert order.index("label_deepfakes") < order.index("replace_chatgpt_free")
+    assert order.index("label_ai_content") < order.index("replace_chatgpt_free")
+    # AI literacy (Art. 4, no fine of its own in Art. 99) comes after duties fined directly
+    assert order.index("replace_chatgpt_free") < order.index("ai_literacy")
+    # and in every persona's plan: among duties in force of the same priority and effort, the
+    # riskier area first
+    for answers in PERSONAS.values():
+        card = score(catalogue, answers)
+        risk = {d.key: d.score for d in card.dimensions}
+        duties = [r for r in card.recommendations if r.urgency == "in_force"]
+        for a, b in itertools.pairwise(duties):
+            if (a.priority, a.effort) == (b.priority, b.effort):
+                assert risk.get(a.dimension, 0) >= risk.get(b.dimension, 0), (a.key, b.key)
 
 
 def test_rule_3_deadlines_come_by_date(catalogue):

@@ -15,8 +15,9 @@ from django.utils import timezone
 
 from assessments import services as assessment_services
 from assessments.models import Assessment, ConsultantNote, Report
+from assessments.questionnaire.services import answer_save
+from portal.auditlog import audit_record
 from portal.models import AuditLog, ErasureRequest, Membership, Organization, User, UserSession
-from portal.services import audit_record
 from portal.tasks import privacy_daily
 from tests.factories import PASSWORD, InvitationFactory, MembershipFactory, UserFactory
 from tests.wizard.conftest import COMPLETE, fill
@@ -158,7 +159,7 @@ def test_erasure_leaves_the_sentinel_nowhere(
     InvitationFactory(organization=organization, email=f"neu.{SENTINEL}@firma.example")
     assessment = _submitted(organization, owner, use_case_name=f"Texte {SENTINEL}")
     draft = assessment_services.assessment_start(organization=organization, user=colleague)
-    assessment_services.answer_save(
+    answer_save(
         assessment=draft.assessment,
         user=colleague,
         question_key="use_cases",

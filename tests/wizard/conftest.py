@@ -2,6 +2,7 @@ import pytest
 
 from assessments import services
 from assessments.models import Assessment
+from assessments.questionnaire.services import answer_save
 
 
 @pytest.fixture
@@ -25,4 +26,4 @@ COMPLETE = {
 
 def fill(assessment, user, answers=None) -> None:
     for key, value in (answers or COMPLETE).items():
-        services.answer_save(assessment=assessment, user=user, question_key=key, value=value)
+        answer_save(assessment=assessment, user=user, question_key=key, value=value)

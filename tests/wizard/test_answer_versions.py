@@ -9,8 +9,14 @@ from django.db import close_old_connections, connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from assessments import selectors, services
+from assessments import services
 from assessments.models import Answer
+from assessments.questionnaire.selectors import answers_dict, questionnaire_for
+from assessments.questionnaire.services import (
+    AnswerConflict,
+    answer_save,
+    answer_save_with_progress,
+)
 from portal.models import AuditLog
 from tests.wizard.conftest import fill
 
@@ -18,7 +24,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _save(user, draft, key, value, version=None, **extra):
-    return services.answer_save(
+    return answer_save(
         assessment=draft,
         user=user,
         question_key=key,
@@ -49,7 +55,7 @@ def test_save_over_someone_elses_newer_answer_is_a_conflict_and_writes_nothing(a
     shown = _save(alice, draft, "staff", 3, version=0).version
     _save(bob, draft, "staff", 12, version=shown)
 
-    with pytest.raises(services.AnswerConflict) as raised:
+    with pytest.raises(AnswerConflict) as raised:
         _save(alice, draft, "staff", 30, version=shown)
 
     assert raised.value.current.value == 12
@@ -70,7 +76,7 @@ def test_the_other_one_saving_the_same_value_is_no_conflict(alice, bob, draft):
 def test_an_answer_created_meanwhile_is_a_conflict(alice, bob, draft):
     _save(bob, draft, "staff", 12, version=0)
 
-    with pytest.raises(services.AnswerConflict):
+    with pytest.raises(AnswerConflict):
         _save(alice, draft, "staff", 5, version=0)
 
 
@@ -82,7 +88,7 @@ def test_a_cleared_and_recreated_answer_never_gets_a_version_shown_before(alice,
     recreated = _save(bob, draft, "staff", 20, version=0)
 
     assert recreated.version > shown
-    with pytest.raises(services.AnswerConflict):
+    with pytest.raises(AnswerConflict):
         _save(alice, draft, "staff", 5, version=shown)
 
 
@@ -260,16 +266,16 @@ def test_progress_from_the_save_matches_progress_from_every_value(alice, draft):
     fill(draft, alice, {"services": ["chatgpt_free"], "staff": 7})
     # a row from before empty answers were refused
     Answer.objects.create(assessment=draft, question_key="chatgpt_data", value="")
-    questionnaire = selectors.questionnaire_for(draft)
+    questionnaire = questionnaire_for(draft)
 
-    light = services.answer_save_with_progress(
+    light = answer_save_with_progress(
         assessment=draft, user=alice, question_key="maturity", value=3
     ).progress_answers
 
     assert light["services"] == ["chatgpt_free"]  # a condition reads it
     assert light["staff"] is True and light["maturity"] is True
     assert light["chatgpt_data"] is None
-    assert questionnaire.progress(light) == questionnaire.progress(selectors.answers_dict(draft))
+    assert questionnaire.progress(light) == questionnaire.progress(answers_dict(draft))
 
 
 # --- nothing lost under concurrent saves ------------------------------------------------------
@@ -319,7 +325,7 @@ def test_concurrent_saves_from_one_shown_version_let_exactly_one_through(
         try:
             _save(user, draft, "staff", value, version=shown)
             outcomes.append(("saved", value))
-        except services.AnswerConflict:
+        except AnswerConflict:
             outcomes.append(("conflict", value))
         finally:
             connection.close()

@@ -3,7 +3,10 @@
 import pytest
 from django.urls import reverse
 
-from assessments.selectors import active_questionnaire_effort, questionnaire_of_version
+from assessments.questionnaire.selectors import (
+    active_questionnaire_effort,
+    questionnaire_of_version,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,9 @@ from django.utils import timezone
 
 from assessments import services
 from assessments.models import Answer, Assessment, Result
+from assessments.questionnaire.selectors import answers_dict, questionnaire_for
+from assessments.questionnaire.services import answer_save
 from assessments.scoring import score
-from assessments.selectors import answers_dict, questionnaire_for
 from tests.wizard.conftest import COMPLETE, fill
 
 pytestmark = pytest.mark.django_db
@@ -53,7 +54,7 @@ def test_ticking_and_unticking_removes_the_answer(client, alice, draft):
 
 
 def test_empty_repeat_group_is_not_stored(alice, draft):
-    saved = services.answer_save(
+    saved = answer_save(
         assessment=draft, user=alice, question_key="use_cases", value=[{"name": "  "}]
     )
 

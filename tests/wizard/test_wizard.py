@@ -4,7 +4,8 @@ from django.urls import reverse
 
 from assessments import services
 from assessments.models import Answer, Assessment
-from assessments.wizard import question_view
+from assessments.questionnaire.presentation import question_view
+from assessments.questionnaire.services import AssessmentLocked, answer_save
 from tests.wizard.conftest import COMPLETE, fill
 
 pytestmark = pytest.mark.django_db
@@ -164,7 +165,7 @@ def test_hidden_question_stale_answer_does_not_count(alice, draft):
     fill(draft, alice, {**COMPLETE, "services": ["chatgpt_free"], "chatgpt_data": "yes"})
     fill(draft, alice, {"services": ["m365_copilot"]})
 
-    from assessments.selectors import answers_dict, questionnaire_for
+    from assessments.questionnaire.selectors import answers_dict, questionnaire_for
 
     questionnaire = questionnaire_for(draft)
     answers = answers_dict(draft)
@@ -210,8 +211,8 @@ def test_submit_locks_and_records_who_and_when(client, alice, draft):
     assert locked.status_code == 409
     assert "Diese Bewertung ist abgeschlossen" in locked.content.decode()
     assert _answers(draft)["staff"] == 12
-    with pytest.raises(services.AssessmentLocked):
-        services.answer_save(assessment=draft, user=alice, question_key="staff", value=1)
+    with pytest.raises(AssessmentLocked):
+        answer_save(assessment=draft, user=alice, question_key="staff", value=1)
 
 
 def test_reassessment_copies_previous_answers_and_tracks_confirmation(client, alice, draft):

@@ -1,4 +1,6 @@
-"""Read access to a catalogue document (the validated plain dict stored per version).
+"""Visibility and progress over one catalogue document (the validated plain dict stored per
+version): which questions are shown for the answers so far, which required ones are missing,
+and how long the questionnaire takes.
 
 Pure: no ORM, no I/O. Indexes are built once per document object and memoised.
 """
@@ -6,22 +8,7 @@ Pure: no ORM, no I/O. Indexes are built once per document object and memoised.
 from dataclasses import dataclass
 from functools import cached_property
 
-from django.utils.translation import get_language
-
-from .catalogue.conditions import is_answered, visible_questions
-
-SPECIAL_VALUES = ("unknown", "na")
-
-
-def tr(text: dict | str | None, language: str | None = None) -> str:
-    """The text in the active language, falling back to German."""
-    if text is None:
-        return ""
-    if isinstance(text, str):
-        return text
-    language = (language or get_language() or "de")[:2]
-    return text.get(language) or text.get("de") or next(iter(text.values()), "")
-
+from ..catalogue.conditions import is_answered, visible_questions
 
 # Rough seconds a client needs per question type (reading, thinking, clicking); the one place
 # the effort claims on the landing page and the organisation page come from.
@@ -174,34 +161,3 @@ def _referenced_questions(condition) -> set[str]:
     if "not" in condition:
         refs |= _referenced_questions(condition["not"])
     return refs
-
-
-def answer_label(question: dict, value, language: str | None = None) -> str:
-    """A readable form of a stored answer, for the results page, the report and CSV."""
-    from django.utils.translation import gettext as _
-
-    if value is None or value == "":
-        return "–"
-    if value == "unknown":
-        return _("weiß nicht")
-    if value == "na":
-        return _("nicht zutreffend")
-    kind = question["type"]
-    if kind == "yes_no":
-        return {"yes": _("Ja"), "no": _("Nein")}.get(value, str(value))
-    labels = {o["key"]: tr(o["label"], language) for o in question.get("options", ())}
-    if kind == "single_choice":
-        return labels.get(value, str(value))
-    if kind == "multi_choice":
-        return ", ".join(labels.get(v, str(v)) for v in value) if value else _("keine")
-    if kind == "scale":
-        scale = {int(k): tr(v, language) for k, v in (question.get("labels") or {}).items()}
-        return f"{value} ({scale[value]})" if value in scale else str(value)
-    if kind == "repeat_group":
-        fields = {f["key"]: f for f in question.get("fields", ())}
-        rows = []
-        for row in value:
-            parts = [answer_label(fields[key], row[key], language) for key in fields if key in row]
-            rows.append(" · ".join(parts))
-        return "; ".join(rows) if rows else _("keine")
-    return str(value)

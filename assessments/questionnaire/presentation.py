@@ -4,10 +4,11 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from .answers import DEFAULT_MAX_LENGTH, option_keys
-from .catalogue.conditions import is_answered
-from .models import Answer
-from .questionnaire import Questionnaire, answer_label, tr
+from ..catalogue.conditions import is_answered
+from ..catalogue.text import tr
+from ..models import Answer
+from .answers import DEFAULT_MAX_LENGTH, answer_label, option_keys
+from .progress import Questionnaire
 
 
 @dataclass

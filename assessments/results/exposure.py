@@ -12,7 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from .questionnaire import answer_label, tr
+from ..catalogue.text import tr
+from ..questionnaire.answers import answer_label
 
 TOP_LOCK_IN_DRIVERS = 3
 
@@ -45,7 +46,7 @@ class ClientExposure:
 
 def vendor_names(*, language: str | None = None) -> dict[str, str]:
     """The vendor keys of the active catalogue with their names (``{"microsoft": "Microsoft"}``)."""
-    from .models import QuestionnaireVersion
+    from ..models import QuestionnaireVersion
 
     active = QuestionnaireVersion.objects.active()
     if active is None:
@@ -57,7 +58,7 @@ def latest_vendor_exposures(*, organization_ids: Iterable[uuid.UUID] | None = No
     """``(organisation id, {vendor key: exposure 0..100})`` of each organisation's latest result,
     over all organisations (or these): what ``news`` stores per article, for every reader to
     narrow down to the clients they may see."""
-    from .models import Result
+    from ..models import Result
 
     results = Result.objects.latest_per_organization()
     if organization_ids is not None:
@@ -81,7 +82,7 @@ def clients_exposed_to(
     ``detailed`` adds the lock-in level and the drivers (reads the stored cards of the matches
     only); without it, one query over plain columns serves counts on busy pages.
     """
-    from .models import Result
+    from ..models import Result
 
     wanted = tuple(dict.fromkeys(v for v in vendors if v))
     if not wanted:
@@ -135,9 +136,9 @@ def _details(rows: list[dict], vendors: tuple[str, ...]) -> tuple[dict, dict]:
     ``vendors``, then the top lock-in drivers), readable. From the stored keys
     (``Result.lock_in_drivers``) and the catalogue's texts; only a result stored before those
     keys existed is scored again from its answers (``rescore`` fills them)."""
-    from .models import Answer, Assessment
-    from .scoring import index_for, level_for
-    from .selectors import questionnaire_for
+    from ..models import Answer, Assessment
+    from ..questionnaire.selectors import questionnaire_for
+    from ..scoring import index_for, level_for
 
     # questionnaire_for() needs the version's id and checksum only; its document is cached.
     assessments = {
@@ -211,8 +212,8 @@ def _details(rows: list[dict], vendors: tuple[str, ...]) -> tuple[dict, dict]:
 def _readable_cards(assessment_ids: list) -> dict:
     """``{pk: card as to_dict()}`` of these results, scored from their stored answers
     (``Result.scorecard``): one query for the answers, one per catalogue version."""
-    from .models import Answer, Assessment, QuestionnaireVersion
-    from .scoring import score
+    from ..models import Answer, Assessment, QuestionnaireVersion
+    from ..scoring import score
 
     versions = dict(
         Assessment.objects.filter(pk__in=assessment_ids).values_list("pk", "questionnaire_id")

@@ -7,8 +7,9 @@ import math
 
 from django.utils.translation import gettext as _
 
-from .questionnaire import SPECIAL_VALUES, tr
+from ..catalogue.text import tr
 
+SPECIAL_VALUES = ("unknown", "na")
 DEFAULT_MAX_LENGTH = {"text": 200, "long_text": 4000}
 
 
@@ -211,3 +212,32 @@ def _rows_from_form(question: dict, get) -> list[dict]:
         if row:
             rows.append(row)
     return rows
+
+
+def answer_label(question: dict, value, language: str | None = None) -> str:
+    """A readable form of a stored answer, for the results page, the report and CSV."""
+    if value is None or value == "":
+        return "–"
+    if value == "unknown":
+        return _("weiß nicht")
+    if value == "na":
+        return _("nicht zutreffend")
+    kind = question["type"]
+    if kind == "yes_no":
+        return {"yes": _("Ja"), "no": _("Nein")}.get(value, str(value))
+    labels = {o["key"]: tr(o["label"], language) for o in question.get("options", ())}
+    if kind == "single_choice":
+        return labels.get(value, str(value))
+    if kind == "multi_choice":
+        return ", ".join(labels.get(v, str(v)) for v in value) if value else _("keine")
+    if kind == "scale":
+        scale = {int(k): tr(v, language) for k, v in (question.get("labels") or {}).items()}
+        return f"{value} ({scale[value]})" if value in scale else str(value)
+    if kind == "repeat_group":
+        fields = {f["key"]: f for f in question.get("fields", ())}
+        rows = []
+        for row in value:
+            parts = [answer_label(fields[key], row[key], language) for key in fields if key in row]
+            rows.append(" · ".join(parts))
+        return "; ".join(rows) if rows else _("keine")
+    return str(value)

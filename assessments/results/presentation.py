@@ -8,9 +8,9 @@ from django.utils.formats import date_format, number_format
 from django.utils.translation import get_language, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from ..catalogue.text import tr
+from ..scoring import ScoreCard, round_half_up
 from .charts import ChartAxis, bars_svg, gauge_svg, radar_svg
-from .questionnaire import tr
-from .scoring import ScoreCard, round_half_up
 
 LEVEL_LABELS = {
     "low": pgettext_lazy("risk level", "gering"),
