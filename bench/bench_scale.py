@@ -42,8 +42,6 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from assessments.questionnaire.services import answer_save
-
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 for _path in (str(ROOT), str(BENCH)):
@@ -251,6 +249,7 @@ def _while_submitting(port: int, cookie: str, *, submit_every: float, repeat: in
     from server import get
 
     from assessments import services
+    from assessments.questionnaire.services import answer_save
     from portal.models import Membership
 
     stop = threading.Event()
