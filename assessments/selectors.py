@@ -133,10 +133,10 @@ def assessment_for_results(*, user: User, assessment_id) -> Assessment:
     """The assessment of a results page with its result, organisation (and its consultant and
     summary row) and catalogue version in one query; 404 unless ``user`` may see it.
 
-    The version's document is not read with it: the process keeps each published document once
-    (``questionnaire_for``), and the scoring index and its memos are kept per document object,
-    so the page scores against a warm index (decoding a 2027.01 document took ~18 ms a page,
-    building its index again ~2 ms)."""
+    The version's document and YAML source are not read with it: the process keeps each
+    published document once (``questionnaire_for``), and the scoring index and its memos are kept
+    per document object, so the page scores against a warm index (reading and decoding the
+    2027.01 document and source took ~25 ms a page, building the index again ~2 ms)."""
     assessment = get_object_or_404(
         Assessment.objects.visible_to(user)
         .select_related(
@@ -146,7 +146,7 @@ def assessment_for_results(*, user: User, assessment_id) -> Assessment:
             "result",
             "submitted_by",
         )
-        .defer("questionnaire__document"),
+        .defer("questionnaire__document", "questionnaire__source"),
         pk=assessment_id,
     )
     assessment.questionnaire.document = questionnaire_for(assessment).document
