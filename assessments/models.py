@@ -209,7 +209,6 @@ class Result(models.Model):
     worst_level = models.CharField(_("höchste Risikostufe"), max_length=16, db_index=True)
     exposure = models.FloatField(default=0)
     vendor_exposure = models.JSONField(default=dict)
-    card = models.JSONField()
     catalogue_version = models.CharField(max_length=64)
     scoring_version = models.CharField(max_length=16)
     # A required question shown to the client was unanswered when scored (e.g. an empty list
@@ -238,12 +237,23 @@ class Result(models.Model):
     def __str__(self) -> str:
         return f"{self.assessment} · {self.readiness}"
 
-    def scorecard(self):
-        """The stored ScoreCard with its texts, read from the catalogue version it was scored
-        against (the stored card holds keys, numbers and text references only)."""
-        from .scoring.compact import card_unpack
+    def scorecard(self, answers: dict | None = None):
+        """The ScoreCard with its texts: the stored answers scored against the catalogue version
+        of the assessment (a published version never changes and a submitted assessment's
+        answers are frozen, so this is the card the stored numbers were computed from; after a
+        change of the scoring code ``rescore`` brings the numbers along). Scored once per
+        instance (well under a millisecond, plus one query for the answers unless the caller read
+        them already: ``answers``)."""
+        card = self.__dict__.get("_scorecard")
+        if card is None:
+            from .scoring import score
 
-        return card_unpack(self.card, self.assessment.questionnaire.document)
+            assessment = self.assessment
+            if answers is None:
+                answers = dict(assessment.answers.values_list("question_key", "value"))
+            card = score(assessment.questionnaire.document, answers)
+            self.__dict__["_scorecard"] = card
+        return card
 
 
 def _report_storage():

@@ -191,7 +191,7 @@ def assessment_submit(*, assessment: Assessment, user: User) -> Assessment:
         locked.review_state = ReviewState.SUBMITTED
         locked.save(update_fields=["status", "submitted_at", "submitted_by", "review_state"])
         result = result_store(assessment=locked, summary=False)
-        # the stored card holds text references; the plan wants the readable form
+        # the card result_store scored (kept on the instance), in its readable form
         actions_generate(assessment=locked, card=result.scorecard().to_dict())
         review_start(assessment=locked, actor=user)
         # the portfolio's row of this client: new result, plan and review state at once

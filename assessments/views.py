@@ -6,12 +6,18 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from portal.privacy.audit import client_data
+from portal.privacy.audit import audit_subject, client_data
 
 from . import selectors
 from .actionplan.selectors import actions_for_assessment, plan_rows
 from .catalogue.text import tr
-from .history.selectors import answer_effects, dimension_trend, previous_scores, trend_rows
+from .history.selectors import (
+    answer_effects,
+    answer_sets_of,
+    dimension_trend,
+    previous_scores,
+    trend_rows,
+)
 from .questionnaire import selectors as questionnaire_selectors
 from .questionnaire.answers import AnswerInvalid, parse_answer
 from .questionnaire.presentation import question_view
@@ -19,7 +25,6 @@ from .reports.views import panel_context
 from .results.presentation import card_view, dimension_titles
 from .review.views import review_context
 from .scoring import score
-from .scoring.compact import card_unpack
 
 
 # Lazy: module constants are built at import, the language is only known per request.
@@ -33,8 +38,11 @@ def assessment_done(request: HttpRequest, assessment_id) -> HttpResponse:
         return redirect(reverse("assessment_review", args=[assessment.pk]))
     result = assessment.result
     organization = assessment.organization
+    audit_subject(request, organization=organization)  # read already: no lookup for the audit
     document = assessment.questionnaire.document
-    card = card_unpack(result.card, document)
+    # both answer sets in one query: this card, and what each changed answer did
+    answer_sets = answer_sets_of(assessment)
+    card = result.scorecard(answers=answer_sets[0])
     # the client's results up to this one: the trend, and the previous one's scores
     history = trend_rows(user=request.user, assessment=assessment)
     previous = previous_scores(history, assessment)
@@ -52,7 +60,9 @@ def assessment_done(request: HttpRequest, assessment_id) -> HttpResponse:
             "result": result,
             "view": view,
             "previous": previous,
-            "changed": answer_effects(assessment=assessment) if previous else [],
+            "changed": (
+                answer_effects(assessment=assessment, answer_sets=answer_sets) if previous else []
+            ),
             "incomplete": (
                 questionnaire_selectors.missing_required_questions(assessment)
                 if result.incomplete_answers and request.user.is_consultant
@@ -100,7 +110,7 @@ def assessment_whatif(request: HttpRequest, assessment_id) -> HttpResponse:
             except AnswerInvalid as error:
                 errors[key] = error.message
     document = assessment.questionnaire.document
-    original = card_unpack(assessment.result.card, document)
+    original = score(document, stored)  # the stored result's card (Result.scorecard)
     view = card_view(score(document, sandbox), document, previous=original)
     context = {
         "assessment": assessment,

@@ -138,7 +138,6 @@ def bench_portfolio(
     from portal.portfolio.seed import portfolio_seed
     from portal.portfolio.selectors import (
         ATTENTION_LIMIT,
-        catalogue_facts,
         portfolio_filtered,
         portfolio_overview_sql,
         portfolio_rows,
@@ -174,7 +173,6 @@ def bench_portfolio(
         page_cost, page_ms, page_jit = _plan(rows[:PAGE_SIZE])
         overview_sql, overview_params, _counts = portfolio_overview_sql(
             portfolio_filtered(user=consultant, filters=PortfolioFilter()),
-            thresholds=catalogue_facts().thresholds,
             limit=ATTENTION_LIMIT,
         )
         overview_cost, overview_ms, overview_jit = _plan_sql(overview_sql, overview_params)
@@ -286,16 +284,23 @@ def bench_portfolio(
         f"{m.bare_server_ms:,.1f} ms → {m.ratio:.1f}×; {m.queries} queries"
     )
     for label, m in export_measured.items():
-        met = m.server_ms <= EXPORT_TARGET_MS
+        # the exports stream: the server's timing ends when the response starts, so the whole
+        # download as the client saw it is the figure (against the bare view's, the same way)
+        met = m.client_ms <= EXPORT_TARGET_MS
         section.figures.append(
             Figure(
-                label, m.value(), m.baseline(), f"{m.ratio:.1f}×", f"≤ {EXPORT_TARGET_MS} ms", met
+                label + " (whole download)",
+                m.value(),
+                m.baseline(),
+                f"{m.client_ms / m.bare_client_ms:.1f}×",
+                f"≤ {EXPORT_TARGET_MS} ms",
+                met,
             )
         )
         section.summary.append(
-            f"Portfolio {label}: {m.server_ms:,.0f} ms median server time ({m.client_ms:,.0f} ms "
-            f"client, {m.size / 1024:,.0f} KiB; bare view of the same size "
-            f"{m.bare_server_ms:,.1f} ms). Target ≤ 2 s: {yes_no(met)}"
+            f"Portfolio {label}: {m.client_ms:,.0f} ms median for the whole streamed download "
+            f"({m.size / 1024:,.0f} KiB; bare view of the same size {m.bare_client_ms:,.1f} ms). "
+            f"Target ≤ 2 s: {yes_no(met)}"
         )
     queries = max(m.queries for m in (*measured.values(), changed_measured))
     section.figures.append(

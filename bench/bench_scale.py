@@ -42,8 +42,6 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from assessments.questionnaire.services import answer_save
-
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 for _path in (str(ROOT), str(BENCH)):
@@ -193,13 +191,19 @@ def _measure_size(size: int, *, repeat: int, submit_every: float, logdir: Path) 
     lines.append("|---|---|---|---|---|---|")
     for label, m in results:
         if label.startswith("XLSX"):
-            met = m.server_ms <= EXPORT_TARGET_MS
-        else:
-            met = m.server_ms <= TARGET_MS and m.ratio <= TARGET_RATIO
-            if "dashboard" in label:
-                met = met and m.queries <= QUERY_TARGET
-            if "results page" in label:
-                met = m.ratio <= TARGET_RATIO and m.queries <= QUERY_TARGET
+            # streamed: the server's timing ends when the response starts; the whole download
+            met = m.client_ms <= EXPORT_TARGET_MS
+            lines.append(
+                f"| {label} (whole download, {m.size / 1024:,.0f} KiB) | {m.client_ms:,.1f} ms | "
+                f"{m.bare_client_ms:,.1f} ms | {m.client_ms / m.bare_client_ms:.1f}× | "
+                f"{m.queries} before the rows | {'yes' if met else 'NO'} |"
+            )
+            continue
+        met = m.server_ms <= TARGET_MS and m.ratio <= TARGET_RATIO
+        if "dashboard" in label:
+            met = met and m.queries <= QUERY_TARGET
+        if "results page" in label:
+            met = m.ratio <= TARGET_RATIO and m.queries <= QUERY_TARGET
         lines.append(
             f"| {label} | {m.server_ms:,.1f} ms | {m.bare_server_ms:,.1f} ms | {m.ratio:.1f}× | "
             f"{m.queries} | {'yes' if met else 'NO'} |"
@@ -245,6 +249,7 @@ def _while_submitting(port: int, cookie: str, *, submit_every: float, repeat: in
     from server import get
 
     from assessments import services
+    from assessments.questionnaire.services import answer_save
     from portal.models import Membership
 
     stop = threading.Event()

@@ -453,13 +453,12 @@ def main() -> int:
         return ids, time.monotonic()
 
     def poison(assessment):
-        # A stored card in the older full form that lacks an entry the report needs (the
-        # compact form of today's cards keeps the version elsewhere).
-        result = assessment.result
-        card = result.scorecard().to_dict()
-        del card["scoring_version"]
-        result.card = card
-        result.save()
+        # Poison: the catalogue version the assessment was scored against lost an entry the
+        # report needs (a hand edit of the database; the portal never changes a published one).
+        version = assessment.questionnaire
+        state["poisoned"] = (version, version.document)
+        version.document = {k: v for k, v in version.document.items() if k != "dimensions"}
+        version.save(update_fields=["document"])
         ids = request(assessment, consultant, n)
         return ids, time.monotonic()
 
@@ -503,6 +502,9 @@ def main() -> int:
     batch("full_disk", full_disk)
     if run("poison"):
         batch("poison", poison, assessment=submitted("Bench Kaputt GmbH"))
+        version, document = state.pop("poisoned")  # the other batches share the version
+        version.document = document
+        version.save(update_fields=["document"])
     batch("sweep_race", sweep_race)
 
     stack.stop()

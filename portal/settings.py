@@ -492,6 +492,11 @@ ADMINS = [(email, email) for email in env_list("ADMINS", [])]
 PORTFOLIO_CACHE_SECONDS = env_int("PORTFOLIO_CACHE_SECONDS", 60)
 if PORTFOLIO_CACHE_SECONDS < 0:
     raise ImproperlyConfigured("PORTFOLIO_CACHE_SECONDS must be 0 (off) or more.")
+# The peers' averages on a results page ("Vergleich") are kept this long in the shared cache per
+# industry and size band (a client's own new result is seen at once); 0 reads them every time.
+BENCHMARK_CACHE_SECONDS = env_int("BENCHMARK_CACHE_SECONDS", 300)
+if BENCHMARK_CACHE_SECONDS < 0:
+    raise ImproperlyConfigured("BENCHMARK_CACHE_SECONDS must be 0 (off) or more.")
 # Portfolio stress test (assessments/stress): up to this many visible clients it runs in the
 # request; above it the consultant starts a background job (row ``StressJob``) with a progress
 # bar. A queued job no worker takes, or a running one without progress, counts as stuck after

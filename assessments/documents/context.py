@@ -18,6 +18,7 @@ from django.utils import timezone
 from ..catalogue.text import tr
 from ..questionnaire.answers import answer_label
 from ..questionnaire.progress import Questionnaire
+from ..scoring import score
 from .markup import md
 from .screening import screen
 
@@ -206,7 +207,7 @@ def document_context(*, assessment, language: str) -> dict:
     questionnaire = Questionnaire(document)
     answers = dict(assessment.answers.values_list("question_key", "value"))
     visible = questionnaire.visible(answers)
-    card = assessment.result.scorecard()
+    card = score(document, answers)  # the card of the stored result (Result.scorecard)
     use_cases = _use_cases(questionnaire, document, card, answers)
     services = _services(questionnaire, answers, document)
     for service in services:

@@ -84,13 +84,31 @@ def trend_dates(*, user, assessment: Assessment) -> list:
     )[::-1]
 
 
-def answer_effects(*, assessment: Assessment) -> list[dict]:
+def answer_effects(*, assessment: Assessment, answer_sets: tuple | None = None) -> list[dict]:
     """Answers that differ from the previous assessment, each with what it alone changed in the
-    scores (see ``answer_diff``)."""
+    scores (see ``answer_diff``); ``answer_sets`` from ``answer_sets_of`` if read already."""
     if not assessment.previous_id:
         return []
-    rows, _explained = _changed_answers(before_id=assessment.previous_id, after=assessment)
+    rows, _explained = _changed_answers(
+        before_id=assessment.previous_id, after=assessment, answer_sets=answer_sets
+    )
     return rows
+
+
+def answer_sets_of(assessment: Assessment) -> tuple[dict, dict]:
+    """(this assessment's answers, the previous assessment's) in one query (the second one is
+    empty without a previous assessment)."""
+    return _answer_sets(before_id=assessment.previous_id, after=assessment)
+
+
+def _answer_sets(*, before_id, after: Assessment) -> tuple[dict, dict]:
+    now, then = {}, {}
+    ids = [after.pk] if before_id is None else [before_id, after.pk]
+    for assessment_id, key, value in Answer.objects.filter(assessment_id__in=ids).values_list(
+        "assessment_id", "question_key", "value"
+    ):
+        (now if assessment_id == after.pk else then)[key] = value
+    return now, then
 
 
 def answer_diff(*, before: Assessment, after: Assessment) -> dict:
@@ -128,19 +146,17 @@ def answer_diff(*, before: Assessment, after: Assessment) -> dict:
     }
 
 
-def _changed_answers(*, before_id, after: Assessment) -> tuple[list[dict], dict[str, int]]:
+def _changed_answers(
+    *, before_id, after: Assessment, answer_sets: tuple | None = None
+) -> tuple[list[dict], dict[str, int]]:
     """The rows of ``answer_diff`` and, per dimension, how much of the move they explain (both
     answer sets in one query; the results page needs no more than this)."""
     questionnaire = questionnaire_for(after)
     document = after.questionnaire.document
     titles = dimension_titles(document)
-    now, then = {}, {}
-    for assessment_id, key, value in Answer.objects.filter(
-        assessment_id__in=[before_id, after.pk]
-    ).values_list("assessment_id", "question_key", "value"):
-        (now if assessment_id == after.pk else then)[key] = value
+    now, then = answer_sets or _answer_sets(before_id=before_id, after=after)
     visible = questionnaire.visible(now)
-    current = score(document, now)
+    current = score(document, now) if answer_sets is None else after.result.scorecard(answers=now)
     current_scores = current.scores
     rows = []
     explained: dict[str, int] = {}

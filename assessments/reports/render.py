@@ -16,7 +16,6 @@ from ..models import ConsultantNote, Report
 from ..questionnaire.answers import answer_label
 from ..questionnaire.progress import Questionnaire
 from ..results.presentation import card_view, dimension_titles
-from ..scoring.compact import card_unpack
 from .pdf import PdfResult, html_to_pdf, static_url
 
 
@@ -25,11 +24,11 @@ def report_context(report: Report) -> dict:
     organization = assessment.organization
     document = assessment.questionnaire.document
     result = assessment.result
-    card = card_unpack(result.card, document)
+    card = result.scorecard()
     previous = None
     if assessment.previous_id and hasattr(assessment.previous, "result"):
         before = assessment.previous
-        previous = card_unpack(before.result.card, before.questionnaire.document)
+        previous = before.result.scorecard()
     view = card_view(card, document, previous=previous)
     earlier = previous_submitted(assessment=assessment)
     notes = list(assessment.notes.all())

@@ -135,7 +135,7 @@ def _details(rows: list[dict], vendors: tuple[str, ...]) -> tuple[dict, dict]:
     """Per assessment: the lock-in level, and the drivers (the answers tagged with one of
     ``vendors``, then the top lock-in drivers), readable. From the stored keys
     (``Result.lock_in_drivers``) and the catalogue's texts; only a result stored before those
-    keys existed has its card read (``rescore`` fills them)."""
+    keys existed is scored again from its answers (``rescore`` fills them)."""
     from ..models import Answer, Assessment
     from ..questionnaire.selectors import questionnaire_for
     from ..scoring import index_for, level_for
@@ -210,25 +210,28 @@ def _details(rows: list[dict], vendors: tuple[str, ...]) -> tuple[dict, dict]:
 
 
 def _readable_cards(assessment_ids: list) -> dict:
-    """``{pk: card as to_dict()}`` of these results: stored cards keep text references into
-    their catalogue version (one query per version to read it back)."""
-    from ..models import QuestionnaireVersion, Result
-    from ..scoring.compact import card_unpack, is_packed
+    """``{pk: card as to_dict()}`` of these results, scored from their stored answers
+    (``Result.scorecard``): one query for the answers, one per catalogue version."""
+    from ..models import Answer, Assessment, QuestionnaireVersion
+    from ..scoring import score
 
-    rows = Result.objects.filter(pk__in=assessment_ids).values_list(
-        "pk", "card", "assessment__questionnaire_id"
+    versions = dict(
+        Assessment.objects.filter(pk__in=assessment_ids).values_list("pk", "questionnaire_id")
     )
-    documents: dict = {}
-    cards = {}
-    for pk, card, version_id in rows:
-        if is_packed(card):
-            if version_id not in documents:
-                documents[version_id] = QuestionnaireVersion.objects.values_list(
-                    "document", flat=True
-                ).get(pk=version_id)
-            card = card_unpack(card, documents[version_id]).to_dict()
-        cards[pk] = card
-    return cards
+    documents = dict(
+        QuestionnaireVersion.objects.filter(pk__in=set(versions.values())).values_list(
+            "pk", "document"
+        )
+    )
+    answers: dict = {pk: {} for pk in versions}
+    for assessment_id, key, value in Answer.objects.filter(
+        assessment_id__in=list(versions)
+    ).values_list("assessment_id", "question_key", "value"):
+        answers[assessment_id][key] = value
+    return {
+        pk: score(documents[version_id], answers[pk]).to_dict()
+        for pk, version_id in versions.items()
+    }
 
 
 def _vendor_tagged_questions(questionnaire) -> frozenset[str]:

@@ -20,15 +20,13 @@ from portal.portfolio.summary import client_summaries_refresh
 from ..models import Answer, Assessment, QuestionnaireVersion, Result
 from ..questionnaire.selectors import answers_dict
 from ..scoring import score_and_missing
-from ..scoring.compact import card_pack, card_pack_jsonb
 from ..scoring.stamp import result_stamp
 
 
-def _result_fields(
-    card, document: dict, *, incomplete_answers: bool, card_json: bool = False
-) -> dict:
-    """The stored fields of a ScoreCard (``card_json``: the card as the JSON text PostgreSQL
-    prints for it, for rescore's comparison and COPY)."""
+def _result_fields(card, *, incomplete_answers: bool) -> dict:
+    """The stored fields of a ScoreCard: the numbers, levels and keys the lists filter, sort and
+    show. The card itself is not stored: ``Result.scorecard()`` scores the frozen answers again
+    when a page needs its texts (decision 0047)."""
     scores = card.scores
     order = ("low", "medium", "high", "critical")
     return {
@@ -41,8 +39,6 @@ def _result_fields(
         "worst_level": max(card.levels.values(), key=order.index, default="low"),
         "exposure": card.exposure,
         "vendor_exposure": dict(card.vendor_exposure),
-        # keys and numbers; texts are references into the (immutable) catalogue version
-        "card": card_pack_jsonb(card, document) if card_json else card_pack(card, document),
         "catalogue_version": f"{card.catalogue_key} {card.catalogue_version}",
         "scoring_version": card.scoring_version,
         "incomplete_answers": incomplete_answers,
@@ -62,7 +58,7 @@ def top_drivers(card, dimension: str) -> list[list]:
     return []
 
 
-def result_fields(*, document: dict, answers: dict, card_json: bool = False) -> dict:
+def result_fields(*, document: dict, answers: dict) -> dict:
     """Every stored field of the Result of ``answers`` scored against ``document``.
 
     The one place that computes a result row: submit, rescore, the load seed and the benchmark
@@ -70,9 +66,14 @@ def result_fields(*, document: dict, answers: dict, card_json: bool = False) -> 
     computed the result) means the same everywhere. One walk over the shown questions gives the
     scores and the incomplete flag.
     """
+    return scored_result(document=document, answers=answers)[1]
+
+
+def scored_result(*, document: dict, answers: dict) -> tuple:
+    """(the ScoreCard, the stored fields) of ``answers``: ``result_fields`` with the card."""
     card, missing = score_and_missing(document, answers)
-    return {
-        **_result_fields(card, document, incomplete_answers=bool(missing), card_json=card_json),
+    return card, {
+        **_result_fields(card, incomplete_answers=bool(missing)),
         "computed_with": result_stamp(document),
     }
 
@@ -83,14 +84,16 @@ def result_store(*, assessment: Assessment, summary: bool = True) -> Result:
     ``summary=False``: the caller refreshes the client's portfolio summary itself, later in the
     same transaction (``assessment_submit``, once its action plan and review state exist)."""
     document = assessment.questionnaire.document
+    card, fields = scored_result(document=document, answers=answers_dict(assessment))
     result, _created = Result.objects.update_or_create(
         assessment=assessment,
         defaults={
             "organization_id": assessment.organization_id,
             "computed_at": timezone.now(),
-            **result_fields(document=document, answers=answers_dict(assessment)),
+            **fields,
         },
     )
+    result.__dict__["_scorecard"] = card  # what Result.scorecard() would score again
     latest_results_refresh(organization_ids=[assessment.organization_id], summary=summary)
     return result
 
@@ -124,7 +127,6 @@ RESCORE_FIELDS = (
     "worst_level",
     "exposure",
     "vendor_exposure",
-    "card",
     "catalogue_version",
     "scoring_version",
     "incomplete_answers",
@@ -225,15 +227,14 @@ def results_rescore(
             latest_results_refresh()
         return RescoreOutcome(stale=0, rescored=0)
     after, upto = pk_range or (None, None)
-    card_json = connection.vendor == "postgresql"  # COPY takes the card as JSON text
+    json_text = connection.vendor == "postgresql"  # compare the JSON fields as text
     results = Result.objects.order_by("pk")
     if not all_results:
         results = results.filter(stale_results(stamps))
     if upto is not None:
         results = results.filter(pk__lte=upto)
-    if card_json:
-        # the JSON fields as PostgreSQL prints them: compared as text, not decoded (decoding
-        # every stored card cost about as much as packing a new one)
+    if json_text:
+        # the JSON fields as PostgreSQL prints them: compared as text, not decoded
         results = results.annotate(
             **{f"{name}_text": Cast(name, TextField()) for name in _JSON_FIELDS}
         )
@@ -262,8 +263,8 @@ def results_rescore(
                 document, stamp = entry
                 stale += stored_stamp != stamp
                 rescored += 1
-                fields = result_fields(document=document, answers=answers[pk], card_json=card_json)
-                if card_json:
+                fields = result_fields(document=document, answers=answers[pk])
+                if json_text:
                     fields["vendor_exposure"] = jsonb_text(fields["vendor_exposure"])
                     fields["lock_in_drivers"] = jsonb_text(fields["lock_in_drivers"])
                 pairs = zip(COMPARED_FIELDS, stored, strict=True)
@@ -482,8 +483,6 @@ def _results_write_postgresql(rows: list[dict]) -> None:
     columns = [Result._meta.get_field(name).column for name in ("assessment", *RESCORE_FIELDS)]
     quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
     with transaction.atomic(), connection.cursor() as cursor:
-        # lz4 compresses the large score cards several times faster than the default pglz.
-        cursor.execute("SET LOCAL default_toast_compression = 'lz4'")
         cursor.execute(
             f"CREATE TEMP TABLE rescore_rows ON COMMIT DROP AS SELECT {quoted} FROM {table} "  # noqa: S608 - names from model meta
             "WITH NO DATA"
@@ -511,7 +510,7 @@ def _results_write_postgresql(rows: list[dict]) -> None:
         cursor.execute("DROP TABLE rescore_rows")
 
 
-_JSON_FIELDS = ("vendor_exposure", "card", "lock_in_drivers")
+_JSON_FIELDS = ("vendor_exposure", "lock_in_drivers")
 
 
 def _jsonb_key(key: str) -> tuple:
@@ -522,9 +521,9 @@ def _jsonb_key(key: str) -> tuple:
 def jsonb_text(value) -> str:
     """``value`` as JSON text the way PostgreSQL prints a jsonb value (``::text``): ", " and
     ": " between items, UTF-8 rather than escapes, and an object's keys shorter first, then
-    bytewise. Only the outer object is reordered: the objects inside a packed card are already
-    in that order (texts are ``{de, en}``, the vendor mapping is written so, answers come from
-    jsonb). Where it still differs from PostgreSQL's text (say, a float PostgreSQL prints in
+    bytewise. Only the outer object is reordered: the objects inside are already in that order
+    (the vendor mapping is written so, answers come from jsonb).
+    Where it still differs from PostgreSQL's text (say, a float PostgreSQL prints in
     another notation) the row only counts as changed and is written again: never skipped
     wrongly."""
     if isinstance(value, dict):
@@ -533,5 +532,5 @@ def jsonb_text(value) -> str:
 
 
 def _json_text(value) -> str:
-    """JSON text for COPY; the card arrives as text already (``card_pack_jsonb``)."""
+    """JSON text for COPY (rescore hands the JSON fields over as PostgreSQL's text already)."""
     return value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))

@@ -4,9 +4,9 @@ recomputes only results whose stamp differs from the one their catalogue version
 A stored result is a pure function of (catalogue document, answers) and of the code that scores
 and stores it. The answers of a submitted assessment are frozen, so the stamp hashes the rest:
 
-* ``RESULT_FORMAT``: the scoring version, the stored card's format (text walk and field schema),
-  ``STORAGE_REVISION`` (raised by hand whenever what a result row stores changes without a new
-  scoring version) and a digest of the source of the code that computes a result (``SOURCES``);
+* ``RESULT_FORMAT``: the scoring version, ``STORAGE_REVISION`` (raised by hand whenever what a
+  result row stores changes without a new scoring version) and a digest of the source of the
+  code that computes a result (``SOURCES``);
 * the catalogue document's checksum (its canonical JSON, so a fixed document is noticed even when
   the YAML source stayed the same).
 
@@ -23,11 +23,12 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from . import compact
 from .engine import SCORING_VERSION
 
 # Raise when a stored result's fields change for reasons the scoring version does not capture.
-STORAGE_REVISION = 2  # 2: the lock-in dimension's top drivers (Result.lock_in_drivers)
+# 2: the lock-in dimension's top drivers (Result.lock_in_drivers); 3: no stored card (decision
+# 0047: the card is scored from the answers when a page needs it).
+STORAGE_REVISION = 3
 _APP = Path(__file__).resolve().parents[1]
 # The code a stored result depends on. Any edit to it changes every stamp, so an engine fix that
 # forgot to raise SCORING_VERSION is still recomputed by a plain ``rescore``.
@@ -48,10 +49,7 @@ def _sources_digest() -> str:
     return digest.hexdigest()[:16]
 
 
-RESULT_FORMAT = (
-    f"scoring {SCORING_VERSION}; card {compact.FORMAT} walk {compact.WALK} "
-    f"schema {compact.CURRENT_SCHEMA}; storage {STORAGE_REVISION}; code {_sources_digest()}"
-)
+RESULT_FORMAT = f"scoring {SCORING_VERSION}; storage {STORAGE_REVISION}; code {_sources_digest()}"
 
 _checksums: dict[int, tuple[dict, str]] = {}
 _lock = threading.Lock()

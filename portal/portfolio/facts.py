@@ -32,19 +32,60 @@ def facts_of(document: dict | None) -> CatalogueFacts:
     return CatalogueFacts(thresholds=levels, vendors=vendors)
 
 
-def catalogue_facts() -> CatalogueFacts:
-    """Level thresholds and vendors of the active catalogue version (shipped defaults without)."""
+def _active_version():
+    """The active published version's (pk, sha256) as a query (at most one row)."""
     from assessments.models import QuestionnaireVersion
 
-    active = (
-        QuestionnaireVersion.objects.published()
-        .filter(is_active=True)
-        .values_list("pk", "sha256")
-        .first()
-    )
+    active = QuestionnaireVersion.objects.published().filter(is_active=True)
+    if not active.ordered:
+        active = active.order_by("pk")
+    return active.values_list("pk", "sha256")[:1]
+
+
+def catalogue_facts() -> CatalogueFacts:
+    """Level thresholds and vendors of the active catalogue version (shipped defaults without)."""
+    return facts_for(_active_version().first())
+
+
+def facts_for(active: tuple[int, str] | None) -> CatalogueFacts:
+    """The facts of the version ``active`` (``(pk, sha256)`` or None: the shipped defaults)."""
     if active is None:
         return facts_of(None)
     return _facts(*active)
+
+
+def facts_and_consultants() -> tuple[CatalogueFacts, list[tuple[int, str]]]:
+    """What the dashboard's filter form offers, in one statement: the active version's facts
+    (thresholds, vendors) and the active consultants as (pk, display name), by e-mail.
+
+    Both change rarely and are small; reading them together saves a round trip on every built
+    page (issue 20: a built dashboard takes at most ten queries)."""
+    from django.db import connection
+
+    from portal.models import User
+
+    version_sql, version_params = _active_version().query.sql_with_params()
+    consultants = (
+        User.objects.filter(is_consultant=True, is_active=True)
+        .order_by()
+        .values_list("pk", "first_name", "last_name", "email")
+    )
+    consultant_sql, consultant_params = consultants.query.sql_with_params()
+    # every piece of the text is the ORM's; the values go in as parameters
+    sql = (
+        f"SELECT 0, v.*, NULL, NULL FROM ({version_sql}) v "  # noqa: S608 - ORM text
+        f"UNION ALL SELECT 1, c.* FROM ({consultant_sql}) c ORDER BY 1, 5, 2"
+    )
+    active, people = None, []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*version_params, *consultant_params])
+        for kind, pk, first, last, email in cursor.fetchall():
+            if kind == 0:
+                active = (pk, first)  # the version's sha256 stands in the first text column
+            else:
+                person = User(first_name=first, last_name=last, email=email)
+                people.append((pk, person.display_name))
+    return facts_for(active), people
 
 
 def level_range(thresholds: dict[str, int], level: str) -> tuple[int, int | None]:

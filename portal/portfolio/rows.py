@@ -3,7 +3,6 @@ page (or export), never per row: 2,000 rows used to cost ~39k gettext calls."""
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from html import escape
 
@@ -15,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from ..models import ClientSummary, Industry, SizeBand
-from ..spreadsheets import Column, csv_lines, xlsx_document
+from ..spreadsheets import Column, csv_lines, xlsx_stream
 from .facts import risk_level
 from .filters import DIMENSIONS, LEVEL_LABELS, LEVELS
 
@@ -275,10 +274,6 @@ def portfolio_csv(organizations, *, labels: Labels):
 
 
 def portfolio_xlsx(organizations, *, labels: Labels):
-    """The workbook as a file object for a streamed response (rows read in chunks, written by
-    openpyxl's write-only mode)."""
-    return io.BytesIO(
-        xlsx_document(
-            [(_("Portfolio"), export_columns(), export_rows(organizations, labels=labels))]
-        )
-    )
+    """The workbook as bytes chunks for a streamed response: the rows are read in chunks and
+    written as they come (``portal.spreadsheets.xlsx_stream``)."""
+    return xlsx_stream(_("Portfolio"), export_columns(), export_rows(organizations, labels=labels))

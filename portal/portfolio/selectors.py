@@ -31,6 +31,7 @@ from .facts import (  # noqa: F401 - part of this module's API since issue 10
     DEFAULT_THRESHOLDS,
     CatalogueFacts,
     catalogue_facts,
+    facts_and_consultants,
     level_range,
 )
 from .filters import DIMENSIONS, LEVELS, SCORE_FIELDS, SORTS, PortfolioFilter
@@ -454,15 +455,6 @@ def _attention_newest(organizations, conditions: dict[str, Q], failing: list, *,
         key=lambda item: (item[0], -(item[1].timestamp()) if item[1] else float("inf"), *item[2:4]),
     )[:limit]
     return _attention_items([(pk, name, *row_flags) for _r, _s, name, pk, row_flags in ordered], 2)
-
-
-def consultants_for_filter() -> list[tuple[int, str]]:
-    return [
-        (user.pk, user.display_name)
-        for user in User.objects.filter(is_consultant=True, is_active=True).only(
-            "pk", "first_name", "last_name", "email"
-        )
-    ]
 
 
 def review_states() -> list[tuple[str, str]]:

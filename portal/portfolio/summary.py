@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
@@ -197,11 +198,24 @@ def client_summaries_refresh(*, organization_ids=None) -> int:
     return len(changed)
 
 
+def bench_cache_key(basis: str, value) -> str:
+    """The shared cache's key of a benchmark group's sums (``assessments.selectors``)."""
+    return f"benchmark:1:{basis}:{value}"
+
+
 def figures_add(delta: dict) -> None:
-    """Add ``delta`` (``{key: difference}``) to the figures, on this connection's shard."""
+    """Add ``delta`` (``{key: difference}``) to the figures, on this connection's shard; the
+    cached sums of the benchmark groups it changes are dropped once the change is committed."""
     items = sorted((key, value) for key, value in delta.items() if value)
     if not items:
         return
+    groups = {tuple(key.split(":")[1:3]) for key, _value in items if key.startswith("bench:")}
+    if groups:
+        stale = [bench_cache_key(basis, value) for basis, value in groups]
+        # now (this transaction's own later reads) and after the commit (a reader meanwhile
+        # cached the sums without this change)
+        cache.delete_many(stale)
+        transaction.on_commit(lambda: cache.delete_many(stale))
     table = connection.ops.quote_name(PortfolioFigure._meta.db_table)
     if connection.vendor == "postgresql":
         shard = f"pg_backend_pid() %% {SHARDS}"

@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -23,14 +23,14 @@ CACHE_FORMAT = 1
 
 
 def _filters(request: HttpRequest):
-    facts = selectors.catalogue_facts()
+    facts, consultants = selectors.facts_and_consultants()
     vendors = [
         (key, label.get(request.LANGUAGE_CODE) or label.get("de", key))
         for key, label in facts.vendors
     ]
     form = PortfolioFilterForm(
         request.GET,
-        consultants=selectors.consultants_for_filter(),
+        consultants=consultants,
         vendors=vendors,
         review_states=selectors.review_states(),
     )
@@ -70,7 +70,7 @@ def _export(organizations, *, export_format: str, labels: rows.Labels) -> HttpRe
     """CSV or XLSX of every client of the filter, streamed: the rows are read in chunks."""
     stamp = timezone.localdate().isoformat()
     if export_format == "xlsx":
-        response = FileResponse(
+        response = StreamingHttpResponse(
             rows.portfolio_xlsx(organizations, labels=labels),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )

@@ -210,11 +210,12 @@ def _assessment(archive, folder: str, assessment, files: list) -> None:
             "governance",
             "worst_level",
             "vendor_exposure",
-            "card",
             "catalogue_version",
             "scoring_version",
         )
     )
+    for row in results:  # the card with its texts, scored from the answers (Result.scorecard)
+        row["card"] = Result(assessment=assessment).scorecard().to_dict()
     archive.writestr(f"{folder}ergebnisse.json", _json(results))
     files.append(
         (f"{folder}ergebnisse.json", _("Berechnete Werte je Bereich, mit Begründung"), len(results))

@@ -139,7 +139,7 @@ def test_assigned_scope_sees_and_counts_only_own_clients(client, consultant, man
     assert re.search(r"betrifft 26 Kunden", dashboard)
 
 
-def test_drivers_come_from_stored_keys_and_old_results_from_their_card(
+def test_drivers_come_from_stored_keys_and_old_results_from_their_scored_card(
     client, consultant, questionnaire, tags
 ):
     from django.db import connection
@@ -155,11 +155,15 @@ def test_drivers_come_from_stored_keys_and_old_results_from_their_card(
 
     with CaptureQueriesContext(connection) as stored:
         fresh = client.get(url).content.decode()
-    assert not any('"card"' in q["sql"] for q in stored.captured_queries)  # no card read
+
+    def answer_reads(captured):
+        return sum('FROM "assessments_answer"' in q["sql"] for q in captured.captured_queries)
+
+    assert answer_reads(stored) == 1  # only the vendor-tagged answers: nothing scored
 
     Result.objects.filter(organization=old).update(lock_in_drivers=[])  # stored before them
     with CaptureQueriesContext(connection) as fallback:
         older = client.get(url).content.decode()
-    assert any('"card"' in q["sql"] for q in fallback.captured_queries)
+    assert answer_reads(fallback) == 2  # and every answer of the old result, scored again
     cells = re.findall(r'drivers-cell"[^>]*>(.*?)</td>', fresh, re.S)
     assert cells and cells == re.findall(r'drivers-cell"[^>]*>(.*?)</td>', older, re.S)

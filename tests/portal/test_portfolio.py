@@ -266,6 +266,24 @@ def test_query_count_is_the_same_for_10_and_500_clients(
     assert max(large) <= 10  # issue 20: whatever the portfolio's size
 
 
+def test_exports_take_the_same_few_queries_for_10_and_500_clients(client, consultant, settings):
+    # the rows are read with a server-side cursor in chunks on PostgreSQL: still one query each
+    settings.AUDIT_READ_REPEAT_SECONDS = 0
+    portfolio_seed(organizations=10, assessments=20, with_answers=False, seed=5)
+    client.force_login(consultant)
+    client.get(URL + "?format=xlsx").getvalue()  # the catalogue facts are cached per version
+    small = [_queries(client, "?format=csv"), _queries(client, "?format=xlsx")]
+
+    portfolio_seed(organizations=490, assessments=980, with_answers=False, seed=6)
+    large = [_queries(client, "?format=csv"), _queries(client, "?format=xlsx")]
+    rows = load_workbook(io.BytesIO(client.get(URL + "?format=xlsx").getvalue())).active.max_row
+
+    assert small == large
+    # session, user, second factor, form choices, the rows, the read audit
+    assert max(large) <= 6
+    assert rows == 501  # the header and every client
+
+
 def test_translations_do_not_grow_with_rows(client, consultant, questionnaire, monkeypatch):
     from django.utils.translation import trans_real
 

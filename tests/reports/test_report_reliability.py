@@ -75,18 +75,17 @@ def test_a_report_whose_render_dies_every_time_fails_with_a_message(
 def test_poison_data_fails_at_the_first_attempt_with_a_readable_message(
     consultant, submitted, private_storage, django_capture_on_commit_callbacks
 ):
-    # Poison: a stored card in the older full form that lacks an entry the report needs.
-    result = submitted.result
-    card = result.scorecard().to_dict()
-    del card["scoring_version"]
-    result.card = card
-    result.save()
+    # Poison: the catalogue version the assessment was scored against lost an entry the report
+    # needs (a hand edit of the database: published versions are never changed by the portal).
+    version = submitted.questionnaire
+    version.document = {k: v for k, v in version.document.items() if k != "dimensions"}
+    version.save(update_fields=["document"])
 
     report = ready_report(submitted, consultant, django_capture_on_commit_callbacks)
 
     assert (report.status, report.failure_kind, report.attempts) == ("failed", "data", 1)
     assert "KeyError" not in report.last_error
-    assert "fehlt der Eintrag „scoring_version“" in report.last_error
+    assert "fehlt der Eintrag „dimensions“" in report.last_error
     assert report.last_error.startswith("Der Bericht kann aus den gespeicherten Daten")
 
 

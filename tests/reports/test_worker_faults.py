@@ -175,12 +175,11 @@ def test_read_only_storage_then_writable_gets_ready_without_a_click(
 def test_poison_data_fails_at_the_first_attempt_with_a_readable_message(
     consultant, submitted, storage_dir, start_worker
 ):
-    # Poison: a stored card in the older full form that lacks an entry the report needs.
-    result = submitted.result
-    card = result.scorecard().to_dict()
-    del card["scoring_version"]
-    result.card = card
-    result.save()
+    # Poison: the catalogue version the assessment was scored against lost an entry the
+    # report needs (a hand edit of the database; the portal never changes a published one).
+    version = submitted.questionnaire
+    version.document = {k: v for k, v in version.document.items() if k != "dimensions"}
+    version.save(update_fields=["document"])
     worker = start_worker()
 
     report = _request_report(submitted, consultant)
@@ -192,7 +191,7 @@ def test_poison_data_fails_at_the_first_attempt_with_a_readable_message(
 
     report.refresh_from_db()
     assert (report.attempts, report.failure_kind) == (1, "data")
-    assert "fehlt der Eintrag „scoring_version“" in report.last_error
+    assert "fehlt der Eintrag „dimensions“" in report.last_error
     assert "KeyError" not in report.last_error
     assert sum("render_report" in line and "received" in line for line in worker.lines) == 1
 

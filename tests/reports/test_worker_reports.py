@@ -130,7 +130,7 @@ def test_report_requested_while_redis_is_down_is_rendered_by_the_sweep(
     report = Report.objects.get(assessment=submitted)
     assert (report.status, report.attempts) == (Report.Status.QUEUED, 0)
     stored = Assessment.objects.get(pk=submitted.pk)
-    assert not stored.is_draft and stored.result.card
+    assert not stored.is_draft and stored.result.scorecard().dimensions
     page = client.get(reverse("assessment_done", args=[submitted.pk])).content.decode()
     assert 'data-status="queued"' in page
     assert "in der Warteschlange" in page

@@ -277,18 +277,18 @@ def test_all_writes_only_the_rows_whose_result_changed(two):
     }
 
 
-def test_a_changed_card_alone_is_written(two):
-    """The card is compared too, not only the scores: a stored card in another (older) form
-    reads the same but is not what this code stores, so the row is written."""
+def test_a_changed_json_field_alone_is_written(two):
+    """The JSON fields are compared too, not only the scores (on PostgreSQL as the text jsonb
+    prints): stored drivers that differ from the recomputed ones make the row be written."""
     first, _second = two
-    Result.objects.filter(pk=first.pk).update(
-        card=Result.objects.get(pk=first.pk).scorecard().to_dict()
-    )
+    drivers = Result.objects.get(pk=first.pk).lock_in_drivers
+    assert drivers
+    Result.objects.filter(pk=first.pk).update(lock_in_drivers=[])
 
     outcome = services.results_rescore(all_results=True)
 
     assert outcome.written == 1
-    assert Result.objects.get(pk=first.pk).card["format"] == "compact-1"
+    assert Result.objects.get(pk=first.pk).lock_in_drivers == drivers
 
 
 def test_bad_arguments_are_refused(two):
@@ -355,8 +355,8 @@ def test_jobs_rescore_every_result_in_separate_processes(questionnaire):
 
 def test_a_real_card_compares_equal_to_what_the_database_stored(org_a, alice):
     """The shipped catalogue, every multi-choice option ticked, use cases named with umlauts
-    and the readiness inputs as a client gives them: the stored card contains texts outside
-    ASCII, floats and answer rows. On PostgreSQL it is compared as the text jsonb prints; the
+    and the readiness inputs as a client gives them: the card has texts outside ASCII, floats
+    and answer rows. On PostgreSQL the stored JSON fields are compared as the text jsonb prints; the
     recompute gives the same result, so nothing may be written. A changed scoring version in
     the row is then noticed and written."""
     from assessments.catalogue import CATALOGUE_DIR, load_document, to_plain
@@ -387,8 +387,12 @@ def test_a_real_card_compares_equal_to_what_the_database_stored(org_a, alice):
                     rows.append(row)
                 answers[question["key"]] = rows
     submitted = _submit(org_a, alice, answers)
-    stored = json.dumps(Result.objects.get(pk=submitted.pk).card, ensure_ascii=False)
-    assert "Bewerberprüfung" in stored and "»Ü«" in stored  # the case the text compare must get
+    stored = Result.objects.values("vendor_exposure", "lock_in_drivers").get(pk=submitted.pk)
+    # the JSON fields the text compare must get: floats, nested lists, texts outside ASCII
+    assert stored["vendor_exposure"] and stored["lock_in_drivers"]
+    assert "Bewerberprüfung" in json.dumps(
+        Result.objects.get(pk=submitted.pk).scorecard().to_dict(), ensure_ascii=False
+    )
 
     outcome = services.results_rescore(all_results=True)
 

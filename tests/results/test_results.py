@@ -79,7 +79,8 @@ def test_other_org_cannot_see_results(client, questionnaire, org_a, alice, charl
 def test_whatif_changes_scores_without_touching_the_assessment(client, questionnaire, org_a, alice):
     assessment = _submit(org_a, alice, {**COMPLETE, "chatgpt_data": "yes"})
     before_answers = dict(assessment.answers.values_list("question_key", "value"))
-    before_result = Result.objects.get().card
+    fields = ("gdpr", "readiness", "lock_in", "vendor_exposure", "computed_at")
+    before_result = Result.objects.values(*fields).get()
     client.force_login(alice)
 
     page = client.get(reverse("assessment_whatif", args=[assessment.pk]))
@@ -95,7 +96,7 @@ def test_whatif_changes_scores_without_touching_the_assessment(client, questionn
     gdpr_before = Result.objects.get().gdpr
     assert f'data-dimension="gdpr">{gdpr_before}<' not in body
     assert dict(assessment.answers.values_list("question_key", "value")) == before_answers
-    assert Result.objects.get().card == before_result
+    assert Result.objects.values(*fields).get() == before_result
 
 
 def test_whatif_with_bad_input_explains_and_ignores_it(client, questionnaire, org_a, alice):
@@ -119,7 +120,7 @@ def test_whatif_on_draft_is_404(client, questionnaire, org_a, alice):
 def test_rescore_all_recomputes_stored_results(questionnaire, org_a, alice):
     """A hand-edited row is not stale (its stamp is right): ``rescore --all`` repairs it."""
     assessment = _submit(org_a, alice, COMPLETE)
-    Result.objects.filter(pk=assessment.pk).update(gdpr=99, readiness=0, card={})
+    Result.objects.filter(pk=assessment.pk).update(gdpr=99, readiness=0, lock_in_drivers=[])
 
     call_command("rescore", batch_size=1, all_results=True)
 

@@ -1,7 +1,7 @@
 """The engine's fast path gives exactly the reference results, on many random answer sets.
 
 Reference: the engine before the speed work (``reference_engine.py``), ``Questionnaire.missing``
-for the incomplete-answers check, and ``json.dumps(card_pack(...))`` for the stored card's text.
+for the incomplete-answers check.
 The random answers are deliberately rough: valid options, "unknown"/"na", empty lists and texts,
 wrong types and unknown keys, missing answers, hidden questions answered anyway.
 """
@@ -15,7 +15,6 @@ import pytest
 from assessments.catalogue import load_document, to_plain
 from assessments.questionnaire.progress import Questionnaire
 from assessments.scoring import score, score_and_missing
-from assessments.scoring.compact import card_pack, card_pack_json, card_unpack
 from tests.scoring import reference_engine
 
 CATALOGUES = sorted(
@@ -106,12 +105,3 @@ def test_one_walk_gives_the_cards_and_the_missing_answers(catalogue):
         assert list(missing) == questionnaire.missing(answers)
         incomplete += bool(missing)
     assert 0 < incomplete < len(sets)  # the sets cover both cases
-
-
-def test_card_json_is_the_packed_card(catalogue):
-    document, sets = catalogue
-    for answers in sets:
-        card = score(document, answers)
-        text = card_pack_json(card, document)
-        assert text == json.dumps(card_pack(card, document), separators=(",", ":"))
-        assert card_unpack(json.loads(text), document) == card
