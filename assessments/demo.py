@@ -13,6 +13,7 @@ from . import services
 from .catalogue import default_catalogue_path, load_document
 from .models import Assessment, ConsultantNote, QuestionnaireVersion, Report
 from .questionnaire.services import answer_save
+from .results import services as result_services
 
 
 def _version_key(version: str) -> tuple:
@@ -182,7 +183,7 @@ def _submit(organization: Organization, user: User, answers: dict, when) -> Asse
     Assessment.objects.filter(pk=assessment.pk).update(created_at=when, submitted_at=when)
     assessment.result.computed_at = when
     assessment.result.save(update_fields=["computed_at"])
-    services.latest_results_refresh(organization_ids=[organization.pk])
+    result_services.latest_results_refresh(organization_ids=[organization.pk])
     return assessment
 
 

@@ -22,17 +22,7 @@ from .questionnaire.answers import AnswerInvalid, carry_value
 from .questionnaire.progress import Questionnaire
 from .questionnaire.selectors import answers_dict, can_edit_assessment, questionnaire_for
 from .questionnaire.services import AssessmentLocked
-from .results.services import (  # noqa: F401 - the results' writes are part of this API
-    RESCORE_FIELDS,
-    RescoreOutcome,
-    _answers_by_assessment,
-    _result_fields,
-    latest_results_refresh,
-    result_fields,
-    result_store,
-    results_rescore,
-    results_rescore_parallel,
-)
+from .results.services import result_store
 from .review.models import ReviewState
 from .review.services import review_start
 

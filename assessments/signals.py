@@ -9,7 +9,7 @@ from .models import Result
 
 @receiver(post_delete, sender=Result, dispatch_uid="assessments.result_deleted")
 def result_deleted(sender, instance: Result, **kwargs) -> None:
-    from .services import latest_results_refresh
+    from .results.services import latest_results_refresh
 
     organization_id = instance.organization_id
     # After commit: inside a cascade the organisation may be on its way out too.

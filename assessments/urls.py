@@ -1,8 +1,8 @@
 from django.urls import include, path
 
-from . import views
 from .history import views as history_views
 from .reports import views as report_views
+from .results import views
 from .review import views as review_views
 
 urlpatterns = [

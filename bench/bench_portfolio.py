@@ -32,6 +32,7 @@ from server import free_port, get, server_start, server_stop, session_for
 from assessments import services
 from assessments.models import Assessment, QuestionnaireVersion
 from assessments.questionnaire.services import answer_save
+from assessments.results import services as result_services
 from portal.models import Industry, Membership, Organization, SizeBand, User
 
 DASHBOARD_TARGET_MS = 150
@@ -77,7 +78,7 @@ def _client_with_assessments(count: int, *, name: str) -> Organization:
         Assessment.objects.filter(pk=assessment.pk).update(
             submitted_at=now - timedelta(days=91 * (count - 1 - number))
         )
-    services.latest_results_refresh(organization_ids=[organization.pk])
+    result_services.latest_results_refresh(organization_ids=[organization.pk])
     return organization
 
 

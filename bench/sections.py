@@ -35,6 +35,7 @@ from django.utils import timezone
 from assessments import services
 from assessments.models import Answer, Assessment, ConsultantNote, Report, Result
 from assessments.questionnaire.services import answer_save
+from assessments.results import services as result_services
 from assessments.results import services as results_services
 from assessments.scoring import SCORING_VERSION, score, stamp
 from assessments.scoring.index import build_index
@@ -286,7 +287,7 @@ def _bulk_load(fixture: Fixture, count: int, variants: int = 24, chunk: int = 10
     answer_rows = [[(key, json.dumps(value)) for key, value in s.items()] for s in sets]
     results = []
     for answers in sets:
-        fields = services.result_fields(document=document, answers=answers)
+        fields = result_services.result_fields(document=document, answers=answers)
         results.append(
             [
                 json.dumps(value, separators=(",", ":"))
@@ -295,7 +296,7 @@ def _bulk_load(fixture: Fixture, count: int, variants: int = 24, chunk: int = 10
                 for name, value in fields.items()
             ]
         )
-    result_columns = list(services.result_fields(document=document, answers=sets[0]))
+    result_columns = list(result_services.result_fields(document=document, answers=sets[0]))
     organization = Organization.objects.create(
         name="Bench Massendaten GmbH", industry=Industry.CRAFT, size_band=SizeBand.SMALL
     )
@@ -338,16 +339,18 @@ def _plain_read(*, with_answers: bool = False) -> float:
     ``with_answers``: and, per 1,000 rows, their answers the way rescore reads them (the input
     of a recomputation, since a result stores no card: decision 0047)."""
     started = time.perf_counter()
-    rows = Result.objects.order_by("pk").values_list("assessment_id", *services.RESCORE_FIELDS)
+    rows = Result.objects.order_by("pk").values_list(
+        "assessment_id", *result_services.RESCORE_FIELDS
+    )
     batch = []
     for row in rows.iterator(chunk_size=1000):
         if with_answers:
             batch.append(row[0])
             if len(batch) == 1000:
-                services._answers_by_assessment(batch)
+                result_services._answers_by_assessment(batch)
                 batch = []
     if batch:
-        services._answers_by_assessment(batch)
+        result_services._answers_by_assessment(batch)
     return time.perf_counter() - started
 
 
@@ -418,9 +421,9 @@ def bench_rescore(fixture: Fixture, *, count: int, engine_seconds: float | None)
 
     # (i) `manage.py rescore` (the default) right after the data was scored: nothing is stale.
     # This is the issue's scenario (the command on freshly scored data).
-    rescore = services.results_rescore  # one process (--jobs 1)
+    rescore = result_services.results_rescore  # one process (--jobs 1)
     # what the command calls without --jobs: a process per core for enough results
-    default = services.results_rescore_parallel
+    default = result_services.results_rescore_parallel
     outcome_i, default_s, read_i = measure("default", lambda: default())
     command_out = command()  # and through the command itself, for its printed line
 
@@ -451,13 +454,13 @@ def bench_rescore(fixture: Fixture, *, count: int, engine_seconds: float | None)
     finally:
         stamp.RESULT_FORMAT = original_format
     # back to the stamps of this code (the rows are equal to their results: stamps only)
-    services.results_rescore()
+    result_services.results_rescore()
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE assessments_result")
 
     # (iii) --all: every result recomputed and compared (repairs hand edits); nothing differs
     forced, forced_s, read_forced = measure(
-        "--all", lambda: services.results_rescore(all_results=True)
+        "--all", lambda: result_services.results_rescore(all_results=True)
     )
     rescored = forced.rescored
 
@@ -582,7 +585,8 @@ def bench_rescore(fixture: Fixture, *, count: int, engine_seconds: float | None)
     )
     section.notes.append(
         f"baselines: Result.objects.order_by('pk').values_list(pk + the "
-        f"{len(services.RESCORE_FIELDS)} fields rescore writes).iterator() over the same rows "
+        f"{len(result_services.RESCORE_FIELDS)} fields rescore writes).iterator() over the "
+        "same rows "
         '("the rows alone"), and the same with their answers read per 1,000 rows as rescore '
         'reads them ("results + answers"): a result stores no card, so its answers are what a '
         "recomputation reads (decision 0047); both measured again right before each variant; "

@@ -176,8 +176,9 @@ class Organization(models.Model):
     assigned_at = models.DateTimeField(_("zugeordnet am"), null=True, blank=True)
     created_at = models.DateTimeField(_("angelegt am"), default=timezone.now, editable=False)
     # The result of the most recently *submitted* assessment (never "most recently computed":
-    # a rescore touches every result). Maintained by assessments.services.latest_results_refresh;
-    # the dashboard joins it once instead of looking it up per column.
+    # a rescore touches every result). Maintained by
+    # assessments.results.services.latest_results_refresh; the dashboard joins it once instead of
+    # looking it up per column.
     latest_result = models.ForeignKey(
         "assessments.Result",
         verbose_name=_("letztes Ergebnis"),

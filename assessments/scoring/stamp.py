@@ -10,7 +10,7 @@ and stores it. The answers of a submitted assessment are frozen, so the stamp ha
 * the catalogue document's checksum (its canonical JSON, so a fixed document is noticed even when
   the YAML source stayed the same).
 
-Every writer of a result stores it through ``services.result_fields``, so the same catalogue
+Every writer of a result stores it through ``results.services.result_fields``, so the same catalogue
 version and code give the same stamp everywhere. Pure Python, no Django; the only I/O is
 reading ``SOURCES`` once at import.
 """

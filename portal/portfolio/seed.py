@@ -158,11 +158,11 @@ def portfolio_seed(
 
     ``with_answers=False`` leaves the answers out (faster; scores are computed all the same);
     ``with_work=False`` leaves out members, action plans and reports."""
-    from assessments import services
     from assessments.actionplan.models import Action
     from assessments.actionplan.services import action_rows
     from assessments.demo import questionnaire_ensure_active
     from assessments.models import Answer, Assessment, Report, Result
+    from assessments.results import services
     from assessments.scoring import score
 
     rng = random.Random(seed)

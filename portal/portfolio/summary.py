@@ -5,7 +5,7 @@ Who calls it: every service that changes what a summary row holds calls
 ``client_summaries_refresh`` for the clients it touched, inside its own transaction, so the
 summary commits (or rolls back) with the change it summarises:
 
-- ``assessments.services.latest_results_refresh`` (submit, the seeds, ``rescore --all``, a
+- ``assessments.results.services.latest_results_refresh`` (submit, the seeds, ``rescore --all``, a
   deleted result): latest result, scores, levels, submission, exposure;
 - ``results_rescore``: the clients whose latest result it rewrote;
 - the review workflow (review state) and the action plan (open actions, next due date);

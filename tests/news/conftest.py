@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from assessments import services as assessment_services
 from assessments.models import Assessment, Result
+from assessments.results import services as result_services
 from news.models import Article, Tag
 from tests.wizard.conftest import COMPLETE, fill
 
@@ -55,5 +56,5 @@ def submit(organization, user, *, answers=None, vendor_exposure=None, lock_in=No
             submitted_at=timezone.now() - timedelta(days=age_days)
         )
     # a pinned result is a hand edit: refresh what is kept from it (latest, summary, news)
-    assessment_services.latest_results_refresh(organization_ids=[organization.pk])
+    result_services.latest_results_refresh(organization_ids=[organization.pk])
     return assessment

@@ -54,8 +54,8 @@ def test_the_stored_set_follows_tags_exposure_and_deletion(questionnaire, tags):
 
 def test_a_deleted_client_leaves_the_count(questionnaire, tags):
     # seeded without the services: no audit entries, which would protect the client
-    from assessments import services
     from assessments.models import Result
+    from assessments.results import services
     from portal.models import Organization
     from portal.portfolio.seed import portfolio_seed
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from assessments import selectors, services
 from assessments.models import Result
+from assessments.results import services as result_services
 from portal.models import Membership, Organization
 from tests.conftest import WIZARD_CATALOGUE
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
@@ -95,7 +96,7 @@ def _assert_newest_everywhere(client, consultant, history):
 def test_rescore_keeps_newest_submission_as_latest_everywhere(client, consultant, history):
     _scramble_computed_at(history)
 
-    services.results_rescore(batch_size=4)
+    result_services.results_rescore(batch_size=4)
     _scramble_computed_at(history)
 
     _assert_newest_everywhere(client, consultant, history)
@@ -110,7 +111,7 @@ def test_latest_survives_catalogue_reactivation_and_rescore(
     services.questionnaire_activate(version=second)
     services.questionnaire_activate(version=questionnaire)
 
-    services.results_rescore()
+    result_services.results_rescore()
     _scramble_computed_at(history)
 
     _assert_newest_everywhere(client, consultant, history)

@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 
 from assessments import services
 from assessments.models import Assessment, Report, Result
+from assessments.results import services as result_services
 from assessments.review.services import review_transition
 from portal.models import Industry, Membership, Organization, SizeBand
 from portal.portfolio.seed import portfolio_seed
@@ -35,7 +36,7 @@ def _submit(organization, answers, *, when=None):
     if when is not None:
         Assessment.objects.filter(pk=assessment.pk).update(submitted_at=when)
         # what every writer of submitted_at does (contracts): latest result and summary row
-        services.latest_results_refresh(organization_ids=[organization.pk])
+        result_services.latest_results_refresh(organization_ids=[organization.pk])
     return assessment
 
 

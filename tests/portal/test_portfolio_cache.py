@@ -14,6 +14,7 @@ from django.utils import timezone
 from assessments import services
 from assessments.models import Answer, Assessment, QuestionnaireVersion, Report, Result
 from assessments.questionnaire.services import answer_save
+from assessments.results import services as result_services
 from assessments.review.services import review_transition
 from news.models import ClientFollowUp, Tag
 from portal.clients.services import organization_claim
@@ -128,7 +129,7 @@ def test_writes_the_dashboard_does_not_show_leave_the_counter(portfolio, consult
             status=report.status
         ),
         "delete matching nothing": lambda: Report.objects.filter(attempts=999).delete(),
-        "rescore with nothing stale": lambda: services.results_rescore(),
+        "rescore with nothing stale": lambda: result_services.results_rescore(),
         "answer saved in a draft": lambda: answer_save(
             assessment=draft, user=owner, question_key="staff", value=13
         ),

@@ -8,10 +8,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments import services
 from assessments.actionplan.models import Action
 from assessments.actionplan.services import action_update
 from assessments.models import Assessment, Report, Result
+from assessments.results import services as result_services
 from assessments.review.services import review_transition
 from portal.models import ClientSummary, Industry, Organization
 from portal.portfolio import selectors
@@ -100,7 +100,7 @@ def test_a_rescore_that_changes_scores_updates_the_summary(questionnaire):
     client_summaries_refresh(organization_ids=[organization.pk])
     assert ClientSummary.objects.get(pk=organization.pk).gdpr == 1
 
-    services.results_rescore()
+    result_services.results_rescore()
 
     assert ClientSummary.objects.get(pk=organization.pk).gdpr != 1
 

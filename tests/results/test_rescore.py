@@ -19,6 +19,7 @@ from assessments import services
 from assessments.admin import AnswerInline, AssessmentAdmin
 from assessments.models import Answer, Assessment, QuestionnaireVersion, Result
 from assessments.questionnaire.services import AssessmentLocked, answer_save
+from assessments.results import services as result_services
 from assessments.results import services as results_services
 from assessments.scoring import stamp
 from assessments.scoring.stamp import result_stamp
@@ -59,7 +60,7 @@ def _damage(assessment):
 
 
 def _stored(pk):
-    return Result.objects.filter(pk=pk).values(*services.RESCORE_FIELDS).get()
+    return Result.objects.filter(pk=pk).values(*result_services.RESCORE_FIELDS).get()
 
 
 def _new_format(monkeypatch, suffix=" next"):
@@ -145,7 +146,7 @@ def test_nothing_stale_reads_one_query_of_results_and_writes_nothing(
     before = {r.pk: _stored(r.pk) for r in Result.objects.all()}
 
     with django_assert_num_queries(2) as queries:
-        outcome = services.results_rescore()
+        outcome = result_services.results_rescore()
 
     assert (outcome.stale, outcome.rescored, outcome.written, outcome.stamps) == (0, 0, 0, 0)
     assert all(q["sql"].lstrip().upper().startswith("SELECT") for q in queries.captured_queries)
@@ -184,7 +185,7 @@ def test_a_new_scoring_format_makes_every_result_stale(two, monkeypatch):
     Result.objects.filter(pk=second.pk).update(gdpr=99)  # the new code scores this one anew
     _new_format(monkeypatch)
 
-    outcome = services.results_rescore(batch_size=1)
+    outcome = result_services.results_rescore(batch_size=1)
 
     assert (outcome.stale, outcome.rescored, outcome.written, outcome.stamps) == (2, 2, 1, 1)
     new = result_stamp(first.questionnaire.document)
@@ -193,7 +194,7 @@ def test_a_new_scoring_format_makes_every_result_stale(two, monkeypatch):
     rewritten = _stored(second.pk)
     assert rewritten["computed_with"] == new and rewritten["gdpr"] == before[second.pk]["gdpr"]
     assert rewritten["computed_at"] > earlier
-    assert services.results_rescore() == services.RescoreOutcome(stale=0, rescored=0)
+    assert result_services.results_rescore() == result_services.RescoreOutcome(stale=0, rescored=0)
 
 
 def test_a_result_without_stamp_is_stale(two):
@@ -260,13 +261,13 @@ def test_all_writes_only_the_rows_whose_result_changed(two):
     Result.objects.update(computed_at=earlier)
     before = {pk: _stored(pk) for pk in (first.pk, second.pk)}
 
-    outcome = services.results_rescore(batch_size=1, all_results=True)
+    outcome = result_services.results_rescore(batch_size=1, all_results=True)
 
     assert (outcome.stale, outcome.rescored, outcome.written, outcome.stamps) == (0, 2, 0, 0)
     assert {pk: _stored(pk) for pk in (first.pk, second.pk)} == before
 
     _damage(second)
-    outcome = services.results_rescore(all_results=True)
+    outcome = result_services.results_rescore(all_results=True)
 
     assert (outcome.rescored, outcome.written, outcome.stamps) == (2, 1, 0)
     assert _stored(first.pk) == before[first.pk]  # computed_at too: not written
@@ -285,7 +286,7 @@ def test_a_changed_json_field_alone_is_written(two):
     assert drivers
     Result.objects.filter(pk=first.pk).update(lock_in_drivers=[])
 
-    outcome = services.results_rescore(all_results=True)
+    outcome = result_services.results_rescore(all_results=True)
 
     assert outcome.written == 1
     assert Result.objects.get(pk=first.pk).lock_in_drivers == drivers
@@ -394,12 +395,12 @@ def test_a_real_card_compares_equal_to_what_the_database_stored(org_a, alice):
         Result.objects.get(pk=submitted.pk).scorecard().to_dict(), ensure_ascii=False
     )
 
-    outcome = services.results_rescore(all_results=True)
+    outcome = result_services.results_rescore(all_results=True)
 
     assert (outcome.rescored, outcome.written, outcome.stamps) == (1, 0, 0)
 
     Result.objects.filter(pk=submitted.pk).update(scoring_version="0.9")
-    outcome = services.results_rescore(all_results=True)
+    outcome = result_services.results_rescore(all_results=True)
 
     assert (outcome.rescored, outcome.written) == (1, 1)
     assert Result.objects.get(pk=submitted.pk).scoring_version != "0.9"
@@ -480,10 +481,10 @@ def test_the_collector_is_paused_only_during_a_batch(two):
     results_services._answers_by_assessment = spy
     try:
         assert gc.isenabled()
-        services.results_rescore(all_results=True, batch_size=1)
+        result_services.results_rescore(all_results=True, batch_size=1)
         assert gc.isenabled()  # resumed
         gc.disable()
-        services.results_rescore(all_results=True)
+        result_services.results_rescore(all_results=True)
         assert not gc.isenabled()  # left as the caller had it
     finally:
         gc.enable()

@@ -35,6 +35,7 @@ from django.utils import timezone
 from assessments import services
 from assessments.catalogue import load_document, to_plain
 from assessments.models import Answer, Assessment
+from assessments.results import services as result_services
 from assessments.stress import selectors
 from assessments.stress.engine import (
     ScenarioError,
@@ -202,7 +203,7 @@ def two_clients(db):
         Answer.objects.bulk_create(
             Answer(assessment=assessment, question_key=k, value=v) for k, v in answers.items()
         )
-        services.result_store(assessment=assessment)
+        result_services.result_store(assessment=assessment)
     return carla
 
 

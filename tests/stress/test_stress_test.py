@@ -8,10 +8,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments import services
 from assessments.catalogue import load_document, to_plain
 from assessments.demo import default_catalogue_path, profile_answers, questionnaire_ensure_active
 from assessments.models import Answer, Assessment, Result
+from assessments.results import services as result_services
 from assessments.stress.engine import (
     ScenarioError,
     scenario_answers,
@@ -106,7 +106,7 @@ def _client_with_result(version, name, overrides, consultant=None):
     Answer.objects.bulk_create(
         Answer(assessment=assessment, question_key=k, value=v) for k, v in answers.items()
     )
-    services.result_store(assessment=assessment)
+    result_services.result_store(assessment=assessment)
     return organization
 
 

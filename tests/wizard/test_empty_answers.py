@@ -9,6 +9,7 @@ from assessments import services
 from assessments.models import Answer, Assessment, Result
 from assessments.questionnaire.selectors import answers_dict, questionnaire_for
 from assessments.questionnaire.services import answer_save
+from assessments.results import services as result_services
 from assessments.scoring import score
 from tests.wizard.conftest import COMPLETE, fill
 
@@ -27,7 +28,7 @@ def _legacy_submitted(draft, user) -> Assessment:
     draft.submitted_by = user
     draft.submitted_at = timezone.now()
     draft.save()
-    services.result_store(assessment=draft)
+    result_services.result_store(assessment=draft)
     return draft
 
 
@@ -122,7 +123,7 @@ def test_rescore_keeps_the_incomplete_flag(alice, draft):
     _legacy_submitted(draft, alice)
     Result.objects.update(incomplete_answers=False)  # a hand edit: only --all repairs it
 
-    services.results_rescore(all_results=True)
+    result_services.results_rescore(all_results=True)
 
     assert Result.objects.get(assessment=draft).incomplete_answers is True
 

@@ -2,7 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from assessments.services import results_rescore_parallel
+from assessments.results.services import results_rescore_parallel
 
 
 class Command(BaseCommand):

@@ -8,23 +8,23 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from portal.privacy.audit import audit_subject, client_data
 
-from . import selectors
-from .actionplan.selectors import actions_for_assessment, plan_rows
-from .catalogue.text import tr
-from .history.selectors import (
+from .. import selectors
+from ..actionplan.selectors import actions_for_assessment, plan_rows
+from ..catalogue.text import tr
+from ..history.selectors import (
     answer_effects,
     answer_sets_of,
     dimension_trend,
     previous_scores,
     trend_rows,
 )
-from .questionnaire import selectors as questionnaire_selectors
-from .questionnaire.answers import AnswerInvalid, parse_answer
-from .questionnaire.presentation import question_view
-from .reports.views import panel_context
-from .results.presentation import card_view, dimension_titles
-from .review.views import review_context
-from .scoring import score
+from ..questionnaire import selectors as questionnaire_selectors
+from ..questionnaire.answers import AnswerInvalid, parse_answer
+from ..questionnaire.presentation import question_view
+from ..reports.views import panel_context
+from ..review.views import review_context
+from ..scoring import score
+from .presentation import card_view, dimension_titles
 
 
 # Lazy: module constants are built at import, the language is only known per request.
