@@ -65,6 +65,16 @@ def test_client_owner_pages_fit_a_phone(browser, live_server, demo):
         ):
             assert _page_width(page, live_server.url + path) <= PHONE["width"], path
 
+        # The client's page: the assessment's "Ergebnis" and a member's "Entfernen" sit inside
+        # the screen, not behind a sideways scroll of their tables.
+        page.goto(live_server.url + f"/organisationen/{organization.pk}/")
+        for control in (
+            page.get_by_role("link", name="Ergebnis", exact=True).first,
+            page.get_by_role("button", name="Entfernen").first,
+        ):
+            box = control.bounding_box()
+            assert box is not None and box["x"] + box["width"] <= PHONE["width"]
+
         # The action plan on the results page: the columns right of the title are labelled
         # lines below it, not cut off behind a sideways scroll.
         page.goto(live_server.url + f"/bewertungen/{assessment.pk}/")
