@@ -87,7 +87,7 @@ def _uuids(values) -> list[uuid.UUID]:
 def affected_clients(request: HttpRequest, slug: str) -> HttpResponse:
     """The clients an article concerns, 50 per page, filtered and sorted in the URL; the
     checked ones are told (e-mail) or marked as told."""
-    article = selectors.article_get_for_user(user=request.user, slug=slug)
+    article = selectors.article_get_for_impact(user=request.user, slug=slug)
     filters = AffectedFilter.from_query(request.GET)
     posted = _uuids(request.POST.getlist("organizations")) if request.method == "POST" else []
     form = InformClientsForm(
