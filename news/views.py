@@ -17,6 +17,7 @@ from portal.views import consultant_required
 from . import selectors, services
 from .filters import AffectedFilter, AffectedFilterForm
 from .forms import InformClientsForm
+from .rows import affected_rows_html
 
 PAGE_SIZE = 9
 
@@ -141,6 +142,7 @@ def affected_clients(request: HttpRequest, slug: str) -> HttpResponse:
             "article": article,
             "page": page,
             "rows": page.object_list,
+            "rows_html": affected_rows_html(page.object_list),
             "form": form,
             "filters": filters,
             "filter_form": AffectedFilterForm(

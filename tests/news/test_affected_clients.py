@@ -308,3 +308,17 @@ def test_impact_page_takes_the_same_queries_for_10_and_500_clients(
     # page's count,) the rows with their follow-ups, their results, their tagged answers, the read
     # audit (issue 20)
     assert max(large) <= 10
+
+
+def test_impact_rows_escape_client_names_and_show_their_drivers(
+    client, portfolio, consultant, article
+):
+    # the rows are built in Python (news.rows), not by the template engine: still escaped
+    portfolio["hoch"].name = 'Hoch <b>"&"</b> GmbH'
+    portfolio["hoch"].save(update_fields=["name"])
+    client.force_login(consultant)
+    body = client.get(reverse("news:affected", args=[article.slug])).content.decode()
+    assert "Hoch &lt;b&gt;&quot;&amp;&quot;&lt;/b&gt; GmbH" in body and "<b>" not in body
+    assert 'data-label="Was den Kunden bindet"' in body
+    assert "Welche KI-Dienste nutzen Sie" in body and "Microsoft 365 Copilot" in body
+    assert re.search(r"Stand \d\d\.\d\d\.\d{4}", body)
