@@ -9,6 +9,7 @@ from django.db.models import (
     Count,
     Exists,
     F,
+    FilteredRelation,
     IntegerField,
     Max,
     OuterRef,
@@ -22,8 +23,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from assessments.results.exposure import ClientExposure, clients_exposed_to, vendor_names
-from portal.models import Organization
+from assessments.results.exposure import ClientExposure, clients_exposed_to
+from portal.models import Organization, User
 
 from .filters import AffectedFilter
 from .models import (
@@ -98,6 +99,15 @@ def article_get_for_user(*, user, slug: str) -> Article:
         Article.objects.visible_to(user)
         .select_related("author")
         .prefetch_related("topics", "vendors"),
+        slug=slug,
+    )
+
+
+def article_get_for_impact(*, user, slug: str) -> Article:
+    """The article for "Welche Kunden betrifft das?" if ``user`` may read it (else 404): with its
+    stored reach and its vendor tags, the only parts that page reads (two queries)."""
+    return get_object_or_404(
+        Article.objects.visible_to(user).select_related("reach").prefetch_related("vendors"),
         slug=slug,
     )
 
@@ -179,9 +189,16 @@ def affected_page(*, user, article: Article, filters: AffectedFilter):
         rows = rows.filter(informed=filters.informed == "yes")
     if filters.mine:
         rows = rows.filter(organization__consultant=user)
+    # the follow-up of each row (at most one per article and client) joined in: no extra query
+    rows = rows.annotate(
+        told=FilteredRelation(
+            "organization__news_followups",
+            condition=Q(organization__news_followups__article=article),
+        )
+    ).annotate(**{f"told_{name}": F(f"told__{name}") for name in _TOLD})
     paginator = Paginator(rows.order_by(*AFFECTED_SORTS[filters.sort]), AFFECTED_PAGE_SIZE)
     if user.sees_all_clients and not filters.is_filtered:
-        paginator.count = affected_total(article=article)  # stored with the rows
+        paginator.count = _stored_total(article)  # stored with the rows
     page = paginator.get_page(filters.page)
     ids = [row.organization_id for row in page.object_list]
     detailed = {
@@ -191,10 +208,12 @@ def affected_page(*, user, article: Article, filters: AffectedFilter):
         )
     }
     followups = {
-        f.organization_id: f
-        for f in article.followups.filter(organization_id__in=ids).select_related("informed_by")
+        row.organization_id: _followup(row, article)
+        for row in page.object_list
+        if row.told_id is not None
     }
-    names = vendor_names()
+    # the vendors by the names of the article's tags, as the page's header shows them: no query
+    names = {tag.slug: tag.name for tag in article.vendors.all()}
     page.object_list = [
         AffectedClient(
             exposure=detailed[pk],
@@ -208,6 +227,47 @@ def affected_page(*, user, article: Article, filters: AffectedFilter):
         if pk in detailed  # a result replaced between the two reads: on the next view
     ]
     return page
+
+
+_TOLD = (
+    "id",
+    "informed_at",
+    "emailed_to",
+    "exposure",
+    "informed_by_id",
+    "informed_by__first_name",
+    "informed_by__last_name",
+    "informed_by__email",
+)
+
+
+def _followup(row: AffectedRow, article: Article) -> ClientFollowUp:
+    """The follow-up joined into ``row`` (``told_*``), as the model the page shows."""
+    by = None
+    if row.told_informed_by_id is not None:
+        by = User(
+            pk=row.told_informed_by_id,
+            first_name=row.told_informed_by__first_name,
+            last_name=row.told_informed_by__last_name,
+            email=row.told_informed_by__email,
+        )
+    return ClientFollowUp(
+        id=row.told_id,
+        article=article,
+        organization_id=row.organization_id,
+        informed_by=by,
+        informed_at=row.told_informed_at,
+        emailed_to=row.told_emailed_to,
+        exposure=row.told_exposure,
+    )
+
+
+def _stored_total(article: Article) -> int:
+    """The stored reach, read with the article (``article_get_for_impact``) or on its own."""
+    try:
+        return article.reach.clients
+    except ArticleReach.DoesNotExist:
+        return 0
 
 
 def affected_total(*, article: Article) -> int:

@@ -17,6 +17,7 @@ from portal.views import consultant_required
 from . import selectors, services
 from .filters import AffectedFilter, AffectedFilterForm
 from .forms import InformClientsForm
+from .rows import affected_rows_html
 
 PAGE_SIZE = 9
 
@@ -87,7 +88,7 @@ def _uuids(values) -> list[uuid.UUID]:
 def affected_clients(request: HttpRequest, slug: str) -> HttpResponse:
     """The clients an article concerns, 50 per page, filtered and sorted in the URL; the
     checked ones are told (e-mail) or marked as told."""
-    article = selectors.article_get_for_user(user=request.user, slug=slug)
+    article = selectors.article_get_for_impact(user=request.user, slug=slug)
     filters = AffectedFilter.from_query(request.GET)
     posted = _uuids(request.POST.getlist("organizations")) if request.method == "POST" else []
     form = InformClientsForm(
@@ -141,6 +142,7 @@ def affected_clients(request: HttpRequest, slug: str) -> HttpResponse:
             "article": article,
             "page": page,
             "rows": page.object_list,
+            "rows_html": affected_rows_html(page.object_list),
             "form": form,
             "filters": filters,
             "filter_form": AffectedFilterForm(

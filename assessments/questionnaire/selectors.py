@@ -29,6 +29,11 @@ def questionnaire_of_version(version: QuestionnaireVersion) -> Questionnaire:
     return _questionnaire(version.pk, version.sha256)
 
 
+def questionnaire_of(version_id: int, sha256: str) -> Questionnaire:
+    """The parsed catalogue of the version with this id and checksum (read once per process)."""
+    return _questionnaire(version_id, sha256)
+
+
 def active_questionnaire_effort() -> Effort | None:
     """Number of questions and time estimate of the active catalogue (None: none active)."""
     version = QuestionnaireVersion.objects.active()

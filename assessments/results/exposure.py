@@ -98,7 +98,12 @@ def clients_exposed_to(
         "lock_in",
         "vendor_exposure",
         "assessment__submitted_at",
-        *(("lock_in_drivers",) if detailed else ()),
+        # the version's id and checksum name its (cached) catalogue: no query per version
+        *(
+            ("lock_in_drivers", "assessment__questionnaire_id", "assessment__questionnaire__sha256")
+            if detailed
+            else ()
+        ),
     ):
         exposure = row["vendor_exposure"] or {}
         per_vendor = {key: int(exposure[key]) for key in wanted if (exposure.get(key) or 0) > 0}
@@ -136,29 +141,28 @@ def _details(rows: list[dict], vendors: tuple[str, ...]) -> tuple[dict, dict]:
     ``vendors``, then the top lock-in drivers), readable. From the stored keys
     (``Result.lock_in_drivers``) and the catalogue's texts; only a result stored before those
     keys existed is scored again from its answers (``rescore`` fills them)."""
-    from ..models import Answer, Assessment
-    from ..questionnaire.selectors import questionnaire_for
+    from ..models import Answer
+    from ..questionnaire.selectors import questionnaire_of
     from ..scoring import index_for, level_for
 
-    # questionnaire_for() needs the version's id and checksum only; its document is cached.
-    assessments = {
-        a.pk: a
-        for a in Assessment.objects.filter(pk__in=[row["assessment_id"] for row in rows])
-        .select_related("questionnaire")
-        .only("id", "questionnaire__id", "questionnaire__sha256")
+    # The catalogue of each result's version, from the version's id and checksum read with the
+    # rows; the parsed documents are cached per version.
+    questionnaires = {
+        row["assessment_id"]: questionnaire_of(
+            row["assessment__questionnaire_id"], row["assessment__questionnaire__sha256"]
+        )
+        for row in rows
     }
     # Only the answers to questions whose options carry vendor tags (a handful per catalogue).
     tagged_questions = set()
-    for version_id in {a.questionnaire_id for a in assessments.values()}:
-        sample = next(a for a in assessments.values() if a.questionnaire_id == version_id)
-        tagged_questions |= _vendor_tagged_questions(questionnaire_for(sample))
+    for questionnaire in {id(q): q for q in questionnaires.values()}.values():
+        tagged_questions |= _vendor_tagged_questions(questionnaire)
     answers: dict = {}
     for assessment_id, key, value in Answer.objects.filter(
-        assessment_id__in=list(assessments), question_key__in=tagged_questions
+        assessment_id__in=list(questionnaires), question_key__in=tagged_questions
     ).values_list("assessment_id", "question_key", "value"):
         answers.setdefault(assessment_id, {})[key] = value
     stored = {row["assessment_id"]: row["lock_in_drivers"] for row in rows}
-    questionnaires = {pk: questionnaire_for(a) for pk, a in assessments.items()}
     missing = [
         pk
         for pk, pairs in stored.items()

@@ -182,6 +182,10 @@ def test_send_emails_selected_clients_and_records_who_and_when(
     assert hoch.informed_by == consultant and hoch.emailed_to == ["chefin@hochabhängig.example"]
     assert hoch.exposure == 70
     assert AuditLog.objects.filter(action="news.client_informed").count() == 2
+    # the page shows who told each client and how, from the follow-up joined into its row
+    body = client.get(reverse("news:affected", args=[article.slug])).content.decode()
+    assert body.count(f"{consultant.display_name} · per E-Mail") == 2
+    assert body.count('<span class="text-body-secondary">noch nicht</span>') == 1  # Alpha
 
 
 def test_a_client_is_not_emailed_twice_about_one_article(
@@ -269,3 +273,52 @@ def test_portfolio_news_counts_per_article_for_the_same_queries_with_more_articl
         "nur-google": "1",  # Beta
     }
     assert "1 von 2 informiert" in body  # Hochabhängig was told about the Microsoft article
+
+
+def _impact_queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured)
+
+
+def test_impact_page_takes_the_same_queries_for_10_and_500_clients(
+    client, consultant, questionnaire, settings
+):
+    from news.models import ArticleReach
+    from portal.portfolio.seed import demo_articles_present, portfolio_seed
+
+    settings.AUDIT_READ_REPEAT_SECONDS = 0  # every read is one audit entry (one INSERT)
+    portfolio_seed(organizations=10, assessments=20, with_answers=False, seed=1)
+    demo_articles_present()
+    reach = ArticleReach.objects.select_related("article").order_by("-clients").first()
+    url = reverse("news:affected", args=[reach.article.slug])
+    client.force_login(consultant)
+    queries = ["", "?sort=lock_in", "?informed=no&sort=submitted", "?page=2"]
+    client.get(url)  # the catalogue is parsed once per version and process
+    small = [_impact_queries(client, url + q) for q in queries]
+
+    portfolio_seed(organizations=490, assessments=980, with_answers=False, seed=2)
+    reach.refresh_from_db()
+    assert reach.clients > 50  # more than one page of rows, each with its drivers
+    large = [_impact_queries(client, url + q) for q in queries]
+
+    assert small == large
+    # session, user, second factor, the article with its reach, its vendors, (a filtered
+    # page's count,) the rows with their follow-ups, their results, their tagged answers, the read
+    # audit (issue 20)
+    assert max(large) <= 10
+
+
+def test_impact_rows_escape_client_names_and_show_their_drivers(
+    client, portfolio, consultant, article
+):
+    # the rows are built in Python (news.rows), not by the template engine: still escaped
+    portfolio["hoch"].name = 'Hoch <b>"&"</b> GmbH'
+    portfolio["hoch"].save(update_fields=["name"])
+    client.force_login(consultant)
+    body = client.get(reverse("news:affected", args=[article.slug])).content.decode()
+    assert "Hoch &lt;b&gt;&quot;&amp;&quot;&lt;/b&gt; GmbH" in body and "<b>" not in body
+    assert 'data-label="Was den Kunden bindet"' in body
+    assert "Welche KI-Dienste nutzen Sie" in body and "Microsoft 365 Copilot" in body
+    assert re.search(r"Stand \d\d\.\d\d\.\d{4}", body)
