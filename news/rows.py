@@ -35,7 +35,9 @@ def affected_rows_html(rows) -> SafeString:
         pk, name = escape(str(e.organization_id)), escape(e.organization_name)
         url = escape(detail_url(e.organization_id))
         stand = escape(_("Stand %(date)s") % {"date": _date(e.assessed_at, "SHORT_DATE_FORMAT")})
-        vendors = " · ".join(f"{escape(vendor)} {value}" for vendor, value in row.vendors)
+        vendors = " · ".join(
+            f"{escape(vendor)} {escape(str(value))}" for vendor, value in row.vendors
+        )
         drivers = "".join(
             f'<li><span class="text-body-secondary">{escape(d.question)}'
             f"{'' if d.question[-1:] in '?:' else ':'}</span> {escape(d.answer)}</li>"
