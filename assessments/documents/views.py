@@ -36,6 +36,14 @@ def _assessment(request: HttpRequest, assessment_id):
     return assessment
 
 
+def _version(request: HttpRequest, assessment_id, kind: str, number: int):
+    """(assessment, document, version) of a URL naming a version, each checked for the user."""
+    assessment = _assessment(request, assessment_id)
+    document = selectors.document_get_for_user(user=request.user, assessment=assessment, kind=kind)
+    version = selectors.version_get_for_user(user=request.user, document=document, number=number)
+    return assessment, document, version
+
+
 def _consultant(request: HttpRequest) -> None:
     if not request.user.is_consultant:
         raise Http404
@@ -147,9 +155,7 @@ def document_edit(request: HttpRequest, assessment_id, kind: str) -> HttpRespons
 @require_GET
 def document_version(request: HttpRequest, assessment_id, kind: str, number: int) -> HttpResponse:
     _consultant(request)
-    assessment = _assessment(request, assessment_id)
-    document = selectors.document_get_for_user(user=request.user, assessment=assessment, kind=kind)
-    version = selectors.version_get_for_user(user=request.user, document=document, number=number)
+    assessment, document, version = _version(request, assessment_id, kind, number)
     older = document.versions.filter(number__lt=number).order_by("-number").first()
     return render(
         request,
@@ -171,9 +177,7 @@ def document_version(request: HttpRequest, assessment_id, kind: str, number: int
 @require_POST
 def document_release(request: HttpRequest, assessment_id, kind: str, number: int) -> HttpResponse:
     _consultant(request)
-    assessment = _assessment(request, assessment_id)
-    document = selectors.document_get_for_user(user=request.user, assessment=assessment, kind=kind)
-    version = selectors.version_get_for_user(user=request.user, document=document, number=number)
+    assessment, document, version = _version(request, assessment_id, kind, number)
     services.document_release(document=document, version=version, actor=request.user)
     messages.success(
         request,
@@ -189,9 +193,7 @@ def document_release(request: HttpRequest, assessment_id, kind: str, number: int
 def document_pdf(request: HttpRequest, assessment_id, kind: str, number: int) -> HttpResponse:
     """A consultant asks for the PDF of a version that is not released (a preview)."""
     _consultant(request)
-    assessment = _assessment(request, assessment_id)
-    document = selectors.document_get_for_user(user=request.user, assessment=assessment, kind=kind)
-    version = selectors.version_get_for_user(user=request.user, document=document, number=number)
+    assessment, document, version = _version(request, assessment_id, kind, number)
     if services.document_pdf_request(version=version):
         messages.info(request, _("Das PDF wird erstellt; es erscheint gleich hier."))
     return redirect("document_detail", assessment_id=assessment.pk, kind=kind)
@@ -203,9 +205,7 @@ def document_pdf(request: HttpRequest, assessment_id, kind: str, number: int) ->
 def document_download(
     request: HttpRequest, assessment_id, kind: str, number: int, file_format: str
 ) -> HttpResponse:
-    assessment = _assessment(request, assessment_id)
-    document = selectors.document_get_for_user(user=request.user, assessment=assessment, kind=kind)
-    version = selectors.version_get_for_user(user=request.user, document=document, number=number)
+    assessment, document, version = _version(request, assessment_id, kind, number)
     organization = assessment.organization
     if file_format == "docx":
         from django.conf import settings
