@@ -14,7 +14,8 @@ from .progress import Effort, Questionnaire
 
 
 @lru_cache(maxsize=32)
-def _questionnaire(version_id: int, sha256: str) -> Questionnaire:
+def questionnaire_of(version_id: int, sha256: str) -> Questionnaire:
+    """The parsed catalogue of the version with this id and checksum (read once per process)."""
     # Published versions never change, so (id, checksum) identifies the document for good.
     document = QuestionnaireVersion.objects.values_list("document", flat=True).get(pk=version_id)
     return Questionnaire(document)
@@ -22,16 +23,11 @@ def _questionnaire(version_id: int, sha256: str) -> Questionnaire:
 
 def questionnaire_for(assessment: Assessment) -> Questionnaire:
     version = assessment.questionnaire
-    return _questionnaire(version.pk, version.sha256)
+    return questionnaire_of(version.pk, version.sha256)
 
 
 def questionnaire_of_version(version: QuestionnaireVersion) -> Questionnaire:
-    return _questionnaire(version.pk, version.sha256)
-
-
-def questionnaire_of(version_id: int, sha256: str) -> Questionnaire:
-    """The parsed catalogue of the version with this id and checksum (read once per process)."""
-    return _questionnaire(version_id, sha256)
+    return questionnaire_of(version.pk, version.sha256)
 
 
 def active_questionnaire_effort() -> Effort | None:
