@@ -198,7 +198,7 @@ def affected_page(*, user, article: Article, filters: AffectedFilter):
     ).annotate(**{f"told_{name}": F(f"told__{name}") for name in _TOLD})
     paginator = Paginator(rows.order_by(*AFFECTED_SORTS[filters.sort]), AFFECTED_PAGE_SIZE)
     if user.sees_all_clients and not filters.is_filtered:
-        paginator.count = _stored_total(article)  # stored with the rows
+        paginator.count = affected_total(article=article)  # stored with the rows
     page = paginator.get_page(filters.page)
     ids = [row.organization_id for row in page.object_list]
     detailed = {
@@ -262,17 +262,13 @@ def _followup(row: AffectedRow, article: Article) -> ClientFollowUp:
     )
 
 
-def _stored_total(article: Article) -> int:
-    """The stored reach, read with the article (``article_get_for_impact``) or on its own."""
+def affected_total(*, article: Article) -> int:
+    """The stored reach: no query when read with the article (``article_get_for_impact``), one
+    otherwise; 0 before it is first computed."""
     try:
         return article.reach.clients
     except ArticleReach.DoesNotExist:
         return 0
-
-
-def affected_total(*, article: Article) -> int:
-    reach = ArticleReach.objects.filter(article=article).values_list("clients", flat=True)
-    return next(iter(reach), 0)
 
 
 def affected_count(*, user, article: Article) -> int:
