@@ -16,10 +16,10 @@ from django.utils.translation import gettext as _
 from portal.portfolio.rows import url_maker
 
 
-def _date(value, format_name: str) -> str:
+def _date(value, date_format: str) -> str:
     if value is None:
         return ""
-    return dateformat.format(timezone.localtime(value), get_format(format_name))
+    return dateformat.format(timezone.localtime(value), date_format)
 
 
 def affected_rows_html(rows) -> SafeString:
@@ -29,12 +29,16 @@ def affected_rows_html(rows) -> SafeString:
     drivers_label, informed_label = escape(_("Was den Kunden bindet")), escape(_("Informiert"))
     by_email, not_yet = escape(_("per E-Mail")), escape(_("noch nicht"))
     detail_url = url_maker("organization_detail")
+    short_date, short_datetime = (
+        get_format("SHORT_DATE_FORMAT"),
+        get_format("SHORT_DATETIME_FORMAT"),
+    )
     out = []
     for row in rows:
         e = row.exposure
         pk, name = escape(str(e.organization_id)), escape(e.organization_name)
         url = escape(detail_url(e.organization_id))
-        stand = escape(_("Stand %(date)s") % {"date": _date(e.assessed_at, "SHORT_DATE_FORMAT")})
+        stand = escape(_("Stand %(date)s") % {"date": _date(e.assessed_at, short_date)})
         vendors = " · ".join(
             f"{escape(vendor)} {escape(str(value))}" for vendor, value in row.vendors
         )
@@ -47,7 +51,7 @@ def affected_rows_html(rows) -> SafeString:
         if followup is not None:
             by = followup.informed_by.display_name if followup.informed_by else ""
             told = (
-                f"{escape(_date(followup.informed_at, 'SHORT_DATETIME_FORMAT'))}<br>"
+                f"{escape(_date(followup.informed_at, short_datetime))}<br>"
                 f"{escape(by or '–')}{f' · {by_email}' if followup.by_email else ''}"
             )
         else:
