@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -242,8 +243,6 @@ def xlsx_stream(
 ) -> Iterator[bytes]:
     """A one-sheet workbook as bytes chunks of about ``chunk`` bytes, produced while ``rows``
     is read (for a ``StreamingHttpResponse``)."""
-    import zipfile
-
     sink = _Chunks()
     archive = zipfile.ZipFile(
         sink, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=XLSX_COMPRESSION
