@@ -1,4 +1,5 @@
-"""Small pieces of news that other pages show: landing, portfolio, client page."""
+"""Small pieces of news that other pages show: landing and client page (the portfolio renders
+its news line itself, ``portal.portfolio.views``, to cache it on its own)."""
 
 from django import template
 from django.utils import translation
@@ -12,12 +13,6 @@ register = template.Library()
 @register.inclusion_tag("news/_latest.html")
 def news_latest(count: int = 3) -> dict:
     return {"articles": selectors.articles_latest(count=count)}
-
-
-@register.inclusion_tag("news/_portfolio_impact.html", takes_context=True)
-def news_portfolio_impact(context) -> dict:
-    user = context["request"].user
-    return {"impacts": selectors.recent_article_impacts(user=user)}
 
 
 @register.inclusion_tag("news/_organization_followups.html", takes_context=True)

@@ -15,9 +15,17 @@ that changes one of the listed columns (``None``: any column). Updates that chan
 dashboard shows (a login's ``last_login``, a report's lease renewal, an answer saved in a draft)
 leave the counter alone, so they do not empty the cache.
 
-Shards: on PostgreSQL each backend (connection) raises its own row (``pg_backend_pid() % 16``),
-so concurrent writers do not queue on one row lock, and one transaction only ever locks one row
-(no lock-order deadlocks). SQLite has a single writer and uses shard 0. The counter is the sum.
+Topics: each tracked table belongs to one topic (``TOPICS``: the clients' data, the people who
+consult them, the catalogue, the news), and each topic counts on its own rows. A part of the page
+that shows only people and the catalogue (the filter form) or only news (the news line above the
+table) is cached under its topics' counters and survives a change to a client; the page as a
+whole is keyed by all of them.
+
+Shards: on PostgreSQL each backend (connection) raises its own row of the topic
+(``topic * 16 + pg_backend_pid() % 16``), so concurrent writers do not queue on one row lock, and
+one statement only ever locks one row (no lock-order deadlocks). SQLite has a single writer and
+uses the topic's first row. A topic's counter is the sum of its rows; the counter is the sum of
+all.
 """
 
 from __future__ import annotations
@@ -37,25 +45,33 @@ FUNCTION = "portal_generation_bump"
 PREFIX = "portal_gen_"
 SUFFIXES = ("ins", "del", "upd")  # a trigger for inserts, deletes and updates on each table
 
-# (app label, model): the fields whose change the dashboard shows; None for any field.
-TRACKED: dict[tuple[str, str], tuple[str, ...] | None] = {
-    ("portal", "Organization"): None,
-    ("portal", "User"): ("first_name", "last_name", "email", "is_consultant", "is_active"),
-    ("assessments", "Assessment"): ("organization", "status", "review_state", "submitted_at"),
-    ("assessments", "Result"): None,
+CLIENTS, PEOPLE, CATALOGUE, NEWS = TOPICS = ("clients", "people", "catalogue", "news")
+
+# (app label, model): (the fields whose change the dashboard shows, None for any field; topic)
+TRACKED: dict[tuple[str, str], tuple[tuple[str, ...] | None, str]] = {
+    ("portal", "Organization"): (None, CLIENTS),
+    ("assessments", "Assessment"): (
+        ("organization", "status", "review_state", "submitted_at"),
+        CLIENTS,
+    ),
+    ("assessments", "Result"): (None, CLIENTS),
     # each client's stored summary row (its plan's open actions and due dates come only here)
-    ("portal", "ClientSummary"): None,
-    ("assessments", "Report"): ("assessment", "status", "superseded", "queued_at"),
+    ("portal", "ClientSummary"): (None, CLIENTS),
+    ("assessments", "Report"): (("assessment", "status", "superseded", "queued_at"), CLIENTS),
+    ("portal", "User"): (
+        ("first_name", "last_name", "email", "is_consultant", "is_active"),
+        PEOPLE,
+    ),
     # the active catalogue version (thresholds, vendors)
-    ("assessments", "QuestionnaireVersion"): None,
+    ("assessments", "QuestionnaireVersion"): (None, CATALOGUE),
     # "Welche Kunden betrifft das?" above the table: articles, their vendor tags, follow-ups
-    ("news", "Article"): None,
-    ("news", "Article.vendors"): None,  # the many-to-many table
-    ("news", "Tag"): None,
-    ("news", "ClientFollowUp"): None,
+    ("news", "Article"): (None, NEWS),
+    ("news", "Article.vendors"): (None, NEWS),  # the many-to-many table
+    ("news", "Tag"): (None, NEWS),
+    ("news", "ClientFollowUp"): (None, NEWS),
     # the clients each article concerns and their count (the news line above the table)
-    ("news", "AffectedClient"): None,
-    ("news", "ArticleReach"): None,
+    ("news", "AffectedClient"): (None, NEWS),
+    ("news", "ArticleReach"): (None, NEWS),
 }
 
 
@@ -64,16 +80,25 @@ def _table() -> str:
 
 
 def current() -> int:
-    """The counter now: the sum of every shard (0 before the first tracked write)."""
+    """The counter now: the sum of every shard of every topic (0 before the first tracked
+    write)."""
+    return sum(by_topic().values())
+
+
+def by_topic() -> dict[str, int]:
+    """Each topic's counter now (one small query)."""
     conn = default_connection
+    table = conn.ops.quote_name(_table())
     with conn.cursor() as cursor:
-        cursor.execute(f"SELECT COALESCE(SUM(value), 0) FROM {conn.ops.quote_name(_table())}")  # noqa: S608 - table name from model meta
-        return int(cursor.fetchone()[0])
+        per_topic = f"SELECT shard / {SHARDS}, SUM(value) FROM {table} GROUP BY shard / {SHARDS}"  # noqa: S608, E501 - table name from model meta
+        cursor.execute(per_topic)
+        sums = {int(topic): int(value) for topic, value in cursor.fetchall()}
+    return {name: sums.get(number, 0) for number, name in enumerate(TOPICS)}
 
 
 def _tracked_tables():
-    """(table, [columns] or None) of every tracked model that is installed."""
-    for (label, model_name), fields in TRACKED.items():
+    """(table, [columns] or None, topic number) of every tracked model that is installed."""
+    for (label, model_name), (fields, topic) in TRACKED.items():
         model_name, _dot, m2m = model_name.partition(".")
         try:
             model = apps.get_model(label, model_name)
@@ -84,7 +109,7 @@ def _tracked_tables():
         columns = None
         if fields is not None:
             columns = [model._meta.get_field(name).column for name in fields]
-        yield model._meta.db_table, columns
+        yield model._meta.db_table, columns, TOPICS.index(topic)
 
 
 # Per vendor: the bump's body and the timing clauses. PostgreSQL counts inserts once per
@@ -99,7 +124,7 @@ _VENDORS = {
         "update_of": "AFTER UPDATE OF {cols} ON {t} FOR EACH ROW WHEN ({changed})",
         "distinct": "IS DISTINCT FROM",
         "drop": "DROP TRIGGER IF EXISTS {name} ON {t}",
-        "body": f"EXECUTE FUNCTION {FUNCTION}()",
+        "body": f"EXECUTE FUNCTION {FUNCTION}('{{topic}}')",
     },
     "sqlite": {
         "insert": "AFTER INSERT ON {t}",
@@ -108,7 +133,7 @@ _VENDORS = {
         "update_of": "AFTER UPDATE OF {cols} ON {t} WHEN {changed}",
         "distinct": "IS NOT",
         "drop": "DROP TRIGGER IF EXISTS {name}",
-        "body": "BEGIN INSERT INTO {gen} (shard, value) VALUES (0, 1) "
+        "body": "BEGIN INSERT INTO {gen} (shard, value) VALUES ({shard}, 1) "
         "ON CONFLICT (shard) DO UPDATE SET value = value + 1; END",
     },
 }
@@ -125,11 +150,12 @@ def statements(vendor: str, quote) -> list[str]:
     if vendor == "postgresql":
         sql.append(
             f"CREATE OR REPLACE FUNCTION {FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$ "  # noqa: S608 - names from model meta
-            f"BEGIN INSERT INTO {table} (shard, value) VALUES (pg_backend_pid() % {SHARDS}, 1) "
+            f"BEGIN INSERT INTO {table} (shard, value) "
+            f"VALUES (TG_ARGV[0]::int * {SHARDS} + pg_backend_pid() % {SHARDS}, 1) "
             f"ON CONFLICT (shard) DO UPDATE SET value = {table}.value + 1; RETURN NULL; END $$"
         )
-    body = clauses["body"].format(gen=table)
-    for name, columns in _tracked_tables():
+    for name, columns, topic in _tracked_tables():
+        body = clauses["body"].format(gen=table, topic=topic, shard=topic * SHARDS)
         target = quote(name)
         timing = {
             "ins": clauses["insert"].format(t=target),
@@ -157,7 +183,9 @@ def installed() -> list[str]:
 
 def expected() -> list[str]:
     return sorted(
-        f"{PREFIX}{suffix}_{name}" for name, _cols in _tracked_tables() for suffix in SUFFIXES
+        f"{PREFIX}{suffix}_{name}"
+        for name, _cols, _topic in _tracked_tables()
+        for suffix in SUFFIXES
     )
 
 

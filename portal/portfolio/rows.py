@@ -13,7 +13,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from ..models import ClientSummary, Industry, SizeBand
+from ..models import Industry, SizeBand
 from ..spreadsheets import Column, csv_lines, xlsx_stream
 from .facts import risk_level
 from .filters import DIMENSIONS, LEVEL_LABELS, LEVELS
@@ -91,48 +91,50 @@ class Row:
     overdue: bool = False
 
 
-def _summary_of(org):
-    """The organisation's summary row (an empty one for a client whose row is still missing)."""
-    try:
-        return org.summary
-    except ClientSummary.DoesNotExist:
-        return ClientSummary()
+def person_name(first: str | None, last: str | None, email: str | None) -> str:
+    """``User.display_name`` from the three columns (a client without consultant has None in
+    all three: "", never "None None")."""
+    return " ".join(part for part in (first, last) if part) or email or ""
 
 
 def rows_for(organizations, *, labels: Labels, thresholds: dict[str, int]) -> list[Row]:
+    """The rows of a page from ``selectors.portfolio_page_rows`` (plain values)."""
     detail_url = url_maker("organization_detail")
     result_url = url_maker("assessment_done")
     today = timezone.localdate()
     rows = []
     for org in organizations:
-        summary = _summary_of(org)
-        latest = org.latest_result_id
+        latest = org["latest_result"]
+        level = org["summary__worst_level"] or ""
+        next_due = org["summary__next_due"]
         scores = [
             (dim, score, risk_level(score, thresholds), labels.dimensions[dim])
             for dim in DIMENSIONS
-            for score in (getattr(summary, dim),)
+            for score in (org[f"summary__{dim}"],)
         ]
         rows.append(
             Row(
-                pk=org.pk,
-                url=detail_url(org.pk),
+                pk=org["pk"],
+                url=detail_url(org["pk"]),
                 result_url=result_url(latest) if latest else "",
-                name=org.name,
-                industry=labels.industry.get(org.industry, org.industry),
-                size=labels.size.get(org.size_band, org.size_band),
-                consultant=org.consultant.display_name if org.consultant else "",
-                submitted_at=summary.submitted_at,
+                name=org["name"],
+                industry=labels.industry.get(org["industry"], org["industry"]),
+                size=labels.size.get(org["size_band"], org["size_band"]),
+                consultant=person_name(
+                    org["consultant__first_name"],
+                    org["consultant__last_name"],
+                    org["consultant__email"],
+                ),
+                submitted_at=org["summary__submitted_at"],
                 latest_assessment=latest,
-                level=summary.worst_level or "",
-                level_label=labels.level.get(summary.worst_level, "")
-                if summary.worst_level
-                else "",
-                readiness=summary.readiness,
+                level=level,
+                level_label=labels.level.get(level, "") if level else "",
+                readiness=org["summary__readiness"],
                 scores=scores,
-                draft=org.draft_assessment,
-                incomplete=summary.incomplete_answers,
-                open_actions=summary.open_actions or 0,
-                overdue=bool(summary.next_due and summary.next_due < today),
+                draft=org["draft_assessment"],
+                incomplete=bool(org["summary__incomplete_answers"]),
+                open_actions=org["summary__open_actions"] or 0,
+                overdue=bool(next_due and next_due < today),
             )
         )
     return rows
@@ -253,8 +255,7 @@ def export_rows(organizations, *, labels: Labels):
     """One list per client, plain values (numbers stay numbers for the XLSX)."""
     for values in organizations.values_list(*EXPORT_VALUES).iterator(chunk_size=2000):
         (name, industry, size, first, last, email, submitted, readiness, *scores, level) = values
-        # a client without consultant has None in all three (never "None None")
-        consultant = " ".join(part for part in (first, last) if part) or email or ""
+        consultant = person_name(first, last, email)
         yield [
             name,
             labels.industry.get(industry, industry),

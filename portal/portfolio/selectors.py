@@ -8,6 +8,7 @@ stored figures. Only a filtered or scoped view counts, over the clients it selec
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -24,6 +25,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Now
 from django.utils import timezone
 
 from ..models import ClientSummary, Organization, PortfolioFigure, User
@@ -87,7 +89,7 @@ def portfolio_filter(
             **{f"summary__vendor_exposure__{filters.vendor}__{lookup}": filters.vendor_min}
         )
     if filters.stale:
-        organizations = organizations.filter(summary__submitted_at__lt=timezone.now() - STALE_AFTER)
+        organizations = organizations.filter(summary__submitted_at__lt=Now() - STALE_AFTER)
     if filters.incomplete:
         organizations = organizations.filter(summary__incomplete_answers=True)
     if filters.overdue:
@@ -161,10 +163,14 @@ ROW_FIELDS = (
 )
 
 
-def portfolio_page_rows(filtered: QuerySet[Organization], *, sort: str) -> QuerySet[Organization]:
-    """``filtered`` (``portfolio_filtered``) sorted, with the draft flag and only the columns a
-    row shows (every other column, the stored exposure above all, costs parsing)."""
-    return portfolio_sort(_with_draft_flag(filtered).only(*ROW_FIELDS), sort)
+def portfolio_page_rows(filtered: QuerySet[Organization], *, sort: str) -> QuerySet:
+    """``filtered`` (``portfolio_filtered``) sorted, as plain values (``rows.rows_for``): the
+    columns a row shows and the draft flag. Every other column, the stored exposure above all,
+    would cost parsing, and model instances of the client, its consultant and its summary cost
+    more than the row's markup."""
+    return portfolio_sort(_with_draft_flag(filtered), sort).values(
+        "pk", *ROW_FIELDS, "draft_assessment"
+    )
 
 
 # --- above the table ---------------------------------------------------------------------------
@@ -176,13 +182,15 @@ def _failing_report_clients() -> QuerySet:
     ``report_attention``), each mapped to its client by a primary-key lookup (as a join, the
     planner read every assessment to match a few hundred reports). Read live rather than
     stored: the report's state changes in many conditional updates of its worker, and "stuck"
-    follows the clock."""
+    follows the clock (the database's, so that the statement's text never changes)."""
     from assessments.models import Assessment, Report
 
-    stuck = timezone.now() - STUCK_AFTER
     failing = Report.objects.filter(superseded=False).filter(
         Q(status=Report.Status.FAILED)
-        | Q(status__in=[Report.Status.QUEUED, Report.Status.RENDERING], queued_at__lt=stuck)
+        | Q(
+            status__in=[Report.Status.QUEUED, Report.Status.RENDERING],
+            queued_at__lt=Now() - STUCK_AFTER,
+        )
     )
     client = (
         Assessment.objects.filter(pk=OuterRef("assessment_id")).order_by().values("organization_id")
@@ -205,7 +213,9 @@ def _attention_conditions() -> dict[str, Q]:
         "critical": Q(summary__worst_level="critical"),
         "unassigned": Q(consultant__isnull=True),
         "new": Q(summary__review_state="submitted"),
-        "stale": Q(summary__submitted_at__lt=timezone.now() - STALE_AFTER),
+        # the database's clock: the statements' text and parameters stay the same from view to
+        # view, so the whole-portfolio overview compiles them once per process
+        "stale": Q(summary__submitted_at__lt=Now() - STALE_AFTER),
     }
 
 
@@ -347,9 +357,7 @@ def portfolio_overview(
     return _summary(data), attention
 
 
-def portfolio_overview_stored(
-    organizations: QuerySet[Organization], *, limit: int = ATTENTION_LIMIT
-) -> tuple[dict, list[AttentionItem]]:
+def portfolio_overview_stored(*, limit: int = ATTENTION_LIMIT) -> tuple[dict, list[AttentionItem]]:
     """The same as ``portfolio_overview`` for the whole portfolio (no filter, every client
     visible), without reading every client: the counts are the stored figures; what follows the
     clock (stale, stuck reports) and "without consultant" are counted by their indexes; the
@@ -359,12 +367,53 @@ def portfolio_overview_stored(
     newest ``limit`` with R, as every client that has R and ranks before (a more urgent reason)
     stands before them in the final list too. Two queries: the first one also brings the few
     clients with a failing report, which the second then names as constants (the planner joined
-    a subquery of them with every client once per reason)."""
-    conditions = _attention_conditions()
+    a subquery of them with every client once per reason).
+
+    Both statements read the clock in the database, so their text is the same on every view:
+    it is compiled once per process (``_stored_statements``); only the part naming the clients
+    with a failing report is compiled per view, and only when there are any."""
+    figures_sql, figures_params, attention_parts = _stored_statements(connection.vendor, limit)
+    stored, ranks = {}, {}
+    to_pk = Organization._meta.pk.to_python
+    with connection.cursor() as cursor:
+        cursor.execute(figures_sql, figures_params)
+        for key, value in cursor.fetchall():
+            if key.startswith("failing:"):  # a client with a failing report, and its rank
+                ranks[to_pk(key.removeprefix("failing:"))] = value
+            else:
+                stored[key] = int(value or 0)
+    failing = sorted(ranks, key=ranks.get)
+    unassigned, stale, reports = stored["live:unassigned"], stored["live:stale"], len(failing)
+    data = {
+        "total": stored.get("total", 0),
+        "no_result": stored.get("no_result", 0),
+        **{f"level_{level}": stored.get(f"level:{level}", 0) for level in LEVELS},
+        **{
+            f"heat_{dim}_{level}": stored.get(f"heat:{dim}:{level}", 0)
+            for dim in DIMENSIONS
+            for level in LEVELS
+        },
+        "att_count_reports": reports,
+        "att_count_critical": stored.get("level:critical", 0),
+        "att_count_unassigned": unassigned,
+        "att_count_new": stored.get("review:submitted", 0),
+        "att_count_stale": stale,
+    }
+    parts = list(attention_parts)
+    if failing:
+        parts.insert(0, _attention_part(URGENCY.index("reports"), failing[:limit], limit))
+    return _summary(data), _attention_newest(parts, failing, limit=limit)
+
+
+@functools.cache
+def _stored_statements(vendor: str, limit: int) -> tuple[str, list, tuple[tuple[str, list], ...]]:
+    """The whole-portfolio overview's statements (``vendor`` keys the cache: the text is the
+    database's dialect): the figures with the live counts and the failing clients, and the
+    attention list's parts for every reason but the failing reports."""
     # every client is visible here: count on the one table each condition names
     live = {
         "unassigned": Organization.objects.filter(consultant__isnull=True),
-        "stale": ClientSummary.objects.filter(submitted_at__lt=timezone.now() - STALE_AFTER),
+        "stale": ClientSummary.objects.filter(submitted_at__lt=Now() - STALE_AFTER),
     }
     # one statement: the stored figures, two counts by their indexes, the failing clients
     table = connection.ops.quote_name(PortfolioFigure._meta.db_table)
@@ -388,65 +437,52 @@ def portfolio_overview_stored(
     failing_part = f"SELECT 'failing:' || CAST(f.client AS TEXT), {rank} FROM ({failing_sql}) f"  # noqa: S608, E501 - ORM text
     parts.append(failing_part)
     params += failing_params
-    stored, ranks = {}, {}
-    to_pk = Organization._meta.pk.to_python
-    with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(parts), params)
-        for key, value in cursor.fetchall():
-            if key.startswith("failing:"):  # a client with a failing report, and its rank
-                ranks[to_pk(key.removeprefix("failing:"))] = value
-            else:
-                stored[key] = int(value or 0)
-    failing = sorted(ranks, key=ranks.get)
-    unassigned, stale, reports = stored["live:unassigned"], stored["live:stale"], len(failing)
-    data = {
-        "total": stored.get("total", 0),
-        "no_result": stored.get("no_result", 0),
-        **{f"level_{level}": stored.get(f"level:{level}", 0) for level in LEVELS},
-        **{
-            f"heat_{dim}_{level}": stored.get(f"heat:{dim}:{level}", 0)
-            for dim in DIMENSIONS
-            for level in LEVELS
-        },
-        "att_count_reports": reports,
-        "att_count_critical": stored.get("level:critical", 0),
-        "att_count_unassigned": unassigned,
-        "att_count_new": stored.get("review:submitted", 0),
-        "att_count_stale": stale,
-    }
-    return _summary(data), _attention_newest(organizations, conditions, failing, limit=limit)
+    attention = tuple(
+        _attention_part(rank, None, limit) for rank, key in enumerate(URGENCY) if key != "reports"
+    )
+    return " UNION ALL ".join(parts), params, attention
 
 
-def _attention_newest(organizations, conditions: dict[str, Q], failing: list, *, limit: int):
-    """The attention list from the newest ``limit`` clients per reason (one query); ``failing``
+_NEWEST = (F("summary__submitted_at").desc(nulls_last=True), "name", "pk")
+_FLAGGED = tuple(key for key in ATTENTION_REASONS if key != "reports")
+
+
+def _attention_part(rank: int, failing: list | None, limit: int) -> tuple[str, list]:
+    """The newest ``limit`` clients of the reason ranked ``rank`` (``failing``: the clients with
+    a failing report, for that reason), with a flag per other reason."""
+    conditions = _attention_conditions()
+    key = URGENCY[rank]
+    condition = Q(pk__in=failing) if key == "reports" else conditions[key]
+    flags = {f"att_{name}": _flag(conditions[name]) for name in _FLAGGED}
+    queryset = (
+        Organization.objects.filter(summary__isnull=False)
+        .annotate(**flags)
+        .filter(condition)
+        .order_by(*_NEWEST)
+        .values_list("pk", "name", "summary__submitted_at", *flags)[:limit]
+    )
+    sql, params = queryset.query.sql_with_params()
+    return f"SELECT {rank}, a{rank}.* FROM ({sql}) a{rank}", list(params)  # noqa: S608 - ORM text
+
+
+def _attention_newest(
+    parts: list[tuple[str, list]], failing: list, *, limit: int
+) -> list[AttentionItem]:
+    """The attention list from the newest clients per reason (``parts``, one query); ``failing``
     are the clients with a failing report, newest first: the first ``limit`` of them are named,
-    and the flag is set here rather than in SQL."""
+    and that flag is set here rather than in SQL."""
     failing_set = set(failing)
-    reasons = [key for key in ATTENTION_REASONS if key != "reports"]
-    flags = {f"att_{key}": _flag(conditions[key]) for key in reasons}
-    flagged = organizations.order_by().annotate(**flags)
-    newest = (F("summary__submitted_at").desc(nulls_last=True), "name", "pk")
-    parts, params = [], []
-    for rank, key in enumerate(URGENCY):
-        if key == "reports" and not failing:
-            continue
-        condition = Q(pk__in=failing[:limit]) if key == "reports" else conditions[key]
-        queryset = (
-            flagged.filter(condition)
-            .order_by(*newest)
-            .values_list("pk", "name", "summary__submitted_at", *flags)[:limit]
-        )
-        sql, part_params = queryset.query.sql_with_params()
-        parts.append(f"SELECT {rank}, a{rank}.* FROM ({sql}) a{rank}")  # noqa: S608 - ORM text
-        params += part_params
     with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(parts), params)
+        cursor.execute(
+            " UNION ALL ".join(sql for sql, _params in parts),
+            [param for _sql, params in parts for param in params],
+        )
         rows = cursor.fetchall()
     to_pk = Organization._meta.pk.to_python
     seen = {}
     for rank, pk, name, submitted, *other_flags in rows:
         if pk not in seen:  # a client found under several reasons ranks by its most urgent
-            by_reason = dict(zip(reasons, other_flags, strict=True))
+            by_reason = dict(zip(_FLAGGED, other_flags, strict=True))
             by_reason["reports"] = to_pk(pk) in failing_set
             row_flags = [by_reason[key] for key in ATTENTION_REASONS]
             seen[pk] = (rank, submitted, name, pk, row_flags)

@@ -13,13 +13,15 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from news import selectors as news_selectors
+
 from ..privacy.audit import client_data
 from ..views import consultant_required
 from . import generation, rows, selectors
-from .filters import DIMENSIONS, LEVELS, PAGE_SIZE, PortfolioFilter, PortfolioFilterForm
+from .filters import DIMENSIONS, PAGE_SIZE, PortfolioFilter, PortfolioFilterForm
 
 # Raise when the cached fragments' markup changes in a way a running process must not mix.
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 
 
 def _filters(request: HttpRequest):
@@ -84,15 +86,54 @@ def _export(organizations, *, export_format: str, labels: rows.Labels) -> HttpRe
     return response
 
 
-def _fragments(request: HttpRequest, form, filters, facts, vendors) -> tuple[str, str]:
-    """The page's two expensive parts as HTML: the filter form with the summary above the table,
-    and the table with its pagination."""
-    labels = rows.Labels()
+def _filters_html(request: HttpRequest, form, filters, labels: rows.Labels) -> str:
+    """The page's heading, export links and filter form: people (the consultant choices), the
+    catalogue (vendors) and the query string, nothing of the clients."""
+    context = {
+        "invalid": ", ".join(
+            str(form.fields[name].label) for name in form.errors if name in form.fields
+        ),
+        "filters": filters,
+        "selects": [
+            _select(form, name, current)
+            for name, current in (
+                ("level", filters.level),
+                ("industry", filters.industry),
+                ("size", filters.size),
+                ("consultant", filters.consultant),
+                ("review", filters.review),
+            )
+            if name in form.fields
+        ],
+        "dimension_selects": [
+            _select(form, f"lvl_{dim}", filters.dimension_levels.get(dim, "")) for dim in DIMENSIONS
+        ],
+        "vendor_options": _select(form, "vendor", filters.vendor)["options"],
+        # the column headers sort on a wide screen; on a phone they are hidden, so the form
+        # offers the same orders
+        "sort_options": [
+            (value, label, value == filters.sort) for value, label in _sort_choices(labels)
+        ],
+        "csv_url": filters.url(page=filters.page) + "&format=csv",
+        "xlsx_url": filters.url(page=filters.page) + "&format=xlsx",
+        "reset_url": "?",
+    }
+    return render_to_string("portal/_portfolio_filters.html", context, request)
+
+
+def _news_html(request: HttpRequest) -> str:
+    """The line above the table: recent articles that concern clients, with their counts."""
+    impacts = news_selectors.recent_article_impacts(user=request.user)
+    return render_to_string("news/_portfolio_impact.html", {"impacts": impacts}, request)
+
+
+def _data_html(request: HttpRequest, filters, facts, labels: rows.Labels) -> tuple[str, str]:
+    """The clients' part: the summary above the table, and the table with its pagination."""
     filtered = selectors.portfolio_filtered(user=request.user, filters=filters, facts=facts)
     organizations = selectors.portfolio_page_rows(filtered, sort=filters.sort)
     if request.user.sees_all_clients and not filters.is_filtered:
         # the whole portfolio: the stored figures, nothing counted over every client
-        summary, attention_items = selectors.portfolio_overview_stored(filtered)
+        summary, attention_items = selectors.portfolio_overview_stored()
     else:
         summary, attention_items = selectors.portfolio_overview(filtered)
     paginator = Paginator(organizations, PAGE_SIZE)
@@ -136,9 +177,6 @@ def _fragments(request: HttpRequest, form, filters, facts, vendors) -> tuple[str
         else:
             header["url"] = filters.sort_url(key)
     context = {
-        "invalid": ", ".join(
-            str(form.fields[name].label) for name in form.errors if name in form.fields
-        ),
         "filters": filters,
         "page": page,
         "rows_html": rows.rows_html(
@@ -149,30 +187,6 @@ def _fragments(request: HttpRequest, form, filters, facts, vendors) -> tuple[str
         "headers": headers,
         "summary": summary,
         "attention": attention,
-        "levels": LEVELS,
-        "selects": [
-            _select(form, name, current)
-            for name, current in (
-                ("level", filters.level),
-                ("industry", filters.industry),
-                ("size", filters.size),
-                ("consultant", filters.consultant),
-                ("review", filters.review),
-            )
-            if name in form.fields
-        ],
-        "dimension_selects": [
-            _select(form, f"lvl_{dim}", filters.dimension_levels.get(dim, "")) for dim in DIMENSIONS
-        ],
-        "vendor_options": _select(form, "vendor", filters.vendor)["options"],
-        # the column headers sort on a wide screen; on a phone they are hidden, so the form
-        # offers the same orders
-        "sort_options": [
-            (value, label, value == filters.sort) for value, label in _sort_choices(labels)
-        ],
-        "csv_url": filters.url(page=filters.page) + "&format=csv",
-        "xlsx_url": filters.url(page=filters.page) + "&format=xlsx",
-        "reset_url": "?",
         "unassigned_url": filters.url(unassigned=True),
         "page_urls": {
             "first": filters.url(page=1),
@@ -182,29 +196,81 @@ def _fragments(request: HttpRequest, form, filters, facts, vendors) -> tuple[str
             "next": filters.url(page=page.next_page_number()) if page.has_next() else "",
             "last": filters.url(page=page.paginator.num_pages),
         },
-        "vendors": vendors,
     }
     return (
-        render_to_string("portal/_portfolio_top.html", context, request),
+        render_to_string("portal/_portfolio_overview.html", context, request),
         render_to_string("portal/_portfolio_table.html", context, request),
     )
 
 
-def _cache_key(request: HttpRequest, counter: int) -> str:
+PARTS = ("filters", "overview", "news", "table")  # in the page's order
+
+
+def _parts(request: HttpRequest, counters: dict[str, int] | None) -> dict[str, str]:
+    """The page's four parts as HTML. With ``counters`` (caching on), the filter form and the
+    news line come from the cache while their own topics are unchanged since they were built,
+    so a change to a client rebuilds only the clients' parts."""
+    form, filters, facts, _vendors = _filters(request)
+    labels = rows.Labels()
+    keys = _part_keys(request, counters) if counters is not None else {}
+    found = cache.get_many(list(keys.values())) if keys else {}
+    built = {}
+    if keys.get("filters") not in found:
+        built["filters"] = _filters_html(request, form, filters, labels)
+    if keys.get("news") not in found:
+        built["news"] = _news_html(request)
+    built["overview"], built["table"] = _data_html(request, filters, facts, labels)
+    stored = {keys[name]: html for name, html in built.items() if name in keys}
+    if stored:
+        cache.set_many(stored, settings.PORTFOLIO_CACHE_SECONDS)
+    return {name: built[name] if name in built else found[keys[name]] for name in PARTS}
+
+
+def _query_digest(request: HttpRequest) -> str:
+    query = urlencode(sorted((k, v) for k, values in request.GET.lists() for v in values))
+    return hashlib.sha256(query.encode()).hexdigest()[:32]
+
+
+def _time_slot() -> int:
+    return int(time.time() // settings.PORTFOLIO_CACHE_SECONDS)
+
+
+def _cache_key(request: HttpRequest, counters: dict[str, int]) -> str:
     """Who asks and what they may see (``CONSULTANT_SCOPE``, lead or admin; "meine Kunden"
     depends on who asks too), in which language, which filter (the query string as given), the
-    data state (the change counter) and the time slot: "new", "stale", "stuck report" and the
-    news of the last 30 days depend on the clock, so a cached page is at most
+    data state (every topic's change counter) and the time slot: "new", "stale", "stuck report"
+    and the news of the last 30 days depend on the clock, so a cached page is at most
     ``PORTFOLIO_CACHE_SECONDS`` behind it."""
-    query = urlencode(sorted((k, v) for k, values in request.GET.lists() for v in values))
-    digest = hashlib.sha256(query.encode()).hexdigest()[:32]
-    seconds = settings.PORTFOLIO_CACHE_SECONDS
-    bucket = int(time.time() // seconds)
     scope = "all" if request.user.sees_all_clients else "own"  # settings and roles change
+    state = "-".join(str(counters[topic]) for topic in generation.TOPICS)
     return (
-        f"portfolio:{CACHE_FORMAT}:{request.user.pk}:{scope}:{request.LANGUAGE_CODE}:{counter}:"
-        f"{bucket}:{digest}"
+        f"portfolio:{CACHE_FORMAT}:{request.user.pk}:{scope}:{request.LANGUAGE_CODE}:{state}:"
+        f"{_time_slot()}:{_query_digest(request)}"
     )
+
+
+def _part_keys(request: HttpRequest, counters: dict[str, int]) -> dict[str, str]:
+    """The keys of the parts that outlive a change to a client:
+
+    - the filter form shows the consultants (people) and the catalogue's vendors, for this user
+      and query string;
+    - the news line counts the clients each recent article concerns: stored per article (news)
+      for whoever sees every client, the user's own clients otherwise (which clients are theirs
+      is client data); its 30-day window follows the clock (the time slot)."""
+    user, lang = request.user, request.LANGUAGE_CODE
+    scope = "all" if user.sees_all_clients else "own"
+    form_state = f"{counters[generation.PEOPLE]}-{counters[generation.CATALOGUE]}"
+    news_state, news_owner = str(counters[generation.NEWS]), "all"
+    if not user.sees_all_clients:
+        news_state += f"-{counters[generation.CLIENTS]}"
+        news_owner = str(user.pk)
+    return {
+        "filters": (
+            f"portfolio-filters:{CACHE_FORMAT}:{user.pk}:{scope}:{lang}:{form_state}:"
+            f"{_query_digest(request)}"
+        ),
+        "news": f"portfolio-news:{CACHE_FORMAT}:{news_owner}:{lang}:{news_state}:{_time_slot()}",
+    }
 
 
 @client_data("portfolio")
@@ -213,35 +279,33 @@ def _cache_key(request: HttpRequest, counter: int) -> str:
 def consultant_dashboard(request: HttpRequest) -> HttpResponse:
     """The portfolio: filters and sort in the URL, a page of clients, summary above it.
 
-    The filter form, the summary and the page of rows are cached together until anything they
-    show changes: the key holds the portfolio's change counter, which database triggers raise
-    with every committed write to clients, assessments, results, reports, consultants, the
-    catalogue versions and news (``portal.portfolio.generation``). A repeated view costs one
-    small query instead of the summary over every client; the first view after a change builds
-    and stores it again."""
+    The page's four parts (filter form, summary, news line, table) are cached together until
+    anything they show changes: the key holds the change counters, which database triggers
+    raise with every committed write to clients, assessments, results, reports, consultants,
+    the catalogue versions and news (``portal.portfolio.generation``). A repeated view costs
+    one small query instead of the summary over every client. The first view after a change
+    builds the clients' parts again; the filter form and the news line are also cached on their
+    own under the counters of what they show, so a change to a client leaves them be."""
     export_format = request.GET.get("format", "")
     if export_format in rows.EXPORT_FORMATS:
         _form, filters, facts, _vendors = _filters(request)
         organizations = selectors.portfolio_rows(user=request.user, filters=filters, facts=facts)
         return _export(organizations, export_format=export_format, labels=rows.Labels())
 
-    key = None
+    key = counters = None
     if settings.PORTFOLIO_CACHE_SECONDS > 0 and generation.enabled():
-        counter = generation.current()  # before the data: what is built is at least this new
-        key = _cache_key(request, counter)
+        counters = generation.by_topic()  # before the data: what is built is at least this new
+        key = _cache_key(request, counters)
         cached = cache.get(key)
         if cached is not None:
-            top, table = cached
-            return _page(request, top, table)
-    top, table = _fragments(request, *_filters(request))
+            return _page(request, cached)
+    parts = _parts(request, counters)
     if key is not None:
-        cache.set(key, (top, table), settings.PORTFOLIO_CACHE_SECONDS)
-    return _page(request, top, table)
+        cache.set(key, parts, settings.PORTFOLIO_CACHE_SECONDS)
+    return _page(request, parts)
 
 
-def _page(request: HttpRequest, top: str, table: str) -> HttpResponse:
-    return render(
-        request,
-        "portal/consultant_dashboard.html",
-        {"top": mark_safe(top), "table": mark_safe(table)},  # noqa: S308 - rendered above, escaped there
-    )
+def _page(request: HttpRequest, parts: dict[str, str]) -> HttpResponse:
+    # every part was rendered by a template above, which escaped it
+    html = {name: mark_safe(parts[name]) for name in PARTS}  # noqa: S308
+    return render(request, "portal/consultant_dashboard.html", html)

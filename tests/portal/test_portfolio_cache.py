@@ -110,6 +110,45 @@ def test_writes_the_dashboard_shows_raise_the_counter(portfolio, consultant, tag
     assert {name: _bumps(write) for name, write in writes.items()} == dict.fromkeys(writes, True)
 
 
+def _topics_raised(action) -> set[str]:
+    before = generation.by_topic()
+    action()
+    after = generation.by_topic()
+    return {topic for topic in generation.TOPICS if after[topic] > before[topic]}
+
+
+def test_each_write_raises_the_counter_of_its_topic_only(portfolio, consultant, tags_and_article):
+    """The filter form (people, catalogue) and the news line (news) are cached under their own
+    topics: a write to a client must not raise theirs, and theirs must not pass unseen."""
+    unassigned = portfolio["unassigned"]
+    tags, article = tags_and_article
+    writes = {
+        "client renamed": (lambda: _raw_update_name(unassigned), {"clients"}),
+        "claim": (
+            lambda: organization_claim(organization=unassigned, user=consultant),
+            {"clients"},
+        ),
+        "consultant renamed": (
+            lambda: User.objects.filter(pk=consultant.pk).update(last_name="Umbenannt"),
+            {"people"},
+        ),
+        "catalogue": (
+            lambda: QuestionnaireVersion.objects.filter(is_active=True).update(is_active=False),
+            {"catalogue"},
+        ),
+        "article vendor": (lambda: article.vendors.add(tags["openai"]), {"news"}),
+        "follow-up": (
+            lambda: ClientFollowUp.objects.create(
+                article=article, organization=unassigned, informed_by=consultant
+            ),
+            {"news"},
+        ),
+    }
+    raised = {name: _topics_raised(write) for name, (write, _topics) in writes.items()}
+    assert raised == {name: topics for name, (_write, topics) in writes.items()}
+    assert generation.current() == sum(generation.by_topic().values())
+
+
 def test_writes_the_dashboard_does_not_show_leave_the_counter(portfolio, consultant):
     assessment = portfolio["assessment"]
     report = _report(assessment)
@@ -261,6 +300,67 @@ def test_a_draft_assessment_shows_on_the_next_view(client, consultant, portfolio
     services.assessment_start(organization=fresh, user=_owner(fresh))
     assert "in Bearbeitung" in _row(_page(client), "Frisch Angefangen GmbH")
     assert Assessment.objects.filter(organization=fresh, status="draft").exists()
+
+
+def _count_calls(monkeypatch, module, name) -> list:
+    calls = []
+    original = getattr(module, name)
+
+    def counted(*args, **kwargs):
+        calls.append(name)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, counted)
+    return calls
+
+
+def test_a_change_to_a_client_rebuilds_only_the_clients_parts(
+    client, consultant, portfolio, tags_and_article, monkeypatch
+):
+    """After a client's change the summary and the table are built again and show it; the
+    filter form and the news line come from the cache, as nothing they show changed."""
+    import portal.portfolio.views as views
+
+    client.force_login(consultant)
+    first = _page(client)
+    assert "Copilot" in first  # the news line names the article (make_article's title)
+    form_built = _count_calls(monkeypatch, views, "_filters_html")
+    news_built = _count_calls(monkeypatch, views, "_news_html")
+    data_built = _count_calls(monkeypatch, views, "_data_html")
+
+    _raw_update_name(portfolio["unassigned"])
+    page = _page(client)
+
+    assert "Umbenannt per SQL GmbH" in _table(page)
+    assert page.split('id="kunden"')[0].count("Umbenannt per SQL GmbH") >= 1  # attention list
+    assert (len(form_built), len(news_built), len(data_built)) == (0, 0, 1)
+    assert page.replace("Umbenannt per SQL GmbH", "Ohne Betreuung Logistik KG") == first
+
+
+def test_a_renamed_consultant_is_in_the_filter_form_at_once(client, consultant, portfolio):
+    def filter_form(page):
+        return page.split("portfolio-filters", 1)[1].split("</form>", 1)[0]
+
+    client.force_login(consultant)
+    old_name = consultant.display_name
+    assert old_name in filter_form(_page(client))  # the consultant choices
+    User.objects.filter(pk=consultant.pk).update(last_name="Umbenannt")
+    form = filter_form(_page(client))
+    assert "Carla Umbenannt" in form and old_name not in form
+
+
+def test_news_that_concern_clients_are_on_the_next_view(
+    client, consultant, portfolio, tags_and_article
+):
+    """A follow-up and a new article change the news line at once, though no client changed."""
+    tags, article = tags_and_article
+    client.force_login(consultant)
+    page = _page(client)
+    assert "0 von 1 informiert" in page or "0 von 2 informiert" in page
+    ClientFollowUp.objects.create(
+        article=article, organization=portfolio["unassigned"], informed_by=consultant
+    )
+    assert "1 von" in _page(client).split('id="kunden"')[0]
 
 
 def _table(page: str) -> str:

@@ -47,7 +47,7 @@ def test_whole_portfolio_from_stored_figures_equals_the_count_over_every_client(
     Report.objects.create(assessment=failed, status=Report.Status.FAILED)
     clients = selectors.portfolio_filtered(user=consultant, filters=PortfolioFilter())
 
-    stored = selectors.portfolio_overview_stored(clients)
+    stored = selectors.portfolio_overview_stored()
     counted = selectors.portfolio_overview(clients)
 
     assert stored[0] == counted[0]
