@@ -55,8 +55,20 @@ def facts_for(active: tuple[int, str] | None) -> CatalogueFacts:
 
 
 def facts_and_consultants() -> tuple[CatalogueFacts, list[tuple[int, str]]]:
-    """What the dashboard's filter form offers, in one statement: the active version's facts
-    (thresholds, vendors) and the active consultants as (pk, display name), by e-mail.
+    """What the dashboard's filter form offers: the active version's facts (thresholds,
+    vendors) and the active consultants as (pk, display name), by e-mail."""
+    return facts_and_consultants_of(filter_choices())
+
+
+def facts_and_consultants_of(choices) -> tuple[CatalogueFacts, list[tuple[int, str]]]:
+    active, people = choices
+    return facts_for(active), people
+
+
+def filter_choices() -> tuple[tuple[int, str] | None, list[tuple[int, str]]]:
+    """The active version as ``(pk, sha256)`` (None without one) and the active consultants as
+    (pk, display name), in one statement: plain values, which the dashboard caches under the
+    people's and the catalogue's change counters.
 
     Both change rarely and are small; reading them together saves a round trip on every built
     page (issue 20: a built dashboard takes at most ten queries)."""
@@ -85,7 +97,7 @@ def facts_and_consultants() -> tuple[CatalogueFacts, list[tuple[int, str]]]:
             else:
                 person = User(first_name=first, last_name=last, email=email)
                 people.append((pk, person.display_name))
-    return facts_for(active), people
+    return active, people
 
 
 def level_range(thresholds: dict[str, int], level: str) -> tuple[int, int | None]:

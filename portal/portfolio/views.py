@@ -18,14 +18,17 @@ from news import selectors as news_selectors
 from ..privacy.audit import client_data
 from ..views import consultant_required
 from . import generation, rows, selectors
+from .facts import facts_and_consultants_of, filter_choices
 from .filters import DIMENSIONS, PAGE_SIZE, PortfolioFilter, PortfolioFilterForm
 
 # Raise when the cached fragments' markup changes in a way a running process must not mix.
 CACHE_FORMAT = 2
 
 
-def _filters(request: HttpRequest):
-    facts, consultants = selectors.facts_and_consultants()
+def _filters(request: HttpRequest, choices=None):
+    """The filter form bound to the query string, the filter it gives, the catalogue's facts and
+    the vendors' labels; ``choices`` (``facts.filter_choices``) when the cache had them."""
+    facts, consultants = facts_and_consultants_of(choices or filter_choices())
     vendors = [
         (key, label.get(request.LANGUAGE_CODE) or label.get("de", key))
         for key, label in facts.vendors
@@ -210,11 +213,14 @@ def _parts(request: HttpRequest, counters: dict[str, int] | None) -> dict[str, s
     """The page's four parts as HTML. With ``counters`` (caching on), the filter form and the
     news line come from the cache while their own topics are unchanged since they were built,
     so a change to a client rebuilds only the clients' parts."""
-    form, filters, facts, _vendors = _filters(request)
-    labels = rows.Labels()
     keys = _part_keys(request, counters) if counters is not None else {}
     found = cache.get_many(list(keys.values())) if keys else {}
     built = {}
+    choices = found.get(keys.get("choices"))
+    if choices is None:
+        choices = built["choices"] = filter_choices()
+    form, filters, facts, _vendors = _filters(request, choices)
+    labels = rows.Labels()
     if keys.get("filters") not in found:
         built["filters"] = _filters_html(request, form, filters, labels)
     if keys.get("news") not in found:
@@ -252,6 +258,7 @@ def _cache_key(request: HttpRequest, counters: dict[str, int]) -> str:
 def _part_keys(request: HttpRequest, counters: dict[str, int]) -> dict[str, str]:
     """The keys of the parts that outlive a change to a client:
 
+    - the filter form's choices: the active consultants and catalogue version (everyone's);
     - the filter form shows the consultants (people) and the catalogue's vendors, for this user
       and query string;
     - the news line counts the clients each recent article concerns: stored per article (news)
@@ -265,6 +272,8 @@ def _part_keys(request: HttpRequest, counters: dict[str, int]) -> dict[str, str]
         news_state += f"-{counters[generation.CLIENTS]}"
         news_owner = str(user.pk)
     return {
+        # the filter form's choices (consultants, the active version): everyone's
+        "choices": f"portfolio-choices:{CACHE_FORMAT}:{form_state}",
         "filters": (
             f"portfolio-filters:{CACHE_FORMAT}:{user.pk}:{scope}:{lang}:{form_state}:"
             f"{_query_digest(request)}"

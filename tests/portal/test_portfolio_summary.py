@@ -5,6 +5,7 @@ view counted over every client, and a colleague's change is on the next view."""
 from datetime import timedelta
 
 import pytest
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
@@ -54,6 +55,31 @@ def test_whole_portfolio_from_stored_figures_equals_the_count_over_every_client(
     assert [(a.pk, a.reasons) for a in stored[1]] == [(a.pk, a.reasons) for a in counted[1]]
     assert stored[0]["attention_counts"]["reports"] >= 1
     _stored_equals_recount()
+
+
+def test_clients_with_failing_reports_lead_the_stored_attention_list(questionnaire, consultant):
+    """The failing clients' part is compiled once per number of clients and filled with their
+    ids: another set of the same size must name the other clients, newest submission first."""
+    portfolio_seed(organizations=30, assessments=60, consultants=2, seed=11)
+    submitted = list(
+        Assessment.objects.filter(status="submitted", organization__latest_result__isnull=False)
+        .filter(pk=F("organization__latest_result__assessment"))
+        .order_by("-submitted_at")
+    )
+    clients = selectors.portfolio_filtered(user=consultant, filters=PortfolioFilter())
+
+    def failing(assessments):
+        Report.objects.all().delete()
+        for assessment in assessments:
+            Report.objects.create(assessment=assessment, status=Report.Status.FAILED)
+        stored = selectors.portfolio_overview_stored()
+        counted = selectors.portfolio_overview(clients)
+        assert [(a.pk, a.reasons) for a in stored[1]] == [(a.pk, a.reasons) for a in counted[1]]
+        return [item.pk for item in stored[1] if "reports" in item.reasons]
+
+    first, second = submitted[:3], submitted[3:6]
+    assert failing(first) == [a.organization_id for a in first]
+    assert failing(second) == [a.organization_id for a in second]
 
 
 def test_every_write_keeps_the_summary_and_the_figures(questionnaire, consultant):

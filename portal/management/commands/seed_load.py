@@ -11,7 +11,7 @@ class Command(BaseCommand):
         "Fill a load-test portfolio that looks like a real one: N client companies with their "
         "own owners and members, several assessments each months apart (use cases included), "
         "scored by the real engine, action plans, reports, review states, consultants with "
-        "assigned clients, and the demo news articles; ANALYZE at the end."
+        "assigned clients, and the demo news articles; VACUUM and ANALYZE at the end."
     )
 
     def add_arguments(self, parser) -> None:
@@ -50,7 +50,7 @@ class Command(BaseCommand):
                 f"{result.organizations} organisations ({result.users} owners and members, "
                 f"{result.consultants} consultants), {result.assessments} assessments, "
                 f"{result.answers} answers, {result.actions} actions, {result.reports} reports, "
-                f"{articles} news articles: seeded in {seeded:.1f} s, ANALYZE "
+                f"{articles} news articles: seeded in {seeded:.1f} s, VACUUM/ANALYZE "
                 f"{elapsed - seeded:.1f} s, {elapsed:.1f} s in all."
             )
         )
