@@ -199,18 +199,15 @@ def _failing_report_clients() -> QuerySet:
     return failing.order_by().annotate(client=Subquery(client[:1])).values("client")
 
 
-def _failed_or_stuck_reports() -> Q:
-    return Q(pk__in=_failing_report_clients())
-
-
 ATTENTION_REASONS = ("reports", "critical", "unassigned", "new", "stale")
 # most urgent first; a client with none of the reasons sorts after every one that has one
 URGENCY = ("reports", "critical", "new", "unassigned", "stale")
 
 
 def _attention_conditions() -> dict[str, Q]:
+    """Four of the five reasons as conditions on a client; the fifth, a failing report, is the
+    clients of ``_failing_report_clients``."""
     return {
-        "reports": _failed_or_stuck_reports(),
         "critical": Q(summary__worst_level="critical"),
         "unassigned": Q(consultant__isnull=True),
         "new": Q(summary__review_state="submitted"),
@@ -257,34 +254,39 @@ def portfolio_overview_sql(
     organizations: QuerySet[Organization], *, limit: int
 ) -> tuple[str, list, list[tuple[str, str, list]]]:
     """The overview's query over a filtered portfolio (text, parameters, the counts it
-    computes); see ``portfolio_overview``."""
-    conditions = _attention_conditions()
+    computes); see ``portfolio_overview``. The ORM writes the filter and the plain columns; the
+    five reasons are conditions on those columns (``_flag_sql``, compiled once per process), so
+    a view compiles only its filter."""
     flags = [f"att_{key}" for key in ATTENTION_REASONS]
     inner = (
         organizations.order_by()
         .annotate(
             o_pk=F("pk"),
             o_name=F("name"),
+            o_consultant=F("consultant_id"),
+            o_review=F("summary__review_state"),
             latest_assessment=F("latest_result_id"),
             latest_level=F("summary__worst_level"),
             latest_submitted_at=F("summary__submitted_at"),
             **{f"latest_level_{dim}": F(f"summary__level_{dim}") for dim in DIMENSIONS},
         )
-        .annotate(**{f"att_{key}": _flag(conditions[key]) for key in ATTENTION_REASONS})
         .values(
             "o_pk",
             "o_name",
+            "o_consultant",
+            "o_review",
             "latest_assessment",
             "latest_level",
             "latest_submitted_at",
             *(f"latest_level_{dim}" for dim in DIMENSIONS),
-            *flags,
         )
     )
     inner_sql, inner_params = inner.query.sql_with_params()
+    flag_sql, flag_params = _flag_sql(connection.vendor)
     counts = _overview_counts()
     urgency = " ".join(f"WHEN f.att_{key} THEN {rank}" for rank, key in enumerate(URGENCY))
-    # every piece of the text is ours (column names, constants); values go in as parameters
+    # every piece of the text is ours (column names, constants) or the ORM's; values go in as
+    # parameters
     select = ", ".join(
         [
             "f.o_pk",
@@ -295,9 +297,41 @@ def portfolio_overview_sql(
         ]
     )
     order = "urgency, f.latest_submitted_at DESC NULLS LAST, f.o_name, f.o_pk"
-    sql = f"SELECT {select} FROM ({inner_sql}) f ORDER BY {order} LIMIT %s"  # noqa: S608
-    params = [p for _name, _sql, ps in counts for p in ps] + list(inner_params) + [limit]
+    sql = (
+        f"SELECT {select} FROM (SELECT i.*, {flag_sql} FROM ({inner_sql}) i) f "  # noqa: S608
+        f"ORDER BY {order} LIMIT %s"
+    )
+    params = [
+        *(p for _name, _sql, ps in counts for p in ps),
+        *flag_params,
+        *inner_params,
+        limit,
+    ]
     return sql, params, counts
+
+
+@functools.cache
+def _flag_sql(vendor: str) -> tuple[str, list]:
+    """The five reasons as columns ``att_…`` over the plain columns of ``portfolio_overview_sql``'s
+    inner rows ``i`` (``vendor`` keys the cache: the clock and the failing clients' subquery are
+    in the database's dialect). The same conditions as ``_attention_conditions``."""
+    failing_sql, failing_params = _failing_report_clients().values("client").query.sql_with_params()
+    query = ClientSummary.objects.all().query
+    compiler = query.get_compiler(connection=connection)
+    stale_sql, stale_params = compiler.compile(
+        (Now() - Value(STALE_AFTER)).resolve_expression(query)
+    )
+    flags = {
+        "reports": (f"i.o_pk IN ({failing_sql})", list(failing_params)),
+        "critical": ("i.latest_level = %s", ["critical"]),
+        "unassigned": ("i.o_consultant IS NULL", []),
+        "new": ("i.o_review = %s", ["submitted"]),
+        "stale": (f"i.latest_submitted_at < {stale_sql}", list(stale_params)),
+    }
+    return (
+        ", ".join(f"({flags[key][0]}) AS att_{key}" for key in ATTENTION_REASONS),
+        [param for key in ATTENTION_REASONS for param in flags[key][1]],
+    )
 
 
 def _attention_items(rows, first_flag: int) -> list[AttentionItem]:
