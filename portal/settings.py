@@ -558,20 +558,24 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # The consultancy behind the portal: shown in the footer, Impressum, Datenschutz, e-mails and
-# reports. Override every one of these in production.
-CONSULTANCY = {
-    "name": env_str("CONSULTANCY_NAME", "Hegau-Bodensee IT-Beratung GmbH"),
-    "street": env_str("CONSULTANCY_STREET", "Hauptstraße 12"),
-    "city": env_str("CONSULTANCY_CITY", "78224 Singen (Hohentwiel)"),
-    "phone": env_str("CONSULTANCY_PHONE", "+49 7731 000000"),
-    "email": env_str("CONSULTANCY_EMAIL", "kontakt@example.de"),
-    "managing_director": env_str("CONSULTANCY_MANAGING_DIRECTOR", "Max Mustermann"),
-    "register": env_str("CONSULTANCY_REGISTER", "Amtsgericht Freiburg i. Br., HRB 000000"),
-    "vat_id": env_str("CONSULTANCY_VAT_ID", "DE000000000"),
-    "privacy_contact": env_str("CONSULTANCY_PRIVACY_CONTACT", "datenschutz@example.de"),
-    "primary_color": env_str("CONSULTANCY_PRIMARY_COLOR", "#0b5c7a"),
+# reports. Override every one of these in production: while one of the legal details is still
+# the demo value, `manage.py check --deploy` warns (portal.W001, portal/checks.py).
+CONSULTANCY_DEMO = {
+    "name": "Hegau-Bodensee IT-Beratung GmbH",
+    "street": "Hauptstraße 12",
+    "city": "78224 Singen (Hohentwiel)",
+    "phone": "+49 7731 000000",
+    "email": "kontakt@example.de",
+    "managing_director": "Max Mustermann",
+    "register": "Amtsgericht Freiburg i. Br., HRB 000000",
+    "vat_id": "DE000000000",
+    "privacy_contact": "datenschutz@example.de",
+    "primary_color": "#0b5c7a",
     # A file below static/ (SVG or PNG); the PDF report may load nothing else.
-    "logo": env_str("CONSULTANCY_LOGO", "img/logo.svg"),
+    "logo": "img/logo.svg",
+}
+CONSULTANCY = {
+    key: env_str(f"CONSULTANCY_{key.upper()}", default) for key, default in CONSULTANCY_DEMO.items()
 }
 
 # Where new sign-ups, submissions and reports of unassigned clients are announced.

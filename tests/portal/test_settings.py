@@ -17,6 +17,15 @@ PRODUCTION_ENV = {
     "ALLOWED_HOSTS": "portal.example.de",
     "DATABASE_URL": "postgres://portal:secret@db:5432/portal",
     "CELERY_BROKER_URL": "redis://redis:6379/0",
+    "CONSULTANCY_NAME": "Untersee Digital GmbH",
+    "CONSULTANCY_STREET": "Seestraße 3",
+    "CONSULTANCY_CITY": "78315 Radolfzell",
+    "CONSULTANCY_PHONE": "+49 7732 123456",
+    "CONSULTANCY_EMAIL": "info@untersee-digital.example",
+    "CONSULTANCY_MANAGING_DIRECTOR": "Vera Kessler",
+    "CONSULTANCY_REGISTER": "Amtsgericht Freiburg i. Br., HRB 712345",
+    "CONSULTANCY_VAT_ID": "DE812345678",
+    "CONSULTANCY_PRIVACY_CONTACT": "datenschutz@untersee-digital.example",
 }
 
 
@@ -39,6 +48,19 @@ def test_production_settings_pass_check_deploy():
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_check_deploy_warns_while_the_impressum_shows_the_demo_consultancy():
+    """Unset or empty (docker compose passes ``${VAR:-}``): both leave the demo details."""
+    env = {**PRODUCTION_ENV, "CONSULTANCY_VAT_ID": ""}
+    del env["CONSULTANCY_NAME"]
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    assert "portal.W001" in output
+    assert "CONSULTANCY_NAME, CONSULTANCY_VAT_ID still have their demo values" in output
+    assert "CONSULTANCY_STREET" not in output
 
 
 def test_production_device_cookie_is_secure_and_host_only_and_limits_are_separate():
