@@ -282,7 +282,7 @@ def portfolio_overview_sql(
         )
     )
     inner_sql, inner_params = inner.query.sql_with_params()
-    flag_sql, flag_params = _flag_sql(connection.vendor)
+    flag_sql, flag_params, failing_join, failing_params = _flag_sql(connection.vendor)
     counts = _overview_counts()
     urgency = " ".join(f"WHEN f.att_{key} THEN {rank}" for rank, key in enumerate(URGENCY))
     # every piece of the text is ours (column names, constants) or the ORM's; values go in as
@@ -298,39 +298,45 @@ def portfolio_overview_sql(
     )
     order = "urgency, f.latest_submitted_at DESC NULLS LAST, f.o_name, f.o_pk"
     sql = (
-        f"SELECT {select} FROM (SELECT i.*, {flag_sql} FROM ({inner_sql}) i) f "  # noqa: S608
+        f"SELECT {select} FROM (SELECT i.*, {flag_sql} FROM ({inner_sql}) i {failing_join}) f "  # noqa: S608, E501
         f"ORDER BY {order} LIMIT %s"
     )
     params = [
         *(p for _name, _sql, ps in counts for p in ps),
         *flag_params,
         *inner_params,
+        *failing_params,
         limit,
     ]
     return sql, params, counts
 
 
 @functools.cache
-def _flag_sql(vendor: str) -> tuple[str, list]:
+def _flag_sql(vendor: str) -> tuple[str, list, str, list]:
     """The five reasons as columns ``att_…`` over the plain columns of ``portfolio_overview_sql``'s
     inner rows ``i`` (``vendor`` keys the cache: the clock and the failing clients' subquery are
-    in the database's dialect). The same conditions as ``_attention_conditions``."""
-    failing_sql, failing_params = _failing_report_clients().values("client").query.sql_with_params()
+    in the database's dialect), with their parameters, and the join that brings the clients with
+    a failing report (``fr``; a join, read once: as ``IN (…)`` in a column PostgreSQL ran the
+    subquery once per use of the column). The same conditions as ``_attention_conditions``."""
+    failing_sql, failing_params = _failing_report_clients().query.sql_with_params()
     query = ClientSummary.objects.all().query
     compiler = query.get_compiler(connection=connection)
     stale_sql, stale_params = compiler.compile(
         (Now() - Value(STALE_AFTER)).resolve_expression(query)
     )
     flags = {
-        "reports": (f"i.o_pk IN ({failing_sql})", list(failing_params)),
+        "reports": ("fr.client IS NOT NULL", []),
         "critical": ("i.latest_level = %s", ["critical"]),
         "unassigned": ("i.o_consultant IS NULL", []),
         "new": ("i.o_review = %s", ["submitted"]),
         "stale": (f"i.latest_submitted_at < {stale_sql}", list(stale_params)),
     }
+    join = f"LEFT JOIN (SELECT DISTINCT r.client FROM ({failing_sql}) r) fr ON fr.client = i.o_pk"  # noqa: S608, E501 - ORM text
     return (
         ", ".join(f"({flags[key][0]}) AS att_{key}" for key in ATTENTION_REASONS),
         [param for key in ATTENTION_REASONS for param in flags[key][1]],
+        join,
+        list(failing_params),
     )
 
 
