@@ -1,4 +1,4 @@
-"""5. Autosave under load: 50 clients save answers at once against gunicorn (2 workers).
+"""7. Autosave under load: 50 clients save answers at once against gunicorn (2 workers).
 
 Each client is a member of its own company with its own draft and a session. A client saves
 ``saves`` answers one after the other (as a person clicking through a section: every save waits
@@ -149,7 +149,7 @@ def bench_autosave(
 ) -> Section:
     from django.db import connection
 
-    section = Section(f"5. Autosave: {clients} clients at once, gunicorn with {workers} workers")
+    section = Section(f"7. Autosave: {clients} clients at once, gunicorn with {workers} workers")
     if connection.vendor != "postgresql":
         section.notes.append("SQLite: one writer at a time; run with --pg for the real figure")
     version = fixture.questionnaire
