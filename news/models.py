@@ -234,6 +234,13 @@ class AffectedClient(models.Model):
     )
     exposure = models.PositiveSmallIntegerField(default=0)  # highest among the article's vendors
     exposure_sum = models.PositiveIntegerField(default=0)  # over the article's vendors (ties)
+    # What the page sorts and filters by, copied from the client's summary row (``ClientSummary``)
+    # in the transaction that changes it, and from the follow-ups: each sort and filter walks an
+    # index of the article's rows and stops after the page.
+    lock_in = models.PositiveSmallIntegerField(default=0)
+    lock_in_level = models.CharField(max_length=16, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    informed = models.BooleanField(default=False)  # a ClientFollowUp of this article and client
 
     class Meta:
         verbose_name = _("betroffener Kunde")
@@ -243,9 +250,23 @@ class AffectedClient(models.Model):
                 fields=["article", "organization"], name="one_affected_row_per_article_and_client"
             )
         ]
+        # the page's sorts (``news.selectors.AFFECTED_SORTS``) as index orders; "Stand" (the
+        # submission, newest first with none last) is a PostgreSQL index of migration news/0004,
+        # as SQLite cannot index NULLS LAST; "Kunde: A–Z" walks the clients' name index
         indexes = [
             models.Index(
-                fields=["article", "-exposure", "-exposure_sum"], name="affected_by_exposure"
+                fields=["article", "-exposure", "-exposure_sum", "-lock_in"],
+                name="affected_by_exposure",
+            ),
+            models.Index(fields=["article", "-lock_in", "-exposure"], name="affected_by_lock_in"),
+            models.Index(
+                fields=["article", "lock_in_level", "-exposure", "-exposure_sum", "-lock_in"],
+                name="affected_by_level",
+            ),
+            models.Index(
+                fields=["article", "-exposure", "-exposure_sum", "-lock_in"],
+                condition=models.Q(informed=True),
+                name="affected_informed",
             ),
             models.Index(fields=["organization"], name="affected_by_client"),
         ]

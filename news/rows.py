@@ -33,20 +33,34 @@ def affected_rows_html(rows) -> SafeString:
         get_format("SHORT_DATE_FORMAT"),
         get_format("SHORT_DATETIME_FORMAT"),
     )
+    # made once per page: a level's label, a day's "Stand …" (clients submit on the same days)
+    level_labels: dict[str, str] = {}
+    stands: dict = {}
+    items: dict = {}  # a driver's <li> (clients answer alike)
+    zone = timezone.get_current_timezone()
     out = []
     for row in rows:
         e = row.exposure
         pk, name = escape(str(e.organization_id)), escape(e.organization_name)
         url = escape(detail_url(e.organization_id))
-        stand = escape(_("Stand %(date)s") % {"date": _date(e.assessed_at, short_date)})
+        day = e.assessed_at.astimezone(zone).date() if e.assessed_at else None
+        stand = stands.get(day)
+        if stand is None:
+            date = dateformat.format(day, short_date) if day else ""
+            stand = stands[day] = escape(_("Stand %(date)s") % {"date": date})
+        level = level_labels.get(e.lock_in_level)
+        if level is None:
+            level = level_labels[e.lock_in_level] = escape(e.lock_in_level_label)
         vendors = " · ".join(
             f"{escape(vendor)} {escape(str(value))}" for vendor, value in row.vendors
         )
-        drivers = "".join(
-            f'<li><span class="text-body-secondary">{escape(d.question)}'
-            f"{'' if d.question[-1:] in '?:' else ':'}</span> {escape(d.answer)}</li>"
-            for d in e.drivers
-        )
+        for d in e.drivers:
+            if d not in items:
+                items[d] = (
+                    f'<li><span class="text-body-secondary">{escape(d.question)}'
+                    f"{'' if d.question[-1:] in '?:' else ':'}</span> {escape(d.answer)}</li>"
+                )
+        drivers = "".join(items[d] for d in e.drivers)
         followup = row.followup
         if followup is not None:
             by = followup.informed_by.display_name if followup.informed_by else ""
@@ -65,7 +79,7 @@ def affected_rows_html(rows) -> SafeString:
             f'<td class="text-end" data-label="{exposure_label}"><span class="fw-semibold">'
             f'{int(e.exposure)}</span><div class="small text-body-secondary">{vendors}</div></td>'
             f'<td data-label="{lock_in_label}"><span class="badge badge-risk-'
-            f'{escape(e.lock_in_level)}">{escape(e.lock_in_level_label)}</span> '
+            f'{escape(e.lock_in_level)}">{level}</span> '
             f'<span class="small">{int(e.lock_in)}</span></td>'
             f'<td class="small drivers-cell" data-label="{drivers_label}">'
             f'<ul class="list-unstyled mb-0">{drivers}</ul></td>'

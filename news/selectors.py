@@ -7,7 +7,6 @@ from datetime import datetime, timedelta
 from django.core.paginator import Paginator
 from django.db.models import (
     Count,
-    Exists,
     F,
     FilteredRelation,
     IntegerField,
@@ -23,7 +22,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from assessments.results.exposure import ClientExposure, clients_exposed_to
+from assessments.results.exposure import ClientExposure, results_exposure
 from portal.models import Organization, User
 
 from .filters import AffectedFilter
@@ -149,27 +148,21 @@ class AffectedClient:
 
 
 AFFECTED_PAGE_SIZE = 50
+# each the order of an index of the stored rows (``AffectedClient.Meta``) up to the name
 AFFECTED_SORTS = {
-    "exposure": ("-exposure", "-exposure_sum", F("lock_in").desc(nulls_last=True), "name", "pk"),
-    "name": ("name", "pk"),
-    "lock_in": (F("lock_in").desc(nulls_last=True), "-exposure", "name", "pk"),
-    "submitted": (F("submitted_at").desc(nulls_last=True), "name", "pk"),
+    "exposure": ("-exposure", "-exposure_sum", "-lock_in", "organization__name", "pk"),
+    "name": ("organization__name", "pk"),
+    "lock_in": ("-lock_in", "-exposure", "organization__name", "pk"),
+    "submitted": (F("submitted_at").desc(nulls_last=True), "organization__name", "pk"),
 }
 
 
 def _affected_rows(*, user, article: Article) -> QuerySet[AffectedRow]:
-    """The stored clients of ``article`` that ``user`` may see, with what a row shows."""
+    """The stored clients of ``article`` that ``user`` may see."""
     rows = AffectedRow.objects.filter(article=article)
     if not user.sees_all_clients:  # else every client: no subquery over all of them
         rows = rows.filter(organization__in=Organization.objects.visible_to(user))
-    informed = ClientFollowUp.objects.filter(article=article, organization=OuterRef("organization"))
-    return rows.annotate(
-        name=F("organization__name"),
-        lock_in=F("organization__summary__lock_in"),
-        lock_in_level=F("organization__summary__level_lock_in"),
-        submitted_at=F("organization__summary__submitted_at"),
-        informed=Exists(informed),
-    )
+    return rows
 
 
 def affected_page(*, user, article: Article, filters: AffectedFilter):
@@ -182,7 +175,7 @@ def affected_page(*, user, article: Article, filters: AffectedFilter):
         raise Http404
     rows = _affected_rows(user=user, article=article)
     if filters.q:
-        rows = rows.filter(name__icontains=filters.q)
+        rows = rows.filter(organization__name__icontains=filters.q)
     if filters.level:
         rows = rows.filter(lock_in_level=filters.level)
     if filters.informed:
@@ -190,41 +183,48 @@ def affected_page(*, user, article: Article, filters: AffectedFilter):
     if filters.mine:
         rows = rows.filter(organization__consultant=user)
     # the follow-up of each row (at most one per article and client) joined in: no extra query
-    rows = rows.annotate(
+    told = rows.annotate(
         told=FilteredRelation(
             "organization__news_followups",
             condition=Q(organization__news_followups__article=article),
         )
     ).annotate(**{f"told_{name}": F(f"told__{name}") for name in _TOLD})
-    paginator = Paginator(rows.order_by(*AFFECTED_SORTS[filters.sort]), AFFECTED_PAGE_SIZE)
+    told = told.annotate(name=F("organization__name"), result_id=F("organization__latest_result"))
+    paginator = Paginator(told.order_by(*AFFECTED_SORTS[filters.sort]), AFFECTED_PAGE_SIZE)
     if user.sees_all_clients and not filters.is_filtered:
         paginator.count = affected_total(article=article)  # stored with the rows
+    else:
+        paginator.count = rows.count()  # without the follow-ups' joins
     page = paginator.get_page(filters.page)
-    ids = [row.organization_id for row in page.object_list]
-    detailed = {
-        e.organization_id: e
-        for e in clients_exposed_to(
-            user=user, vendors=article_vendor_keys(article), organization_ids=ids, detailed=True
-        )
-    }
-    followups = {
-        row.organization_id: _followup(row, article)
-        for row in page.object_list
-        if row.told_id is not None
-    }
+    vendors = article_vendor_keys(article)
+    # the vendors' values and the drivers of each row's result: read for this page only
+    details = results_exposure(
+        result_ids=[row.result_id for row in page.object_list], vendors=vendors
+    )
     # the vendors by the names of the article's tags, as the page's header shows them: no query
     names = {tag.slug: tag.name for tag in article.vendors.all()}
     page.object_list = [
         AffectedClient(
-            exposure=detailed[pk],
-            followup=followups.get(pk),
+            exposure=ClientExposure(
+                organization_id=row.organization_id,
+                organization_name=row.name,
+                exposure=row.exposure,
+                vendors=details[row.result_id].vendors,
+                lock_in=row.lock_in,
+                lock_in_level=row.lock_in_level,
+                assessed_at=row.submitted_at,
+                drivers=details[row.result_id].drivers,
+            ),
+            followup=_followup(row, article) if row.told_id is not None else None,
             vendors=[
                 (names.get(key, key), value)
-                for key, value in sorted(detailed[pk].vendors.items(), key=lambda kv: -kv[1])
+                for key, value in sorted(
+                    details[row.result_id].vendors.items(), key=lambda kv: -kv[1]
+                )
             ],
         )
-        for pk in ids
-        if pk in detailed  # a result replaced between the two reads: on the next view
+        for row in page.object_list
+        if row.result_id in details  # a result deleted between the two reads: on the next view
     ]
     return page
 

@@ -1,0 +1,107 @@
+"""What "Welche Kunden betrifft das?" sorts and filters by, stored on each affected row (issue 20):
+the client's lock-in score and level and submission date (copied from its summary row), and
+whether it was told about the article (a follow-up exists); an index per sort, and on PostgreSQL
+``affected_by_submitted`` for "Stand: neueste zuerst" with no submission last (SQLite cannot
+index NULLS LAST). The data step fills the new columns of the stored rows."""
+
+from django.db import migrations, models
+from django.db.models import Exists, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
+
+
+def columns_fill(apps, schema_editor):
+    AffectedClient = apps.get_model("news", "AffectedClient")
+    ClientFollowUp = apps.get_model("news", "ClientFollowUp")
+    ClientSummary = apps.get_model("portal", "ClientSummary")
+    summary = ClientSummary.objects.filter(organization_id=OuterRef("organization_id"))
+
+    def copied(name):
+        return Subquery(summary.values(name)[:1])
+
+    AffectedClient.objects.update(
+        lock_in=Coalesce(copied("lock_in"), Value(0)),
+        lock_in_level=Coalesce(copied("level_lock_in"), Value("")),
+        submitted_at=copied("submitted_at"),
+        informed=Exists(
+            ClientFollowUp.objects.filter(
+                article_id=OuterRef("article_id"), organization_id=OuterRef("organization_id")
+            )
+        ),
+    )
+
+
+def postgresql_index_create(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(
+            "CREATE INDEX IF NOT EXISTS affected_by_submitted ON news_affectedclient "
+            "(article_id, submitted_at DESC NULLS LAST)"
+        )
+
+
+def postgresql_index_drop(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("DROP INDEX IF EXISTS affected_by_submitted")
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("news", "0003_affected_clients_and_reach"),
+        ("portal", "0011_client_summary_and_figures"),
+    ]
+
+    operations = [
+        migrations.RemoveIndex(
+            model_name="affectedclient",
+            name="affected_by_exposure",
+        ),
+        migrations.AddField(
+            model_name="affectedclient",
+            name="informed",
+            field=models.BooleanField(default=False),
+        ),
+        migrations.AddField(
+            model_name="affectedclient",
+            name="lock_in",
+            field=models.PositiveSmallIntegerField(default=0),
+        ),
+        migrations.AddField(
+            model_name="affectedclient",
+            name="lock_in_level",
+            field=models.CharField(blank=True, max_length=16),
+        ),
+        migrations.AddField(
+            model_name="affectedclient",
+            name="submitted_at",
+            field=models.DateTimeField(blank=True, null=True),
+        ),
+        migrations.AddIndex(
+            model_name="affectedclient",
+            index=models.Index(
+                fields=["article", "-exposure", "-exposure_sum", "-lock_in"],
+                name="affected_by_exposure",
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="affectedclient",
+            index=models.Index(
+                fields=["article", "-lock_in", "-exposure"], name="affected_by_lock_in"
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="affectedclient",
+            index=models.Index(
+                fields=["article", "lock_in_level", "-exposure", "-exposure_sum", "-lock_in"],
+                name="affected_by_level",
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="affectedclient",
+            index=models.Index(
+                condition=models.Q(("informed", True)),
+                fields=["article", "-exposure", "-exposure_sum", "-lock_in"],
+                name="affected_informed",
+            ),
+        ),
+        migrations.RunPython(columns_fill, migrations.RunPython.noop),
+        migrations.RunPython(postgresql_index_create, postgresql_index_drop),
+    ]
