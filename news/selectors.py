@@ -8,7 +8,6 @@ from django.core.paginator import Paginator
 from django.db.models import (
     Count,
     F,
-    FilteredRelation,
     IntegerField,
     Max,
     OuterRef,
@@ -22,8 +21,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from assessments.results.exposure import ClientExposure, results_exposure
-from portal.models import Organization, User
+from assessments.results.exposure import ClientExposure, result_fields, results_exposure
+from portal.models import Organization
 
 from .filters import AffectedFilter
 from .models import (
@@ -182,24 +181,33 @@ def affected_page(*, user, article: Article, filters: AffectedFilter):
         rows = rows.filter(informed=filters.informed == "yes")
     if filters.mine:
         rows = rows.filter(organization__consultant=user)
-    # the follow-up of each row (at most one per article and client) joined in: no extra query
-    told = rows.annotate(
-        told=FilteredRelation(
-            "organization__news_followups",
-            condition=Q(organization__news_followups__article=article),
-        )
-    ).annotate(**{f"told_{name}": F(f"told__{name}") for name in _TOLD})
-    told = told.annotate(name=F("organization__name"), result_id=F("organization__latest_result"))
-    paginator = Paginator(told.order_by(*AFFECTED_SORTS[filters.sort]), AFFECTED_PAGE_SIZE)
+    shown = rows.annotate(
+        name=F("organization__name"),
+        result_id=F("organization__latest_result"),
+        **result_fields("organization__latest_result__"),
+    )
+    paginator = Paginator(shown.order_by(*AFFECTED_SORTS[filters.sort]), AFFECTED_PAGE_SIZE)
     if user.sees_all_clients and not filters.is_filtered:
         paginator.count = affected_total(article=article)  # stored with the rows
     else:
-        paginator.count = rows.count()  # without the follow-ups' joins
+        paginator.count = rows.count()  # the stored rows alone (an index of the filter)
     page = paginator.get_page(filters.page)
+    # who told the rows' clients and how: a query only when the page has such a row
+    told = [row.organization_id for row in page.object_list if row.informed]
+    followups = (
+        {
+            f.organization_id: f
+            for f in ClientFollowUp.objects.filter(
+                article=article, organization_id__in=told
+            ).select_related("informed_by")
+        }
+        if told
+        else {}
+    )
     vendors = article_vendor_keys(article)
-    # the vendors' values and the drivers of each row's result: read for this page only
+    # the vendors' values and the drivers of each row's result: for this page only
     details = results_exposure(
-        result_ids=[row.result_id for row in page.object_list], vendors=vendors
+        results={row.result_id: row for row in page.object_list}, vendors=vendors
     )
     # the vendors by the names of the article's tags, as the page's header shows them: no query
     names = {tag.slug: tag.name for tag in article.vendors.all()}
@@ -215,7 +223,7 @@ def affected_page(*, user, article: Article, filters: AffectedFilter):
                 assessed_at=row.submitted_at,
                 drivers=details[row.result_id].drivers,
             ),
-            followup=_followup(row, article) if row.told_id is not None else None,
+            followup=followups.get(row.organization_id),
             vendors=[
                 (names.get(key, key), value)
                 for key, value in sorted(
@@ -224,42 +232,9 @@ def affected_page(*, user, article: Article, filters: AffectedFilter):
             ],
         )
         for row in page.object_list
-        if row.result_id in details  # a result deleted between the two reads: on the next view
+        if row.result_id in details
     ]
     return page
-
-
-_TOLD = (
-    "id",
-    "informed_at",
-    "emailed_to",
-    "exposure",
-    "informed_by_id",
-    "informed_by__first_name",
-    "informed_by__last_name",
-    "informed_by__email",
-)
-
-
-def _followup(row: AffectedRow, article: Article) -> ClientFollowUp:
-    """The follow-up joined into ``row`` (``told_*``), as the model the page shows."""
-    by = None
-    if row.told_informed_by_id is not None:
-        by = User(
-            pk=row.told_informed_by_id,
-            first_name=row.told_informed_by__first_name,
-            last_name=row.told_informed_by__last_name,
-            email=row.told_informed_by__email,
-        )
-    return ClientFollowUp(
-        id=row.told_id,
-        article=article,
-        organization_id=row.organization_id,
-        informed_by=by,
-        informed_at=row.told_informed_at,
-        emailed_to=row.told_emailed_to,
-        exposure=row.told_exposure,
-    )
 
 
 def affected_total(*, article: Article) -> int:

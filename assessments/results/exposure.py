@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db.models import F
 from django.utils.translation import get_language
 
 from ..catalogue.text import tr
@@ -145,28 +146,43 @@ class ResultExposure:
     drivers: tuple[ExposureDriver, ...]
 
 
-def results_exposure(*, result_ids: Iterable[uuid.UUID], vendors: Iterable[str]) -> dict:
-    """``{result id: ResultExposure}`` of these results (the ids of their assessments): the
-    exposure to each of ``vendors`` and the drivers, as ``clients_exposed_to(detailed=True)``
-    gives them. For a caller that already has the rows of a page, each with its client's latest
-    result (news reads its stored rows): one query for the results, one for their tagged
-    answers. Callers pass only results their user may see."""
-    from ..models import Result
+# What ``results_exposure`` reads of a result, by its path from the result: a caller whose rows
+# lead to each client's latest result reads these with its rows (``result_fields``).
+_RESULT_PATHS = {
+    "vendor_exposure": "vendor_exposure",
+    "lock_in_drivers": "lock_in_drivers",
+    "assessment__questionnaire_id": "assessment__questionnaire_id",
+    "assessment__questionnaire__sha256": "assessment__questionnaire__sha256",
+}
 
+
+def result_fields(prefix: str) -> dict[str, F]:
+    """Annotations reading through ``prefix`` (the path to a result, such as
+    ``"organization__latest_result__"``) what ``results_exposure`` needs of it."""
+    return {_alias(name): F(prefix + path) for name, path in _RESULT_PATHS.items()}
+
+
+def _alias(name: str) -> str:
+    return "exposure_" + name.replace("__", "_")
+
+
+def results_exposure(*, results: dict, vendors: Iterable[str]) -> dict:
+    """``{result id: ResultExposure}``: the exposure to each of ``vendors`` and the drivers, as
+    ``clients_exposed_to(detailed=True)`` gives them, for a caller that read the rows of a page
+    each with its client's latest result and its ``result_fields`` (``results``: ``{result id:
+    row}``; news reads its stored rows so). One query, for the results' tagged answers. Callers
+    pass only results their user may see."""
     wanted = tuple(dict.fromkeys(v for v in vendors if v))
-    result_ids = list(result_ids)
-    if not wanted or not result_ids:
+    rows = [
+        {
+            "assessment_id": pk,
+            **{name: getattr(row, _alias(name)) for name in _RESULT_PATHS},
+        }
+        for pk, row in results.items()
+        if pk is not None
+    ]
+    if not wanted or not rows:
         return {}
-    rows = list(
-        Result.objects.filter(pk__in=result_ids).values(
-            "assessment_id",
-            "lock_in",
-            "vendor_exposure",
-            "lock_in_drivers",
-            "assessment__questionnaire_id",
-            "assessment__questionnaire__sha256",
-        )
-    )
     _levels, drivers = _details(rows, wanted, with_levels=False)
     out = {}
     for row in rows:
