@@ -207,15 +207,22 @@ def _details(
 
     # The catalogue of each result's version, from the version's id and checksum read with the
     # rows; the parsed documents are cached per version.
+    versions = {
+        version: questionnaire_of(*version)
+        for version in {
+            (row["assessment__questionnaire_id"], row["assessment__questionnaire__sha256"])
+            for row in rows
+        }
+    }
     questionnaires = {
-        row["assessment_id"]: questionnaire_of(
+        row["assessment_id"]: versions[
             row["assessment__questionnaire_id"], row["assessment__questionnaire__sha256"]
-        )
+        ]
         for row in rows
     }
     # Only the answers to questions whose options carry vendor tags (a handful per catalogue).
     tagged_questions = set()
-    for questionnaire in {id(q): q for q in questionnaires.values()}.values():
+    for questionnaire in versions.values():
         tagged_questions |= set(questionnaire.vendor_tagged)
     answers: dict = {}
     for assessment_id, key, value in Answer.objects.filter(
@@ -234,7 +241,9 @@ def _details(
     memo: dict = {}
 
     def readable(questionnaire, key: str, value, tagged: bool) -> ExposureDriver | None:
-        memo_key = (id(questionnaire), key, json.dumps(value, sort_keys=True), tagged)
+        plain = isinstance(value, str)
+        text = value if plain else json.dumps(value, sort_keys=True)
+        memo_key = (id(questionnaire), key, plain, text, tagged)
         if memo_key not in memo:
             question = questionnaire.questions[key]
             if tagged:
