@@ -1,8 +1,9 @@
 """Which clients each article concerns, stored (``AffectedClient``, ``ArticleReach``) and kept
 up to date in the transaction of the change:
 
-- an article's vendor tags change (or a vendor tag's key): its rows are rebuilt from every
-  client's summary row (one read of them, once per edit);
+- an article's vendor tags change (or a vendor tag's key or name, or a tag is deleted): its rows
+  are rebuilt from every client's summary row (one read of them, once per edit), and the tags
+  are stored with its count (``ArticleReach.vendors``);
 - a client's summary row changes what a row holds (``portal.portfolio.summary.exposure_changed``,
   sent by the summary refresh of a submission, a rescore, a deleted result, new level
   thresholds): its rows for every article with vendor tags are compared and written;
@@ -22,7 +23,7 @@ from collections.abc import Iterable
 
 from django.db import transaction
 from django.db.models import Count
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
 from portal.models import ClientSummary, Organization
@@ -102,6 +103,7 @@ def _rows(pairs: dict) -> list[AffectedClient]:
 
 
 def reach_recount(*, article_ids: Iterable[int]) -> None:
+    """Count the rows of these articles again and store their vendor tags with the count."""
     article_ids = sorted(set(article_ids))
     if not article_ids:
         return
@@ -112,11 +114,21 @@ def reach_recount(*, article_ids: Iterable[int]) -> None:
         .values_list("article_id", "n")
     )
     existing = set(Article.objects.filter(pk__in=article_ids).values_list("pk", flat=True))
+    tags: dict[int, list] = {}
+    for article_id, slug, name in (
+        Article.vendors.through.objects.filter(article_id__in=article_ids)
+        .order_by(*(f"tag__{field}" for field in Tag._meta.ordering), "tag_id")
+        .values_list("article_id", "tag__slug", "tag__name")
+    ):
+        tags.setdefault(article_id, []).append([slug, name])
     ArticleReach.objects.bulk_create(
-        [ArticleReach(article_id=pk, clients=counts.get(pk, 0)) for pk in sorted(existing)],
+        [
+            ArticleReach(article_id=pk, clients=counts.get(pk, 0), vendors=tags.get(pk, []))
+            for pk in sorted(existing)
+        ],
         update_conflicts=True,
         unique_fields=["article"],
-        update_fields=["clients"],
+        update_fields=["clients", "vendors"],
     )
 
 
@@ -191,8 +203,19 @@ def _vendors_changed(sender, instance, action, reverse, pk_set, **kwargs) -> Non
 
 @receiver(post_save, sender=Tag, dispatch_uid="news.tag_saved")
 def _tag_saved(sender, instance: Tag, created: bool, **kwargs) -> None:
-    if not created and not kwargs.get("raw"):  # the key may have changed
+    if not created and not kwargs.get("raw"):  # the key or the name may have changed
         article_affected_refresh(article_ids=instance.vendor_articles.values_list("pk", flat=True))
+
+
+@receiver(pre_delete, sender=Tag, dispatch_uid="news.tag_deleting")
+def _tag_deleting(sender, instance: Tag, **kwargs) -> None:
+    # the links go with the tag (no m2m_changed): note its articles while they are there
+    instance._vendor_article_ids = list(instance.vendor_articles.values_list("pk", flat=True))
+
+
+@receiver(post_delete, sender=Tag, dispatch_uid="news.tag_deleted")
+def _tag_deleted(sender, instance: Tag, **kwargs) -> None:
+    article_affected_refresh(article_ids=getattr(instance, "_vendor_article_ids", []))
 
 
 @receiver(post_save, sender=ClientFollowUp, dispatch_uid="news.followup_saved")

@@ -228,9 +228,13 @@ class AffectedClient(models.Model):
     when a client's latest exposure changes, so "Welche Kunden betrifft das?" pages through
     stored rows instead of reading every client's result."""
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="affected")
+    # no index of their own: the unique constraint leads with the article, affected_by_client
+    # serves the client
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="affected", db_index=False
+    )
     organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, related_name="news_affected"
+        Organization, on_delete=models.CASCADE, related_name="news_affected", db_index=False
     )
     exposure = models.PositiveSmallIntegerField(default=0)  # highest among the article's vendors
     exposure_sum = models.PositiveIntegerField(default=0)  # over the article's vendors (ties)
@@ -276,12 +280,15 @@ class AffectedClient(models.Model):
 
 
 class ArticleReach(models.Model):
-    """How many clients an article concerns (the rows of ``AffectedClient``), stored with them."""
+    """How many clients an article concerns (the rows of ``AffectedClient``), stored with them,
+    and the article's vendor tags the rows were built from (``[[slug, name], …]``, in the tags'
+    order): what "Welche Kunden betrifft das?" reads with the article."""
 
     article = models.OneToOneField(
         Article, primary_key=True, on_delete=models.CASCADE, related_name="reach"
     )
     clients = models.PositiveIntegerField(default=0)
+    vendors = models.JSONField(default=list, blank=True)
 
     class Meta:
         verbose_name = _("Reichweite")

@@ -103,11 +103,18 @@ def article_get_for_user(*, user, slug: str) -> Article:
 
 def article_get_for_impact(*, user, slug: str) -> Article:
     """The article for "Welche Kunden betrifft das?" if ``user`` may read it (else 404): with its
-    stored reach and its vendor tags, the only parts that page reads (two queries)."""
-    return get_object_or_404(
-        Article.objects.visible_to(user).select_related("reach").prefetch_related("vendors"),
-        slug=slug,
-    )
+    stored reach and vendor tags (``ArticleReach``), the only parts that page reads (one query)."""
+    return get_object_or_404(Article.objects.visible_to(user).select_related("reach"), slug=slug)
+
+
+def article_impact_vendors(article: Article) -> list[tuple[str, str]]:
+    """``(key, name)`` of the vendor tags ``article``'s stored clients were found by, in the
+    tags' order (``news.impact`` stores them with the count): no query when read with the
+    article (``article_get_for_impact``)."""
+    try:
+        return [(slug, name) for slug, name in article.reach.vendors]
+    except ArticleReach.DoesNotExist:
+        return []
 
 
 def article_with_cover(*, user, name: str) -> Article:
@@ -204,13 +211,12 @@ def affected_page(*, user, article: Article, filters: AffectedFilter):
         if told
         else {}
     )
-    vendors = article_vendor_keys(article)
+    # the vendors by the names of the article's tags, as the page's header shows them: no query
+    names = dict(article_impact_vendors(article))
     # the vendors' values and the drivers of each row's result: for this page only
     details = results_exposure(
-        results={row.result_id: row for row in page.object_list}, vendors=vendors
+        results={row.result_id: row for row in page.object_list}, vendors=list(names)
     )
-    # the vendors by the names of the article's tags, as the page's header shows them: no query
-    names = {tag.slug: tag.name for tag in article.vendors.all()}
     page.object_list = [
         AffectedClient(
             exposure=ClientExposure(

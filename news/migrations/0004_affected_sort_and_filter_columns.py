@@ -2,8 +2,11 @@
 the client's lock-in score and level and submission date (copied from its summary row), and
 whether it was told about the article (a follow-up exists); an index per sort, and on PostgreSQL
 ``affected_by_submitted`` for "Stand: neueste zuerst" with no submission last (SQLite cannot
-index NULLS LAST). The data step fills the new columns of the stored rows."""
+index NULLS LAST). The count per article also keeps the vendor tags the rows were found by
+(``ArticleReach.vendors``). The rows' own indexes on article and client go: the unique
+constraint and ``affected_by_client`` serve them. The data step fills the new columns."""
 
+import django.db.models.deletion
 from django.db import migrations, models
 from django.db.models import Exists, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -28,6 +31,19 @@ def columns_fill(apps, schema_editor):
             )
         ),
     )
+
+
+def vendors_fill(apps, schema_editor):
+    Article = apps.get_model("news", "Article")
+    ArticleReach = apps.get_model("news", "ArticleReach")
+    links = Article.vendors.through.objects.order_by("tag__kind", "tag__name", "tag_id")
+    tags = {}
+    for article_id, slug, name in links.values_list("article_id", "tag__slug", "tag__name"):
+        tags.setdefault(article_id, []).append([slug, name])
+    reaches = list(ArticleReach.objects.all())
+    for reach in reaches:
+        reach.vendors = tags.get(reach.article_id, [])
+    ArticleReach.objects.bulk_update(reaches, ["vendors"])
 
 
 def postgresql_index_create(apps, schema_editor):
@@ -102,6 +118,32 @@ class Migration(migrations.Migration):
                 name="affected_informed",
             ),
         ),
+        migrations.AlterField(
+            model_name="affectedclient",
+            name="article",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="affected",
+                to="news.article",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="affectedclient",
+            name="organization",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="news_affected",
+                to="portal.organization",
+            ),
+        ),
+        migrations.AddField(
+            model_name="articlereach",
+            name="vendors",
+            field=models.JSONField(blank=True, default=list),
+        ),
         migrations.RunPython(columns_fill, migrations.RunPython.noop),
+        migrations.RunPython(vendors_fill, migrations.RunPython.noop),
         migrations.RunPython(postgresql_index_create, postgresql_index_drop),
     ]

@@ -285,3 +285,25 @@ def test_assigned_scope_sorts_and_filters_only_own_clients(client, consultant, m
         "Kunde 49 GmbH",
     ]
     assert _names(client.get(url + "?level=high").content.decode()) == ["Kunde 51 GmbH"]
+
+
+def test_the_vendor_tags_are_stored_with_the_count_and_follow_renames_and_deletion(
+    client, consultant, questionnaire, tags
+):
+    _client("Nur Microsoft GmbH", {"microsoft": 60})
+    _client("Nur OpenAI AG", {"openai": 30})
+    article = make_article(slug="copilot", vendors=[tags["openai"], tags["microsoft"]])
+    reach = ArticleReach.objects.get(article=article)
+    assert reach.vendors == [["microsoft", "Microsoft"], ["openai", "OpenAI"]]  # by name
+
+    tags["openai"].name = "Open AI"
+    tags["openai"].save()
+    client.force_login(consultant)
+    body = client.get(reverse("news:affected", args=[article.slug])).content.decode()
+    assert '<span class="badge text-bg-light border">Open AI</span>' in body
+    assert "Open AI 30" in body  # the row's vendor, by the tag's name
+
+    tags["openai"].delete()
+    reach.refresh_from_db()
+    assert reach.vendors == [["microsoft", "Microsoft"]] and reach.clients == 1
+    assert list(_stored(article)) == ["Nur Microsoft GmbH"]
