@@ -4,7 +4,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import (
     Count,
     F,
@@ -196,9 +196,9 @@ def affected_page(*, user, article: Article, filters: AffectedFilter):
     paginator = Paginator(shown.order_by(*AFFECTED_SORTS[filters.sort]), AFFECTED_PAGE_SIZE)
     if user.sees_all_clients and not filters.is_filtered:
         paginator.count = affected_total(article=article)  # stored with the rows
+        page = paginator.get_page(filters.page)
     else:
-        paginator.count = rows.count()  # the stored rows alone (an index of the filter)
-    page = paginator.get_page(filters.page)
+        page = _page_counted(paginator, rows, filters.page)
     # who told the rows' clients and how: a query only when the page has such a row
     told = [row.organization_id for row in page.object_list if row.informed]
     followups = (
@@ -241,6 +241,22 @@ def affected_page(*, user, article: Article, filters: AffectedFilter):
         if row.result_id in details
     ]
     return page
+
+
+def _page_counted(paginator: Paginator, rows: QuerySet, number: int) -> Page:
+    """Page ``number`` of ``paginator`` with the count of ``rows`` read in the same query (a
+    subquery the database runs once, over the index of the filter): one round trip. Past the
+    last page, the last page (as ``get_page``), after a count of its own."""
+    counted = rows.order_by().values("article").annotate(n=Count("pk")).values("n")
+    start = (number - 1) * paginator.per_page
+    found = list(
+        paginator.object_list.annotate(total=Subquery(counted))[start : start + paginator.per_page]
+    )
+    if found or number == 1:
+        paginator.count = found[0].total if found else 0
+        return Page(found, number, paginator)
+    paginator.count = rows.count()
+    return paginator.get_page(number)
 
 
 def affected_total(*, article: Article) -> int:

@@ -240,6 +240,11 @@ def test_the_page_sorts_by_lock_in_and_submission_and_filters_by_level_and_infor
     medium = names("?level=medium&sort=name")
     assert medium == [f"Kunde {n:02d} GmbH" for n in range(25, 50)]
     assert names("?level=critical") == []
+    empty = client.get(url + "?level=critical").content.decode()
+    assert "0 betroffene Kunden" in empty and "Kein betroffener Kunde passt" in empty
+    # past the last page: the last page (25 medium ones fit on one)
+    assert names("?level=medium&page=2") == names("?level=medium&page=1") == medium[::-1]
+    assert names("?level=high&page=5") == ["Kunde 52 GmbH", "Kunde 51 GmbH", "Kunde 50 GmbH"]
 
     told = AffectedClient.objects.get(article=many, organization__name="Kunde 51 GmbH")
     ClientFollowUp.objects.create(article=many, organization_id=told.organization_id)
