@@ -6,11 +6,13 @@ through the template engine; built here they take about a millisecond (as the da
 
 from __future__ import annotations
 
+from functools import lru_cache
 from html import escape
 
 from django.utils import dateformat, timezone
 from django.utils.formats import get_format
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from portal.portfolio.rows import url_maker
@@ -20,6 +22,14 @@ def _date(value, date_format: str) -> str:
     if value is None:
         return ""
     return dateformat.format(timezone.localtime(value), date_format)
+
+
+@lru_cache(maxsize=4096)
+def _stand(day, date_format: str, language: str) -> str:
+    """A row's "Stand <day>", escaped: the same for every row of that day, language and format
+    (clients submit on many days; formatting a date is the row's dearest part)."""
+    date = dateformat.format(day, date_format) if day else ""
+    return escape(_("Stand %(date)s") % {"date": date})
 
 
 def affected_rows_html(rows) -> SafeString:
@@ -33,9 +43,9 @@ def affected_rows_html(rows) -> SafeString:
         get_format("SHORT_DATE_FORMAT"),
         get_format("SHORT_DATETIME_FORMAT"),
     )
-    # made once per page: a level's label, a day's "Stand …" (clients submit on the same days)
+    # made once per page: a level's label
     level_labels: dict[str, str] = {}
-    stands: dict = {}
+    language = get_language()
     items: dict = {}  # a driver's <li> (clients answer alike)
     zone = timezone.get_current_timezone()
     out = []
@@ -44,10 +54,7 @@ def affected_rows_html(rows) -> SafeString:
         pk, name = escape(str(e.organization_id)), escape(e.organization_name)
         url = escape(detail_url(e.organization_id))
         day = e.assessed_at.astimezone(zone).date() if e.assessed_at else None
-        stand = stands.get(day)
-        if stand is None:
-            date = dateformat.format(day, short_date) if day else ""
-            stand = stands[day] = escape(_("Stand %(date)s") % {"date": date})
+        stand = _stand(day, short_date, language)
         level = level_labels.get(e.lock_in_level)
         if level is None:
             level = level_labels[e.lock_in_level] = escape(e.lock_in_level_label)

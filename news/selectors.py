@@ -163,6 +163,10 @@ AFFECTED_SORTS = {
 }
 
 
+# what a row of the page shows of its stored row (with its client's name and latest result)
+SHOWN = ("organization_id", "exposure", "lock_in", "lock_in_level", "submitted_at", "informed")
+
+
 def _affected_rows(*, user, article: Article) -> QuerySet[AffectedRow]:
     """The stored clients of ``article`` that ``user`` may see."""
     rows = AffectedRow.objects.filter(article=article)
@@ -188,11 +192,10 @@ def affected_page(*, user, article: Article, filters: AffectedFilter):
         rows = rows.filter(informed=filters.informed == "yes")
     if filters.mine:
         rows = rows.filter(organization__consultant=user)
+    fields = result_fields("organization__latest_result__")
     shown = rows.annotate(
-        name=F("organization__name"),
-        result_id=F("organization__latest_result"),
-        **result_fields("organization__latest_result__"),
-    )
+        name=F("organization__name"), result_id=F("organization__latest_result"), **fields
+    ).values(*SHOWN, "name", "result_id", *fields)
     paginator = Paginator(shown.order_by(*AFFECTED_SORTS[filters.sort]), AFFECTED_PAGE_SIZE)
     if user.sees_all_clients and not filters.is_filtered:
         paginator.count = affected_total(article=article)  # stored with the rows
@@ -200,7 +203,7 @@ def affected_page(*, user, article: Article, filters: AffectedFilter):
     else:
         page = _page_counted(paginator, rows, filters.page)
     # who told the rows' clients and how: a query only when the page has such a row
-    told = [row.organization_id for row in page.object_list if row.informed]
+    told = [row["organization_id"] for row in page.object_list if row["informed"]]
     followups = (
         {
             f.organization_id: f
@@ -215,30 +218,30 @@ def affected_page(*, user, article: Article, filters: AffectedFilter):
     names = dict(article_impact_vendors(article))
     # the vendors' values and the drivers of each row's result: for this page only
     details = results_exposure(
-        results={row.result_id: row for row in page.object_list}, vendors=list(names)
+        results={row["result_id"]: row for row in page.object_list}, vendors=list(names)
     )
     page.object_list = [
         AffectedClient(
             exposure=ClientExposure(
-                organization_id=row.organization_id,
-                organization_name=row.name,
-                exposure=row.exposure,
-                vendors=details[row.result_id].vendors,
-                lock_in=row.lock_in,
-                lock_in_level=row.lock_in_level,
-                assessed_at=row.submitted_at,
-                drivers=details[row.result_id].drivers,
+                organization_id=row["organization_id"],
+                organization_name=row["name"],
+                exposure=row["exposure"],
+                vendors=details[row["result_id"]].vendors,
+                lock_in=row["lock_in"],
+                lock_in_level=row["lock_in_level"],
+                assessed_at=row["submitted_at"],
+                drivers=details[row["result_id"]].drivers,
             ),
-            followup=followups.get(row.organization_id),
+            followup=followups.get(row["organization_id"]),
             vendors=[
                 (names.get(key, key), value)
                 for key, value in sorted(
-                    details[row.result_id].vendors.items(), key=lambda kv: -kv[1]
+                    details[row["result_id"]].vendors.items(), key=lambda kv: -kv[1]
                 )
             ],
         )
         for row in page.object_list
-        if row.result_id in details
+        if row["result_id"] in details
     ]
     return page
 
@@ -253,7 +256,7 @@ def _page_counted(paginator: Paginator, rows: QuerySet, number: int) -> Page:
         paginator.object_list.annotate(total=Subquery(counted))[start : start + paginator.per_page]
     )
     if found or number == 1:
-        paginator.count = found[0].total if found else 0
+        paginator.count = found[0]["total"] if found else 0
         return Page(found, number, paginator)
     paginator.count = rows.count()
     return paginator.get_page(number)

@@ -170,13 +170,13 @@ def results_exposure(*, results: dict, vendors: Iterable[str]) -> dict:
     """``{result id: ResultExposure}``: the exposure to each of ``vendors`` and the drivers, as
     ``clients_exposed_to(detailed=True)`` gives them, for a caller that read the rows of a page
     each with its client's latest result and its ``result_fields`` (``results``: ``{result id:
-    row}``; news reads its stored rows so). One query, for the results' tagged answers. Callers
-    pass only results their user may see."""
+    row}``, each row a mapping with those fields; news reads its stored rows so). One query, for
+    the results' tagged answers. Callers pass only results their user may see."""
     wanted = tuple(dict.fromkeys(v for v in vendors if v))
     rows = [
         {
             "assessment_id": pk,
-            **{name: getattr(row, _alias(name)) for name in _RESULT_PATHS},
+            **{name: row[_alias(name)] for name in _RESULT_PATHS},
         }
         for pk, row in results.items()
         if pk is not None
