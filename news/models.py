@@ -254,9 +254,10 @@ class AffectedClient(models.Model):
                 fields=["article", "organization"], name="one_affected_row_per_article_and_client"
             )
         ]
-        # the page's sorts (``news.selectors.AFFECTED_SORTS``) as index orders; "Stand" (the
-        # submission, newest first with none last) is a PostgreSQL index of migration news/0004,
-        # as SQLite cannot index NULLS LAST; "Kunde: A–Z" walks the clients' name index
+        # the page's sorts (``news.selectors.AFFECTED_SORTS``) as index orders, also within a
+        # lock-in level; "Stand" (the submission, newest first with none last) has PostgreSQL
+        # indexes of migration news/0004, as SQLite cannot index NULLS LAST; "Kunde: A–Z" walks
+        # the clients' name index
         indexes = [
             models.Index(
                 fields=["article", "-exposure", "-exposure_sum", "-lock_in"],
@@ -266,6 +267,10 @@ class AffectedClient(models.Model):
             models.Index(
                 fields=["article", "lock_in_level", "-exposure", "-exposure_sum", "-lock_in"],
                 name="affected_by_level",
+            ),
+            models.Index(
+                fields=["article", "lock_in_level", "-lock_in", "-exposure"],
+                name="affected_by_level_lock_in",
             ),
             models.Index(
                 fields=["article", "-exposure", "-exposure_sum", "-lock_in"],

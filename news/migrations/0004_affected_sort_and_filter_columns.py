@@ -1,8 +1,8 @@
 """What "Welche Kunden betrifft das?" sorts and filters by, stored on each affected row (issue 20):
 the client's lock-in score and level and submission date (copied from its summary row), and
 whether it was told about the article (a follow-up exists); an index per sort, and on PostgreSQL
-``affected_by_submitted`` for "Stand: neueste zuerst" with no submission last (SQLite cannot
-index NULLS LAST). The count per article also keeps the vendor tags the rows were found by
+``affected_by_submitted`` and ``affected_by_level_submitted`` for "Stand: neueste zuerst" with
+no submission last (SQLite cannot index NULLS LAST). The count per article also keeps the vendor tags the rows were found by
 (``ArticleReach.vendors``). The rows' own indexes on article and client go: the unique
 constraint and ``affected_by_client`` serve them. The data step fills the new columns."""
 
@@ -52,11 +52,16 @@ def postgresql_index_create(apps, schema_editor):
             "CREATE INDEX IF NOT EXISTS affected_by_submitted ON news_affectedclient "
             "(article_id, submitted_at DESC NULLS LAST)"
         )
+        schema_editor.execute(
+            "CREATE INDEX IF NOT EXISTS affected_by_level_submitted ON news_affectedclient "
+            "(article_id, lock_in_level, submitted_at DESC NULLS LAST)"
+        )
 
 
 def postgresql_index_drop(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute("DROP INDEX IF EXISTS affected_by_submitted")
+        schema_editor.execute("DROP INDEX IF EXISTS affected_by_level_submitted")
 
 
 class Migration(migrations.Migration):
@@ -108,6 +113,13 @@ class Migration(migrations.Migration):
             index=models.Index(
                 fields=["article", "lock_in_level", "-exposure", "-exposure_sum", "-lock_in"],
                 name="affected_by_level",
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="affectedclient",
+            index=models.Index(
+                fields=["article", "lock_in_level", "-lock_in", "-exposure"],
+                name="affected_by_level_lock_in",
             ),
         ),
         migrations.AddIndex(
