@@ -47,19 +47,24 @@ def affected_rows_html(rows) -> SafeString:
     level_labels: dict[str, str] = {}
     language = get_language()
     items: dict = {}  # a driver's <li> (clients answer alike)
+    vendor_names: dict = {}
     zone = timezone.get_current_timezone()
     out = []
     for row in rows:
         e = row.exposure
-        pk, name = escape(str(e.organization_id)), escape(e.organization_name)
-        url = escape(detail_url(e.organization_id))
+        # an id and its URL hold hex digits and dashes only
+        pk, name = str(e.organization_id), escape(e.organization_name)
+        url = detail_url(pk)
         day = e.assessed_at.astimezone(zone).date() if e.assessed_at else None
         stand = _stand(day, short_date, language)
         level = level_labels.get(e.lock_in_level)
         if level is None:
             level = level_labels[e.lock_in_level] = escape(e.lock_in_level_label)
+        for vendor, _value in row.vendors:
+            if vendor not in vendor_names:
+                vendor_names[vendor] = escape(vendor)
         vendors = " · ".join(
-            f"{escape(vendor)} {escape(str(value))}" for vendor, value in row.vendors
+            f"{vendor_names[vendor]} {int(value)}" for vendor, value in row.vendors
         )
         for d in e.drivers:
             if d not in items:

@@ -7,7 +7,6 @@ organisations come from ``Result.objects.visible_to(user).latest_per_organizatio
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -241,9 +240,7 @@ def _details(
     memo: dict = {}
 
     def readable(questionnaire, key: str, value, tagged: bool) -> ExposureDriver | None:
-        plain = isinstance(value, str)
-        text = value if plain else json.dumps(value, sort_keys=True)
-        memo_key = (id(questionnaire), key, plain, text, tagged)
+        memo_key = (id(questionnaire), key, _frozen(value), tagged)
         if memo_key not in memo:
             question = questionnaire.questions[key]
             if tagged:
@@ -294,6 +291,15 @@ def _details(
                 drivers.append(readable(questionnaire, key, answer, tagged=False))
         out[pk] = tuple(drivers)
     return levels, out
+
+
+def _frozen(value):
+    """An answer as a dictionary key (lists and objects as tuples, tagged by their kind)."""
+    if isinstance(value, list):
+        return ("list", *(_frozen(item) for item in value))
+    if isinstance(value, dict):
+        return ("dict", *sorted((key, _frozen(item)) for key, item in value.items()))
+    return value
 
 
 def _readable_cards(assessment_ids: list) -> dict:
