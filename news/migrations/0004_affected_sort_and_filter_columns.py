@@ -2,9 +2,10 @@
 the client's lock-in score and level and submission date (copied from its summary row), and
 whether it was told about the article (a follow-up exists); an index per sort, and on PostgreSQL
 ``affected_by_submitted`` and ``affected_by_level_submitted`` for "Stand: neueste zuerst" with
-no submission last (SQLite cannot index NULLS LAST). The count per article also keeps the vendor tags the rows were found by
-(``ArticleReach.vendors``). The rows' own indexes on article and client go: the unique
-constraint and ``affected_by_client`` serve them. The data step fills the new columns."""
+no submission last (SQLite cannot index NULLS LAST). The count per article also keeps the
+vendor tags the rows were found by (``ArticleReach.vendors``). The rows' own indexes on article
+and client go: the unique constraint and ``affected_by_client`` serve them. The data steps fill
+the new columns (decision 0052)."""
 
 import django.db.models.deletion
 from django.db import migrations, models
