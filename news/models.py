@@ -228,12 +228,23 @@ class AffectedClient(models.Model):
     when a client's latest exposure changes, so "Welche Kunden betrifft das?" pages through
     stored rows instead of reading every client's result."""
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="affected")
+    # no index of their own: the unique constraint leads with the article, affected_by_client
+    # serves the client
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="affected", db_index=False
+    )
     organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, related_name="news_affected"
+        Organization, on_delete=models.CASCADE, related_name="news_affected", db_index=False
     )
     exposure = models.PositiveSmallIntegerField(default=0)  # highest among the article's vendors
     exposure_sum = models.PositiveIntegerField(default=0)  # over the article's vendors (ties)
+    # What the page sorts and filters by, copied from the client's summary row (``ClientSummary``)
+    # in the transaction that changes it, and from the follow-ups: each sort and filter walks an
+    # index of the article's rows and stops after the page.
+    lock_in = models.PositiveSmallIntegerField(default=0)
+    lock_in_level = models.CharField(max_length=16, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    informed = models.BooleanField(default=False)  # a ClientFollowUp of this article and client
 
     class Meta:
         verbose_name = _("betroffener Kunde")
@@ -243,9 +254,28 @@ class AffectedClient(models.Model):
                 fields=["article", "organization"], name="one_affected_row_per_article_and_client"
             )
         ]
+        # the page's sorts (``news.selectors.AFFECTED_SORTS``) as index orders, also within a
+        # lock-in level; "Stand" (the submission, newest first with none last) has PostgreSQL
+        # indexes of migration news/0004, as SQLite cannot index NULLS LAST; "Kunde: A–Z" walks
+        # the clients' name index
         indexes = [
             models.Index(
-                fields=["article", "-exposure", "-exposure_sum"], name="affected_by_exposure"
+                fields=["article", "-exposure", "-exposure_sum", "-lock_in"],
+                name="affected_by_exposure",
+            ),
+            models.Index(fields=["article", "-lock_in", "-exposure"], name="affected_by_lock_in"),
+            models.Index(
+                fields=["article", "lock_in_level", "-exposure", "-exposure_sum", "-lock_in"],
+                name="affected_by_level",
+            ),
+            models.Index(
+                fields=["article", "lock_in_level", "-lock_in", "-exposure"],
+                name="affected_by_level_lock_in",
+            ),
+            models.Index(
+                fields=["article", "-exposure", "-exposure_sum", "-lock_in"],
+                condition=models.Q(informed=True),
+                name="affected_informed",
             ),
             models.Index(fields=["organization"], name="affected_by_client"),
         ]
@@ -255,12 +285,15 @@ class AffectedClient(models.Model):
 
 
 class ArticleReach(models.Model):
-    """How many clients an article concerns (the rows of ``AffectedClient``), stored with them."""
+    """How many clients an article concerns (the rows of ``AffectedClient``), stored with them,
+    and the article's vendor tags the rows were built from (``[[slug, name], …]``, in the tags'
+    order): what "Welche Kunden betrifft das?" reads with the article."""
 
     article = models.OneToOneField(
         Article, primary_key=True, on_delete=models.CASCADE, related_name="reach"
     )
     clients = models.PositiveIntegerField(default=0)
+    vendors = models.JSONField(default=list, blank=True)
 
     class Meta:
         verbose_name = _("Reichweite")

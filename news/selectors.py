@@ -4,12 +4,10 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import (
     Count,
-    Exists,
     F,
-    FilteredRelation,
     IntegerField,
     Max,
     OuterRef,
@@ -23,8 +21,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from assessments.results.exposure import ClientExposure, clients_exposed_to
-from portal.models import Organization, User
+from assessments.results.exposure import ClientExposure, result_fields, results_exposure
+from portal.models import Organization
 
 from .filters import AffectedFilter
 from .models import (
@@ -105,11 +103,18 @@ def article_get_for_user(*, user, slug: str) -> Article:
 
 def article_get_for_impact(*, user, slug: str) -> Article:
     """The article for "Welche Kunden betrifft das?" if ``user`` may read it (else 404): with its
-    stored reach and its vendor tags, the only parts that page reads (two queries)."""
-    return get_object_or_404(
-        Article.objects.visible_to(user).select_related("reach").prefetch_related("vendors"),
-        slug=slug,
-    )
+    stored reach and vendor tags (``ArticleReach``), the only parts that page reads (one query)."""
+    return get_object_or_404(Article.objects.visible_to(user).select_related("reach"), slug=slug)
+
+
+def article_impact_vendors(article: Article) -> list[tuple[str, str]]:
+    """``(key, name)`` of the vendor tags ``article``'s stored clients were found by, in the
+    tags' order (``news.impact`` stores them with the count): no query when read with the
+    article (``article_get_for_impact``)."""
+    try:
+        return [(slug, name) for slug, name in article.reach.vendors]
+    except ArticleReach.DoesNotExist:
+        return []
 
 
 def article_with_cover(*, user, name: str) -> Article:
@@ -149,27 +154,25 @@ class AffectedClient:
 
 
 AFFECTED_PAGE_SIZE = 50
+# each the order of an index of the stored rows (``AffectedClient.Meta``) up to the name
 AFFECTED_SORTS = {
-    "exposure": ("-exposure", "-exposure_sum", F("lock_in").desc(nulls_last=True), "name", "pk"),
-    "name": ("name", "pk"),
-    "lock_in": (F("lock_in").desc(nulls_last=True), "-exposure", "name", "pk"),
-    "submitted": (F("submitted_at").desc(nulls_last=True), "name", "pk"),
+    "exposure": ("-exposure", "-exposure_sum", "-lock_in", "organization__name", "pk"),
+    "name": ("organization__name", "pk"),
+    "lock_in": ("-lock_in", "-exposure", "organization__name", "pk"),
+    "submitted": (F("submitted_at").desc(nulls_last=True), "organization__name", "pk"),
 }
 
 
+# what a row of the page shows of its stored row (with its client's name and latest result)
+SHOWN = ("organization_id", "exposure", "lock_in", "lock_in_level", "submitted_at", "informed")
+
+
 def _affected_rows(*, user, article: Article) -> QuerySet[AffectedRow]:
-    """The stored clients of ``article`` that ``user`` may see, with what a row shows."""
+    """The stored clients of ``article`` that ``user`` may see."""
     rows = AffectedRow.objects.filter(article=article)
     if not user.sees_all_clients:  # else every client: no subquery over all of them
         rows = rows.filter(organization__in=Organization.objects.visible_to(user))
-    informed = ClientFollowUp.objects.filter(article=article, organization=OuterRef("organization"))
-    return rows.annotate(
-        name=F("organization__name"),
-        lock_in=F("organization__summary__lock_in"),
-        lock_in_level=F("organization__summary__level_lock_in"),
-        submitted_at=F("organization__summary__submitted_at"),
-        informed=Exists(informed),
-    )
+    return rows
 
 
 def affected_page(*, user, article: Article, filters: AffectedFilter):
@@ -182,84 +185,81 @@ def affected_page(*, user, article: Article, filters: AffectedFilter):
         raise Http404
     rows = _affected_rows(user=user, article=article)
     if filters.q:
-        rows = rows.filter(name__icontains=filters.q)
+        rows = rows.filter(organization__name__icontains=filters.q)
     if filters.level:
         rows = rows.filter(lock_in_level=filters.level)
     if filters.informed:
         rows = rows.filter(informed=filters.informed == "yes")
     if filters.mine:
         rows = rows.filter(organization__consultant=user)
-    # the follow-up of each row (at most one per article and client) joined in: no extra query
-    rows = rows.annotate(
-        told=FilteredRelation(
-            "organization__news_followups",
-            condition=Q(organization__news_followups__article=article),
-        )
-    ).annotate(**{f"told_{name}": F(f"told__{name}") for name in _TOLD})
-    paginator = Paginator(rows.order_by(*AFFECTED_SORTS[filters.sort]), AFFECTED_PAGE_SIZE)
+    fields = result_fields("organization__latest_result__")
+    shown = rows.annotate(
+        name=F("organization__name"), result_id=F("organization__latest_result"), **fields
+    ).values(*SHOWN, "name", "result_id", *fields)
+    paginator = Paginator(shown.order_by(*AFFECTED_SORTS[filters.sort]), AFFECTED_PAGE_SIZE)
     if user.sees_all_clients and not filters.is_filtered:
         paginator.count = affected_total(article=article)  # stored with the rows
-    page = paginator.get_page(filters.page)
-    ids = [row.organization_id for row in page.object_list]
-    detailed = {
-        e.organization_id: e
-        for e in clients_exposed_to(
-            user=user, vendors=article_vendor_keys(article), organization_ids=ids, detailed=True
-        )
-    }
-    followups = {
-        row.organization_id: _followup(row, article)
-        for row in page.object_list
-        if row.told_id is not None
-    }
+        page = paginator.get_page(filters.page)
+    else:
+        page = _page_counted(paginator, rows, filters.page)
+    # who told the rows' clients and how: a query only when the page has such a row
+    told = [row["organization_id"] for row in page.object_list if row["informed"]]
+    followups = (
+        {
+            f.organization_id: f
+            for f in ClientFollowUp.objects.filter(
+                article=article, organization_id__in=told
+            ).select_related("informed_by")
+        }
+        if told
+        else {}
+    )
     # the vendors by the names of the article's tags, as the page's header shows them: no query
-    names = {tag.slug: tag.name for tag in article.vendors.all()}
+    names = dict(article_impact_vendors(article))
+    # the vendors' values and the drivers of each row's result: for this page only
+    details = results_exposure(
+        results={row["result_id"]: row for row in page.object_list}, vendors=list(names)
+    )
     page.object_list = [
         AffectedClient(
-            exposure=detailed[pk],
-            followup=followups.get(pk),
+            exposure=ClientExposure(
+                organization_id=row["organization_id"],
+                organization_name=row["name"],
+                exposure=row["exposure"],
+                vendors=details[row["result_id"]].vendors,
+                lock_in=row["lock_in"],
+                lock_in_level=row["lock_in_level"],
+                assessed_at=row["submitted_at"],
+                drivers=details[row["result_id"]].drivers,
+            ),
+            followup=followups.get(row["organization_id"]),
             vendors=[
                 (names.get(key, key), value)
-                for key, value in sorted(detailed[pk].vendors.items(), key=lambda kv: -kv[1])
+                for key, value in sorted(
+                    details[row["result_id"]].vendors.items(), key=lambda kv: -kv[1]
+                )
             ],
         )
-        for pk in ids
-        if pk in detailed  # a result replaced between the two reads: on the next view
+        for row in page.object_list
+        if row["result_id"] in details
     ]
     return page
 
 
-_TOLD = (
-    "id",
-    "informed_at",
-    "emailed_to",
-    "exposure",
-    "informed_by_id",
-    "informed_by__first_name",
-    "informed_by__last_name",
-    "informed_by__email",
-)
-
-
-def _followup(row: AffectedRow, article: Article) -> ClientFollowUp:
-    """The follow-up joined into ``row`` (``told_*``), as the model the page shows."""
-    by = None
-    if row.told_informed_by_id is not None:
-        by = User(
-            pk=row.told_informed_by_id,
-            first_name=row.told_informed_by__first_name,
-            last_name=row.told_informed_by__last_name,
-            email=row.told_informed_by__email,
-        )
-    return ClientFollowUp(
-        id=row.told_id,
-        article=article,
-        organization_id=row.organization_id,
-        informed_by=by,
-        informed_at=row.told_informed_at,
-        emailed_to=row.told_emailed_to,
-        exposure=row.told_exposure,
+def _page_counted(paginator: Paginator, rows: QuerySet, number: int) -> Page:
+    """Page ``number`` of ``paginator`` with the count of ``rows`` read in the same query (a
+    subquery the database runs once, over the index of the filter): one round trip. Past the
+    last page, the last page (as ``get_page``), after a count of its own."""
+    counted = rows.order_by().values("article").annotate(n=Count("pk")).values("n")
+    start = (number - 1) * paginator.per_page
+    found = list(
+        paginator.object_list.annotate(total=Subquery(counted))[start : start + paginator.per_page]
     )
+    if found or number == 1:
+        paginator.count = found[0]["total"] if found else 0
+        return Page(found, number, paginator)
+    paginator.count = rows.count()
+    return paginator.get_page(number)
 
 
 def affected_total(*, article: Article) -> int:

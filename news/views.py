@@ -140,6 +140,7 @@ def affected_clients(request: HttpRequest, slug: str) -> HttpResponse:
         "news/affected_clients.html",
         {
             "article": article,
+            "vendor_names": [name for _key, name in selectors.article_impact_vendors(article)],
             "page": page,
             "rows": page.object_list,
             "rows_html": affected_rows_html(page.object_list),

@@ -99,6 +99,17 @@ class Questionnaire:
             for ref in _referenced_questions(question.get("show_if"))
         )
 
+    @cached_property
+    def vendor_tagged(self) -> tuple[str, ...]:
+        """Questions with an option (or a yes/no answer) tagged with vendors, in order: where a
+        client's exposure to a vendor comes from."""
+        return tuple(
+            key
+            for key, question in self.questions.items()
+            if any(option.get("vendors") for option in question.get("options", ()))
+            or any((question.get(b) or {}).get("vendors") for b in ("yes", "no"))
+        )
+
     def visible(self, answers: dict) -> set[str]:
         return set(visible_questions(self.document, answers))
 

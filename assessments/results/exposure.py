@@ -12,6 +12,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db.models import F
+from django.utils.translation import get_language
+
 from ..catalogue.text import tr
 from ..questionnaire.answers import answer_label
 
@@ -136,7 +139,63 @@ def clients_exposed_to(
     ]
 
 
-def _details(rows: list[dict], vendors: tuple[str, ...]) -> tuple[dict, dict]:
+@dataclass(frozen=True)
+class ResultExposure:
+    vendors: dict[str, int]  # vendor key → exposure 0..100, only the vendors asked about, > 0
+    drivers: tuple[ExposureDriver, ...]
+
+
+# What ``results_exposure`` reads of a result, by its path from the result: a caller whose rows
+# lead to each client's latest result reads these with its rows (``result_fields``).
+_RESULT_PATHS = {
+    "vendor_exposure": "vendor_exposure",
+    "lock_in_drivers": "lock_in_drivers",
+    "assessment__questionnaire_id": "assessment__questionnaire_id",
+    "assessment__questionnaire__sha256": "assessment__questionnaire__sha256",
+}
+
+
+def result_fields(prefix: str) -> dict[str, F]:
+    """Annotations reading through ``prefix`` (the path to a result, such as
+    ``"organization__latest_result__"``) what ``results_exposure`` needs of it."""
+    return {_alias(name): F(prefix + path) for name, path in _RESULT_PATHS.items()}
+
+
+def _alias(name: str) -> str:
+    return "exposure_" + name.replace("__", "_")
+
+
+def results_exposure(*, results: dict, vendors: Iterable[str]) -> dict:
+    """``{result id: ResultExposure}``: the exposure to each of ``vendors`` and the drivers, as
+    ``clients_exposed_to(detailed=True)`` gives them, for a caller that read the rows of a page
+    each with its client's latest result and its ``result_fields`` (``results``: ``{result id:
+    row}``, each row a mapping with those fields; news reads its stored rows so). One query, for
+    the results' tagged answers. Callers pass only results their user may see."""
+    wanted = tuple(dict.fromkeys(v for v in vendors if v))
+    rows = [
+        {
+            "assessment_id": pk,
+            **{name: row[_alias(name)] for name in _RESULT_PATHS},
+        }
+        for pk, row in results.items()
+        if pk is not None
+    ]
+    if not wanted or not rows:
+        return {}
+    _levels, drivers = _details(rows, wanted, with_levels=False)
+    out = {}
+    for row in rows:
+        exposure = row["vendor_exposure"] or {}
+        out[row["assessment_id"]] = ResultExposure(
+            vendors={key: int(exposure[key]) for key in wanted if (exposure.get(key) or 0) > 0},
+            drivers=drivers.get(row["assessment_id"], ()),
+        )
+    return out
+
+
+def _details(
+    rows: list[dict], vendors: tuple[str, ...], *, with_levels: bool = True
+) -> tuple[dict, dict]:
     """Per assessment: the lock-in level, and the drivers (the answers tagged with one of
     ``vendors``, then the top lock-in drivers), readable. From the stored keys
     (``Result.lock_in_drivers``) and the catalogue's texts; only a result stored before those
@@ -147,16 +206,23 @@ def _details(rows: list[dict], vendors: tuple[str, ...]) -> tuple[dict, dict]:
 
     # The catalogue of each result's version, from the version's id and checksum read with the
     # rows; the parsed documents are cached per version.
+    versions = {
+        version: questionnaire_of(*version)
+        for version in {
+            (row["assessment__questionnaire_id"], row["assessment__questionnaire__sha256"])
+            for row in rows
+        }
+    }
     questionnaires = {
-        row["assessment_id"]: questionnaire_of(
+        row["assessment_id"]: versions[
             row["assessment__questionnaire_id"], row["assessment__questionnaire__sha256"]
-        )
+        ]
         for row in rows
     }
     # Only the answers to questions whose options carry vendor tags (a handful per catalogue).
     tagged_questions = set()
-    for questionnaire in {id(q): q for q in questionnaires.values()}.values():
-        tagged_questions |= _vendor_tagged_questions(questionnaire)
+    for questionnaire in versions.values():
+        tagged_questions |= set(questionnaire.vendor_tagged)
     answers: dict = {}
     for assessment_id, key, value in Answer.objects.filter(
         assessment_id__in=list(questionnaires), question_key__in=tagged_questions
@@ -169,48 +235,71 @@ def _details(rows: list[dict], vendors: tuple[str, ...]) -> tuple[dict, dict]:
         if not pairs or any(key not in questionnaires[pk].questions for key, _a in pairs)
     ]
     cards = _readable_cards(missing) if missing else {}
+    language = get_language()
+    # clients answer alike: each (catalogue, question, answer) is made readable once per call
+    memo: dict = {}
+
+    def readable(questionnaire, key: str, value, tagged: bool) -> ExposureDriver | None:
+        memo_key = (id(questionnaire), key, _frozen(value), tagged)
+        if memo_key not in memo:
+            question = questionnaire.questions[key]
+            if tagged:
+                labels = _tagged_choice_labels(question, value, vendors, language)
+                answer = ", ".join(labels) if labels else None
+            else:
+                answer = answer_label(question, value, language)
+            memo[memo_key] = (
+                None
+                if answer is None
+                else ExposureDriver(question=tr(question["text"], language), answer=answer)
+            )
+        return memo[memo_key]
+
     levels, out = {}, {}
     for row in rows:
         pk = row["assessment_id"]
         questionnaire = questionnaires[pk]
-        levels[pk] = level_for(index_for(questionnaire.document), row["lock_in"])
+        if with_levels:
+            levels[pk] = level_for(index_for(questionnaire.document), row["lock_in"])
         given = answers.get(pk, {})
         drivers: list[ExposureDriver] = []
         tagged_keys = set()
-        for key, question in questionnaire.questions.items():
+        for key in questionnaire.vendor_tagged:
             if key not in given:
                 continue
-            tagged = _tagged_choice_labels(question, given[key], vendors)
-            if tagged:
+            driver = readable(questionnaire, key, given[key], tagged=True)
+            if driver is not None:
                 tagged_keys.add(key)
-                drivers.append(
-                    ExposureDriver(question=tr(question["text"]), answer=", ".join(tagged))
-                )
+                drivers.append(driver)
         if pk in cards:  # an older result: its card has the drivers with their texts
             for driver in _card_lock_in_drivers(cards[pk]):
                 if driver["question_key"] in tagged_keys:
                     continue
                 question = questionnaire.questions.get(driver["question_key"])
                 label = (
-                    answer_label(question, driver.get("answer"))
+                    answer_label(question, driver.get("answer"), language)
                     if question
-                    else tr(driver.get("answer_label"))
+                    else tr(driver.get("answer_label"), language)
                 )
                 drivers.append(
-                    ExposureDriver(question=tr(driver.get("question_text")), answer=label)
+                    ExposureDriver(question=tr(driver.get("question_text"), language), answer=label)
                 )
         else:
             for key, answer in stored[pk]:
                 if key in tagged_keys:
                     continue
-                question = questionnaire.questions[key]
-                drivers.append(
-                    ExposureDriver(
-                        question=tr(question["text"]), answer=answer_label(question, answer)
-                    )
-                )
+                drivers.append(readable(questionnaire, key, answer, tagged=False))
         out[pk] = tuple(drivers)
     return levels, out
+
+
+def _frozen(value):
+    """An answer as a dictionary key (lists and objects as tuples, tagged by their kind)."""
+    if isinstance(value, list):
+        return ("list", *(_frozen(item) for item in value))
+    if isinstance(value, dict):
+        return ("dict", *sorted((key, _frozen(item)) for key, item in value.items()))
+    return value
 
 
 def _readable_cards(assessment_ids: list) -> dict:
@@ -238,26 +327,19 @@ def _readable_cards(assessment_ids: list) -> dict:
     }
 
 
-def _vendor_tagged_questions(questionnaire) -> frozenset[str]:
-    return frozenset(
-        key
-        for key, question in questionnaire.questions.items()
-        if any(option.get("vendors") for option in question.get("options", ()))
-        or any((question.get(b) or {}).get("vendors") for b in ("yes", "no"))
-    )
-
-
-def _tagged_choice_labels(question: dict, value, vendors: tuple[str, ...]) -> list[str]:
+def _tagged_choice_labels(
+    question: dict, value, vendors: tuple[str, ...], language: str | None = None
+) -> list[str]:
     if value is None:
         return []
     if question["type"] == "yes_no":
         block = question.get(value) if value in ("yes", "no") else None
         if block and set(block.get("vendors") or ()) & set(vendors):
-            return [answer_label(question, value)]
+            return [answer_label(question, value, language)]
         return []
     chosen = value if isinstance(value, list) else [value]
     return [
-        tr(option["label"])
+        tr(option["label"], language)
         for option in question.get("options", ())
         if option["key"] in chosen and set(option.get("vendors") or ()) & set(vendors)
     ]

@@ -45,9 +45,10 @@ from .filters import DIMENSIONS, SCORE_FIELDS
 from .models import ClientSummary, PortfolioFigure
 
 # Sent inside the refresh's transaction with ``organization_ids``: the clients whose latest
-# vendor exposure changed, or None for "any client" (news keeps the clients each article
-# concerns with it).
+# vendor exposure changed, or the lock-in score, level or submission read with it (``EXPOSED``),
+# or None for "any client" (news keeps the clients each article concerns with these copied).
 exposure_changed = Signal()
+EXPOSED = ("vendor_exposure", "lock_in", "level_lock_in", "submitted_at")
 
 SHARDS = 16
 ADVISORY_LOCK_CLASS = 72_020  # any constant of our own: the first key of pg_advisory_xact_lock
@@ -144,6 +145,13 @@ def _contributions(values: dict) -> Counter:
     return figures
 
 
+def _exposed(values: dict | None) -> tuple | None:
+    """What ``exposure_changed`` is about in a row's fields: nothing without any exposure."""
+    if not values or not values["vendor_exposure"]:
+        return None
+    return tuple(values[name] for name in EXPOSED)
+
+
 def _stored(summary: ClientSummary) -> dict:
     return {name: getattr(summary, name) for name in FIELDS}
 
@@ -171,7 +179,7 @@ def client_summaries_refresh(*, organization_ids=None) -> int:
             before = old.get(pk)
             if before == values:
                 continue
-            if (before or {}).get("vendor_exposure", {}) != values["vendor_exposure"]:
+            if _exposed(before) != _exposed(values):
                 exposed.append(pk)
             changed.append(ClientSummary(organization_id=pk, **values))
             delta.update(_contributions(values))
