@@ -575,7 +575,19 @@ CONSULTANCY_DEMO = {
     "logo": "img/logo.svg",
 }
 CONSULTANCY = {
-    key: env_str(f"CONSULTANCY_{key.upper()}", default) for key, default in CONSULTANCY_DEMO.items()
+    "name": env_str("CONSULTANCY_NAME", CONSULTANCY_DEMO["name"]),
+    "street": env_str("CONSULTANCY_STREET", CONSULTANCY_DEMO["street"]),
+    "city": env_str("CONSULTANCY_CITY", CONSULTANCY_DEMO["city"]),
+    "phone": env_str("CONSULTANCY_PHONE", CONSULTANCY_DEMO["phone"]),
+    "email": env_str("CONSULTANCY_EMAIL", CONSULTANCY_DEMO["email"]),
+    "managing_director": env_str(
+        "CONSULTANCY_MANAGING_DIRECTOR", CONSULTANCY_DEMO["managing_director"]
+    ),
+    "register": env_str("CONSULTANCY_REGISTER", CONSULTANCY_DEMO["register"]),
+    "vat_id": env_str("CONSULTANCY_VAT_ID", CONSULTANCY_DEMO["vat_id"]),
+    "privacy_contact": env_str("CONSULTANCY_PRIVACY_CONTACT", CONSULTANCY_DEMO["privacy_contact"]),
+    "primary_color": env_str("CONSULTANCY_PRIMARY_COLOR", CONSULTANCY_DEMO["primary_color"]),
+    "logo": env_str("CONSULTANCY_LOGO", CONSULTANCY_DEMO["logo"]),
 }
 
 # Where new sign-ups, submissions and reports of unassigned clients are announced.
