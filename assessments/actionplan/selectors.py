@@ -35,6 +35,18 @@ def actions_for_assessment(*, user: User, assessment) -> list[Action]:
     return actions
 
 
+def plan_for_assessment(*, user: User, assessment, dimension_titles: dict) -> list[dict]:
+    """``plan_rows`` of an assessment for the results page: one plain query with the owners,
+    without the internal notes and the evidence and comment counts the plan page shows."""
+    actions = list(
+        Action.objects.visible_to(user)
+        .filter(assessment=assessment)
+        .select_related("owner")
+        .defer("internal_note")
+    )
+    return plan_rows(actions=actions, dimension_titles=dimension_titles)
+
+
 def action_get_for_user(*, user: User, action_id) -> Action:
     from django.shortcuts import get_object_or_404
 

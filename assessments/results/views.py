@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from portal.privacy.audit import audit_subject, client_data
 
 from .. import selectors
-from ..actionplan.selectors import actions_for_assessment, plan_rows
+from ..actionplan.selectors import plan_for_assessment
 from ..catalogue.text import tr
 from ..history.selectors import dimension_trend, previous_scores, trend_rows
 from ..questionnaire import selectors as questionnaire_selectors
@@ -71,8 +71,9 @@ def assessment_done(request: HttpRequest, assessment_id) -> HttpResponse:
             "client_notes": (
                 [] if request.user.is_consultant else selectors.client_notes(assessment=assessment)
             ),
-            "plan": plan_rows(
-                actions=actions_for_assessment(user=request.user, assessment=assessment),
+            "plan": plan_for_assessment(
+                user=request.user,
+                assessment=assessment,
                 dimension_titles=dimension_titles(assessment.questionnaire.document),
             ),
             **review_context(request.user, assessment),
