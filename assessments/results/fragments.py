@@ -37,6 +37,7 @@ TEMPLATES = {
     "charts": "assessments/_results_charts.html",
     "details": "assessments/_results_details.html",
 }
+PLAN_TEMPLATE = "assessments/_results_plan.html"
 _APP = Path(__file__).resolve().parents[1]
 # What turns a card into these fragments besides the scoring code: any edit to it (or a new
 # translation) changes every key, so a deploy never serves markup of the code before it.
@@ -47,7 +48,7 @@ PRESENTATION_SOURCES = (
     _APP / "history" / "selectors.py",
     _APP / "questionnaire" / "answers.py",
     _APP / "catalogue" / "text.py",
-    *(settings.BASE_DIR / "templates" / name for name in TEMPLATES.values()),
+    *(settings.BASE_DIR / "templates" / name for name in (*TEMPLATES.values(), PLAN_TEMPLATE)),
 )
 
 
@@ -126,3 +127,16 @@ def _build(*, assessment: Assessment, previous: dict | None, consultant: bool) -
         "legal_state": view["legal_state"],
         **{name: render_to_string(template, context) for name, template in TEMPLATES.items()},
     }
+
+
+def plan_fragment(*, rows: list[dict]) -> str:
+    """The action plan's table for ``plan_rows`` read just now, kept in the cache under a hash
+    of those rows (with the language and ``presentation_digest``): a changed action is a new
+    key, while an unchanged plan is not rendered again on every view."""
+    digest = hashlib.sha256(repr((presentation_digest(), get_language(), rows)).encode())
+    key = "results-plan:" + digest.hexdigest()[:40]
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string(PLAN_TEMPLATE, {"plan": rows})
+        cache.set(key, html, CACHE_SECONDS)
+    return html

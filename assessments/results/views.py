@@ -18,7 +18,7 @@ from ..questionnaire.presentation import question_view
 from ..reports.views import panel_context
 from ..review.views import review_context
 from ..scoring import score
-from .fragments import card_fragments
+from .fragments import card_fragments, plan_fragment
 from .presentation import SCALE_NOTE, card_view, dimension_titles
 
 
@@ -44,6 +44,11 @@ def assessment_done(request: HttpRequest, assessment_id) -> HttpResponse:
     dimensions = card["dimensions"]
     if benchmark:
         dimensions = [{**d, "benchmark": benchmark["scores"].get(d["key"])} for d in dimensions]
+    plan = plan_for_assessment(
+        user=request.user,
+        assessment=assessment,
+        dimension_titles=dimension_titles(assessment.questionnaire.document),
+    )
     return render(
         request,
         "assessments/results.html",
@@ -71,11 +76,8 @@ def assessment_done(request: HttpRequest, assessment_id) -> HttpResponse:
             "client_notes": (
                 [] if request.user.is_consultant else selectors.client_notes(assessment=assessment)
             ),
-            "plan": plan_for_assessment(
-                user=request.user,
-                assessment=assessment,
-                dimension_titles=dimension_titles(assessment.questionnaire.document),
-            ),
+            "plan": plan,
+            "plan_table": plan_fragment(rows=plan),
             **review_context(request.user, assessment),
             **panel_context(request.user, assessment),
         },

@@ -192,3 +192,21 @@ def test_an_unreachable_cache_serves_the_page(client, two, consultant, settings)
             assert body == expected
     finally:
         caches["default"].close()
+
+
+def test_a_changed_action_shows_at_once(client, two, consultant):
+    """The plan's table is kept by a hash of the rows read on each view: a new state is a new
+    key."""
+    from assessments.actionplan import services as plan_services
+
+    _first, second = two
+    client.force_login(consultant)
+    before, _queries = _page(client, second)
+    action = second.actions.order_by("priority", "created_at").first()
+    assert 'class="badge action-done"' not in before
+
+    plan_services.action_update(action=action, actor=consultant, fields={"state": "done"})
+
+    after, _queries = _page(client, second)
+    assert after.count('class="badge action-done"') == 1
+    assert "erledigt" in after
