@@ -47,6 +47,7 @@ PRESENTATION_SOURCES = (
     _APP / "results" / "charts.py",
     _APP / "history" / "selectors.py",
     _APP / "questionnaire" / "answers.py",
+    _APP / "questionnaire" / "progress.py",  # which changed answers are shown
     _APP / "catalogue" / "text.py",
     *(settings.BASE_DIR / "templates" / name for name in (*TEMPLATES.values(), PLAN_TEMPLATE)),
 )
