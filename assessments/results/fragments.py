@@ -5,10 +5,11 @@ A submitted assessment's answers are frozen (0006) and a published catalogue ver
 changes (0002), so its card, the answer-by-answer comparison with the previous assessment and the
 charts are a pure function of: the two assessments, the catalogue document, the scoring code
 (``result_stamp``), the code and templates that present them and their translations
-(``PRESENTATION_DIGEST``), the previous result's stored scores, the language, today's date (legal
+(``presentation_digest``), the previous result's stored scores, the language, today's date (legal
 dates read "seit …" or "bis …") and whether a consultant reads (the legal path is open for them).
 The cache key holds exactly these, so an entry can never be served for other inputs; what a
-live page changes (review, plan, notes, reports, benchmark, trend) is not in here.
+live page changes (review, notes, reports, benchmark, trend) is not in here, and the action
+plan's table is kept under a hash of the rows read on each view (``plan_fragment``).
 """
 
 from __future__ import annotations
