@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import Organization
+from portal.models import Organization, sees_every_client
 
 from .review.models import ReviewState, ReviewStep  # noqa: F401 - registers the model
 
@@ -67,6 +67,8 @@ class QuestionnaireVersion(models.Model):
 
 class AssessmentQuerySet(models.QuerySet):
     def visible_to(self, user) -> "AssessmentQuerySet":
+        if sees_every_client(user):
+            return self.all()
         return self.filter(organization__in=Organization.objects.visible_to(user))
 
 
@@ -174,6 +176,8 @@ class Answer(models.Model):
 
 class ResultQuerySet(models.QuerySet):
     def visible_to(self, user) -> "ResultQuerySet":
+        if sees_every_client(user):
+            return self.all()
         return self.filter(organization__in=Organization.objects.visible_to(user))
 
     def newest_first(self) -> "ResultQuerySet":

@@ -140,7 +140,6 @@ def assessment_for_results(*, user: User, assessment_id) -> Assessment:
     assessment = get_object_or_404(
         Assessment.objects.visible_to(user)
         .select_related(
-            "organization__consultant",
             "organization__summary",
             "questionnaire",
             "result",

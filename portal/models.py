@@ -137,6 +137,13 @@ class SizeBand(models.TextChoices):
     LARGE = "large", _("250 und mehr Beschäftigte")
 
 
+def sees_every_client(user) -> bool:
+    """Whether ``Organization.objects.visible_to(user)`` keeps every organisation: the querysets of
+    client data then leave out the organisation filter, which would keep every row and still cost
+    the database a join to plan (as ``Report.objects.visible_to`` always did)."""
+    return user.is_authenticated and user.is_active and user.sees_all_clients
+
+
 class OrganizationQuerySet(models.QuerySet):
     def visible_to(self, user) -> "OrganizationQuerySet":
         """Members see their companies; consultants all of them, or only their own ones under

@@ -6,6 +6,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.models import sees_every_client
+
 from ..catalogue.text import tr
 
 
@@ -13,6 +15,8 @@ class ActionQuerySet(models.QuerySet):
     def visible_to(self, user) -> "ActionQuerySet":
         # Assessment.objects through the foreign key: assessments/models.py imports this module
         # to register its models, so this module does not import that one back
+        if sees_every_client(user):
+            return self.all()
         assessments = self.model._meta.get_field("assessment").related_model.objects
         return self.filter(assessment__in=assessments.visible_to(user))
 

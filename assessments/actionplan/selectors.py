@@ -35,6 +35,18 @@ def actions_for_assessment(*, user: User, assessment) -> list[Action]:
     return actions
 
 
+def plan_for_assessment(*, user: User, assessment, dimension_titles: dict) -> list[dict]:
+    """``plan_rows`` of an assessment for the results page: one plain query with the owners,
+    without the internal notes and the evidence and comment counts the plan page shows."""
+    actions = list(
+        Action.objects.visible_to(user)
+        .filter(assessment=assessment)
+        .select_related("owner")
+        .defer("internal_note")
+    )
+    return plan_rows(actions=actions, dimension_titles=dimension_titles)
+
+
 def action_get_for_user(*, user: User, action_id) -> Action:
     from django.shortcuts import get_object_or_404
 
@@ -63,10 +75,17 @@ def plan_rows(*, actions: list[Action], dimension_titles: dict) -> list[dict]:
     """The client-facing plan: no internal notes, ever. ``urgency`` is the legal urgency of a
     generated action (stop, in_force, deadline, risk; "" for own actions and older catalogues),
     ``legal_due`` since or by when the law requires it, ``use_cases`` the use cases it is about."""
-    return [_plan_row(a, dimension_titles) for a in actions]
+    # the labels translated once per plan, not once per row (get_state_display hashes every
+    # lazy choice label on each call)
+    labels = {
+        "effort": {key: str(label) for key, label in EFFORT_LABELS.items()},
+        "urgency": {key: str(label) for key, label in URGENCY_LABELS.items()},
+        "state": {key: str(label) for key, label in Action.State.choices},
+    }
+    return [_plan_row(a, dimension_titles, labels) for a in actions]
 
 
-def _plan_row(a: Action, dimension_titles: dict) -> dict:
+def _plan_row(a: Action, dimension_titles: dict, labels: dict) -> dict:
     catalogue = a.catalogue or {}
     urgency = catalogue.get("urgency") or ""
     due = catalogue.get("due")
@@ -74,24 +93,25 @@ def _plan_row(a: Action, dimension_titles: dict) -> dict:
         due_date = date.fromisoformat(due) if due else None
     except ValueError:
         due_date = None
+    effort = a.effort
     return {
         "id": a.pk,
         "key": a.key,
         "title": a.display_title,
         "text": a.display_text,
         "priority": a.priority,
-        "effort": str(EFFORT_LABELS.get(a.effort, a.effort)) if a.effort else "",
+        "effort": labels["effort"].get(effort, effort) if effort else "",
         "dimension": dimension_titles.get(a.dimension, a.dimension),
         "own": a.is_own,
         "urgent": bool(catalogue.get("urgent")),
         "urgency": urgency,
-        "urgency_label": str(URGENCY_LABELS.get(urgency, "")),
+        "urgency_label": labels["urgency"].get(urgency, ""),
         "legal_due": legal_due_text(urgency, due_date),
         "use_cases": list(catalogue.get("use_cases") or ()),
         "owner": a.owner.display_name if a.owner else "",
         "due_date": a.due_date,
         "state": a.state,
-        "state_label": a.get_state_display(),
+        "state_label": labels["state"].get(a.state, a.state),
         "state_reason": a.state_reason,
         "updated_at": a.updated_at,
     }

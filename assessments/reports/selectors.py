@@ -14,7 +14,6 @@ def reports_for_assessment(*, user: User, assessment: Assessment) -> list[Report
     return list(
         Report.objects.visible_to(user)
         .filter(assessment=assessment, superseded=False)
-        .select_related("requested_by", "released_by")
         .order_by("-created_at")
     )
 

@@ -9,22 +9,17 @@ from django.views.decorators.http import require_GET, require_http_methods
 from portal.privacy.audit import audit_subject, client_data
 
 from .. import selectors
-from ..actionplan.selectors import actions_for_assessment, plan_rows
+from ..actionplan.selectors import plan_for_assessment
 from ..catalogue.text import tr
-from ..history.selectors import (
-    answer_effects,
-    answer_sets_of,
-    dimension_trend,
-    previous_scores,
-    trend_rows,
-)
+from ..history.selectors import dimension_trend, previous_scores, trend_rows
 from ..questionnaire import selectors as questionnaire_selectors
 from ..questionnaire.answers import AnswerInvalid, parse_answer
 from ..questionnaire.presentation import question_view
 from ..reports.views import panel_context
 from ..review.views import review_context
 from ..scoring import score
-from .presentation import card_view, dimension_titles
+from .fragments import card_fragments, plan_fragment
+from .presentation import SCALE_NOTE, card_view, dimension_titles
 
 
 # Lazy: module constants are built at import, the language is only known per request.
@@ -39,18 +34,21 @@ def assessment_done(request: HttpRequest, assessment_id) -> HttpResponse:
     result = assessment.result
     organization = assessment.organization
     audit_subject(request, organization=organization)  # read already: no lookup for the audit
-    document = assessment.questionnaire.document
-    # both answer sets in one query: this card, and what each changed answer did
-    answer_sets = answer_sets_of(assessment)
-    card = result.scorecard(answers=answer_sets[0])
     # the client's results up to this one: the trend, and the previous one's scores
     history = trend_rows(user=request.user, assessment=assessment)
     previous = previous_scores(history, assessment)
-    view = card_view(card, document, previous_scores=previous)
+    card = card_fragments(
+        assessment=assessment, previous=previous, consultant=request.user.is_consultant
+    )
     benchmark = selectors.benchmark_for(organization=organization)
+    dimensions = card["dimensions"]
     if benchmark:
-        for dimension in view["dimensions"]:
-            dimension.benchmark = benchmark["scores"].get(dimension.key)
+        dimensions = [{**d, "benchmark": benchmark["scores"].get(d["key"])} for d in dimensions]
+    plan = plan_for_assessment(
+        user=request.user,
+        assessment=assessment,
+        dimension_titles=dimension_titles(assessment.questionnaire.document),
+    )
     return render(
         request,
         "assessments/results.html",
@@ -58,11 +56,10 @@ def assessment_done(request: HttpRequest, assessment_id) -> HttpResponse:
             "assessment": assessment,
             "organization": organization,
             "result": result,
-            "view": view,
+            "card": card,
+            "dimensions": dimensions,
+            "scale_note": SCALE_NOTE,
             "previous": previous,
-            "changed": (
-                answer_effects(assessment=assessment, answer_sets=answer_sets) if previous else []
-            ),
             "incomplete": (
                 questionnaire_selectors.missing_required_questions(assessment)
                 if result.incomplete_answers and request.user.is_consultant
@@ -71,7 +68,7 @@ def assessment_done(request: HttpRequest, assessment_id) -> HttpResponse:
             "trend": dimension_trend(
                 user=request.user,
                 assessment=assessment,
-                levels={d.key: d.level for d in view["dimensions"]},
+                levels={d["key"]: d["level"] for d in dimensions},
                 rows=history,
             ),
             "benchmark": benchmark,
@@ -79,10 +76,8 @@ def assessment_done(request: HttpRequest, assessment_id) -> HttpResponse:
             "client_notes": (
                 [] if request.user.is_consultant else selectors.client_notes(assessment=assessment)
             ),
-            "plan": plan_rows(
-                actions=actions_for_assessment(user=request.user, assessment=assessment),
-                dimension_titles=dimension_titles(document),
-            ),
+            "plan": plan,
+            "plan_table": plan_fragment(rows=plan),
             **review_context(request.user, assessment),
             **panel_context(request.user, assessment),
         },

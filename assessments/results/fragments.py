@@ -1,0 +1,144 @@
+"""The parts of the results page that follow from the card alone, rendered once and kept in the
+shared cache (decision 0051).
+
+A submitted assessment's answers are frozen (0006) and a published catalogue version never
+changes (0002), so its card, the answer-by-answer comparison with the previous assessment and the
+charts are a pure function of: the two assessments, the catalogue document, the scoring code
+(``result_stamp``), the code and templates that present them and their translations
+(``presentation_digest``), the previous result's stored scores, the language, today's date (legal
+dates read "seit …" or "bis …") and whether a consultant reads (the legal path is open for them).
+The cache key holds exactly these, so an entry can never be served for other inputs; what a
+live page changes (review, notes, reports, benchmark, trend) is not in here, and the action
+plan's table is kept under a hash of the rows read on each view (``plan_fragment``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+from datetime import date
+from pathlib import Path
+
+import django
+from django.conf import settings
+from django.core.cache import cache
+from django.template.loader import render_to_string
+from django.utils.translation import get_language
+
+from ..history.selectors import answer_effects, answer_sets_of
+from ..models import Assessment
+from ..scoring.stamp import result_stamp
+from .presentation import card_view
+
+# A day at most: the key holds today's date, so an older entry is never read again.
+CACHE_SECONDS = 24 * 60 * 60
+TEMPLATES = {
+    "gauge": "assessments/_results_gauge.html",
+    "charts": "assessments/_results_charts.html",
+    "details": "assessments/_results_details.html",
+}
+PLAN_TEMPLATE = "assessments/_results_plan.html"
+_APP = Path(__file__).resolve().parents[1]
+# What turns a card into these fragments besides the scoring code: any edit to it (or a new
+# translation) changes every key, so a deploy never serves markup of the code before it.
+PRESENTATION_SOURCES = (
+    Path(__file__),
+    _APP / "results" / "presentation.py",
+    _APP / "results" / "charts.py",
+    _APP / "history" / "selectors.py",
+    _APP / "questionnaire" / "answers.py",
+    _APP / "questionnaire" / "progress.py",  # which changed answers are shown
+    _APP / "catalogue" / "text.py",
+    *(settings.BASE_DIR / "templates" / name for name in (*TEMPLATES.values(), PLAN_TEMPLATE)),
+)
+
+
+@functools.cache
+def presentation_digest() -> str:
+    """A hash of ``PRESENTATION_SOURCES``, the compiled translations and Django's version (its
+    date formats), read once per process."""
+    digest = hashlib.sha256(django.get_version().encode())
+    translations = sorted(
+        path for locale in settings.LOCALE_PATHS for path in Path(locale).glob("*/LC_MESSAGES/*.mo")
+    )
+    for path in (*PRESENTATION_SOURCES, *translations):
+        digest.update(str(path.name).encode())
+        with contextlib.suppress(OSError):  # installed without sources: the rest still counts
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def cache_key(*, assessment: Assessment, previous: dict | None, consultant: bool) -> str:
+    """Every input of ``card_fragments``; the assessment with its result and catalogue version."""
+    result = assessment.result
+    parts = (
+        assessment.pk,
+        assessment.previous_id,
+        assessment.questionnaire_id,
+        result_stamp(assessment.questionnaire.document),
+        result.computed_with,
+        presentation_digest(),
+        get_language(),
+        date.today().isoformat(),
+        "consultant" if consultant else "client",
+        sorted(previous.items()) if previous else None,
+    )
+    return "results-card:" + hashlib.sha256(repr(parts).encode()).hexdigest()[:40]
+
+
+def card_fragments(*, assessment: Assessment, previous: dict | None, consultant: bool) -> dict:
+    """``dimensions`` (the score table's rows), ``legal_state`` and the rendered ``gauge``,
+    ``charts`` and ``details`` (AI Act table, not applicable, drivers, changed answers) of the
+    results page, from the shared cache or built and stored there (an unreachable cache is an
+    empty one: decision 0026)."""
+    key = cache_key(assessment=assessment, previous=previous, consultant=consultant)
+    fragments = cache.get(key)
+    if fragments is None:
+        fragments = _build(assessment=assessment, previous=previous, consultant=consultant)
+        cache.set(key, fragments, CACHE_SECONDS)
+    return fragments
+
+
+def _build(*, assessment: Assessment, previous: dict | None, consultant: bool) -> dict:
+    document = assessment.questionnaire.document
+    # both answer sets in one query: this card, and what each changed answer did
+    answer_sets = answer_sets_of(assessment)
+    card = assessment.result.scorecard(answers=answer_sets[0])
+    view = card_view(card, document, previous_scores=previous)
+    context = {
+        "view": view,
+        "previous": previous,
+        "changed": (
+            answer_effects(assessment=assessment, answer_sets=answer_sets) if previous else []
+        ),
+        "consultant": consultant,
+    }
+    return {
+        "dimensions": [
+            {
+                "key": d.key,
+                "title": d.title,
+                "score": d.score,
+                "level": d.level,
+                "level_label": d.level_label,
+                "delta": d.delta,
+            }
+            for d in view["dimensions"]
+        ],
+        "legal_state": view["legal_state"],
+        **{name: render_to_string(template, context) for name, template in TEMPLATES.items()},
+    }
+
+
+def plan_fragment(*, rows: list[dict]) -> str:
+    """The action plan's table for ``plan_rows`` read just now, kept in the cache under a hash
+    of those rows (with the language and ``presentation_digest``): a changed action is a new
+    key, while an unchanged plan is not rendered again on every view."""
+    digest = hashlib.sha256(repr((presentation_digest(), get_language(), rows)).encode())
+    key = "results-plan:" + digest.hexdigest()[:40]
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string(PLAN_TEMPLATE, {"plan": rows})
+        cache.set(key, html, CACHE_SECONDS)
+    return html
