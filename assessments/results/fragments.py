@@ -17,13 +17,13 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
-from datetime import date
 from pathlib import Path
 
 import django
 from django.conf import settings
 from django.core.cache import cache
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.translation import get_language
 
 from ..history.selectors import answer_effects, answer_sets_of
@@ -31,8 +31,10 @@ from ..models import Assessment
 from ..scoring.stamp import result_stamp
 from .presentation import card_view
 
-# A day at most: the key holds today's date, so an older entry is never read again.
-CACHE_SECONDS = 24 * 60 * 60
+# An hour: long enough for a consultant's session with the client (the page is opened again and
+# again), short enough that an erased client's rendered results leave the cache soon after the
+# erasure (they are never served: the page checks access first). The key holds today's date too.
+CACHE_SECONDS = 60 * 60
 TEMPLATES = {
     "gauge": "assessments/_results_gauge.html",
     "charts": "assessments/_results_charts.html",
@@ -80,7 +82,7 @@ def cache_key(*, assessment: Assessment, previous: dict | None, consultant: bool
         result.computed_with,
         presentation_digest(),
         get_language(),
-        date.today().isoformat(),
+        timezone.localdate().isoformat(),  # the date the texts are written for
         "consultant" if consultant else "client",
         sorted(previous.items()) if previous else None,
     )
