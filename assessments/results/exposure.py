@@ -57,21 +57,6 @@ def vendor_names(*, language: str | None = None) -> dict[str, str]:
     return {key: tr(label, language) for key, label in active.document.get("vendors", {}).items()}
 
 
-def latest_vendor_exposures(*, organization_ids: Iterable[uuid.UUID] | None = None) -> list:
-    """``(organisation id, {vendor key: exposure 0..100})`` of each organisation's latest result,
-    over all organisations (or these): what ``news`` stores per article, for every reader to
-    narrow down to the clients they may see."""
-    from ..models import Result
-
-    results = Result.objects.latest_per_organization()
-    if organization_ids is not None:
-        results = results.filter(organization_id__in=list(organization_ids))
-    return [
-        (organization_id, exposure or {})
-        for organization_id, exposure in results.values_list("organization_id", "vendor_exposure")
-    ]
-
-
 def clients_exposed_to(
     *,
     user,
