@@ -26,8 +26,8 @@ CACHE_FORMAT = 2
 
 
 def _filters(request: HttpRequest, choices=None):
-    """The filter form bound to the query string, the filter it gives, the catalogue's facts and
-    the vendors' labels; ``choices`` (``facts.filter_choices``) when the cache had them."""
+    """The filter form bound to the query string, the filter it gives and the catalogue's facts;
+    ``choices`` (``facts.filter_choices``) when the cache had them."""
     facts, consultants = facts_and_consultants_of(choices or filter_choices())
     vendors = [
         (key, label.get(request.LANGUAGE_CODE) or label.get("de", key))
@@ -39,7 +39,7 @@ def _filters(request: HttpRequest, choices=None):
         vendors=vendors,
         review_states=selectors.review_states(),
     )
-    return form, PortfolioFilter.from_form(form), facts, vendors
+    return form, PortfolioFilter.from_form(form), facts
 
 
 def _sort_choices(labels: rows.Labels) -> list[tuple[str, str]]:
@@ -219,7 +219,7 @@ def _parts(request: HttpRequest, counters: dict[str, int] | None) -> dict[str, s
     choices = found.get(keys.get("choices"))
     if choices is None:
         choices = built["choices"] = filter_choices()
-    form, filters, facts, _vendors = _filters(request, choices)
+    form, filters, facts = _filters(request, choices)
     labels = rows.Labels()
     if keys.get("filters") not in found:
         built["filters"] = _filters_html(request, form, filters, labels)
@@ -297,7 +297,7 @@ def consultant_dashboard(request: HttpRequest) -> HttpResponse:
     own under the counters of what they show, so a change to a client leaves them be."""
     export_format = request.GET.get("format", "")
     if export_format in rows.EXPORT_FORMATS:
-        _form, filters, facts, _vendors = _filters(request)
+        _form, filters, facts = _filters(request)
         organizations = selectors.portfolio_rows(user=request.user, filters=filters, facts=facts)
         return _export(organizations, export_format=export_format, labels=rows.Labels())
 
