@@ -139,7 +139,7 @@ def bench_portfolio(
     from portal.portfolio.seed import portfolio_seed
     from portal.portfolio.selectors import (
         ATTENTION_LIMIT,
-        portfolio_filtered,
+        portfolio_counted,
         portfolio_overview_sql,
         portfolio_rows,
     )
@@ -173,7 +173,7 @@ def bench_portfolio(
         cost, execution_ms, jit = _plan(rows)
         page_cost, page_ms, page_jit = _plan(rows[:PAGE_SIZE])
         overview_sql, overview_params, _counts = portfolio_overview_sql(
-            portfolio_filtered(user=consultant, filters=PortfolioFilter()),
+            portfolio_counted(user=consultant, filters=PortfolioFilter()),
             limit=ATTENTION_LIMIT,
         )
         overview_cost, overview_ms, overview_jit = _plan_sql(overview_sql, overview_params)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from ..auditlog import audit_record
 from ..mail import email_send
 from ..models import Organization, User
+from ..portfolio.summary import client_summaries_refresh
 from .selectors import consultancy_recipients
 
 logger = logging.getLogger(__name__)
@@ -31,9 +32,12 @@ def organization_claim(*, organization: Organization, user: User) -> Organizatio
     """A consultant takes an unassigned client. Only one of two racing claims wins."""
     if not user.is_consultant:
         raise PermissionDenied
-    updated = Organization.objects.filter(pk=organization.pk, consultant__isnull=True).update(
-        consultant=user, assigned_at=timezone.now()
-    )
+    with transaction.atomic():  # the summary row (its copy of the consultant) commits with it
+        updated = Organization.objects.filter(pk=organization.pk, consultant__isnull=True).update(
+            consultant=user, assigned_at=timezone.now()
+        )
+        if updated:
+            client_summaries_refresh(organization_ids=[organization.pk])
     organization.refresh_from_db()
     if not updated:
         if organization.consultant_id == user.pk:

@@ -4,6 +4,7 @@ Both are derived data, written only by ``portal.portfolio.summary`` in the same 
 the change they summarise, so that no page has to compute over every client per view.
 """
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -16,6 +17,10 @@ class ClientSummary(models.Model):
     The latest result's scores and levels (the dimension levels under the active catalogue's
     thresholds), its submission and review state, the open actions of its plan, and the
     industry and size band the benchmarks group by. Empty scores: no result yet.
+
+    The client's name and consultant are copied too, so that a filtered portfolio's counts read
+    this one table (``selectors.portfolio_counted``): joined with every client, the join cost
+    more than the counting.
     """
 
     organization = models.OneToOneField(
@@ -23,6 +28,14 @@ class ClientSummary(models.Model):
         primary_key=True,
         on_delete=models.CASCADE,
         related_name="summary",
+    )
+    name = models.CharField(max_length=200, blank=True)
+    consultant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     industry = models.CharField(max_length=32, blank=True)
     size_band = models.CharField(max_length=16, blank=True)
@@ -54,6 +67,7 @@ class ClientSummary(models.Model):
             # without a result last: migration portal/0010, SQLite cannot index NULLS LAST)
             *(models.Index(fields=[name], name=f"summary_{name}") for name in SORTED[:-1]),
             models.Index(fields=["next_due"], name="summary_next_due"),
+            models.Index(fields=["industry"], name="summary_industry"),
         ]
 
     def __str__(self) -> str:

@@ -59,42 +59,55 @@ def portfolio_base(*, user: User) -> QuerySet[Organization]:
     )
 
 
+# Where the filter finds a client's columns: on the clients (their summary row joined), or on
+# the summary rows alone (which copy name and consultant; industry and size band are read from
+# the summary row either way).
+CLIENT_PATHS = {"client": "", "summary": "summary__"}
+SUMMARY_PATHS = {"client": "", "summary": ""}
+
+
 def portfolio_filter(
-    organizations: QuerySet[Organization],
+    organizations: QuerySet,
     *,
     user: User,
     filters: PortfolioFilter,
     vendors: set[str],
-) -> QuerySet[Organization]:
+    paths: dict[str, str] = CLIENT_PATHS,
+) -> QuerySet:
+    """``organizations`` (clients, or their summary rows with ``SUMMARY_PATHS``) narrowed to the
+    filter: the same conditions whichever table the query starts from."""
+    client, summary = paths["client"], paths["summary"]
     if filters.q:
-        organizations = organizations.filter(name__icontains=filters.q)
+        organizations = organizations.filter(**{f"{client}name__icontains": filters.q})
     if filters.level:
-        organizations = organizations.filter(summary__worst_level=filters.level)
+        organizations = organizations.filter(**{f"{summary}worst_level": filters.level})
     for dim, level in filters.dimension_levels.items():
-        organizations = organizations.filter(**{f"summary__level_{dim}": level})
+        organizations = organizations.filter(**{f"{summary}level_{dim}": level})
+    # the summary row's copies: a page sorted by a score walks that score's index on the
+    # summary rows and checks them there, without looking up each client
     if filters.industry:
-        organizations = organizations.filter(industry=filters.industry)
+        organizations = organizations.filter(**{f"{summary}industry": filters.industry})
     if filters.size:
-        organizations = organizations.filter(size_band=filters.size)
+        organizations = organizations.filter(**{f"{summary}size_band": filters.size})
     if filters.consultant:
-        organizations = organizations.filter(consultant_id=filters.consultant)
+        organizations = organizations.filter(**{f"{client}consultant_id": filters.consultant})
     if filters.unassigned:
-        organizations = organizations.filter(consultant__isnull=True)
+        organizations = organizations.filter(**{f"{client}consultant__isnull": True})
     if filters.mine:
-        organizations = organizations.filter(consultant=user)
+        organizations = organizations.filter(**{f"{client}consultant": user})
     if filters.review:
-        organizations = organizations.filter(summary__review_state=filters.review)
+        organizations = organizations.filter(**{f"{summary}review_state": filters.review})
     if filters.vendor in vendors and filters.vendor_min is not None:
         lookup = "gt" if filters.vendor_op == "gt" else "gte"
         organizations = organizations.filter(
-            **{f"summary__vendor_exposure__{filters.vendor}__{lookup}": filters.vendor_min}
+            **{f"{summary}vendor_exposure__{filters.vendor}__{lookup}": filters.vendor_min}
         )
     if filters.stale:
-        organizations = organizations.filter(summary__submitted_at__lt=Now() - STALE_AFTER)
+        organizations = organizations.filter(**{f"{summary}submitted_at__lt": Now() - STALE_AFTER})
     if filters.incomplete:
-        organizations = organizations.filter(summary__incomplete_answers=True)
+        organizations = organizations.filter(**{f"{summary}incomplete_answers": True})
     if filters.overdue:
-        organizations = organizations.filter(summary__next_due__lt=timezone.localdate())
+        organizations = organizations.filter(**{f"{summary}next_due__lt": timezone.localdate()})
     return organizations
 
 
@@ -117,6 +130,25 @@ def portfolio_filtered(
         user=user,
         filters=filters,
         vendors={key for key, _label in facts.vendors},
+    )
+
+
+def portfolio_counted(
+    *, user: User, filters: PortfolioFilter, facts: CatalogueFacts | None = None
+) -> QuerySet[ClientSummary]:
+    """The same clients as ``portfolio_filtered``, as their summary rows alone: what the
+    overview counts (``portfolio_overview``). Whoever sees every client reads every row; anyone
+    else the rows of the clients ``Organization.visible_to`` gives them."""
+    facts = facts or catalogue_facts()
+    rows = ClientSummary.objects.all()
+    if not (user.is_consultant and user.sees_all_clients):
+        rows = rows.filter(organization__in=Organization.objects.visible_to(user).values("pk"))
+    return portfolio_filter(
+        rows,
+        user=user,
+        filters=filters,
+        vendors={key for key, _label in facts.vendors},
+        paths=SUMMARY_PATHS,
     )
 
 
@@ -238,7 +270,7 @@ def _overview_counts() -> list[tuple[str, str, list]]:
     """(name, SQL over the filtered rows ``f``, parameters) of every count above the table."""
     counts = [
         ("total", "COUNT(*) OVER ()", []),
-        ("no_result", _count("f.latest_assessment IS NULL"), []),
+        ("no_result", _count("f.latest_readiness IS NULL"), []),  # as the stored figure
         *((f"level_{level}", _count("f.latest_level = %s"), [level]) for level in LEVELS),
     ]
     for dim in DIMENSIONS:
@@ -251,31 +283,31 @@ def _overview_counts() -> list[tuple[str, str, list]]:
 
 
 def portfolio_overview_sql(
-    organizations: QuerySet[Organization], *, limit: int
+    summaries: QuerySet[ClientSummary], *, limit: int
 ) -> tuple[str, list, list[tuple[str, str, list]]]:
-    """The overview's query over a filtered portfolio (text, parameters, the counts it
-    computes); see ``portfolio_overview``. The ORM writes the filter and the plain columns; the
-    five reasons are conditions on those columns (``_flag_sql``, compiled once per process), so
-    a view compiles only its filter."""
+    """The overview's query over a filtered portfolio (``portfolio_counted``: text, parameters,
+    the counts it computes); see ``portfolio_overview``. The ORM writes the filter and the plain
+    columns; the five reasons are conditions on those columns (``_flag_sql``, compiled once per
+    process), so a view compiles only its filter."""
     flags = [f"att_{key}" for key in ATTENTION_REASONS]
     inner = (
-        organizations.order_by()
+        summaries.order_by()
         .annotate(
-            o_pk=F("pk"),
+            o_pk=F("organization_id"),
             o_name=F("name"),
             o_consultant=F("consultant_id"),
-            o_review=F("summary__review_state"),
-            latest_assessment=F("latest_result_id"),
-            latest_level=F("summary__worst_level"),
-            latest_submitted_at=F("summary__submitted_at"),
-            **{f"latest_level_{dim}": F(f"summary__level_{dim}") for dim in DIMENSIONS},
+            o_review=F("review_state"),
+            latest_readiness=F("readiness"),
+            latest_level=F("worst_level"),
+            latest_submitted_at=F("submitted_at"),
+            **{f"latest_level_{dim}": F(f"level_{dim}") for dim in DIMENSIONS},
         )
         .values(
             "o_pk",
             "o_name",
             "o_consultant",
             "o_review",
-            "latest_assessment",
+            "latest_readiness",
             "latest_level",
             "latest_submitted_at",
             *(f"latest_level_{dim}" for dim in DIMENSIONS),
@@ -377,17 +409,17 @@ def _summary(data: dict) -> dict:
 
 
 def portfolio_overview(
-    organizations: QuerySet[Organization], *, limit: int = ATTENTION_LIMIT
+    summaries: QuerySet[ClientSummary], *, limit: int = ATTENTION_LIMIT
 ) -> tuple[dict, list[AttentionItem]]:
     """Counts by level, the clients × dimensions heat map, attention counts and the attention
-    list (most urgent first, each with its reasons) for a filtered portfolio: one query, one
-    pass over the clients the filter selects.
+    list (most urgent first, each with its reasons) for a filtered portfolio
+    (``portfolio_counted``): one query, one pass over the summary rows the filter selects.
 
-    The filter and the five reasons are the ORM's (``organizations`` plus one flag per reason);
+    The filter and the five reasons are the ORM's (``summaries`` plus one flag per reason);
     around them a small hand-written query adds the counts as window sums over every filtered
     client and returns only the ``limit`` most urgent rows. Plain SQL that SQLite and
     PostgreSQL both run."""
-    sql, params, counts = portfolio_overview_sql(organizations, limit=limit)
+    sql, params, counts = portfolio_overview_sql(summaries, limit=limit)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
@@ -412,7 +444,9 @@ def portfolio_overview_stored(*, limit: int = ATTENTION_LIMIT) -> tuple[dict, li
 
     Both statements read the clock in the database, so their text is the same on every view:
     it is compiled once per process (``_stored_statements``); only the part naming the clients
-    with a failing report is compiled per view, and only when there are any."""
+    with a failing report is compiled per view, and only when there are any. Of those clients
+    the first statement brings their count and the first ``limit``: a client with a failing
+    report ranks before every other reason, so the list names no other one of them."""
     figures_sql, figures_params, attention_parts = _stored_statements(connection.vendor, limit)
     stored, ranks = {}, {}
     to_pk = Organization._meta.pk.to_python
@@ -424,7 +458,9 @@ def portfolio_overview_stored(*, limit: int = ATTENTION_LIMIT) -> tuple[dict, li
             else:
                 stored[key] = int(value or 0)
     failing = sorted(ranks, key=ranks.get)
-    unassigned, stale, reports = stored["live:unassigned"], stored["live:stale"], len(failing)
+    unassigned, stale, reports = (
+        stored[f"live:{key}"] for key in ("unassigned", "stale", "reports")
+    )
     data = {
         "total": stored.get("total", 0),
         "no_result": stored.get("no_result", 0),
@@ -474,14 +510,17 @@ def _stored_statements(vendor: str, limit: int) -> tuple[str, list, tuple[tuple[
         .distinct()
         .query.sql_with_params()
     )
+    # only their count and the first ``limit`` come back: they are all the attention list can
+    # name, as a client with a failing report ranks before every other reason
     rank = "ROW_NUMBER() OVER (ORDER BY f.submitted DESC NULLS LAST, f.client)"
-    failing_part = f"SELECT 'failing:' || CAST(f.client AS TEXT), {rank} FROM ({failing_sql}) f"  # noqa: S608, E501 - ORM text
-    parts.append(failing_part)
-    params += failing_params
+    failing = f"WITH failing AS (SELECT f.client, {rank} AS rank FROM ({failing_sql}) f) "  # noqa: S608 - ORM text
+    parts.append("SELECT 'live:reports', COUNT(*) FROM failing")
+    first = f"SELECT 'failing:' || CAST(client AS TEXT), rank FROM failing WHERE rank <= {limit:d}"  # noqa: S608, E501 - a number of ours
+    parts.append(first)
     attention = tuple(
         _attention_part(rank, None, limit) for rank, key in enumerate(URGENCY) if key != "reports"
     )
-    return " UNION ALL ".join(parts), params, attention
+    return failing + " UNION ALL ".join(parts), [*failing_params, *params], attention
 
 
 _NEWEST = (F("summary__submitted_at").desc(nulls_last=True), "name", "pk")

@@ -11,8 +11,10 @@ summary commits (or rolls back) with the change it summarises:
 - the review workflow (review state) and the action plan (open actions, next due date);
 - ``questionnaire_activate`` when the active catalogue's level thresholds change (every row);
 - saving an ``Organization`` (a receiver below): a new client gets its row, a changed industry
-  or size band moves its benchmark group. A deleted client's row goes with it (cascade) and a
-  receiver takes it out of the figures.
+  or size band moves its benchmark group, a new name or consultant is copied. A deleted client's
+  row goes with it (cascade) and a receiver takes it out of the figures;
+- ``organization_claim`` (a conditional ``UPDATE`` of the consultant, no ``save``); a deleted
+  consultant leaves the row by ``SET_NULL``, as the client.
 
 The refresh reads the sources (one query), locks and reads the stored rows, writes the rows that
 differ, and adds the difference of their contributions to the figures (``_contributions``), so
@@ -57,6 +59,8 @@ BENCH_BASES = ("industry", "size_band")
 
 # the stored fields, in the order _source_rows builds them
 FIELDS = (
+    "name",
+    "consultant_id",
     "industry",
     "size_band",
     "submitted_at",
@@ -94,6 +98,8 @@ def _source_rows(organizations) -> dict:
         ),
     ).values_list(
         "pk",
+        "name",
+        "consultant_id",
         "industry",
         "size_band",
         "latest_result__assessment__submitted_at",
@@ -106,10 +112,12 @@ def _source_rows(organizations) -> dict:
         "first_due",
     )
     out = {}
-    for pk, industry, size, submitted, review, *rest in rows:
+    for pk, name, consultant, industry, size, submitted, review, *rest in rows:
         scores = dict(zip(SCORE_FIELDS, rest[: len(SCORE_FIELDS)], strict=True))
         worst, incomplete, exposure, open_count, first_due = rest[len(SCORE_FIELDS) :]
         values = {
+            "name": name,
+            "consultant_id": consultant,
             "industry": industry,
             "size_band": size,
             "submitted_at": submitted,
@@ -299,10 +307,12 @@ def summaries_complete() -> bool:
 
 @receiver(post_save, sender=Organization, dispatch_uid="portfolio.organization_saved")
 def organization_saved(sender, instance: Organization, created: bool, update_fields=None, **kw):
-    """A new client gets its row; a changed industry or size band moves its benchmark group."""
+    """A new client gets its row; a changed industry or size band moves its benchmark group; a
+    new name or consultant is copied (the filtered counts read them from the row)."""
     if kw.get("raw"):
         return  # loaddata
-    if created or update_fields is None or {"industry", "size_band"} & set(update_fields):
+    copied = {"name", "consultant", "consultant_id", "industry", "size_band"}
+    if created or update_fields is None or copied & set(update_fields):
         client_summaries_refresh(organization_ids=[instance.pk])
 
 

@@ -138,7 +138,8 @@ def _data_html(request: HttpRequest, filters, facts, labels: rows.Labels) -> tup
         # the whole portfolio: the stored figures, nothing counted over every client
         summary, attention_items = selectors.portfolio_overview_stored()
     else:
-        summary, attention_items = selectors.portfolio_overview(filtered)
+        counted = selectors.portfolio_counted(user=request.user, filters=filters, facts=facts)
+        summary, attention_items = selectors.portfolio_overview(counted)
     paginator = Paginator(organizations, PAGE_SIZE)
     paginator.count = summary["total"]  # same filter: no second COUNT(*) over the portfolio
     page = paginator.get_page(filters.page)

@@ -46,7 +46,7 @@ def test_whole_portfolio_from_stored_figures_equals_the_count_over_every_client(
     portfolio_seed(organizations=40, assessments=90, consultants=3, seed=7)
     failed = Assessment.objects.filter(status="submitted").first()
     Report.objects.create(assessment=failed, status=Report.Status.FAILED)
-    clients = selectors.portfolio_filtered(user=consultant, filters=PortfolioFilter())
+    clients = selectors.portfolio_counted(user=consultant, filters=PortfolioFilter())
 
     stored = selectors.portfolio_overview_stored()
     counted = selectors.portfolio_overview(clients)
@@ -66,7 +66,7 @@ def test_clients_with_failing_reports_lead_the_stored_attention_list(questionnai
         .filter(pk=F("organization__latest_result__assessment"))
         .order_by("-submitted_at")
     )
-    clients = selectors.portfolio_filtered(user=consultant, filters=PortfolioFilter())
+    clients = selectors.portfolio_counted(user=consultant, filters=PortfolioFilter())
 
     def failing(assessments):
         Report.objects.all().delete()
@@ -80,6 +80,60 @@ def test_clients_with_failing_reports_lead_the_stored_attention_list(questionnai
     first, second = submitted[:3], submitted[3:6]
     assert failing(first) == [a.organization_id for a in first]
     assert failing(second) == [a.organization_id for a in second]
+
+
+def test_more_failing_clients_than_the_list_names(questionnaire, consultant):
+    """The stored path reads only the first ``limit`` clients with a failing report and their
+    count: with more of them than the list holds, count and list still equal the counted path."""
+    portfolio_seed(organizations=12, assessments=20, consultants=2, seed=13)
+    latest = Assessment.objects.filter(status="submitted").filter(
+        pk=F("organization__latest_result__assessment")
+    )
+    for assessment in latest:
+        Report.objects.create(assessment=assessment, status=Report.Status.FAILED)
+    limit = 4
+    assert latest.count() > limit
+    clients = selectors.portfolio_counted(user=consultant, filters=PortfolioFilter())
+
+    stored = selectors.portfolio_overview_stored(limit=limit)
+    counted = selectors.portfolio_overview(clients, limit=limit)
+
+    assert stored[0]["attention_counts"]["reports"] == latest.count()
+    assert stored[0] == counted[0]
+    assert [(a.pk, a.reasons) for a in stored[1]] == [(a.pk, a.reasons) for a in counted[1]]
+    assert len(stored[1]) == limit and all("reports" in a.reasons for a in stored[1])
+
+
+def test_summary_rows_copy_name_and_consultant_on_every_path(questionnaire, consultant):
+    """The filtered counts read name and consultant from the summary row: rename (save), claim
+    (a conditional UPDATE), assignment (save of two fields) and a deleted consultant (SET_NULL)
+    each leave the copy equal to the client, and the filtered view finds the client by them."""
+    from portal.clients.services import organization_assign, organization_claim
+
+    def copy(organization):
+        return ClientSummary.objects.values_list("name", "consultant_id").get(pk=organization.pk)
+
+    organization = OrganizationFactory(name="Altname Metallbau GmbH", consultant=None)
+    assert copy(organization) == ("Altname Metallbau GmbH", None)
+    organization.name = "Neuname Metallbau GmbH"
+    organization.save()
+    assert copy(organization) == ("Neuname Metallbau GmbH", None)
+
+    organization_claim(organization=organization, user=consultant)
+    assert copy(organization) == ("Neuname Metallbau GmbH", consultant.pk)
+
+    colleague = ConsultantFactory()
+    lead = ConsultantFactory(is_staff=True, is_superuser=True)
+    organization_assign(organization=organization, consultant=colleague, actor=lead)
+    assert copy(organization) == ("Neuname Metallbau GmbH", colleague.pk)
+    mine = selectors.portfolio_counted(
+        user=colleague, filters=PortfolioFilter(q="Neuname", mine=True)
+    )
+    assert list(mine.values_list("organization_id", flat=True)) == [organization.pk]
+
+    colleague.delete()
+    assert copy(organization) == ("Neuname Metallbau GmbH", None)
+    _summary_is_fresh(organization)
 
 
 def test_every_write_keeps_the_summary_and_the_figures(questionnaire, consultant):
