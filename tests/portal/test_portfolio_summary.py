@@ -217,3 +217,22 @@ def test_summary_rows_are_filled_for_clients_stored_without_them(questionnaire):
     assert ClientSummary.objects.filter(pk=organization.pk, readiness__isnull=False).exists()
     assert Organization.objects.count() == ClientSummary.objects.count()
     _stored_equals_recount()
+
+
+def test_filtered_counts_have_their_indexes():
+    """The summary rows' indexes the filtered counts use (decision 0054): one per dimension's
+    level, and on PostgreSQL the trigram index of the copied name for the search."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        names = {
+            index
+            for index, info in connection.introspection.get_constraints(
+                cursor, ClientSummary._meta.db_table
+            ).items()
+            if info["index"]
+        }
+    expected = {f"summary_level_{dim}" for dim in selectors.DIMENSIONS} | {"summary_industry"}
+    if connection.vendor == "postgresql":
+        expected.add("summary_name_trgm")
+    assert expected <= names
