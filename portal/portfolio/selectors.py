@@ -263,13 +263,13 @@ class AttentionItem:
 
 
 def _count(condition: str) -> str:
-    return f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END) OVER ()"
+    return f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END)"
 
 
 def _overview_counts() -> list[tuple[str, str, list]]:
     """(name, SQL over the filtered rows ``f``, parameters) of every count above the table."""
     counts = [
-        ("total", "COUNT(*) OVER ()", []),
+        ("total", "COUNT(*)", []),
         ("no_result", _count("f.latest_readiness IS NULL"), []),  # as the stored figure
         *((f"level_{level}", _count("f.latest_level = %s"), [level]) for level in LEVELS),
     ]
@@ -314,30 +314,43 @@ def portfolio_overview_sql(
         )
     )
     inner_sql, inner_params = inner.query.sql_with_params()
-    flag_sql, flag_params, failing_join, failing_params = _flag_sql(connection.vendor)
+    flag_sql, flag_params, failing, failing_params = _flag_sql(connection.vendor)
     counts = _overview_counts()
     urgency = " ".join(f"WHEN f.att_{key} THEN {rank}" for rank, key in enumerate(URGENCY))
     # every piece of the text is ours (column names, constants) or the ORM's; values go in as
-    # parameters
-    select = ", ".join(
+    # parameters. Two parts in one statement, each over the filtered rows: the counts (one
+    # row, plain sums) and the ``limit`` most urgent clients. As window sums beside the
+    # clients, PostgreSQL kept every filtered row with all its sums: 15 ms against 9 for the
+    # two parts with 4,000 of 20,000 clients selected, 90 against 26 with all of them.
+    join = "LEFT JOIN failing_clients fr ON fr.client = i.o_pk"  # read once for both parts
+    rows = f"(SELECT i.*, {flag_sql} FROM ({inner_sql}) i {join}) f"  # noqa: S608 - ORM text
+    rows_params = [*flag_params, *inner_params]
+    no_flags = ["NULL"] * (3 + len(flags))  # id, name, urgency and the flags
+    # typed: inside the subquery below an untyped NULL would be text
+    no_counts = ["CAST(NULL AS BIGINT)"] * len(counts)
+    counted = ", ".join(
+        ["0", *no_flags, *(f"{expression}" for _name, expression, _params in counts)]
+    )
+    urgent = ", ".join(
         [
+            "1",
             "f.o_pk",
             "f.o_name",
             f"CASE {urgency} ELSE {len(URGENCY)} END AS urgency",
             *(f"f.{flag}" for flag in flags),
-            *(f"{expression} AS n_{name}" for name, expression, _params in counts),
+            *no_counts,
         ]
     )
     order = "urgency, f.latest_submitted_at DESC NULLS LAST, f.o_name, f.o_pk"
     sql = (
-        f"SELECT {select} FROM (SELECT i.*, {flag_sql} FROM ({inner_sql}) i {failing_join}) f "  # noqa: S608, E501
-        f"ORDER BY {order} LIMIT %s"
+        f"{failing}SELECT {counted} FROM {rows} UNION ALL "  # noqa: S608 - see above
+        f"SELECT * FROM (SELECT {urgent} FROM {rows} ORDER BY {order} LIMIT %s) a"
     )
     params = [
-        *(p for _name, _sql, ps in counts for p in ps),
-        *flag_params,
-        *inner_params,
         *failing_params,
+        *(p for _name, _sql, ps in counts for p in ps),
+        *rows_params,
+        *rows_params,
         limit,
     ]
     return sql, params, counts
@@ -347,9 +360,10 @@ def portfolio_overview_sql(
 def _flag_sql(vendor: str) -> tuple[str, list, str, list]:
     """The five reasons as columns ``att_…`` over the plain columns of ``portfolio_overview_sql``'s
     inner rows ``i`` (``vendor`` keys the cache: the clock and the failing clients' subquery are
-    in the database's dialect), with their parameters, and the join that brings the clients with
-    a failing report (``fr``; a join, read once: as ``IN (…)`` in a column PostgreSQL ran the
-    subquery once per use of the column). The same conditions as ``_attention_conditions``."""
+    in the database's dialect), with their parameters, and the ``WITH`` of the clients with a
+    failing report (``failing_clients``, joined as ``fr``: read once for both parts of the
+    statement; as ``IN (…)`` in a column PostgreSQL ran the subquery once per use of the
+    column). The same conditions as ``_attention_conditions``."""
     failing_sql, failing_params = _failing_report_clients().query.sql_with_params()
     query = ClientSummary.objects.all().query
     compiler = query.get_compiler(connection=connection)
@@ -363,11 +377,11 @@ def _flag_sql(vendor: str) -> tuple[str, list, str, list]:
         "new": ("i.o_review = %s", ["submitted"]),
         "stale": (f"i.latest_submitted_at < {stale_sql}", list(stale_params)),
     }
-    join = f"LEFT JOIN (SELECT DISTINCT r.client FROM ({failing_sql}) r) fr ON fr.client = i.o_pk"  # noqa: S608, E501 - ORM text
+    failing = f"WITH failing_clients AS (SELECT DISTINCT r.client FROM ({failing_sql}) r) "  # noqa: S608 - ORM text
     return (
         ", ".join(f"({flags[key][0]}) AS att_{key}" for key in ATTENTION_REASONS),
         [param for key in ATTENTION_REASONS for param in flags[key][1]],
-        join,
+        failing,
         list(failing_params),
     )
 
@@ -416,18 +430,19 @@ def portfolio_overview(
     (``portfolio_counted``): one query, one pass over the summary rows the filter selects.
 
     The filter and the five reasons are the ORM's (``summaries`` plus one flag per reason);
-    around them a small hand-written query adds the counts as window sums over every filtered
-    client and returns only the ``limit`` most urgent rows. Plain SQL that SQLite and
+    around them a small hand-written query adds a row of counts over every filtered client and
+    the ``limit`` most urgent rows (``portfolio_overview_sql``). Plain SQL that SQLite and
     PostgreSQL both run."""
     sql, params, counts = portfolio_overview_sql(summaries, limit=limit)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    first_count = 3 + len(ATTENTION_REASONS)
+    first_count = 4 + len(ATTENTION_REASONS)  # part, id, name, urgency, the flags
     names = [name for name, _sql, _params in counts]
-    data = dict(zip(names, rows[0][first_count:], strict=True)) if rows else dict.fromkeys(names, 0)
-    attention = _attention_items([row for row in rows if row[2] < len(URGENCY)], 3)
-    return _summary(data), attention
+    (counted,) = (row[first_count:] for row in rows if row[0] == 0)  # sums of no rows are NULL
+    data = {name: int(value or 0) for name, value in zip(names, counted, strict=True)}
+    urgent = [row[1:] for row in rows if row[0] == 1 and row[3] < len(URGENCY)]
+    return _summary(data), _attention_items(urgent, 3)
 
 
 def portfolio_overview_stored(*, limit: int = ATTENTION_LIMIT) -> tuple[dict, list[AttentionItem]]:
