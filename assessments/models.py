@@ -304,6 +304,11 @@ class Report(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="reports")
+    # the assessment's client, copied when the report is created (an assessment never moves):
+    # the dashboard finds the clients of failing reports without a lookup per report
+    organization = models.ForeignKey(
+        "portal.Organization", on_delete=models.CASCADE, related_name="+", editable=False
+    )
     status = models.CharField(
         _("Status"), max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True
     )
@@ -347,6 +352,11 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assessment} · {self.get_status_display()}"
+
+    def save(self, *args, **kwargs):
+        if self.organization_id is None and self.assessment_id is not None:
+            self.organization_id = self.assessment.organization_id
+        super().save(*args, **kwargs)
 
     @property
     def is_ready(self) -> bool:

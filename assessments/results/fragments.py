@@ -14,17 +14,16 @@ plan's table is kept under a hash of the rows read on each view (``plan_fragment
 
 from __future__ import annotations
 
-import contextlib
-import functools
 import hashlib
 from pathlib import Path
 
-import django
 from django.conf import settings
 from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import get_language
+
+from portal.sources import sources_digest
 
 from ..history.selectors import answer_effects, answer_sets_of
 from ..models import Assessment
@@ -56,19 +55,10 @@ PRESENTATION_SOURCES = (
 )
 
 
-@functools.cache
 def presentation_digest() -> str:
     """A hash of ``PRESENTATION_SOURCES``, the compiled translations and Django's version (its
     date formats), read once per process."""
-    digest = hashlib.sha256(django.get_version().encode())
-    translations = sorted(
-        path for locale in settings.LOCALE_PATHS for path in Path(locale).glob("*/LC_MESSAGES/*.mo")
-    )
-    for path in (*PRESENTATION_SOURCES, *translations):
-        digest.update(str(path.name).encode())
-        with contextlib.suppress(OSError):  # installed without sources: the rest still counts
-            digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
+    return sources_digest(PRESENTATION_SOURCES)
 
 
 def cache_key(*, assessment: Assessment, previous: dict | None, consultant: bool) -> str:

@@ -309,6 +309,7 @@ def portfolio_seed(
                         reports.append(
                             Report(
                                 assessment=assessment,
+                                organization_id=assessment.organization_id,
                                 status=Report.Status.FAILED if failed else Report.Status.READY,
                                 last_error="Seed: Speicher nicht beschreibbar" if failed else "",
                                 requested_by=rng.choice(staff),

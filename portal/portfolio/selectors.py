@@ -211,12 +211,11 @@ def portfolio_page_rows(filtered: QuerySet[Organization], *, sort: str) -> Query
 
 def _failing_report_clients() -> QuerySet:
     """The clients (``client``: organisation id) of the reports that failed or are queued or
-    rendering for too long: the few reports in those states (PostgreSQL: the partial index
-    ``report_attention``), each mapped to its client by a primary-key lookup (as a join, the
-    planner read every assessment to match a few hundred reports). Read live rather than
-    stored: the report's state changes in many conditional updates of its worker, and "stuck"
-    follows the clock (the database's, so that the statement's text never changes)."""
-    from assessments.models import Assessment, Report
+    rendering for too long: the few reports in those states, with their client, from one
+    partial index (PostgreSQL: ``report_attention``). Read live rather than stored: the
+    report's state changes in many conditional updates of its worker, and "stuck" follows the
+    clock (the database's, so that the statement's text never changes)."""
+    from assessments.models import Report
 
     failing = Report.objects.filter(superseded=False).filter(
         Q(status=Report.Status.FAILED)
@@ -225,10 +224,7 @@ def _failing_report_clients() -> QuerySet:
             queued_at__lt=Now() - STUCK_AFTER,
         )
     )
-    client = (
-        Assessment.objects.filter(pk=OuterRef("assessment_id")).order_by().values("organization_id")
-    )
-    return failing.order_by().annotate(client=Subquery(client[:1])).values("client")
+    return failing.order_by().annotate(client=F("organization_id")).values("client")
 
 
 ATTENTION_REASONS = ("reports", "critical", "unassigned", "new", "stale")

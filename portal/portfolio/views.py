@@ -1,5 +1,6 @@
 import hashlib
 import time
+from pathlib import Path
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -16,6 +17,7 @@ from django.views.decorators.http import require_GET
 from news import selectors as news_selectors
 
 from ..privacy.audit import client_data
+from ..sources import sources_digest
 from ..views import consultant_required
 from . import generation, rows, selectors
 from .facts import facts_and_consultants_of, filter_choices
@@ -130,8 +132,43 @@ def _news_html(request: HttpRequest) -> str:
     return render_to_string("news/_portfolio_impact.html", {"impacts": impacts}, request)
 
 
+# What turns the clients' data into the summary and the table besides the data itself.
+_PORTAL = Path(__file__).resolve().parents[1]
+PRESENTATION_SOURCES = (
+    Path(__file__),
+    _PORTAL / "portfolio" / "rows.py",
+    _PORTAL / "portfolio" / "filters.py",
+    *(
+        settings.BASE_DIR / "templates" / name
+        for name in (
+            "portal/_portfolio_overview.html",
+            "portal/_portfolio_table.html",
+            "portal/_pagination.html",
+        )
+    ),
+)
+
+
+def _rendered_key(part: str, request: HttpRequest, *inputs) -> str:
+    """The key of a part rendered from ``inputs`` (the values read for it on this view) for this
+    query string and language, under today's date (overdue actions, local dates) and the code
+    that renders it: the same data renders the same markup, so it is not rendered again."""
+    parts = (
+        sources_digest(PRESENTATION_SOURCES),
+        request.LANGUAGE_CODE,
+        timezone.localdate().isoformat(),
+        _query_digest(request),
+        inputs,
+    )
+    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:40]
+    return f"portfolio-{part}:{CACHE_FORMAT}:{digest}"
+
+
 def _data_html(request: HttpRequest, filters, facts, labels: rows.Labels) -> tuple[str, str]:
-    """The clients' part: the summary above the table, and the table with its pagination."""
+    """The clients' part: the summary above the table, and the table with its pagination. Both
+    are read from the database on every build; each is rendered only when what it shows (the
+    figures and attention list, the page's rows) differs from a rendering kept in the cache:
+    after a change to one client, most views show the same rows and figures as before."""
     filtered = selectors.portfolio_filtered(user=request.user, filters=filters, facts=facts)
     organizations = selectors.portfolio_page_rows(filtered, sort=filters.sort)
     if request.user.sees_all_clients and not filters.is_filtered:
@@ -143,6 +180,21 @@ def _data_html(request: HttpRequest, filters, facts, labels: rows.Labels) -> tup
     paginator = Paginator(organizations, PAGE_SIZE)
     paginator.count = summary["total"]  # same filter: no second COUNT(*) over the portfolio
     page = paginator.get_page(filters.page)
+    page_rows = list(page.object_list)
+    keys = {
+        "overview": _rendered_key(
+            "overview",
+            request,
+            summary,
+            [(item.pk, item.name, item.reasons) for item in attention_items],
+        ),
+        "table": _rendered_key(
+            "table", request, page.number, paginator.count, facts.thresholds, page_rows
+        ),
+    }
+    found = cache.get_many(list(keys.values()))
+    if len(found) == len(keys):
+        return found[keys["overview"]], found[keys["table"]]
     detail_url = rows.url_maker("organization_detail")
     attention = [
         {
@@ -184,8 +236,7 @@ def _data_html(request: HttpRequest, filters, facts, labels: rows.Labels) -> tup
         "filters": filters,
         "page": page,
         "rows_html": rows.rows_html(
-            rows.rows_for(page.object_list, labels=labels, thresholds=facts.thresholds),
-            labels=labels,
+            rows.rows_for(page_rows, labels=labels, thresholds=facts.thresholds), labels=labels
         ),
         "labels": labels,
         "headers": headers,
@@ -201,10 +252,17 @@ def _data_html(request: HttpRequest, filters, facts, labels: rows.Labels) -> tup
             "last": filters.url(page=page.paginator.num_pages),
         },
     }
-    return (
-        render_to_string("portal/_portfolio_overview.html", context, request),
-        render_to_string("portal/_portfolio_table.html", context, request),
+    built = {
+        "overview": found.get(keys["overview"])
+        or render_to_string("portal/_portfolio_overview.html", context, request),
+        "table": found.get(keys["table"])
+        or render_to_string("portal/_portfolio_table.html", context, request),
+    }
+    cache.set_many(
+        {keys[name]: html for name, html in built.items() if keys[name] not in found},
+        settings.PORTFOLIO_CACHE_SECONDS,
     )
+    return built["overview"], built["table"]
 
 
 PARTS = ("filters", "overview", "news", "table")  # in the page's order

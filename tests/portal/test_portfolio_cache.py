@@ -337,6 +337,42 @@ def test_a_change_to_a_client_rebuilds_only_the_clients_parts(
     assert page.replace("Umbenannt per SQL GmbH", "Ohne Betreuung Logistik KG") == first
 
 
+@pytest.mark.parametrize("query", ["", "?sort=-gdpr", "?q=Logistik"])
+def test_a_build_that_shows_the_same_data_renders_nothing_again(
+    client, consultant, portfolio, monkeypatch, query
+):
+    """A change the page does not show (here an update that writes the same name) still builds
+    the clients' parts from the database, but the summary and the table are rendered only when
+    their figures or rows differ; the page is the same."""
+    from django.db.models import F
+
+    import portal.portfolio.views as views
+
+    client.force_login(consultant)
+    first = _page(client, query)
+    data_built = _count_calls(monkeypatch, views, "_data_html")
+    rows_rendered = _count_calls(monkeypatch, views.rows, "rows_html")
+    rendered = []
+    original = views.render_to_string
+
+    def render(template, *args, **kwargs):
+        rendered.append(template)
+        return original(template, *args, **kwargs)
+
+    monkeypatch.setattr(views, "render_to_string", render)
+    Organization.objects.filter(pk=portfolio["unassigned"].pk).update(name=F("name"))
+
+    assert _page(client, query) == first
+    assert (len(data_built), len(rows_rendered), rendered) == (1, 0, [])
+
+    _raw_update_name(portfolio["unassigned"])  # a row the page shows: the table is rendered
+    organization = Organization.objects.get(pk=portfolio["unassigned"].pk)
+    organization.save()  # (through the ORM, so that the summary row's copy follows)
+    page = _page(client, "?q=Umbenannt" if query.startswith("?q=") else query)
+    assert "Umbenannt per SQL GmbH" in _table(page)
+    assert "portal/_portfolio_table.html" in rendered
+
+
 def test_a_renamed_consultant_is_in_the_filter_form_at_once(client, consultant, portfolio):
     def filter_form(page):
         return page.split("portfolio-filters", 1)[1].split("</form>", 1)[0]

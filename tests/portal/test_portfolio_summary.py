@@ -93,6 +93,8 @@ def test_more_failing_clients_than_the_list_names(questionnaire, consultant):
         Report.objects.create(assessment=assessment, status=Report.Status.FAILED)
     limit = 4
     assert latest.count() > limit
+    # each report carries its assessment's client (Report.save), as the dashboard reads it
+    assert not Report.objects.exclude(organization_id=F("assessment__organization_id")).exists()
     clients = selectors.portfolio_counted(user=consultant, filters=PortfolioFilter())
 
     stored = selectors.portfolio_overview_stored(limit=limit)
