@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from django.db import connection
 from django.db.models import (
@@ -38,6 +38,7 @@ from .facts import (  # noqa: F401 - part of this module's API since issue 10
     level_range,
 )
 from .filters import DIMENSIONS, LEVELS, SCORE_FIELDS, SORTS, PortfolioFilter
+from .summary import SUBMITTED, submitted_key
 
 STALE_AFTER = timedelta(days=365)
 NEW_WITHIN = timedelta(days=14)
@@ -443,8 +444,10 @@ def portfolio_overview(
 
 def portfolio_overview_stored(*, limit: int = ATTENTION_LIMIT) -> tuple[dict, list[AttentionItem]]:
     """The same as ``portfolio_overview`` for the whole portfolio (no filter, every client
-    visible), without reading every client: the counts are the stored figures; what follows the
-    clock (stale, stuck reports) and "without consultant" are counted by their indexes; the
+    visible), without reading every client: the counts are the stored figures; "older than 12
+    months" adds the stored months before the cutoff's and counts that month's clients before
+    the cutoff by the index (``_stale_params``: the portal's clock); stuck reports and "without
+    consultant" are counted by their indexes; the
     attention list takes, per reason, the newest ``limit`` clients with it and ranks those.
 
     That is exact: the first ``limit`` clients whose most urgent reason is R are among the
@@ -462,11 +465,11 @@ def portfolio_overview_stored(*, limit: int = ATTENTION_LIMIT) -> tuple[dict, li
     stored, ranks = {}, {}
     to_pk = Organization._meta.pk.to_python
     with connection.cursor() as cursor:
-        cursor.execute(figures_sql, figures_params)
+        cursor.execute(figures_sql, [*figures_params, *_stale_params(timezone.now())])
         for key, value in cursor.fetchall():
             if key.startswith("failing:"):  # a client with a failing report, and its rank
                 ranks[to_pk(key.removeprefix("failing:"))] = value
-            else:
+            elif not key.startswith(SUBMITTED):
                 stored[key] = int(value or 0)
     failing = sorted(ranks, key=ranks.get)
     unassigned, stale, reports = (
@@ -493,24 +496,29 @@ def portfolio_overview_stored(*, limit: int = ATTENTION_LIMIT) -> tuple[dict, li
     return _summary(data), _attention_newest(parts, failing, limit=limit)
 
 
+def _stale_params(now) -> list:
+    """The stale count's values at ``now`` (the portal's clock, as the stored months are UTC
+    months computed by the portal): the first month key not wholly stale, that month's start
+    and the cutoff itself."""
+    cutoff = (now - STALE_AFTER).astimezone(UTC)
+    month = cutoff.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    adapt = connection.ops.adapt_datetimefield_value
+    return [submitted_key(cutoff), adapt(month), adapt(cutoff)]
+
+
 @functools.cache
 def _stored_statements(vendor: str, limit: int) -> tuple[str, list, tuple[tuple[str, list], ...]]:
     """The whole-portfolio overview's statements (``vendor`` keys the cache: the text is the
     database's dialect): the figures with the live counts and the failing clients, and the
     attention list's parts for every reason but the failing reports."""
     # every client is visible here: count on the one table each condition names
-    live = {
-        "unassigned": Organization.objects.filter(consultant__isnull=True),
-        "stale": ClientSummary.objects.filter(submitted_at__lt=Now() - STALE_AFTER),
-    }
-    # one statement: the stored figures, two counts by their indexes, the failing clients
+    unassigned = Organization.objects.filter(consultant__isnull=True)
+    # one statement: the stored figures, a count by its index, the failing clients, and last
+    # the stale ones (``_stale_params`` fills in the clock's three values on each view)
     table = connection.ops.quote_name(PortfolioFigure._meta.db_table)
     parts = [f"SELECT key, SUM(value) FROM {table} GROUP BY key"]  # noqa: S608 - model meta
-    params = []
-    for key, queryset in live.items():
-        sql, part_params = queryset.order_by().values("pk").query.sql_with_params()
-        parts.append(f"SELECT 'live:{key}', (SELECT COUNT(*) FROM ({sql}) c_{key})")  # noqa: S608
-        params += part_params
+    sql, params = unassigned.order_by().values("pk").query.sql_with_params()
+    parts.append(f"SELECT 'live:unassigned', (SELECT COUNT(*) FROM ({sql}) c_unassigned)")  # noqa: S608
     # the clients with a failing report, newest submission first (the rank is the value; two
     # submissions of the very same instant are ranked by the client's id, not its name)
     submitted = ClientSummary.objects.filter(pk=OuterRef("client")).values("submitted_at")
@@ -528,6 +536,15 @@ def _stored_statements(vendor: str, limit: int) -> tuple[str, list, tuple[tuple[
     parts.append("SELECT 'live:reports', COUNT(*) FROM failing")
     first = f"SELECT 'failing:' || CAST(client AS TEXT), rank FROM failing WHERE rank <= {limit:d}"  # noqa: S608, E501 - a number of ours
     parts.append(first)
+    # older than 12 months: the stored clients per month of submission before the cutoff's
+    # month, and within that month those before the cutoff (by the index)
+    summary = connection.ops.quote_name(ClientSummary._meta.db_table)
+    submitted_at = connection.ops.quote_name(ClientSummary._meta.get_field("submitted_at").column)
+    parts.append(
+        f"SELECT 'live:stale', (SELECT COALESCE(SUM(value), 0) FROM {table} "  # noqa: S608 - model meta
+        f"WHERE key >= '{SUBMITTED}' AND key < %s) + (SELECT COUNT(*) FROM {summary} "
+        f"WHERE {submitted_at} >= %s AND {submitted_at} < %s)"
+    )
     attention = tuple(
         _attention_part(rank, None, limit) for rank, key in enumerate(URGENCY) if key != "reports"
     )

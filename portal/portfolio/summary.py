@@ -19,8 +19,9 @@ summary commits (or rolls back) with the change it summarises:
 The refresh reads the sources (one query), locks and reads the stored rows, writes the rows that
 differ, and adds the difference of their contributions to the figures (``_contributions``), so
 the figures stay equal to a count over every row without ever counting them again. What depends
-on the clock ("older than 12 months", a report stuck for 30 minutes, an overdue action) is not
-stored; the dashboard asks indexes for those.
+on the clock (a report stuck for 30 minutes, an overdue action) is not stored; the dashboard asks
+indexes for those. For "older than 12 months" the figures count the clients per month of their
+latest submission (``submitted_key``), and the dashboard counts only the cutoff's month.
 
 Figures are sharded like the change counter: each PostgreSQL connection adds to the rows of its
 own shard (``pg_backend_pid() % SHARDS``) after taking that shard's transaction-level advisory
@@ -30,6 +31,7 @@ lock, so concurrent writers on other shards never wait and two on one shard neve
 from __future__ import annotations
 
 from collections import Counter
+from datetime import UTC
 
 from django.core.cache import cache
 from django.db import connection, transaction
@@ -53,6 +55,7 @@ exposure_changed = Signal()
 EXPOSED = ("vendor_exposure", "lock_in", "level_lock_in", "submitted_at")
 
 SHARDS = 16
+SUBMITTED = "submitted:"  # + "YYYY-MM": the clients per month of their latest submission
 ADVISORY_LOCK_CLASS = 72_020  # any constant of our own: the first key of pg_advisory_xact_lock
 OPEN_ACTION_STATES = (Action.State.OPEN, Action.State.IN_PROGRESS)
 BENCH_BASES = ("industry", "size_band")
@@ -134,9 +137,17 @@ def _source_rows(organizations) -> dict:
     return out
 
 
+def submitted_key(moment) -> str:
+    """The figure counting the clients whose latest submission falls in ``moment``'s month (UTC):
+    the dashboard's "older than 12 months" sums the months before the cutoff's."""
+    return f"{SUBMITTED}{moment.astimezone(UTC):%Y-%m}"
+
+
 def _contributions(values: dict) -> Counter:
     """What one client adds to the figures (``values``: a summary row's fields)."""
     figures = Counter(total=1)
+    if values["submitted_at"] is not None:
+        figures[submitted_key(values["submitted_at"])] += 1
     if values["readiness"] is None:
         figures["no_result"] += 1
         return figures

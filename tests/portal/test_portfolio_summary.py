@@ -2,7 +2,7 @@
 follow each write in its own transaction, the whole-portfolio view read from them equals the
 view counted over every client, and a colleague's change is on the next view."""
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
 from django.db.models import F
@@ -238,3 +238,30 @@ def test_filtered_counts_have_their_indexes():
     if connection.vendor == "postgresql":
         expected.add("summary_name_trgm")
     assert expected <= names
+
+
+def test_stale_count_adds_whole_months_and_the_cutoff_month_by_the_clock(
+    questionnaire, consultant, monkeypatch
+):
+    """Older than 12 months on the whole portfolio: the stored clients per month of submission
+    before the cutoff's month, plus those of the cutoff's month before the cutoff. A consultant
+    counts 2 of these 4 as stale (one a year and a half ago, one a day before the cutoff), as a
+    count over the rows does."""
+    from datetime import datetime
+
+    now = datetime(2026, 12, 6, 10, 0, tzinfo=UTC)
+    cutoff = now - selectors.STALE_AFTER  # 2025-12-06 10:00 UTC
+    when = {
+        "Alt Seit Langem GmbH": datetime(2025, 6, 1, 8, 0, tzinfo=UTC),
+        "Knapp Davor KG": cutoff - timedelta(days=1),
+        "Knapp Danach OHG": cutoff + timedelta(hours=1),
+        "Ganz Frisch AG": now - timedelta(days=3),
+    }
+    for name, moment in when.items():
+        _submit(OrganizationFactory(name=name), COMPLETE, when=moment)
+    _stored_equals_recount()
+    monkeypatch.setattr(selectors.timezone, "now", lambda: now)
+
+    stored = selectors.portfolio_overview_stored()[0]["attention_counts"]["stale"]
+
+    assert stored == 2 == ClientSummary.objects.filter(submitted_at__lt=cutoff).count()
