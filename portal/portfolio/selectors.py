@@ -234,15 +234,16 @@ URGENCY = ("reports", "critical", "new", "unassigned", "stale")
 
 
 def _attention_conditions() -> dict[str, Q]:
-    """Four of the five reasons as conditions on a client; the fifth, a failing report, is the
+    """Four of the five reasons as conditions on a client's summary row, for the whole
+    portfolio's list and the filtered overview alike; the fifth, a failing report, is the
     clients of ``_failing_report_clients``."""
     return {
-        "critical": Q(summary__worst_level="critical"),
+        "critical": Q(worst_level="critical"),
         "unassigned": Q(consultant__isnull=True),
-        "new": Q(summary__review_state="submitted"),
+        "new": Q(review_state="submitted"),
         # the database's clock: the statements' text and parameters stay the same from view to
         # view, so the whole-portfolio overview compiles them once per process
-        "stale": Q(summary__submitted_at__lt=Now() - STALE_AFTER),
+        "stale": Q(submitted_at__lt=Now() - STALE_AFTER),
     }
 
 
@@ -283,35 +284,35 @@ def portfolio_overview_sql(
     summaries: QuerySet[ClientSummary], *, limit: int
 ) -> tuple[str, list, list[tuple[str, str, list]]]:
     """The overview's query over a filtered portfolio (``portfolio_counted``: text, parameters,
-    the counts it computes); see ``portfolio_overview``. The ORM writes the filter and the plain
-    columns; the five reasons are conditions on those columns (``_flag_sql``, compiled once per
-    process), so a view compiles only its filter."""
+    the counts it computes); see ``portfolio_overview``. The ORM writes the filter, the plain
+    columns and four of the five reasons (``_attention_conditions``, the same conditions the
+    whole-portfolio list uses); the fifth, a failing report, is a join with the clients of
+    ``_failing_with`` (compiled once per process)."""
     flags = [f"att_{key}" for key in ATTENTION_REASONS]
+    conditions = _attention_conditions()
     inner = (
         summaries.order_by()
         .annotate(
             o_pk=F("organization_id"),
             o_name=F("name"),
-            o_consultant=F("consultant_id"),
-            o_review=F("review_state"),
             latest_readiness=F("readiness"),
             latest_level=F("worst_level"),
             latest_submitted_at=F("submitted_at"),
             **{f"latest_level_{dim}": F(f"level_{dim}") for dim in DIMENSIONS},
+            **{f"att_{key}": _flag(conditions[key]) for key in _FLAGGED},
         )
         .values(
             "o_pk",
             "o_name",
-            "o_consultant",
-            "o_review",
             "latest_readiness",
             "latest_level",
             "latest_submitted_at",
             *(f"latest_level_{dim}" for dim in DIMENSIONS),
+            *(f"att_{key}" for key in _FLAGGED),
         )
     )
     inner_sql, inner_params = inner.query.sql_with_params()
-    flag_sql, flag_params, failing, failing_params = _flag_sql(connection.vendor)
+    failing, failing_params = _failing_with(connection.vendor)
     counts = _overview_counts()
     urgency = " ".join(f"WHEN f.att_{key} THEN {rank}" for rank, key in enumerate(URGENCY))
     # every piece of the text is ours (column names, constants) or the ORM's; values go in as
@@ -320,8 +321,9 @@ def portfolio_overview_sql(
     # clients, PostgreSQL kept every filtered row with all its sums: 15 ms against 9 for the
     # two parts with 4,000 of 20,000 clients selected, 90 against 26 with all of them.
     join = "LEFT JOIN failing_clients fr ON fr.client = i.o_pk"  # read once for both parts
-    rows = f"(SELECT i.*, {flag_sql} FROM ({inner_sql}) i {join}) f"  # noqa: S608 - ORM text
-    rows_params = [*flag_params, *inner_params]
+    reports = "(fr.client IS NOT NULL) AS att_reports"
+    rows = f"(SELECT i.*, {reports} FROM ({inner_sql}) i {join}) f"  # noqa: S608 - ORM text
+    rows_params = list(inner_params)
     no_flags = ["NULL"] * (3 + len(flags))  # id, name, urgency and the flags
     # typed: inside the subquery below an untyped NULL would be text
     no_counts = ["CAST(NULL AS BIGINT)"] * len(counts)
@@ -354,33 +356,14 @@ def portfolio_overview_sql(
 
 
 @functools.cache
-def _flag_sql(vendor: str) -> tuple[str, list, str, list]:
-    """The five reasons as columns ``att_…`` over the plain columns of ``portfolio_overview_sql``'s
-    inner rows ``i`` (``vendor`` keys the cache: the clock and the failing clients' subquery are
-    in the database's dialect), with their parameters, and the ``WITH`` of the clients with a
-    failing report (``failing_clients``, joined as ``fr``: read once for both parts of the
-    statement; as ``IN (…)`` in a column PostgreSQL ran the subquery once per use of the
-    column). The same conditions as ``_attention_conditions``."""
+def _failing_with(vendor: str) -> tuple[str, list]:
+    """The ``WITH`` of the clients with a failing report (``failing_clients``, joined as ``fr``
+    by ``portfolio_overview_sql``: read once for both parts of the statement; as ``IN (…)`` in a
+    column PostgreSQL ran the subquery once per use of the column), with its parameters;
+    ``vendor`` keys the cache (the database's clock in its dialect)."""
     failing_sql, failing_params = _failing_report_clients().query.sql_with_params()
-    query = ClientSummary.objects.all().query
-    compiler = query.get_compiler(connection=connection)
-    stale_sql, stale_params = compiler.compile(
-        (Now() - Value(STALE_AFTER)).resolve_expression(query)
-    )
-    flags = {
-        "reports": ("fr.client IS NOT NULL", []),
-        "critical": ("i.latest_level = %s", ["critical"]),
-        "unassigned": ("i.o_consultant IS NULL", []),
-        "new": ("i.o_review = %s", ["submitted"]),
-        "stale": (f"i.latest_submitted_at < {stale_sql}", list(stale_params)),
-    }
     failing = f"WITH failing_clients AS (SELECT DISTINCT r.client FROM ({failing_sql}) r) "  # noqa: S608 - ORM text
-    return (
-        ", ".join(f"({flags[key][0]}) AS att_{key}" for key in ATTENTION_REASONS),
-        [param for key in ATTENTION_REASONS for param in flags[key][1]],
-        failing,
-        list(failing_params),
-    )
+    return failing, list(failing_params)
 
 
 def _attention_items(rows, first_flag: int) -> list[AttentionItem]:
@@ -551,7 +534,7 @@ def _stored_statements(vendor: str, limit: int) -> tuple[str, list, tuple[tuple[
     return failing + " UNION ALL ".join(parts), [*failing_params, *params], attention
 
 
-_NEWEST = (F("summary__submitted_at").desc(nulls_last=True), "name", "pk")
+_NEWEST = (F("submitted_at").desc(nulls_last=True), "name", "organization_id")
 _FLAGGED = tuple(key for key in ATTENTION_REASONS if key != "reports")
 
 
@@ -562,12 +545,11 @@ def _attention_part(rank: int, failing: list | None, limit: int) -> tuple[str, l
     key = URGENCY[rank]
     condition = Q(pk__in=failing) if key == "reports" else conditions[key]
     flags = {f"att_{name}": _flag(conditions[name]) for name in _FLAGGED}
-    queryset = (
-        Organization.objects.filter(summary__isnull=False)
-        .annotate(**flags)
+    queryset = (  # the summary rows alone: name and consultant are copied there
+        ClientSummary.objects.annotate(**flags)
         .filter(condition)
         .order_by(*_NEWEST)
-        .values_list("pk", "name", "summary__submitted_at", *flags)[:limit]
+        .values_list("organization_id", "name", "submitted_at", *flags)[:limit]
     )
     sql, params = queryset.query.sql_with_params()
     return f"SELECT {rank}, a{rank}.* FROM ({sql}) a{rank}", list(params)  # noqa: S608 - ORM text
