@@ -1,7 +1,7 @@
-"""A digest of the code, templates and translations that turn data into markup, for the keys of
-rendered parts kept in the shared cache: any edit to one of them (or a new translation, or
-another Django version with its date formats) changes every key, so a deploy never serves
-markup of the code before it. Read once per process."""
+"""Keys of rendered parts kept in the shared cache: a digest of the code, templates and
+translations that turn data into markup (any edit to one of them, a new translation or another
+Django version with its date formats changes every key, so a deploy never serves markup of the
+code before it; read once per process), and the key of a part from exactly its inputs."""
 
 from __future__ import annotations
 
@@ -26,3 +26,8 @@ def sources_digest(paths: tuple[Path, ...]) -> str:
         with contextlib.suppress(OSError):  # installed without sources: the rest still counts
             digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
+
+
+def content_key(prefix: str, *inputs) -> str:
+    """The cache key of what ``inputs`` (plain values: their ``repr`` is hashed) render to."""
+    return f"{prefix}:" + hashlib.sha256(repr(inputs).encode()).hexdigest()[:40]

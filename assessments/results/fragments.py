@@ -14,7 +14,6 @@ plan's table is kept under a hash of the rows read on each view (``plan_fragment
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 from django.conf import settings
@@ -23,7 +22,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from portal.sources import sources_digest
+from portal.sources import content_key, sources_digest
 
 from ..history.selectors import answer_effects, answer_sets_of
 from ..models import Assessment
@@ -76,7 +75,7 @@ def cache_key(*, assessment: Assessment, previous: dict | None, consultant: bool
         "consultant" if consultant else "client",
         sorted(previous.items()) if previous else None,
     )
-    return "results-card:" + hashlib.sha256(repr(parts).encode()).hexdigest()[:40]
+    return content_key("results-card", *parts)
 
 
 def card_fragments(*, assessment: Assessment, previous: dict | None, consultant: bool) -> dict:
@@ -127,8 +126,7 @@ def plan_fragment(*, rows: list[dict]) -> str:
     """The action plan's table for ``plan_rows`` read just now, kept in the cache under a hash
     of those rows (with the language and ``presentation_digest``): a changed action is a new
     key, while an unchanged plan is not rendered again on every view."""
-    digest = hashlib.sha256(repr((presentation_digest(), get_language(), rows)).encode())
-    key = "results-plan:" + digest.hexdigest()[:40]
+    key = content_key("results-plan", presentation_digest(), get_language(), rows)
     html = cache.get(key)
     if html is None:
         html = render_to_string(PLAN_TEMPLATE, {"plan": rows})

@@ -409,10 +409,10 @@ def portfolio_overview(
     list (most urgent first, each with its reasons) for a filtered portfolio
     (``portfolio_counted``): one query, one pass over the summary rows the filter selects.
 
-    The filter and the five reasons are the ORM's (``summaries`` plus one flag per reason);
-    around them a small hand-written query adds a row of counts over every filtered client and
-    the ``limit`` most urgent rows (``portfolio_overview_sql``). Plain SQL that SQLite and
-    PostgreSQL both run."""
+    The filter and four of the five reasons are the ORM's (``summaries`` plus a flag per
+    reason), the fifth a join with the clients of failing reports; around them a small
+    hand-written query adds a row of counts over every filtered client and the ``limit`` most
+    urgent rows (``portfolio_overview_sql``). Plain SQL that SQLite and PostgreSQL both run."""
     sql, params, counts = portfolio_overview_sql(summaries, limit=limit)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -439,9 +439,10 @@ def portfolio_overview_stored(*, limit: int = ATTENTION_LIMIT) -> tuple[dict, li
     clients with a failing report, which the second then names as constants (the planner joined
     a subquery of them with every client once per reason).
 
-    Both statements read the clock in the database, so their text is the same on every view:
-    it is compiled once per process (``_stored_statements``); only the part naming the clients
-    with a failing report is compiled per view, and only when there are any. Of those clients
+    Both statements' text is the same on every view (the clock is the database's, or for the
+    stale count three parameters of the portal's): it is compiled once per process
+    (``_stored_statements``); only the part naming the clients with a failing report is
+    compiled per view, and only when there are any. Of those clients
     the first statement brings their count and the first ``limit``: a client with a failing
     report ranks before every other reason, so the list names no other one of them."""
     figures_sql, figures_params, attention_parts = _stored_statements(connection.vendor, limit)

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET
 from news import selectors as news_selectors
 
 from ..privacy.audit import client_data
-from ..sources import sources_digest
+from ..sources import content_key, sources_digest
 from ..views import consultant_required
 from . import generation, rows, selectors
 from .facts import facts_and_consultants_of, filter_choices
@@ -153,15 +153,14 @@ def _rendered_key(part: str, request: HttpRequest, *inputs) -> str:
     """The key of a part rendered from ``inputs`` (the values read for it on this view) for this
     query string and language, under today's date (overdue actions, local dates) and the code
     that renders it: the same data renders the same markup, so it is not rendered again."""
-    parts = (
+    return content_key(
+        f"portfolio-{part}:{CACHE_FORMAT}",
         sources_digest(PRESENTATION_SOURCES),
         request.LANGUAGE_CODE,
         timezone.localdate().isoformat(),
         _query_digest(request),
         inputs,
     )
-    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:40]
-    return f"portfolio-{part}:{CACHE_FORMAT}:{digest}"
 
 
 def _data_html(request: HttpRequest, filters, facts, labels: rows.Labels) -> tuple[str, str]:
