@@ -12,7 +12,10 @@ bare Django view rendering a static template of the same byte size (page, bare, 
 
 - the dashboard BUILT from the database (a committed change to a client just before each
   request, so the page cache never serves it): first page, sorted by a score, filtered (level
-  and vendor), searched by name, page 2 of a filter; and the first page repeated (cached);
+  and vendor), searched by name, page 2 of a filter; once after a change that leaves every
+  summary row as it was (the overview's figures come from the cache, the rows are read), once
+  after a client's rename (its summary row changes: the overview is counted again); and the
+  first page repeated (cached);
 - "Welche Kunden betrifft das?" for the demo article that concerns most clients: first page,
   sorted by lock-in, filtered (not informed, lock-in high), page 2;
 - a client's results page (latest of several assessments) as the consultant sees it;
@@ -111,6 +114,13 @@ def _measure_size(size: int, *, repeat: int, submit_every: float, logdir: Path) 
     def touch():  # a committed change the change counter sees: the next view is built
         Organization.objects.filter(pk__in=touched).update(name=F("name"))
 
+    renamed = Organization.objects.get(pk=touched[0]) if touched else None
+    names = [renamed.name, renamed.name + " (umfirmiert)"] if renamed else []
+
+    def rename():  # a change to a client's summary row too: the overview is counted again
+        renamed.name = names[1] if renamed.name == names[0] else names[0]
+        renamed.save(update_fields=["name"])
+
     reach = ArticleReach.objects.select_related("article").order_by("-clients").first()
     several = (
         Assessment.objects.filter(status="submitted", previous__isnull=False)
@@ -160,6 +170,16 @@ def _measure_size(size: int, *, repeat: int, submit_every: float, logdir: Path) 
                     Measured(port, cookie, path, repeat=repeat, before=touch),
                 )
             )
+        for label, path in dashboard.items():
+            results.append(
+                (
+                    label + " (built after a client's rename)",
+                    Measured(port, cookie, path, repeat=repeat, before=rename),
+                )
+            )
+        if renamed is not None:
+            renamed.name = names[0]
+            renamed.save(update_fields=["name"])
         results.append(
             (
                 "dashboard, first page (repeated, from the cache)",

@@ -16,10 +16,15 @@ dashboard shows (a login's ``last_login``, a report's lease renewal, an answer s
 leave the counter alone, so they do not empty the cache.
 
 Topics: each tracked table belongs to one topic (``TOPICS``: the clients' data, the people who
-consult them, the catalogue, the news), and each topic counts on its own rows. A part of the page
-that shows only people and the catalogue (the filter form) or only news (the news line above the
-table) is cached under its topics' counters and survives a change to a client; the page as a
-whole is keyed by all of them.
+consult them, the catalogue, the news, the stored summaries), and each topic counts on its own
+rows. A part of the page that shows only people and the catalogue (the filter form) or only news
+(the news line above the table) is cached under its topics' counters and survives a change to a
+client; the page as a whole is keyed by all of them.
+
+The summaries topic holds what the overview above the table reads: the summary rows, the
+figures over them and the reports (a failing one puts its client on the attention list). The
+overview's figures and attention list are cached under it, so a write that leaves every summary
+as it was (a new draft, a client's address, a consultant's name) does not count them again.
 
 Shards: on PostgreSQL each backend (connection) raises its own row of the topic
 (``topic * 16 + pg_backend_pid() % 16``), so concurrent writers do not queue on one row lock, and
@@ -45,7 +50,13 @@ FUNCTION = "portal_generation_bump"
 PREFIX = "portal_gen_"
 SUFFIXES = ("ins", "del", "upd")  # a trigger for inserts, deletes and updates on each table
 
-CLIENTS, PEOPLE, CATALOGUE, NEWS = TOPICS = ("clients", "people", "catalogue", "news")
+CLIENTS, PEOPLE, CATALOGUE, NEWS, SUMMARIES = TOPICS = (
+    "clients",
+    "people",
+    "catalogue",
+    "news",
+    "summaries",
+)
 
 # (app label, model): (the fields whose change the dashboard shows, None for any field; topic)
 TRACKED: dict[tuple[str, str], tuple[tuple[str, ...] | None, str]] = {
@@ -55,9 +66,15 @@ TRACKED: dict[tuple[str, str], tuple[tuple[str, ...] | None, str]] = {
         CLIENTS,
     ),
     ("assessments", "Result"): (None, CLIENTS),
-    # each client's stored summary row (its plan's open actions and due dates come only here)
-    ("portal", "ClientSummary"): (None, CLIENTS),
-    ("assessments", "Report"): (("assessment", "status", "superseded", "queued_at"), CLIENTS),
+    # each client's stored summary row (its plan's open actions and due dates come only here),
+    # the figures over them (written with it, in the same transaction) and the reports: all
+    # that the overview above the table reads
+    ("portal", "ClientSummary"): (None, SUMMARIES),
+    ("portal", "PortfolioFigure"): (None, SUMMARIES),
+    ("assessments", "Report"): (
+        ("assessment", "organization", "status", "superseded", "queued_at"),
+        SUMMARIES,
+    ),
     ("portal", "User"): (
         ("first_name", "last_name", "email", "is_consultant", "is_active"),
         PEOPLE,

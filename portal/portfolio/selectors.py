@@ -218,13 +218,13 @@ def _failing_report_clients() -> QuerySet:
     clock (the database's, so that the statement's text never changes)."""
     from assessments.models import Report
 
-    failing = Report.objects.filter(superseded=False).filter(
-        Q(status=Report.Status.FAILED)
-        | Q(
-            status__in=[Report.Status.QUEUED, Report.Status.RENDERING],
-            queued_at__lt=Now() - STUCK_AFTER,
-        )
-    )
+    # the index's own condition first (superseded, the three states), so that PostgreSQL proves
+    # the partial index and reads client and queue time from it alone (an index-only scan); as
+    # "failed OR (queued/rendering AND old)" it read every matching report's row from the table
+    failing = Report.objects.filter(
+        superseded=False,
+        status__in=[Report.Status.FAILED, Report.Status.QUEUED, Report.Status.RENDERING],
+    ).filter(Q(status=Report.Status.FAILED) | Q(queued_at__lt=Now() - STUCK_AFTER))
     return failing.order_by().annotate(client=F("organization_id")).values("client")
 
 
@@ -495,8 +495,9 @@ def _stored_statements(vendor: str, limit: int) -> tuple[str, list, tuple[tuple[
     """The whole-portfolio overview's statements (``vendor`` keys the cache: the text is the
     database's dialect): the figures with the live counts and the failing clients, and the
     attention list's parts for every reason but the failing reports."""
-    # every client is visible here: count on the one table each condition names
-    unassigned = Organization.objects.filter(consultant__isnull=True)
+    # every client is visible here; the consultant is copied to the summary row (the overview
+    # reads only what the summaries' change counter covers)
+    unassigned = ClientSummary.objects.filter(consultant__isnull=True)
     # one statement: the stored figures, a count by its index, the failing clients, and last
     # the stale ones (``_stale_params`` fills in the clock's three values on each view)
     table = connection.ops.quote_name(PortfolioFigure._meta.db_table)

@@ -163,19 +163,29 @@ def _rendered_key(part: str, request: HttpRequest, *inputs) -> str:
     )
 
 
-def _data_html(request: HttpRequest, filters, facts, labels: rows.Labels) -> tuple[str, str]:
-    """The clients' part: the summary above the table, and the table with its pagination. Both
-    are read from the database on every build; each is rendered only when what it shows (the
-    figures and attention list, the page's rows) differs from a rendering kept in the cache:
-    after a change to one client, most views show the same rows and figures as before."""
-    filtered = selectors.portfolio_filtered(user=request.user, filters=filters, facts=facts)
-    organizations = selectors.portfolio_page_rows(filtered, sort=filters.sort)
+def _overview_data(request: HttpRequest, filters, facts) -> tuple[dict, list]:
+    """The figures and the attention list above the table, read from the database."""
     if request.user.sees_all_clients and not filters.is_filtered:
         # the whole portfolio: the stored figures, nothing counted over every client
-        summary, attention_items = selectors.portfolio_overview_stored()
-    else:
-        counted = selectors.portfolio_counted(user=request.user, filters=filters, facts=facts)
-        summary, attention_items = selectors.portfolio_overview(counted)
+        return selectors.portfolio_overview_stored()
+    counted = selectors.portfolio_counted(user=request.user, filters=filters, facts=facts)
+    return selectors.portfolio_overview(counted)
+
+
+def _data_html(
+    request: HttpRequest, filters, facts, labels: rows.Labels, overview=None
+) -> tuple[str, str, tuple[dict, list]]:
+    """The clients' part: the summary above the table, and the table with its pagination, and
+    the overview's data (figures, attention list) they were built from. The page's rows are read
+    from the database on every build, the overview's data too unless ``overview`` brings it
+    (cached under the summaries' counter, ``_part_keys``). Each part is rendered only when what
+    it shows (the figures and attention list, the page's rows) differs from a rendering kept in
+    the cache: after a change to one client, most views show the same rows and figures."""
+    filtered = selectors.portfolio_filtered(user=request.user, filters=filters, facts=facts)
+    organizations = selectors.portfolio_page_rows(filtered, sort=filters.sort)
+    if overview is None:
+        overview = _overview_data(request, filters, facts)
+    summary, attention_items = overview
     paginator = Paginator(organizations, PAGE_SIZE)
     paginator.count = summary["total"]  # same filter: no second COUNT(*) over the portfolio
     page = paginator.get_page(filters.page)
@@ -193,7 +203,7 @@ def _data_html(request: HttpRequest, filters, facts, labels: rows.Labels) -> tup
     }
     found = cache.get_many(list(keys.values()))
     if len(found) == len(keys):
-        return found[keys["overview"]], found[keys["table"]]
+        return found[keys["overview"]], found[keys["table"]], overview
     detail_url = rows.url_maker("organization_detail")
     attention = [
         {
@@ -203,16 +213,31 @@ def _data_html(request: HttpRequest, filters, facts, labels: rows.Labels) -> tup
         }
         for item in attention_items
     ]
-    for item in summary["levels"]:
-        item["label"] = labels.level[item["level"]]
-        item["url"] = filters.url(level=item["level"])
-    for row in summary["heat"]:
-        row["label"] = labels.dimensions[row["dimension"]]
-        for cell in row["cells"]:
-            cell["url"] = filters.url(dimension_levels={row["dimension"]: cell["level"]})
-            cell["label"] = labels.level[cell["level"]]
-            # an empty cell stays white: a tinted "0" reads like a finding
-            cell["opacity"] = f"{0.08 + 0.92 * cell['share']:.2f}" if cell["count"] else "0"
+    # labels and links go into new dicts: the data read stays as it is (it may be cached)
+    summary = {
+        **summary,
+        "levels": [
+            {**item, "label": labels.level[item["level"]], "url": filters.url(level=item["level"])}
+            for item in summary["levels"]
+        ],
+        "heat": [
+            {
+                **row,
+                "label": labels.dimensions[row["dimension"]],
+                "cells": [
+                    {
+                        **cell,
+                        "url": filters.url(dimension_levels={row["dimension"]: cell["level"]}),
+                        "label": labels.level[cell["level"]],
+                        # an empty cell stays white: a tinted "0" reads like a finding
+                        "opacity": f"{0.08 + 0.92 * cell['share']:.2f}" if cell["count"] else "0",
+                    }
+                    for cell in row["cells"]
+                ],
+            }
+            for row in summary["heat"]
+        ],
+    }
     headers = [{"key": "name", "label": _("Unternehmen"), "numeric": False}] + [
         {"key": key, "label": labels.dimensions[key], "numeric": True}
         for key in ("readiness", *DIMENSIONS)
@@ -261,7 +286,7 @@ def _data_html(request: HttpRequest, filters, facts, labels: rows.Labels) -> tup
         {keys[name]: html for name, html in built.items() if keys[name] not in found},
         settings.PORTFOLIO_CACHE_SECONDS,
     )
-    return built["overview"], built["table"]
+    return built["overview"], built["table"], overview
 
 
 PARTS = ("filters", "overview", "news", "table")  # in the page's order
@@ -283,8 +308,11 @@ def _parts(request: HttpRequest, counters: dict[str, int] | None) -> dict[str, s
         built["filters"] = _filters_html(request, form, filters, labels)
     if keys.get("news") not in found:
         built["news"] = _news_html(request)
-    built["overview"], built["table"] = _data_html(request, filters, facts, labels)
-    stored = {keys[name]: html for name, html in built.items() if name in keys}
+    overview = found.get(keys.get("overview_data"))
+    built["overview"], built["table"], data = _data_html(request, filters, facts, labels, overview)
+    if overview is None:
+        built["overview_data"] = data
+    stored = {keys[name]: value for name, value in built.items() if name in keys}
     if stored:
         cache.set_many(stored, settings.PORTFOLIO_CACHE_SECONDS)
     return {name: built[name] if name in built else found[keys[name]] for name in PARTS}
@@ -293,6 +321,30 @@ def _parts(request: HttpRequest, counters: dict[str, int] | None) -> dict[str, s
 def _query_digest(request: HttpRequest) -> str:
     query = urlencode(sorted((k, v) for k, values in request.GET.lists() for v in values))
     return hashlib.sha256(query.encode()).hexdigest()[:32]
+
+
+# query parameters that do not change which clients the overview counts
+_NOT_FILTERS = frozenset({"page", "sort", "format"})
+
+
+def _filters_of(request: HttpRequest) -> list[tuple[str, str]]:
+    """The query string's filter parameters as given (sorted; without sort and page): two
+    requests with the same ones select the same clients."""
+    return sorted(
+        (k, v) for k, values in request.GET.lists() if k not in _NOT_FILTERS for v in values
+    )
+
+
+# What the overview's cached data is made by: its shape must match the code that reads it.
+_DATA_SOURCES = (
+    _PORTAL / "portfolio" / "selectors.py",
+    _PORTAL / "portfolio" / "summary.py",
+    _PORTAL / "portfolio" / "filters.py",
+)
+
+
+def _data_digest() -> str:
+    return sources_digest(_DATA_SOURCES)
 
 
 def _time_slot() -> int:
@@ -321,9 +373,22 @@ def _part_keys(request: HttpRequest, counters: dict[str, int]) -> dict[str, str]
       and query string;
     - the news line counts the clients each recent article concerns: stored per article (news)
       for whoever sees every client, the user's own clients otherwise (which clients are theirs
-      is client data); its 30-day window follows the clock (the time slot)."""
+      is client data); its 30-day window follows the clock (the time slot);
+    - the overview's data (figures, attention list; not markup) reads the summary rows, the
+      figures and the reports (summaries) for the filter without sort and page, under the
+      catalogue's vendors; "older than 12 months" and a stuck report follow the clock (the time
+      slot). Whoever sees every client shares it (the whole portfolio, or a filter that does
+      not name the reader); anyone else reads it through which clients are theirs (clients,
+      people) and their own key."""
     user, lang = request.user, request.LANGUAGE_CODE
     scope = "all" if user.sees_all_clients else "own"
+    filter_items = _filters_of(request)
+    overview_state = f"{counters[generation.SUMMARIES]}-{counters[generation.CATALOGUE]}"
+    overview_owner = "all"
+    if not user.sees_all_clients or any(name == "mine" for name, _value in filter_items):
+        overview_state += f"-{counters[generation.CLIENTS]}-{counters[generation.PEOPLE]}"
+        overview_owner = f"{user.pk}:{scope}"
+    overview_filter = hashlib.sha256(urlencode(filter_items).encode()).hexdigest()[:32]
     form_state = f"{counters[generation.PEOPLE]}-{counters[generation.CATALOGUE]}"
     news_state, news_owner = str(counters[generation.NEWS]), "all"
     if not user.sees_all_clients:
@@ -337,6 +402,10 @@ def _part_keys(request: HttpRequest, counters: dict[str, int]) -> dict[str, str]
             f"{_query_digest(request)}"
         ),
         "news": f"portfolio-news:{CACHE_FORMAT}:{news_owner}:{lang}:{news_state}:{_time_slot()}",
+        "overview_data": (
+            f"portfolio-overview-data:{CACHE_FORMAT}:{_data_digest()}:{overview_owner}:"
+            f"{overview_state}:{_time_slot()}:{overview_filter}"
+        ),
     }
 
 

@@ -31,6 +31,18 @@ pytestmark = pytest.mark.django_db
 URL = reverse("consultant_dashboard")
 
 
+@pytest.fixture(autouse=True)
+def _steady_clock(request, monkeypatch):
+    """Cached parts are keyed by the time slot too (``PORTFOLIO_CACHE_SECONDS``): a test that
+    crossed a slot's end between two views would see a rebuild it did not cause. Only the test
+    of the clock lets it move."""
+    if "clock" not in request.node.name:
+        import portal.portfolio.views as views
+
+        slot = views._time_slot()
+        monkeypatch.setattr(views, "_time_slot", lambda: slot)
+
+
 def _owner(organization):
     owner = UserFactory()
     MembershipFactory(user=owner, organization=organization, role=Membership.Role.OWNER)
@@ -69,7 +81,7 @@ def _queries(client, query=""):
 
 def test_every_tracked_table_has_its_triggers():
     assert generation.installed() == generation.expected()
-    assert len(generation.expected()) == 3 * 13  # insert, delete, update on thirteen tables
+    assert len(generation.expected()) == 3 * 14  # insert, delete, update on fourteen tables
 
 
 def _bumps(action) -> bool:
@@ -123,11 +135,26 @@ def test_each_write_raises_the_counter_of_its_topic_only(portfolio, consultant, 
     topics: a write to a client must not raise theirs, and theirs must not pass unseen."""
     unassigned = portfolio["unassigned"]
     tags, article = tags_and_article
+    report = _report(portfolio["assessment"])
+    owner = _owner(unassigned)
     writes = {
+        # raw SQL, no refresh: the summary row keeps the old copy until its writer refreshes it
         "client renamed": (lambda: _raw_update_name(unassigned), {"clients"}),
+        "summary refreshed": (
+            lambda: client_summaries_refresh(organization_ids=[unassigned.pk]),
+            {"summaries"},
+        ),
         "claim": (
             lambda: organization_claim(organization=unassigned, user=consultant),
+            {"clients", "summaries"},
+        ),
+        "draft started": (
+            lambda: services.assessment_start(organization=unassigned, user=owner),
             {"clients"},
+        ),
+        "report failed": (
+            lambda: Report.objects.filter(pk=report.pk).update(status=Report.Status.FAILED),
+            {"summaries"},
         ),
         "consultant renamed": (
             lambda: User.objects.filter(pk=consultant.pk).update(last_name="Umbenannt"),
@@ -442,3 +469,89 @@ def test_missing_triggers_stop_the_cache_and_show_in_healthz(
     assert generation.missing() == []
     _page(client)
     assert _queries(client) <= 5  # as above: the saved filters are read on every view
+
+
+# --- the overview's data, cached under the summaries' counter ----------------------------------
+
+
+def _overview_reads(monkeypatch) -> list:
+    import portal.portfolio.views as views
+
+    return _count_calls(monkeypatch, views, "_overview_data")
+
+
+@pytest.mark.parametrize("query", ["", "?level=critical", "?q=Logistik"])
+def test_a_change_that_leaves_every_summary_counts_nothing_again(
+    client, consultant, portfolio, monkeypatch, query
+):
+    """A new draft is on the next view (the table), but no summary row changed: the figures and
+    the attention list come from the cache, for the whole portfolio and for a filter alike."""
+    client.force_login(consultant)
+    fresh = OrganizationFactory(name="Frisch Logistik GmbH", consultant=consultant)
+    first = _page(client, query)
+    reads = _overview_reads(monkeypatch)
+
+    services.assessment_start(organization=fresh, user=_owner(fresh))
+    page = _page(client, query)
+
+    assert reads == []
+    if not query:
+        assert "in Bearbeitung" in _row(page, "Frisch Logistik GmbH")
+    assert page.split('id="kunden"')[0] == first.split('id="kunden"')[0]
+
+
+def test_a_changed_summary_counts_again(client, consultant, portfolio, monkeypatch):
+    """A submission changes a summary row: the next view counts the overview again and shows
+    it (a client more with a result, a new submission to review)."""
+    client.force_login(consultant)
+    fresh = OrganizationFactory(name="Frisch Eingereicht AG", consultant=consultant)
+    before = _page(client)
+    reads = _overview_reads(monkeypatch)
+
+    _submit(fresh, COMPLETE)
+    page = _page(client)
+
+    assert reads == ["_overview_data"]
+    assert "Frisch Eingereicht AG" in page.split('id="kunden"')[0]  # new: on the attention list
+    assert "Frisch Eingereicht AG" not in before.split('id="kunden"')[0]
+
+
+def test_sort_and_page_reuse_the_overview_of_their_filter(
+    client, consultant, portfolio, monkeypatch
+):
+    """The overview counts the filter's clients, whatever their order or page."""
+    client.force_login(consultant)
+    first = _page(client, "?level=critical")
+    reads = _overview_reads(monkeypatch)
+    sorted_page = _page(client, "?level=critical&sort=-gdpr")
+    assert reads == []
+    assert sorted_page.split('id="kunden"')[0].count("Ohne Betreuung") == first.split(
+        'id="kunden"'
+    )[0].count("Ohne Betreuung")
+    _page(client, "?level=high")  # another filter: counted
+    assert reads == ["_overview_data"]
+
+
+def test_my_clients_are_counted_for_each_consultant(client, consultant, portfolio):
+    """"nur meine Kunden" names the reader: two consultants who see every client each get the
+    counts of their own clients, never the other's cached ones."""
+    colleague = ConsultantFactory(email="olga@beratung.example", first_name="Olga", last_name="Ott")
+    client.force_login(consultant)
+    mine = _page(client, "?mine=1")
+    client.force_login(colleague)
+    theirs = _page(client, "?mine=1")
+    assert "Meine Steuerberatung" in _table(mine)
+    assert "Meine Steuerberatung" not in theirs  # neither in the table nor the attention list
+    assert "Keine Kunden" in theirs or "0 Kunden" in theirs or "<tbody>\n</tbody>" not in theirs
+
+
+def test_a_scoped_consultant_counts_only_their_clients(client, consultant, portfolio, settings):
+    """Under CONSULTANT_SCOPE=assigned the overview's data is per consultant: a colleague's
+    cached figures (which count every client) never reach them."""
+    client.force_login(ConsultantFactory(email="lead@beratung.example", first_name="Lea"))
+    everyone = _page(client)
+    settings.CONSULTANT_SCOPE = "assigned"
+    client.force_login(consultant)
+    own = _page(client)
+    assert "Ohne Betreuung Logistik KG" in everyone.split('id="kunden"')[0]
+    assert "Ohne Betreuung Logistik KG" not in own  # another consultant's (unassigned) client
