@@ -3,7 +3,10 @@
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import (
     Count,
@@ -20,9 +23,12 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import get_language
 
+from assessments.results import exposure as exposure_module
 from assessments.results.exposure import ClientExposure, result_fields, results_exposure
 from portal.models import Organization
+from portal.sources import content_key, sources_digest
 
 from .filters import AffectedFilter
 from .models import (
@@ -37,6 +43,7 @@ from .models import (
 from .models import AffectedClient as AffectedRow
 
 RELATED_COUNT = 3
+_EXPOSURE_FIELDS = tuple(result_fields("").keys())  # the row's fields results_exposure reads
 IMPACT_WINDOW_DAYS = 30
 
 
@@ -217,9 +224,7 @@ def affected_page(*, user, article: Article, filters: AffectedFilter):
     # the vendors by the names of the article's tags, as the page's header shows them: no query
     names = dict(article_impact_vendors(article))
     # the vendors' values and the drivers of each row's result: for this page only
-    details = results_exposure(
-        results={row["result_id"]: row for row in page.object_list}, vendors=list(names)
-    )
+    details = _page_exposure({row["result_id"]: row for row in page.object_list}, list(names))
     page.object_list = [
         AffectedClient(
             exposure=ClientExposure(
@@ -244,6 +249,38 @@ def affected_page(*, user, article: Article, filters: AffectedFilter):
         if row["result_id"] in details
     ]
     return page
+
+
+# What turns a result's stored values into its drivers besides those values.
+_EXPOSURE_SOURCES = (
+    Path(exposure_module.__file__),
+    Path(exposure_module.__file__).parents[1] / "questionnaire" / "answers.py",
+    Path(exposure_module.__file__).parents[1] / "catalogue" / "text.py",
+)
+
+
+def _page_exposure(results: dict, vendors: list[str]) -> dict:
+    """``results_exposure`` of a page's rows, kept in the cache under exactly what it is made
+    of: each result's id and the values read with it (its vendor values, stored driver keys,
+    catalogue version and checksum), the vendors, the language and the code. A submitted
+    assessment's answers never change (``answer_save`` writes only drafts), so the same key
+    always means the same drivers; a rescore changes the stored keys, a new submission the id."""
+    key = content_key(
+        "news-exposure:1",
+        sources_digest(_EXPOSURE_SOURCES),
+        get_language(),
+        vendors,
+        sorted(
+            (str(pk), tuple(repr(row[field]) for field in _EXPOSURE_FIELDS))
+            for pk, row in results.items()
+            if pk is not None
+        ),
+    )
+    found = cache.get(key)
+    if found is None:
+        found = results_exposure(results=results, vendors=vendors)
+        cache.set(key, found, settings.PORTFOLIO_CACHE_SECONDS)
+    return found
 
 
 def _page_counted(paginator: Paginator, rows: QuerySet, number: int) -> Page:

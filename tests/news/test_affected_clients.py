@@ -6,6 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from assessments.models import Result
 from assessments.results.exposure import clients_exposed_to
 from news.models import ClientFollowUp, Tag
 from portal.models import AuditLog
@@ -276,6 +277,10 @@ def test_portfolio_news_counts_per_article_for_the_same_queries_with_more_articl
 
 
 def _impact_queries(client, url: str) -> int:
+    """The queries of a page built afresh (the drivers of a page's rows are cached)."""
+    from django.core.cache import cache
+
+    cache.clear()
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url)
     assert response.status_code == 200
@@ -315,6 +320,41 @@ def test_impact_page_takes_the_same_queries_for_10_and_500_clients(
     # their results (and a filtered page's count), their tagged answers, the read audit
     assert large == [7] * len(queries)
     assert max(large) <= 10  # the issue's bound
+
+
+def test_a_repeated_page_reads_no_answers_and_shows_the_same_drivers(
+    client, portfolio, consultant, article, monkeypatch
+):
+    """The drivers of a page's rows are kept under what they are made of: the same page again
+    reads no answers; another language is a page of its own; a rescore that stores other
+    driver keys is a new key."""
+    import news.selectors as news_selectors
+
+    url = reverse("news:affected", args=[article.slug])
+    client.force_login(consultant)
+    first = client.get(url).content.decode()
+    made = []
+    original = news_selectors.results_exposure
+
+    def counted(**kwargs):
+        made.append(1)
+        return original(**kwargs)
+
+    monkeypatch.setattr(news_selectors, "results_exposure", counted)
+    again = client.get(url).content.decode()
+    assert made == []
+    assert "Welche KI-Dienste nutzen Sie" in again
+    strip = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"|"X-CSRFToken": "[^"]*"')
+    assert strip.sub("", again) == strip.sub("", first)
+
+    client.cookies["django_language"] = "en"
+    english = client.get(url).content.decode()
+    assert made == [1] and "Which AI services" in english
+
+    Result.objects.filter(assessment__organization=portfolio["hoch"]).update(lock_in_drivers=[])
+    client.cookies["django_language"] = "de"
+    client.get(url)
+    assert made == [1, 1]
 
 
 def test_impact_rows_escape_client_names_and_show_their_drivers(
