@@ -420,8 +420,10 @@ def consultant_dashboard(request: HttpRequest) -> HttpResponse:
     raise with every committed write to clients, assessments, results, reports, consultants,
     the catalogue versions and news (``portal.portfolio.generation``). A repeated view costs
     one small query instead of the summary over every client. The first view after a change
-    builds the clients' parts again; the filter form and the news line are also cached on their
-    own under the counters of what they show, so a change to a client leaves them be."""
+    builds the clients' parts again; the filter form, the news line and the overview's data
+    (figures, attention list: the summaries' counter) are also cached on their own under the
+    counters of what they show, so a change to a client leaves them be unless it changed what
+    they show."""
     export_format = request.GET.get("format", "")
     if export_format in rows.EXPORT_FORMATS:
         _form, filters, facts = _filters(request)
