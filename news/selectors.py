@@ -271,7 +271,7 @@ def _page_exposure(results: dict, vendors: list[str]) -> dict:
         get_language(),
         vendors,
         sorted(
-            (str(pk), tuple(repr(row[field]) for field in _EXPOSURE_FIELDS))
+            (str(pk), tuple(row[field] for field in _EXPOSURE_FIELDS))
             for pk, row in results.items()
             if pk is not None
         ),

@@ -499,7 +499,7 @@ def _stored_statements(vendor: str, limit: int) -> tuple[str, list, tuple[tuple[
     attention list's parts for every reason but the failing reports."""
     # every client is visible here; the consultant is copied to the summary row (the overview
     # reads only what the summaries' change counter covers)
-    unassigned = ClientSummary.objects.filter(consultant__isnull=True)
+    unassigned = ClientSummary.objects.filter(_attention_conditions()["unassigned"])
     # one statement: the stored figures, a count by its index, the failing clients, and last
     # the stale ones (``_stale_params`` fills in the clock's three values on each view)
     table = connection.ops.quote_name(PortfolioFigure._meta.db_table)

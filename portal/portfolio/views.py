@@ -318,22 +318,16 @@ def _parts(request: HttpRequest, counters: dict[str, int] | None) -> dict[str, s
     return {name: built[name] if name in built else found[keys[name]] for name in PARTS}
 
 
-def _query_digest(request: HttpRequest) -> str:
-    query = urlencode(sorted((k, v) for k, values in request.GET.lists() for v in values))
+def _query_digest(request: HttpRequest, without: frozenset[str] = frozenset()) -> str:
+    """A digest of the query string's parameters as given (sorted), leaving out ``without``."""
+    query = urlencode(
+        sorted((k, v) for k, values in request.GET.lists() if k not in without for v in values)
+    )
     return hashlib.sha256(query.encode()).hexdigest()[:32]
 
 
 # query parameters that do not change which clients the overview counts
 _NOT_FILTERS = frozenset({"page", "sort", "format"})
-
-
-def _filters_of(request: HttpRequest) -> list[tuple[str, str]]:
-    """The query string's filter parameters as given (sorted; without sort and page): two
-    requests with the same ones select the same clients."""
-    return sorted(
-        (k, v) for k, values in request.GET.lists() if k not in _NOT_FILTERS for v in values
-    )
-
 
 # What the overview's cached data is made by: its shape must match the code that reads it.
 _DATA_SOURCES = (
@@ -341,10 +335,6 @@ _DATA_SOURCES = (
     _PORTAL / "portfolio" / "summary.py",
     _PORTAL / "portfolio" / "filters.py",
 )
-
-
-def _data_digest() -> str:
-    return sources_digest(_DATA_SOURCES)
 
 
 def _time_slot() -> int:
@@ -382,13 +372,11 @@ def _part_keys(request: HttpRequest, counters: dict[str, int]) -> dict[str, str]
       people) and their own key."""
     user, lang = request.user, request.LANGUAGE_CODE
     scope = "all" if user.sees_all_clients else "own"
-    filter_items = _filters_of(request)
     overview_state = f"{counters[generation.SUMMARIES]}-{counters[generation.CATALOGUE]}"
     overview_owner = "all"
-    if not user.sees_all_clients or any(name == "mine" for name, _value in filter_items):
+    if not user.sees_all_clients or "mine" in request.GET:
         overview_state += f"-{counters[generation.CLIENTS]}-{counters[generation.PEOPLE]}"
         overview_owner = f"{user.pk}:{scope}"
-    overview_filter = hashlib.sha256(urlencode(filter_items).encode()).hexdigest()[:32]
     form_state = f"{counters[generation.PEOPLE]}-{counters[generation.CATALOGUE]}"
     news_state, news_owner = str(counters[generation.NEWS]), "all"
     if not user.sees_all_clients:
@@ -403,8 +391,9 @@ def _part_keys(request: HttpRequest, counters: dict[str, int]) -> dict[str, str]
         ),
         "news": f"portfolio-news:{CACHE_FORMAT}:{news_owner}:{lang}:{news_state}:{_time_slot()}",
         "overview_data": (
-            f"portfolio-overview-data:{CACHE_FORMAT}:{_data_digest()}:{overview_owner}:"
-            f"{overview_state}:{_time_slot()}:{overview_filter}"
+            f"portfolio-overview-data:{CACHE_FORMAT}:{sources_digest(_DATA_SOURCES)}:"
+            f"{overview_owner}:{overview_state}:{_time_slot()}:"
+            f"{_query_digest(request, without=_NOT_FILTERS)}"
         ),
     }
 
