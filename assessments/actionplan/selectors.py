@@ -42,9 +42,24 @@ def plan_for_assessment(*, user: User, assessment, dimension_titles: dict) -> li
         Action.objects.visible_to(user)
         .filter(assessment=assessment)
         .select_related("owner")
-        .defer("internal_note")
+        .only(*PLAN_ROW_FIELDS, *(f"owner__{name}" for name in User.NAME_FIELDS))
     )
     return plan_rows(actions=actions, dimension_titles=dimension_titles)
+
+
+# what ``_plan_row`` reads of an action (its owner: ``User.NAME_FIELDS``)
+PLAN_ROW_FIELDS = (
+    "key",
+    "catalogue",
+    "title",
+    "text",
+    "priority",
+    "owner",
+    "due_date",
+    "state",
+    "state_reason",
+    "updated_at",
+)
 
 
 def action_get_for_user(*, user: User, action_id) -> Action:

@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from assessments.models import Assessment
+from assessments.models import Action, Assessment, ConsultantNote
 from portal.models import Membership
 from tests.factories import OrganizationFactory
 from tests.portal.test_portfolio import CAREFUL, RISKY, _submit
@@ -53,6 +53,22 @@ def test_results_page_queries_stay_constant_and_small(client, questionnaire, con
     client.force_login(consultant)
     as_consultant = _queries(client, long)
     assert as_consultant == _queries(client, short)
+    # rows that name a person: each action with an owner, a note with its author. The page
+    # reads only their names (``User.NAME_FIELDS``), and no row costs a query of its own.
+    for title in ("Schulung planen", "Auftragsverarbeitung prüfen"):  # the consultant's own
+        Action.objects.create(assessment=long, title=title, text="bis Quartalsende")
+    assert Action.objects.filter(assessment=long).count() >= 3
+    Action.objects.filter(assessment=long).update(owner=long_owner)
+    ConsultantNote.objects.create(
+        assessment=long, title="Rückruf", text="Vertrag prüfen", author=consultant
+    )
+    assert _queries(client, long) == as_consultant
+    client.force_login(long_owner)
+    assert _queries(client, long) == as_client
+    page = client.get(reverse("assessment_done", args=[long.pk])).content.decode()
+    assert long_owner.display_name in page  # the owner beside each action
+    assert "Vertrag prüfen" in page  # the note meant for the client
+    client.force_login(consultant)
     # the review history instead of the released notes, plus the notes panel; the read audit
     # was written by the first view (one entry per reader and page within a while)
     assert as_consultant <= 9  # issue 20
