@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -162,7 +163,8 @@ class QuestionnaireVersionAdmin(admin.ModelAdmin):
         facts = catalogue_facts_stale(max_age_days=days, today=timezone.localdate())
         context = {
             **self.admin_site.each_context(request),
-            "title": _("Rechtsstand prüfen: Fakten älter als %(days)s Tage") % {"days": days},
+            "title": _("Rechtsstand prüfen: Fakten älter als %(days)s Tage")
+            % {"days": number_format(days)},  # grouped as in the page: "3.650"
             "form": form,
             "days": days,
             "facts": [(f, tr(f.text)) for f in facts],

@@ -308,6 +308,10 @@ TIME_ZONE = "Europe/Berlin"
 USE_I18N = True
 USE_TZ = True
 FORMAT_MODULE_PATH = ["portal.formats"]  # day-month-year, 24-hour clock in both languages
+# Counts as readers write them: "16.658 Kunden", in English "16,658 clients" (the portfolio of a
+# chamber runs to tens of thousands). Machine-readable output (URLs, CSV, XLSX, iCalendar, feeds,
+# CSS values) is built in Python, never from a localised template number.
+USE_THOUSAND_SEPARATOR = True
 
 # Static files are served by the portal itself (whitenoise); no CDN, no third-party host.
 STATIC_URL = "/static/"

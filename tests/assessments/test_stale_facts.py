@@ -49,7 +49,9 @@ def test_admin_page_uses_the_setting_and_a_chosen_age(admin_client, active, sett
     assert "(aktiv)" in body
 
     body = admin_client.get(reverse(URL), {"days": "3650"}).content.decode()
-    assert "Keine Fakten älter als 3650 Tage." in body
+    # numbers are grouped as German readers write them, in the title and in the text alike
+    assert "Keine Fakten älter als 3.650 Tage." in body
+    assert "Fakten älter als 3.650 Tage" in body.split("<title>")[1].split("</title>")[0]
 
 
 def test_admin_page_refuses_a_bad_age(admin_client, active, settings):
