@@ -81,6 +81,13 @@ class Action(models.Model):
         indexes = [
             # the task list and the reminders: open actions by due date
             models.Index(fields=["state", "due_date"], name="action_state_due"),
+            # the task list's default order (due date, NULLs last, then priority) over the open
+            # actions alone: a page walks it and stops after its rows
+            models.Index(
+                fields=["due_date", "priority", "id"],
+                condition=models.Q(state__in=["open", "in_progress"]),
+                name="action_open_by_due",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

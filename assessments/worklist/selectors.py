@@ -20,9 +20,15 @@ OVERDUE_CAP = 1000
 
 def _base(*, user: User) -> QuerySet[Action]:
     """Open actions of the current plans (latest submitted assessment) of visible clients."""
+    # "the current plan" as a semi-join with the clients' latest results: PostgreSQL estimates
+    # it well (every client one), so a page walks the open actions' due-date index and stops;
+    # as a column comparison across the join it guessed a single row and sorted every open
+    # action (0.7 s at 20,000 clients)
     actions = Action.objects.filter(
         state__in=OPEN_STATES,
-        assessment_id=F("assessment__organization__latest_result_id"),
+        assessment_id__in=Organization.objects.filter(latest_result__isnull=False).values(
+            "latest_result_id"
+        ),
     )
     if not user.sees_all_clients:
         actions = actions.filter(assessment__organization__in=Organization.objects.visible_to(user))
@@ -73,13 +79,22 @@ def tasks_page(*, user: User, filters: TaskFilter, today=None) -> tuple[list[Act
         "client": ["assessment__organization__name", "priority"],
         "updated": ["-updated_at"],
     }[filters.sort]
+    # by due date the overdue ones come first anyway (earlier than any other date, and NULLs
+    # last): that order is the open actions' index, which a page walks from its start and stops
+    # (at 20,000 clients the sort of every open action by the flag took 0.8 s)
+    first = [] if filters.sort == "due" else ["overdue_first"]
     start = (filters.page - 1) * PAGE_SIZE
-    rows = list(
+    # the page's ids first, from narrow rows (the other orders sort every open action, so
+    # each of them carrying its client and owner made that sort 0.5 s at 20,000 clients);
+    # then those rows with their client and owner
+    ids = list(
         tasks_filtered(user=user, filters=filters, today=today)
         .annotate(overdue_first=overdue_first)
-        .select_related("assessment__organization", "owner")
-        .order_by("overdue_first", *order, "pk")[start : start + PAGE_SIZE + 1]
+        .order_by(*first, *order, "pk")
+        .values_list("pk", flat=True)[start : start + PAGE_SIZE + 1]
     )
+    found = Action.objects.select_related("assessment__organization", "owner").in_bulk(ids)
+    rows = [found[pk] for pk in ids if pk in found]
     for action in rows:
         action.is_overdue = bool(action.due_date and action.due_date < today)
     return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
@@ -88,9 +103,10 @@ def tasks_page(*, user: User, filters: TaskFilter, today=None) -> tuple[list[Act
 def overdue_count(*, user: User, filters: TaskFilter, today=None) -> tuple[int, bool]:
     """How many of the filtered tasks are overdue, counted up to a cap (True when capped)."""
     today = today or timezone.localdate()
-    ids = (
+    ids = (  # any OVERDUE_CAP + 1 of them: no order, so the scan stops there
         tasks_filtered(user=user, filters=filters, today=today)
         .filter(due_date__lt=today)
+        .order_by()
         .values("pk")[: OVERDUE_CAP + 1]
     )
     count = Action.objects.filter(pk__in=ids).count()

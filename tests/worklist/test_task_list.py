@@ -149,3 +149,22 @@ def test_task_list_reads_are_audited(client, two_clients):
     client.force_login(consultant)
     client.get(reverse("task_list"))
     assert AuditLog.objects.filter(action="consultant.read.tasks", actor=consultant).exists()
+
+
+@pytest.mark.parametrize("sort", ["priority", "client", "updated"])
+def test_every_sort_keeps_the_overdue_ones_first(client, two_clients, sort):
+    from assessments.actionplan.models import Action
+
+    consultant, _ = two_clients
+    # the overdue ones rank last by priority and were updated first: only "overdue first"
+    # puts them at the top
+    Action.objects.filter(title__endswith="überfällig").update(
+        priority=3, updated_at=timezone.now() - dt.timedelta(days=30)
+    )
+    Action.objects.exclude(title__endswith="überfällig").update(priority=1)
+    client.force_login(consultant)
+    titles = [t for t in _titles(client.get(reverse("task_list"), {"sort": sort})) if t[1] == " "]
+    assert set(titles[:2]) == {"A überfällig", "B überfällig"}
+    assert set(titles[2:]) == {"A bald", "A ohne Datum", "B später"}
+    if sort == "client":  # then by the client's name
+        assert titles[:2] == ["A überfällig", "B überfällig"]
