@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -9,6 +10,8 @@ from ..models import Organization, User
 from ..privacy.audit import client_data
 from ..views import consultant_required
 from . import selectors, services
+
+PAGE_SIZE = 50
 
 
 @client_data("clients")
@@ -26,16 +29,32 @@ def clients_unassigned(request: HttpRequest) -> HttpResponse:
             else _("Sie erhalten keine E-Mails mehr über neue Kunden."),
         )
         return redirect("clients_unassigned")
+    # a chamber has thousands of them: a page at a time, newest first, as every list here
+    page = Paginator(selectors.organizations_unassigned(user=request.user), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "portal/clients_unassigned.html",
         {
-            "organizations": selectors.organizations_unassigned(user=request.user),
-            "consultants": selectors.consultants_assignable()
+            "organizations": page.object_list,
+            "page": page,
+            "page_urls": {
+                "first": "?",
+                "previous": _page_url(page.previous_page_number()) if page.has_previous() else "",
+                "next": _page_url(page.next_page_number()) if page.has_next() else "",
+                "last": _page_url(page.paginator.num_pages),
+            },
+            # evaluated once for every row's select
+            "consultants": list(selectors.consultants_assignable())
             if request.user.can_assign_clients
             else [],
         },
     )
+
+
+def _page_url(number: int) -> str:
+    return f"?page={number}" if number > 1 else "?"
 
 
 def _after(request: HttpRequest, organization: Organization) -> HttpResponse:

@@ -120,6 +120,40 @@ def test_consultant_claims_unassigned_client(client, consultant, org_a):
     assert f'data-organization="{org_a.name}"' not in listing
 
 
+def test_unassigned_clients_page_a_page_at_a_time(client, consultant, monkeypatch):
+    """A chamber has thousands of unassigned clients: the list pages (newest first) and says
+    how many there are; each page reads a constant number of queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from portal.clients import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    OrganizationFactory.create_batch(4, consultant=consultant)  # assigned: never listed
+    names = [f"Neukunde {number} GmbH" for number in range(5)]
+    for name in names:
+        OrganizationFactory(name=name, consultant=None)
+    client.force_login(consultant)
+
+    first = client.get(reverse("clients_unassigned")).content.decode()
+    assert "5 Kunden ohne Berater/in" in first and "Seite 1 von 3" in first
+    assert names[4] in first and names[3] in first and names[2] not in first  # newest first
+    assert 'href="?page=2" rel="next"' in first
+    last = client.get(reverse("clients_unassigned"), {"page": 3}).content.decode()
+    assert names[0] in last and names[1] not in last and "Seite 3 von 3" in last
+    assert 'href="?page=2" rel="prev"' in last
+    with CaptureQueriesContext(connection) as queries:
+        client.get(reverse("clients_unassigned"))
+    few = len(queries)
+    monkeypatch.setattr(views, "PAGE_SIZE", 5)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(reverse("clients_unassigned"))
+    assert len(queries) == few  # five rows, each with the consultants' select: no query per row
+    # a page out of range shows the last one, a bad one the first
+    assert names[0] in client.get(reverse("clients_unassigned"), {"page": 99}).content.decode()
+    assert client.get(reverse("clients_unassigned"), {"page": "x"}).status_code == 200
+
+
 def test_claim_under_assigned_scope_opens_the_client(assigned_scope, client, consultant, org_a):
     client.force_login(consultant)
     assert client.get(reverse("organization_detail", args=[org_a.pk])).status_code == 404
