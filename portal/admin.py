@@ -54,6 +54,7 @@ class OrganizationAdmin(admin.ModelAdmin):
     client_data = "organisation"
     list_display = ["name", "industry", "size_band", "consultant", "created_at"]
     list_filter = ["industry", "size_band", "consultant"]
+    list_select_related = ["consultant"]  # a page of 100 clients in one query, not 101
     search_fields = ["name"]
     inlines = [MembershipInline]
     autocomplete_fields = ["consultant"]
@@ -101,7 +102,9 @@ class AuditLogAdmin(admin.ModelAdmin):
 
     client_data = "audit"
     list_display = ["created_at", "action", "actor", "organization", "target"]
-    list_filter = ["action", ActorKindFilter, "created_at", "organization"]
+    # no list filter of every client (20,000 links in the sidebar took 0.8 s a page): the
+    # search finds a client's entries by its name
+    list_filter = ["action", ActorKindFilter, "created_at"]
     date_hierarchy = "created_at"
     search_fields = ["target", "actor__email", "organization__name"]
     readonly_fields = [f.name for f in AuditLog._meta.fields]
