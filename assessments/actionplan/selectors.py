@@ -6,6 +6,7 @@ from datetime import date
 from django.db.models import Count, Q, QuerySet
 
 from portal.models import Membership, Organization, User
+from portal.text import choice_labels
 
 from ..results.presentation import EFFORT_LABELS, URGENCY_LABELS, dimension_titles, legal_due_text
 from .models import Action, CalendarSubscription, calendar_token_hash
@@ -95,7 +96,7 @@ def plan_rows(*, actions: list[Action], dimension_titles: dict) -> list[dict]:
     labels = {
         "effort": {key: str(label) for key, label in EFFORT_LABELS.items()},
         "urgency": {key: str(label) for key, label in URGENCY_LABELS.items()},
-        "state": {key: str(label) for key, label in Action.State.choices},
+        "state": choice_labels(Action.State.choices),
     }
     return [_plan_row(a, dimension_titles, labels) for a in actions]
 

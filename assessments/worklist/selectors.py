@@ -9,12 +9,24 @@ from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from portal.models import Organization, User
+from portal.text import choice_labels
 
 from ..actionplan.models import Action
 from .filters import PAGE_SIZE, TaskFilter
 from .models import SavedFilter
 
 OPEN_STATES = (Action.State.OPEN, Action.State.IN_PROGRESS)
+# what a row of the list shows (its owner: ``User.NAME_FIELDS``)
+ROW_FIELDS = (
+    "key",
+    "catalogue",
+    "title",
+    "priority",
+    "due_date",
+    "state",
+    "owner",
+    "assessment__organization__name",
+)
 OVERDUE_CAP = 1000
 
 
@@ -93,23 +105,30 @@ def tasks_page(*, user: User, filters: TaskFilter, today=None) -> tuple[list[Act
         .order_by(*first, *order, "pk")
         .values_list("pk", flat=True)[start : start + PAGE_SIZE + 1]
     )
-    found = Action.objects.select_related("assessment__organization", "owner").in_bulk(ids)
+    found = (
+        Action.objects.select_related("assessment__organization", "owner")
+        .only(*ROW_FIELDS, *(f"owner__{name}" for name in User.NAME_FIELDS))
+        .in_bulk(ids)
+    )
     rows = [found[pk] for pk in ids if pk in found]
+    states = choice_labels(Action.State.choices)
     for action in rows:
         action.is_overdue = bool(action.due_date and action.due_date < today)
+        action.state_label = states.get(action.state, action.state)
     return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
 
 
 def overdue_count(*, user: User, filters: TaskFilter, today=None) -> tuple[int, bool]:
     """How many of the filtered tasks are overdue, counted up to a cap (True when capped)."""
     today = today or timezone.localdate()
-    ids = (  # any OVERDUE_CAP + 1 of them: no order, so the scan stops there
+    count = (  # any OVERDUE_CAP + 1 of them, counted around the LIMIT: no order, so the scan
+        # stops there
         tasks_filtered(user=user, filters=filters, today=today)
         .filter(due_date__lt=today)
         .order_by()
         .values("pk")[: OVERDUE_CAP + 1]
+        .count()
     )
-    count = Action.objects.filter(pk__in=ids).count()
     return min(count, OVERDUE_CAP), count > OVERDUE_CAP
 
 

@@ -6,8 +6,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from ..models import Organization, User
+from ..models import Industry, Organization, SizeBand, User
 from ..privacy.audit import client_data
+from ..text import choice_labels
 from ..views import consultant_required
 from . import selectors, services
 
@@ -33,6 +34,10 @@ def clients_unassigned(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.organizations_unassigned(user=request.user), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    industries, sizes = choice_labels(Industry.choices), choice_labels(SizeBand.choices)
+    for organization in page.object_list:
+        organization.industry_label = industries.get(organization.industry, organization.industry)
+        organization.size_label = sizes.get(organization.size_band, organization.size_band)
     return render(
         request,
         "portal/clients_unassigned.html",

@@ -15,6 +15,7 @@ from django.utils.translation import ngettext
 
 from ..models import Industry, SizeBand
 from ..spreadsheets import Column, csv_lines, xlsx_stream
+from ..text import choice_labels
 from .facts import risk_level
 from .filters import DIMENSIONS, LEVEL_LABELS, LEVELS
 
@@ -25,8 +26,8 @@ class Labels:
     """Every per-row string, resolved in the active language when the page is built."""
 
     def __init__(self) -> None:
-        self.industry = {value: str(label) for value, label in Industry.choices}
-        self.size = {value: str(label) for value, label in SizeBand.choices}
+        self.industry = choice_labels(Industry.choices)
+        self.size = choice_labels(SizeBand.choices)
         self.level = {level: str(LEVEL_LABELS[level]) for level in LEVELS}
         self.result = _("Ergebnis")
         self.draft = _("in Bearbeitung")

@@ -168,3 +168,27 @@ def test_every_sort_keeps_the_overdue_ones_first(client, two_clients, sort):
     assert set(titles[2:]) == {"A bald", "A ohne Datum", "B später"}
     if sort == "client":  # then by the client's name
         assert titles[:2] == ["A überfällig", "B überfällig"]
+
+
+def test_rows_read_no_query_of_their_own(client, two_clients, org_a, alice):
+    """A row shows its client, owner and state from the page's queries: more rows (with owners)
+    read no more queries."""
+    from assessments.actionplan.models import Action
+
+    consultant, _ = two_clients
+    client.force_login(consultant)
+    client.get(reverse("task_list"))  # the read audit is written once
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("task_list"))
+    assessment = Action.objects.filter(title="A bald").get().assessment
+    for number in range(6):
+        plan_services.action_create(
+            assessment=assessment, actor=consultant, title=f"Weitere {number}", priority=2
+        )
+    Action.objects.filter(assessment=assessment).update(owner=alice)
+    with CaptureQueriesContext(connection) as more:
+        response = client.get(reverse("task_list"))
+    assert len(more) == len(few)
+    page = response.content.decode()
+    assert alice.display_name in page and org_a.name in page and "Weitere 5" in page
+    assert "offen" in page  # the state's label
