@@ -6,12 +6,28 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import sees_every_client
+from portal.models import Organization, sees_every_client
 
 from ..catalogue.text import tr
 
 
 class ActionQuerySet(models.QuerySet):
+    def current_open(self) -> "ActionQuerySet":
+        """Open actions of every client's current plan (its latest submitted assessment's): the
+        task list and the reminders.
+
+        "Current" is a semi-join with the clients' latest results, which PostgreSQL estimates
+        well (one per client): a page of the task list walks the open actions' due-date index
+        and stops. As a comparison of the action's assessment with its client's latest result
+        across the join, it guessed one row and sorted every open action (0.7 s at 20,000
+        clients)."""
+        return self.filter(
+            state__in=OPEN_STATES,
+            assessment_id__in=Organization.objects.filter(latest_result__isnull=False).values(
+                "latest_result_id"
+            ),
+        )
+
     def visible_to(self, user) -> "ActionQuerySet":
         # Assessment.objects through the foreign key: assessments/models.py imports this module
         # to register its models, so this module does not import that one back
@@ -120,6 +136,10 @@ class Action(models.Model):
     @property
     def dimension(self) -> str:
         return self.catalogue.get("dimension", "")
+
+
+# what "open" means for the task list, the reminders and the index of open actions by due date
+OPEN_STATES = (Action.State.OPEN, Action.State.IN_PROGRESS)
 
 
 def calendar_token_hash(raw_token: str) -> str:

@@ -16,7 +16,7 @@ from datetime import datetime, time, timedelta
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -28,15 +28,23 @@ from .models import Frequency, ReminderDigest, ReminderEntry, ReminderSetting
 
 logger = logging.getLogger(__name__)
 UNSUBSCRIBE_SALT = "assessments.reminders.unsubscribe"
-OPEN_STATES = (Action.State.OPEN, Action.State.IN_PROGRESS)
+
+# what ``due_by_person`` reads for ``digest_send`` (title, due date, client and language)
+DIGEST_FIELDS = (
+    "key",
+    "catalogue",
+    "title",
+    "priority",
+    "due_date",
+    "owner__is_active",
+    "assessment__organization__name",
+    "assessment__organization__language",
+)
 
 
 def current_actions():
     """Open actions of every client's current plan (the latest submitted assessment's)."""
-    return Action.objects.filter(
-        state__in=OPEN_STATES,
-        assessment_id=F("assessment__organization__latest_result_id"),
-    )
+    return Action.objects.current_open()
 
 
 def frequency_of(user: User) -> str:
@@ -95,6 +103,10 @@ def due_by_person(*, today) -> dict[int, list[Action]]:
         current_actions()
         .filter(due_date__lte=horizon)
         .select_related("assessment__organization", "owner")
+        # what a digest names of each action, and whether its owner is active: at 20,000
+        # clients (70,000 due actions) every column of action, assessment, client and owner
+        # took ~0.5 GB and most of the time
+        .only(*DIGEST_FIELDS)
         .order_by("due_date", "priority", "pk")
     )
     unowned = {a.assessment.organization_id for a in actions if not _owner_active(a)}
@@ -153,9 +165,10 @@ def digest_send(*, user: User, actions: list[Action], now: datetime) -> Reminder
     from django.utils import translation
 
     today = timezone.localdate(now)
-    context = _digest_context(user, actions, today)
     language = _language_of(user, actions)
-    with translation.override(language):
+    with translation.override(language):  # the catalogue's action titles too
+        context = _digest_context(user, actions, today)
+        titles = {a.pk: a.display_title for a in actions}  # as sent, for the consultant
         subject = " ".join(
             render_to_string(
                 "assessments/email/reminder_digest_subject.txt",
@@ -170,7 +183,7 @@ def digest_send(*, user: User, actions: list[Action], now: datetime) -> Reminder
             digest=digest,
             organization_id=a.assessment.organization_id,
             action=a,
-            title=a.display_title[:200],
+            title=titles[a.pk][:200],
             due_date=a.due_date,
             overdue=a.due_date < today,
         )

@@ -120,3 +120,51 @@ def test_consultant_sees_what_was_sent_on_the_client_page(client, plan, consulta
     page = client.get(reverse("organization_detail", args=[plan[0].organization_id]))
     assert "Gesendete Erinnerungen" not in page.content.decode()
     assert ReminderEntry.objects.count() == 2
+
+
+def test_a_digest_reads_no_query_per_action(plan, bob, consultant):
+    """The daily run reads every due action once, with what a digest names of it: more actions
+    in a person's digest read no more queries (at 20,000 clients: 70,000 due actions)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from assessments.reminders.models import ReminderSetting
+
+    def again():  # the same period's digest once more
+        ReminderSetting.objects.update(last_sent_at=None)
+        ReminderDigest.objects.all().delete()
+        mail.outbox.clear()
+
+    assessment, overdue, soon, later = plan
+    assert reminders.reminders_send(now=MONDAY) == 1  # the first one also stores the setting
+    again()
+    with CaptureQueriesContext(connection) as few:
+        assert reminders.reminders_send(now=MONDAY) == 1
+    for number in range(4):
+        action = plan_services.action_create(
+            assessment=assessment, actor=consultant, title=f"Weitere Pflicht {number}"
+        )
+        action.owner, action.due_date = bob, TODAY + dt.timedelta(days=1)
+        action.save()
+    again()
+    with CaptureQueriesContext(connection) as more:
+        assert reminders.reminders_send(now=MONDAY) == 1
+    assert len(more) == len(few)
+    [message] = mail.outbox
+    assert "Weitere Pflicht 3" in message.body and "Müller & Söhne GmbH" in message.body
+    assert ReminderEntry.objects.count() == 6  # the overdue one, "AVV ablegen" and four more
+
+
+def test_a_client_reads_the_digest_in_its_language(plan, bob, org_a):
+    """An English-speaking client's people get the digest in English, the catalogue's action
+    titles included (they were once resolved in the worker's German)."""
+    assessment, overdue, soon, later = plan
+    titles = overdue.catalogue["title"]
+    assert titles.get("en") and titles["en"] != titles["de"]
+    type(org_a).objects.filter(pk=org_a.pk).update(language="en")
+    assert reminders.reminders_send(now=MONDAY) == 1
+    [message] = mail.outbox
+    assert titles["en"] in message.body and titles["de"] not in message.body
+    assert titles["en"] in message.alternatives[0][0]
+    entry = ReminderEntry.objects.get(action=overdue)
+    assert entry.title == titles["en"]  # what the consultant sees was sent
