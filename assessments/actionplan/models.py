@@ -104,6 +104,17 @@ class Action(models.Model):
                 condition=models.Q(state__in=["open", "in_progress"]),
                 name="action_open_by_due",
             ),
+            # its other orders: the overdue ones, then the rest, each walking one of these
+            models.Index(
+                fields=["priority", "due_date", "id"],
+                condition=models.Q(state__in=["open", "in_progress"]),
+                name="action_open_by_priority",
+            ),
+            models.Index(
+                fields=["-updated_at", "id"],
+                condition=models.Q(state__in=["open", "in_progress"]),
+                name="action_open_by_update",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -192,3 +192,30 @@ def test_rows_read_no_query_of_their_own(client, two_clients, org_a, alice):
     page = response.content.decode()
     assert alice.display_name in page and org_a.name in page and "Weitere 5" in page
     assert "offen" in page  # the state's label
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 4])
+@pytest.mark.parametrize("sort", ["priority", "updated", "client"])
+def test_pages_run_across_the_overdue_ones_into_the_rest(
+    client, two_clients, monkeypatch, sort, size
+):
+    """Sorted by priority or last change, the overdue ones and the rest are read apart (each
+    walks an index): paging through them gives every task once, overdue first, in order."""
+    from assessments.worklist import filters, selectors
+
+    monkeypatch.setattr(selectors, "PAGE_SIZE", size)
+    monkeypatch.setattr(filters, "PAGE_SIZE", size)
+    consultant, _ = two_clients
+    client.force_login(consultant)
+    whole = []
+    for page in range(1, 10):
+        response = client.get(reverse("task_list"), {"sort": sort, "page": page})
+        whole += _titles(response)
+        if not response.context["next_query"]:
+            break
+    mine = [t for t in whole if t[1] == " "]
+    assert len(mine) == len(set(mine)) == 5
+    assert set(mine[:2]) == {"A überfällig", "B überfällig"}
+    monkeypatch.setattr(selectors, "PAGE_SIZE", 50)
+    monkeypatch.setattr(filters, "PAGE_SIZE", 50)
+    assert _titles(client.get(reverse("task_list"), {"sort": sort})) == whole  # the same order
