@@ -11,6 +11,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
+from portal.pagination import page_urls
 from portal.privacy.audit import client_data
 from portal.views import consultant_required
 
@@ -155,14 +156,7 @@ def affected_clients(request: HttpRequest, slug: str) -> HttpResponse:
                     "sort": filters.sort,
                 }
             ),
-            "page_urls": {
-                "previous": filters.url(page=page.previous_page_number())
-                if page.has_previous()
-                else "",
-                "next": filters.url(page=page.next_page_number()) if page.has_next() else "",
-                "first": filters.url(page=1),
-                "last": filters.url(page=page.paginator.num_pages),
-            },
+            "page_urls": page_urls(page, lambda number: filters.url(page=number)),
             "reset_url": "?",
         },
         status=400 if form.is_bound else 200,

@@ -10,7 +10,8 @@ def single_line(value: str) -> str:
 
 
 def choice_labels(choices) -> dict[str, str]:
-    """``{value: label}`` of a field's ``choices``, each label translated once, in the active
-    language: for a list that names a choice on every row. (``get_FOO_display`` translates every
-    label of the field again on each call: 50 rows with branch and size took ~1,500 look-ups.)"""
+    """``{value: label}`` of ``(value, label)`` pairs (a field's ``choices``, a dict's items),
+    each label translated once, in the active language: for a list that names a choice on every
+    row. (``get_FOO_display`` translates every label of the field again on each call: 50 rows
+    with branch and size took ~1,500 look-ups.)"""
     return {value: str(label) for value, label in choices}

@@ -94,8 +94,8 @@ def plan_rows(*, actions: list[Action], dimension_titles: dict) -> list[dict]:
     # the labels translated once per plan, not once per row (get_state_display hashes every
     # lazy choice label on each call)
     labels = {
-        "effort": {key: str(label) for key, label in EFFORT_LABELS.items()},
-        "urgency": {key: str(label) for key, label in URGENCY_LABELS.items()},
+        "effort": choice_labels(EFFORT_LABELS.items()),
+        "urgency": choice_labels(URGENCY_LABELS.items()),
         "state": choice_labels(Action.State.choices),
     }
     return [_plan_row(a, dimension_titles, labels) for a in actions]

@@ -42,11 +42,6 @@ DIGEST_FIELDS = (
 )
 
 
-def current_actions():
-    """Open actions of every client's current plan (the latest submitted assessment's)."""
-    return Action.objects.current_open()
-
-
 def frequency_of(user: User) -> str:
     setting = ReminderSetting.objects.filter(user=user).values_list("frequency", flat=True).first()
     return setting or Frequency.WEEKLY
@@ -100,7 +95,7 @@ def due_by_person(*, today) -> dict[int, list[Action]]:
     """Due and overdue actions of the current plans, by the person to remind."""
     horizon = today + timedelta(days=settings.REMINDER_DUE_SOON_DAYS)
     actions = list(
-        current_actions()
+        Action.objects.current_open()  # of every client's current plan
         .filter(due_date__lte=horizon)
         .select_related("assessment__organization", "owner")
         # what a digest names of each action, and whether its owner is active: at 20,000

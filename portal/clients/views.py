@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ..models import Industry, Organization, SizeBand, User
+from ..pagination import page_urls
 from ..privacy.audit import client_data
 from ..text import choice_labels
 from ..views import consultant_required
@@ -44,22 +45,13 @@ def clients_unassigned(request: HttpRequest) -> HttpResponse:
         {
             "organizations": page.object_list,
             "page": page,
-            "page_urls": {
-                "first": "?",
-                "previous": _page_url(page.previous_page_number()) if page.has_previous() else "",
-                "next": _page_url(page.next_page_number()) if page.has_next() else "",
-                "last": _page_url(page.paginator.num_pages),
-            },
+            "page_urls": page_urls(page, lambda number: f"?page={number}" if number > 1 else "?"),
             # evaluated once for every row's select
             "consultants": list(selectors.consultants_assignable())
             if request.user.can_assign_clients
             else [],
         },
     )
-
-
-def _page_url(number: int) -> str:
-    return f"?page={number}" if number > 1 else "?"
 
 
 def _after(request: HttpRequest, organization: Organization) -> HttpResponse:

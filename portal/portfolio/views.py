@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET
 
 from news import selectors as news_selectors
 
+from ..pagination import page_urls
 from ..privacy.audit import client_data
 from ..sources import content_key, sources_digest
 from ..views import consultant_required
@@ -267,14 +268,7 @@ def _data_html(
         "summary": summary,
         "attention": attention,
         "unassigned_url": filters.url(unassigned=True),
-        "page_urls": {
-            "first": filters.url(page=1),
-            "previous": filters.url(page=page.previous_page_number())
-            if page.has_previous()
-            else "",
-            "next": filters.url(page=page.next_page_number()) if page.has_next() else "",
-            "last": filters.url(page=page.paginator.num_pages),
-        },
+        "page_urls": page_urls(page, lambda number: filters.url(page=number)),
     }
     built = {
         "overview": found.get(keys["overview"])
