@@ -192,7 +192,20 @@ def client_notes(*, assessment: Assessment) -> list:
     from .models import ConsultantNote
 
     return list(
-        assessment.notes.exclude(kind=ConsultantNote.Kind.INTERNAL)
-        .select_related("author")
-        .order_by("-created_at")
+        _notes_shown(assessment).exclude(kind=ConsultantNote.Kind.INTERNAL).order_by("-created_at")
     )
+
+
+def notes_for_panel(*, assessment: Assessment) -> list:
+    """Every note of the assessment for the consultants' panel on the results page (the
+    notes' own order: priority, then oldest first)."""
+    return list(_notes_shown(assessment))
+
+
+# what a note shows beside its text (the author's name, not the rest of the author's row), and
+# its assessment's id, which the related manager compares for every row
+NOTE_FIELDS = ("assessment", "kind", "title", "text", "priority", "author", "created_at")
+
+
+def _notes_shown(assessment: Assessment):
+    return assessment.notes.select_related("author").only(*NOTE_FIELDS, *User.name_fields("author"))

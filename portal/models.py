@@ -97,6 +97,11 @@ class User(AbstractUser):
     # (``select_related(…).only(…)``), not the password hash and the dates of every person
     NAME_FIELDS = ("first_name", "last_name", "email")
 
+    @classmethod
+    def name_fields(cls, relation: str) -> tuple[str, ...]:
+        """``NAME_FIELDS`` across ``relation`` (``"owner"`` → ``"owner__first_name"`` …)."""
+        return tuple(f"{relation}__{name}" for name in cls.NAME_FIELDS)
+
     @property
     def display_name(self) -> str:
         return self.get_full_name() or self.email

@@ -43,7 +43,7 @@ def plan_for_assessment(*, user: User, assessment, dimension_titles: dict) -> li
         Action.objects.visible_to(user)
         .filter(assessment=assessment)
         .select_related("owner")
-        .only(*PLAN_ROW_FIELDS, *(f"owner__{name}" for name in User.NAME_FIELDS))
+        .only(*PLAN_ROW_FIELDS, *User.name_fields("owner"))
     )
     return plan_rows(actions=actions, dimension_titles=dimension_titles)
 

@@ -82,10 +82,11 @@ def progress_value(questionnaire: Questionnaire, *, also_value_of: str = "") -> 
     )
 
 
-def missing_required_questions(assessment: Assessment) -> list[dict]:
-    """The required questions shown for the stored answers that have no answer, readable."""
+def missing_required_questions(assessment: Assessment, answers: dict | None = None) -> list[dict]:
+    """The required questions shown for the stored answers (``answers`` when read already)
+    that have no answer, readable."""
     questionnaire = questionnaire_for(assessment)
-    progress = questionnaire.progress(answers_dict(assessment))
+    progress = questionnaire.progress(answers_dict(assessment) if answers is None else answers)
     return [
         {
             "key": key,

@@ -46,7 +46,11 @@ def panel_context(user, assessment) -> dict:
         "reports_delayed": any(r.delay for r in reports),
         "is_consultant": user.is_consultant,
         # Members read the notes meant for them at the top of the results page.
-        "notes": list(assessment.notes.select_related("author")) if user.is_consultant else [],
+        "notes": (
+            assessment_selectors.notes_for_panel(assessment=assessment)
+            if user.is_consultant
+            else []
+        ),
     }
 
 

@@ -26,6 +26,7 @@ from portal.sources import content_key, sources_digest
 
 from ..history.selectors import answer_effects, answer_sets_of
 from ..models import Assessment
+from ..questionnaire.selectors import missing_required_questions
 from ..scoring.stamp import result_stamp
 from .presentation import card_view
 
@@ -49,6 +50,7 @@ PRESENTATION_SOURCES = (
     _APP / "history" / "selectors.py",
     _APP / "questionnaire" / "answers.py",
     _APP / "questionnaire" / "progress.py",  # which changed answers are shown
+    _APP / "questionnaire" / "selectors.py",  # the required questions left unanswered
     _APP / "catalogue" / "text.py",
     *(settings.BASE_DIR / "templates" / name for name in (*TEMPLATES.values(), PLAN_TEMPLATE)),
 )
@@ -79,10 +81,11 @@ def cache_key(*, assessment: Assessment, previous: dict | None, consultant: bool
 
 
 def card_fragments(*, assessment: Assessment, previous: dict | None, consultant: bool) -> dict:
-    """``dimensions`` (the score table's rows), ``legal_state`` and the rendered ``gauge``,
-    ``charts`` and ``details`` (AI Act table, not applicable, drivers, changed answers) of the
-    results page, from the shared cache or built and stored there (an unreachable cache is an
-    empty one: decision 0026)."""
+    """``dimensions`` (the score table's rows), ``legal_state``, ``incomplete`` (for a
+    consultant, the required questions the client left empty when the result says so) and the
+    rendered ``gauge``, ``charts`` and ``details`` (AI Act table, not applicable, drivers,
+    changed answers) of the results page, from the shared cache or built and stored there (an
+    unreachable cache is an empty one: decision 0026)."""
     key = cache_key(assessment=assessment, previous=previous, consultant=consultant)
     fragments = cache.get(key)
     if fragments is None:
@@ -118,6 +121,11 @@ def _build(*, assessment: Assessment, previous: dict | None, consultant: bool) -
             for d in view["dimensions"]
         ],
         "legal_state": view["legal_state"],
+        "incomplete": (
+            missing_required_questions(assessment, answers=answer_sets[0])
+            if consultant and assessment.result.incomplete_answers
+            else []
+        ),
         **{name: render_to_string(template, context) for name, template in TEMPLATES.items()},
     }
 

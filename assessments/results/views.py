@@ -60,11 +60,7 @@ def assessment_done(request: HttpRequest, assessment_id) -> HttpResponse:
             "dimensions": dimensions,
             "scale_note": SCALE_NOTE,
             "previous": previous,
-            "incomplete": (
-                questionnaire_selectors.missing_required_questions(assessment)
-                if result.incomplete_answers and request.user.is_consultant
-                else []
-            ),
+            "incomplete": card["incomplete"],
             "trend": dimension_trend(
                 user=request.user,
                 assessment=assessment,

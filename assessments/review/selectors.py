@@ -1,8 +1,16 @@
+from portal.models import User
+
 from .models import REVIEW_ORDER, ReviewState, ReviewStep
 
 
 def review_history(*, assessment) -> list[ReviewStep]:
-    return list(assessment.review_steps.select_related("actor"))
+    """The review's steps, oldest first, with what the results page shows of each (and the
+    assessment's id, which the related manager compares for every row)."""
+    return list(
+        assessment.review_steps.select_related("actor").only(
+            "assessment", "to_state", "reason", "actor", "created_at", *User.name_fields("actor")
+        )
+    )
 
 
 def review_options(*, assessment) -> dict:

@@ -105,7 +105,7 @@ def tasks_page(*, user: User, filters: TaskFilter, today=None) -> tuple[list[Act
     # then those rows with their client and owner
     found = (
         Action.objects.select_related("assessment__organization", "owner")
-        .only(*ROW_FIELDS, *(f"owner__{name}" for name in User.NAME_FIELDS))
+        .only(*ROW_FIELDS, *User.name_fields("owner"))
         .in_bulk(ids)
     )
     rows = [found[pk] for pk in ids if pk in found]

@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from assessments.models import Action, Assessment, ConsultantNote
+from assessments.review.models import ReviewStep
 from portal.models import Membership
 from tests.factories import OrganizationFactory
 from tests.portal.test_portfolio import CAREFUL, RISKY, _submit
@@ -53,7 +54,8 @@ def test_results_page_queries_stay_constant_and_small(client, questionnaire, con
     client.force_login(consultant)
     as_consultant = _queries(client, long)
     assert as_consultant == _queries(client, short)
-    # rows that name a person: each action with an owner, a note with its author. The page
+    # rows that name a person: each action with an owner, a note with its author, a review
+    # step with who took it. The page
     # reads only their names (``User.NAME_FIELDS``), and no row costs a query of its own.
     for title in ("Schulung planen", "Auftragsverarbeitung prüfen"):  # the consultant's own
         Action.objects.create(assessment=long, title=title, text="bis Quartalsende")
@@ -61,6 +63,9 @@ def test_results_page_queries_stay_constant_and_small(client, questionnaire, con
     Action.objects.filter(assessment=long).update(owner=long_owner)
     ConsultantNote.objects.create(
         assessment=long, title="Rückruf", text="Vertrag prüfen", author=consultant
+    )
+    ReviewStep.objects.create(
+        assessment=long, from_state="submitted", to_state="in_review", actor=consultant
     )
     assert _queries(client, long) == as_consultant
     client.force_login(long_owner)

@@ -2,6 +2,8 @@
 scoring. Results already stored with such answers are flagged for consultants."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -117,6 +119,27 @@ def test_consultant_sees_incomplete_flag_on_results_and_portfolio(client, consul
     assert "unvollständig beantwortet" in results
     assert "Welche KI-Dienste nutzen Sie?" in results.split("unvollständig beantwortet", 1)[1]
     assert "unvollständig beantwortet" in portfolio
+
+
+def test_the_unanswered_questions_come_with_the_card_and_only_for_consultants(
+    client, consultant, alice, draft
+):
+    """The list of required questions left empty follows from the frozen answers, so it is kept
+    with the card's cached parts: a repeated view reads no answers, and the client never sees
+    the list (only the consultant clears it up with them)."""
+    _legacy_submitted(draft, alice)
+    url = reverse("assessment_done", args=[draft.pk])
+    client.force_login(consultant)
+    client.get(url)  # builds the card's parts
+
+    with CaptureQueriesContext(connection) as repeated:
+        page = client.get(url).content.decode()
+
+    assert "Welche KI-Dienste nutzen Sie?" in page.split("unvollständig beantwortet", 1)[1]
+    assert not any("assessments_answer" in q["sql"] for q in repeated.captured_queries)
+    client.force_login(alice)
+    page = client.get(url).content.decode()
+    assert "unvollständig beantwortet" not in page
 
 
 def test_rescore_keeps_the_incomplete_flag(alice, draft):
