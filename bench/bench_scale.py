@@ -19,8 +19,8 @@ bare Django view rendering a static template of the same byte size (page, bare, 
 - "Welche Kunden betrifft das?" for the demo article that concerns most clients: first page,
   sorted by lock-in, filtered (not informed, lock-in high), page 2;
 - a client's results page (latest of several assessments) as the consultant sees it;
-- the task list over every client's current plan (first page by due date, sorted by priority)
-  and the list of clients without a consultant (first page);
+- the task list over every client's current plan (first page by due date, sorted by priority,
+  sorted by client) and the list of clients without a consultant (first page);
 - the stress test in the request (``STRESS_TEST_INLINE_MAX_CLIENTS`` = the size; its result is
   not cached between requests) for each scenario, against the bare latest-result query;
 - the portfolio as XLSX (all clients);
@@ -144,6 +144,7 @@ def _measure_size(size: int, *, repeat: int, submit_every: float, logdir: Path) 
         # the other consultant lists over every client: a page each
         "task list, first page (by due date)": reverse("task_list"),
         "task list, sorted by priority": reverse("task_list") + "?sort=priority",
+        "task list, sorted by client": reverse("task_list") + "?sort=client",
         "unassigned clients, first page": reverse("clients_unassigned"),
     }
     if reach is not None:

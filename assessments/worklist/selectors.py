@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from portal.models import Organization, User
@@ -89,19 +89,8 @@ def tasks_page(*, user: User, filters: TaskFilter, today=None) -> tuple[list[Act
                 start : start + PAGE_SIZE + 1
             ]
         )
-    elif filters.sort in INDEXED_ORDERS:
-        ids = _overdue_then_rest(filtered, order, today=today, start=start, size=PAGE_SIZE + 1)
     else:
-        # by client: the page's ids from narrow rows (each row carrying its client and owner
-        # made that sort of every open action 0.5 s at 20,000 clients)
-        overdue_first = Case(
-            When(due_date__lt=today, then=Value(0)), default=Value(1), output_field=IntegerField()
-        )
-        ids = list(
-            filtered.annotate(overdue_first=overdue_first)
-            .order_by("overdue_first", *order, "pk")
-            .values_list("pk", flat=True)[start : start + PAGE_SIZE + 1]
-        )
+        ids = _overdue_then_rest(filtered, order, today=today, start=start, size=PAGE_SIZE + 1)
     # then those rows with their client and owner
     found = (
         Action.objects.select_related("assessment__organization", "owner")
@@ -116,15 +105,16 @@ def tasks_page(*, user: User, filters: TaskFilter, today=None) -> tuple[list[Act
     return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
 
 
-# orders with an index of the open actions of their own (``action_open_by_priority``,
-# ``action_open_by_update``): the overdue ones and the rest each walk it
-INDEXED_ORDERS = ("priority", "updated")
-
-
 def _overdue_then_rest(filtered, order, *, today, start: int, size: int) -> list:
-    """``size`` ids from ``start`` on of "overdue first, then ``order``", as two walks of the
-    order's index: the overdue ones, then the rest. Only a page that starts after the last
-    overdue one counts them (to know where the rest begins)."""
+    """``size`` ids from ``start`` on of "overdue first, then ``order``", as two walks in that
+    order: the overdue ones, then the rest. Only a page that starts after the last overdue one
+    counts them (to know where the rest begins).
+
+    Each walk stops after the page: by priority and by last change it walks a partial index of
+    the open actions of its own (``action_open_by_priority``, ``action_open_by_update``); by
+    client, the clients' name index, each client's current plan by its assessment, sorting only
+    the actions of one client at a time. (One sort with an "overdue" flag ahead of the order
+    sorted every open action: 0.15 s by client at 20,000 clients, 0.9 s by priority.)"""
     overdue = filtered.filter(due_date__lt=today)
     ids = list(overdue.order_by(*order, "pk").values_list("pk", flat=True)[start : start + size])
     if len(ids) == size:
