@@ -11,7 +11,7 @@ from portal.models import User
 
 from .actionplan.models import Action
 from .models import Assessment, QuestionnaireVersion, Report
-from .questionnaire.selectors import questionnaire_for
+from .questionnaire.selectors import CATALOGUE_TEXT, with_catalogue_document
 
 _ORGANIZATION_COLUMNS = {
     "assessment_id": (Assessment, "organization_id"),
@@ -28,19 +28,6 @@ def organization_of(kwarg: str):
         return model.objects.filter(pk=value).values_list(column, flat=True).first()
 
     return lookup
-
-
-# a catalogue version's document and YAML source: tens of KB each, read per version once per
-# process (``questionnaire_for``), never with an assessment
-CATALOGUE_TEXT = ("questionnaire__document", "questionnaire__source")
-
-
-def with_catalogue_document(assessment: Assessment) -> Assessment:
-    """``assessment`` (read without ``CATALOGUE_TEXT``) with its version's document, the
-    process's parsed copy: a published version never changes (decision 0002), and the scoring
-    index and its memos are kept per document object."""
-    assessment.questionnaire.document = questionnaire_for(assessment).document
-    return assessment
 
 
 def assessment_get_for_user(*, user: User, assessment_id) -> Assessment:
@@ -65,7 +52,7 @@ def assessments_for_organization(*, user: User, organization) -> list[Assessment
         .select_related("questionnaire", "submitted_by")
         # the list shows the catalogue's version only: its document and YAML source are large
         # (tens of KB each), and 20 assessments would decode them 20 times
-        .defer("questionnaire__document", "questionnaire__source")
+        .defer(*CATALOGUE_TEXT)
         .order_by(F("submitted_at").desc(nulls_first=True), "-created_at")
     )
 

@@ -8,6 +8,7 @@ from django.db.models import Count, Q, QuerySet
 from portal.models import Membership, Organization, User
 from portal.text import choice_labels
 
+from ..questionnaire.selectors import CATALOGUE_TEXT, with_catalogue_document
 from ..results.presentation import EFFORT_LABELS, URGENCY_LABELS, dimension_titles, legal_due_text
 from .models import Action, CalendarSubscription, calendar_token_hash
 
@@ -166,11 +167,13 @@ def calendar_rows(*, subscription: CalendarSubscription) -> list[dict]:
         Assessment.objects.visible_to(subscription.user)
         .filter(organization=subscription.organization, submitted_at__isnull=False)
         .select_related("questionnaire")
+        .defer(*CATALOGUE_TEXT)
         .order_by("-submitted_at")
         .first()
     )
     if assessment is None:
         return []
+    with_catalogue_document(assessment)
     actions = actions_for_assessment(user=subscription.user, assessment=assessment)
     return plan_rows(
         actions=actions, dimension_titles=dimension_titles(assessment.questionnaire.document)

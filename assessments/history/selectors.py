@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from ..catalogue.text import tr
 from ..models import Answer, Assessment, Result
 from ..questionnaire.answers import answer_label
-from ..questionnaire.selectors import questionnaire_for
+from ..questionnaire.selectors import CATALOGUE_TEXT, questionnaire_for, with_catalogue_document
 from ..results.presentation import dimension_titles
 from ..scoring import score
 from .charts import sparkline_svg
@@ -195,30 +195,34 @@ def comparable_assessments(*, user, organization) -> list[Assessment]:
         Assessment.objects.visible_to(user)
         .filter(organization=organization, status=Assessment.Status.SUBMITTED)
         .select_related("questionnaire", "result")
-        .defer("questionnaire__document", "questionnaire__source")
+        .defer(*CATALOGUE_TEXT)
         .order_by("-submitted_at")
     )
 
 
 def latest_two_submitted(*, user, organization) -> list[Assessment]:
     """The client's two newest submitted assessments with catalogue and result (one query)."""
-    return list(
-        Assessment.objects.visible_to(user)
+    return [
+        with_catalogue_document(assessment)
+        for assessment in Assessment.objects.visible_to(user)
         .filter(organization=organization, status=Assessment.Status.SUBMITTED)
         .select_related("questionnaire", "result")
+        .defer(*CATALOGUE_TEXT)
         .order_by("-submitted_at")[:2]
-    )
+    ]
 
 
 def previous_submitted(*, assessment: Assessment) -> Assessment | None:
     """The client's assessment submitted last before ``assessment``."""
-    return (
+    previous = (
         Assessment.objects.filter(
             organization_id=assessment.organization_id,
             status=Assessment.Status.SUBMITTED,
             submitted_at__lt=assessment.submitted_at,
         )
         .select_related("questionnaire", "result")
+        .defer(*CATALOGUE_TEXT)
         .order_by("-submitted_at")
         .first()
     )
+    return with_catalogue_document(previous) if previous is not None else None

@@ -26,6 +26,19 @@ def questionnaire_for(assessment: Assessment) -> Questionnaire:
     return questionnaire_of(version.pk, version.sha256)
 
 
+# a catalogue version's document and YAML source: tens of KB each, read per version once per
+# process (``questionnaire_for``), never with an assessment
+CATALOGUE_TEXT = ("questionnaire__document", "questionnaire__source")
+
+
+def with_catalogue_document(assessment: Assessment) -> Assessment:
+    """``assessment`` (read without ``CATALOGUE_TEXT``) with its version's document, the
+    process's parsed copy: a published version never changes (decision 0002), and the scoring
+    index and its memos are kept per document object."""
+    assessment.questionnaire.document = questionnaire_for(assessment).document
+    return assessment
+
+
 def questionnaire_of_version(version: QuestionnaireVersion) -> Questionnaire:
     return questionnaire_of(version.pk, version.sha256)
 
@@ -44,7 +57,7 @@ def assessment_get_for_saving(*, user: User, assessment_id) -> Assessment:
     assessment = get_object_or_404(
         Assessment.objects.visible_to(user)
         .select_related("questionnaire")
-        .defer("questionnaire__document", "questionnaire__source")
+        .defer(*CATALOGUE_TEXT)
         .annotate(
             user_can_edit=Exists(
                 Membership.objects.filter(user=user, organization=OuterRef("organization_id"))
