@@ -18,7 +18,8 @@ bare Django view rendering a static template of the same byte size (page, bare, 
   first page repeated (cached);
 - "Welche Kunden betrifft das?" for the demo article that concerns most clients: first page,
   sorted by lock-in, filtered (not informed, lock-in high), page 2;
-- a client's results page (latest of several assessments) as the consultant sees it;
+- a client's results page and action plan (latest of several assessments) as the consultant
+  sees them;
 - the task list over every client's current plan (first page by due date, sorted by priority,
   sorted by client) and the list of clients without a consultant (first page);
 - the stress test in the request (``STRESS_TEST_INLINE_MAX_CLIENTS`` = the size; its result is
@@ -161,6 +162,9 @@ def _measure_size(size: int, *, repeat: int, submit_every: float, logdir: Path) 
     if several is not None:
         pages["results page (consultant, 2nd+ assessment)"] = reverse(
             "assessment_done", args=[several.pk]
+        )
+        pages["action plan (consultant, 2nd+ assessment)"] = reverse(
+            "actionplan", args=[several.pk]
         )
     port = free_port()
     os.environ["STRESS_TEST_INLINE_MAX_CLIENTS"] = str(max(size, clients))

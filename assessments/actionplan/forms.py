@@ -140,10 +140,12 @@ class ActionCreateForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args, assessment, **kwargs) -> None:
+    def __init__(self, *args, assessment, candidates=None, **kwargs) -> None:
         kwargs.setdefault("auto_id", "new-action-%s")
         super().__init__(*args, **kwargs)
-        self.fields["owner"].set_candidates(owner_candidates(assessment=assessment))
+        self.fields["owner"].set_candidates(
+            candidates if candidates is not None else owner_candidates(assessment=assessment)
+        )
 
 
 class EvidenceForm(forms.Form):

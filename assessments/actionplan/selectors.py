@@ -3,7 +3,7 @@
 
 from datetime import date
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 
 from portal.models import Membership, Organization, User
 from portal.text import choice_labels
@@ -77,14 +77,14 @@ def owner_candidates(*, assessment) -> QuerySet[User]:
     """Who may own an action: the client's members and the consultant in charge. (Not every
     consultant: the client's form would list the whole consultancy's staff.)"""
     organization = assessment.organization
-    return (
-        User.objects.filter(is_active=True)
-        .filter(
-            Q(memberships__organization=organization)
-            | Q(is_consultant=True, pk=organization.consultant_id)
-        )
-        .distinct()
-        .order_by("-is_consultant", "first_name", "last_name", "email")
+    # one id list, then the people by primary key: "a member OR the consultant" across the
+    # membership join read every person and membership (40 ms at 20,000 clients)
+    people = Membership.objects.filter(organization=organization).order_by().values("user_id")
+    if organization.consultant_id:
+        consultant = User.objects.filter(pk=organization.consultant_id, is_consultant=True)
+        people = people.union(consultant.order_by().values("pk"))
+    return User.objects.filter(is_active=True, pk__in=people).order_by(
+        "-is_consultant", "first_name", "last_name", "email"
     )
 
 

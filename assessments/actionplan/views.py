@@ -65,7 +65,11 @@ def _page(request, assessment, *, bound=None, create_form=None, status=200) -> H
             "items": items,
             "is_consultant": consultant,
             "create_form": create_form
-            or (ActionCreateForm(assessment=assessment) if consultant else None),
+            or (
+                ActionCreateForm(assessment=assessment, candidates=candidates)
+                if consultant
+                else None
+            ),
             "calendar": _calendar_context(request, assessment),
         },
         status=status,

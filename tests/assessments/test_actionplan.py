@@ -3,6 +3,7 @@ inside the consultancy."""
 
 import csv
 import io
+import re
 from datetime import date
 
 import pytest
@@ -101,6 +102,30 @@ def test_owner_must_belong_to_the_client_or_be_its_consultant(action, alice, cha
     plan_services.action_update(action=action, actor=alice, fields={"owner": consultant})
     action.refresh_from_db()
     assert action.owner == consultant
+
+
+def test_the_owner_choices_are_the_client_s_people_and_its_consultant(
+    client, submitted, alice, bob, charlie, consultant
+):
+    """Every "verantwortlich" select of the page (each action's and the new action's) offers
+    the client's active members and the consultant in charge, each once, and nobody else."""
+    from tests.factories import ConsultantFactory, MembershipFactory, UserFactory
+
+    ConsultantFactory(email="otto@beratung.example", first_name="Otto")  # not in charge
+    gone = UserFactory(email="gone@alpha.example", first_name="Gerd", is_active=False)
+    MembershipFactory(user=gone, organization=submitted.organization)
+    MembershipFactory(user=consultant, organization=submitted.organization)  # also a member
+    client.force_login(consultant)
+
+    page = client.get(reverse("actionplan", args=[submitted.pk])).content.decode()
+
+    selects = re.findall(r'<select name="owner".*?</select>', page, flags=re.S)
+    assert len(selects) == submitted.actions.count() + 1
+    for select in selects:
+        people = re.findall(r'<option value="(\d+)"', select)
+        assert sorted(people) == sorted(str(u.pk) for u in (alice, bob, consultant))
+    assert "otto@" not in page and "Otto" not in page
+    assert "Charlie" not in page and "Gerd" not in page
 
 
 def test_consultant_rewrites_generated_action(action, consultant):
