@@ -2,7 +2,8 @@ from html.parser import HTMLParser
 
 import pytest
 
-from news.markdown import is_local_url, markdown_to_html
+from news import markdown as news_markdown
+from news.markdown import is_local_url, markdown_to_html, markdown_to_text
 
 
 class _Tags(HTMLParser):
@@ -79,6 +80,27 @@ def test_images_on_the_own_site_url_are_kept(settings):
     settings.SITE_URL = "https://portal.example.de"
     html = markdown_to_html("![a](https://portal.example.de/media/news/a.png)")
     assert 'src="https://portal.example.de/media/news/a.png"' in html
+
+
+def test_a_body_is_rendered_once_and_again_when_the_site_moves(settings, monkeypatch):
+    """Bodies are kept rendered per process (the list renders each card's body for its reading
+    time); the key holds SITE_URL, so a moved portal drops images of its old host at once."""
+    calls = []
+    render = news_markdown.markdown.markdown
+    monkeypatch.setattr(
+        news_markdown.markdown,
+        "markdown",
+        lambda *args, **kwargs: calls.append(args) or render(*args, **kwargs),
+    )
+    body = "![Logo](https://portal.example.de/media/news/logo.png) Einmal rendern."
+    settings.SITE_URL = "https://portal.example.de"
+
+    first = markdown_to_html(body)
+    assert markdown_to_html(body) == first and markdown_to_text(body).strip() == "Einmal rendern."
+    assert len(calls) == 1
+    settings.SITE_URL = "https://ki-check.example.de"
+    assert "<img" not in markdown_to_html(body)
+    assert len(calls) == 2
 
 
 def test_ordinary_markdown_renders_headings_lists_tables_and_safe_links():
