@@ -1,7 +1,11 @@
 """Reads across a client's assessments: the trend per dimension and what each changed answer
 did to the scores."""
 
+from django.core.cache import cache
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+
+from portal.sources import content_key
 
 from ..catalogue.text import tr
 from ..models import Answer, Assessment, Result
@@ -9,6 +13,7 @@ from ..questionnaire.answers import answer_label
 from ..questionnaire.selectors import CATALOGUE_TEXT, questionnaire_for, with_catalogue_document
 from ..results.presentation import dimension_titles
 from ..scoring import score
+from ..scoring.stamp import result_stamp
 from .charts import sparkline_svg
 
 TREND_FIELDS = ("lock_in", "gdpr", "ai_act", "continuity", "governance")
@@ -119,7 +124,7 @@ def answer_diff(*, before: Assessment, after: Assessment) -> dict:
     stored results' differences; ``rest`` is the part of a dimension's move that no single answer
     explains (answers acting together, or a newer catalogue version).
     """
-    rows, explained = _changed_answers(before_id=before.pk, after=after)
+    rows, explained = _changed_answers_kept(before_id=before.pk, after=after)
     titles = dimension_titles(after.questionnaire.document)
     totals = []
     before_result = getattr(before, "result", None)
@@ -144,6 +149,30 @@ def answer_diff(*, before: Assessment, after: Assessment) -> dict:
         "totals": totals,
         "catalogue_changed": before.questionnaire_id != after.questionnaire_id,
     }
+
+
+def _changed_answers_kept(*, before_id, after: Assessment) -> tuple[list[dict], dict[str, int]]:
+    """``_changed_answers`` from the shared cache, or worked out and kept there. Submitted
+    answers are frozen and a published catalogue never changes, so the rows follow from the
+    two assessments, the scoring (``result_stamp``), the code that presents them and the
+    language, which the key holds (as the results page's card, decision 0051): the client page
+    and the comparison score every changed answer again otherwise (16 scorings, ~6 ms)."""
+    from ..results.fragments import CACHE_SECONDS, presentation_digest
+
+    key = content_key(
+        "answer-diff",
+        before_id,
+        after.pk,
+        after.questionnaire_id,
+        result_stamp(after.questionnaire.document),
+        presentation_digest(),
+        get_language(),
+    )
+    found = cache.get(key)
+    if found is None:
+        found = _changed_answers(before_id=before_id, after=after)
+        cache.set(key, found, CACHE_SECONDS)
+    return found
 
 
 def _changed_answers(

@@ -2,8 +2,11 @@
 scores moved because of them, on the client page, the comparison page and in the report."""
 
 import pytest
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from assessments import services
 from assessments.history.selectors import answer_diff
@@ -64,6 +67,23 @@ def test_client_page_shows_the_last_change_and_compares_any_two(client, three, a
     assert (
         client.get(reverse("assessment_compare", args=[first.organization_id])).status_code == 404
     )
+
+
+def test_the_changed_answers_are_worked_out_once_per_pair_and_language(three):
+    """The rows follow from two frozen answer sets: a second diff of the same pair reads no
+    answers and scores nothing, and reads the same; another language is worked out anew."""
+    first, _second, third = three
+    built = answer_diff(before=first, after=third)
+
+    with CaptureQueriesContext(connection) as queries:
+        kept = answer_diff(before=first, after=third)
+
+    assert not any("assessments_answer" in q["sql"] for q in queries.captured_queries)
+    assert kept["rows"] == built["rows"] and kept["totals"] == built["totals"]
+    with translation.override("en"):
+        english = answer_diff(before=first, after=third)
+    chatgpt = next(r for r in english["rows"] if r["key"] == "chatgpt_data")
+    assert (chatgpt["before"], chatgpt["now"]) == ("Yes", "No")
 
 
 @override_settings(CONSULTANT_SCOPE="assigned")
