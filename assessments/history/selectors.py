@@ -11,6 +11,7 @@ from ..catalogue.text import tr
 from ..models import Answer, Assessment, Result
 from ..questionnaire.answers import answer_label
 from ..questionnaire.selectors import CATALOGUE_TEXT, questionnaire_for, with_catalogue_document
+from ..results.keys import CACHE_SECONDS, presentation_digest
 from ..results.presentation import dimension_titles
 from ..scoring import score
 from ..scoring.stamp import result_stamp
@@ -157,8 +158,6 @@ def _changed_answers_kept(*, before_id, after: Assessment) -> tuple[list[dict], 
     two assessments, the scoring (``result_stamp``), the code that presents them and the
     language, which the key holds (as the results page's card, decision 0051): the client page
     and the comparison score every changed answer again otherwise (16 scorings, ~6 ms)."""
-    from ..results.fragments import CACHE_SECONDS, presentation_digest
-
     key = content_key(
         "answer-diff",
         before_id,

@@ -14,52 +14,19 @@ plan's table is kept under a hash of the rows read on each view (``plan_fragment
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from django.conf import settings
 from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from portal.sources import content_key, sources_digest
+from portal.sources import content_key
 
 from ..history.selectors import answer_effects, answer_sets_of
 from ..models import Assessment
 from ..questionnaire.selectors import missing_required_questions
 from ..scoring.stamp import result_stamp
+from .keys import CACHE_SECONDS, PLAN_TEMPLATE, TEMPLATES, presentation_digest
 from .presentation import card_view
-
-# An hour: long enough for a consultant's session with the client (the page is opened again and
-# again), short enough that an erased client's rendered results leave the cache soon after the
-# erasure (they are never served: the page checks access first). The key holds today's date too.
-CACHE_SECONDS = 60 * 60
-TEMPLATES = {
-    "gauge": "assessments/_results_gauge.html",
-    "charts": "assessments/_results_charts.html",
-    "details": "assessments/_results_details.html",
-}
-PLAN_TEMPLATE = "assessments/_results_plan.html"
-_APP = Path(__file__).resolve().parents[1]
-# What turns a card into these fragments besides the scoring code: any edit to it (or a new
-# translation) changes every key, so a deploy never serves markup of the code before it.
-PRESENTATION_SOURCES = (
-    Path(__file__),
-    _APP / "results" / "presentation.py",
-    _APP / "results" / "charts.py",
-    _APP / "history" / "selectors.py",
-    _APP / "questionnaire" / "answers.py",
-    _APP / "questionnaire" / "progress.py",  # which changed answers are shown
-    _APP / "questionnaire" / "selectors.py",  # the required questions left unanswered
-    _APP / "catalogue" / "text.py",
-    *(settings.BASE_DIR / "templates" / name for name in (*TEMPLATES.values(), PLAN_TEMPLATE)),
-)
-
-
-def presentation_digest() -> str:
-    """A hash of ``PRESENTATION_SOURCES``, the compiled translations and Django's version (its
-    date formats), read once per process."""
-    return sources_digest(PRESENTATION_SOURCES)
 
 
 def cache_key(*, assessment: Assessment, previous: dict | None, consultant: bool) -> str:
