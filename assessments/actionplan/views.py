@@ -1,25 +1,31 @@
 import hashlib
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import get_conditional_response
 from django.utils.http import quote_etag
+from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from portal.privacy.audit import audit_subject, client_data
 from portal.security.uploads import shows_upload_too_large, upload_too_large
+from portal.sources import content_key, sources_digest
 
 from .. import selectors as assessment_selectors
 from ..results.presentation import dimension_titles
 from . import evidence, selectors, services
+from . import forms as forms_module
 from .exports import plan_csv, plan_ics, plan_xlsx
 from .forms import ActionCreateForm, ActionForm, CommentForm, EvidenceForm
 
@@ -41,21 +47,23 @@ def _page(request, assessment, *, bound=None, create_form=None, status=200) -> H
     )
     candidates = list(selectors.owner_candidates(assessment=assessment))
     document = assessment.questionnaire.document
-    items = []
-    for action, row in zip(actions, rows, strict=True):
-        form = bound if bound is not None and bound[0] == action.pk else None
-        items.append(
-            {
-                "row": row,
-                "action": action,
-                "internal_note": action.internal_note if consultant else "",
-                "form": form[1]
-                if form
-                else ActionForm.for_action(action, consultant=consultant, candidates=candidates),
-                "open": form is not None,
-                "crosswalk": selectors.crosswalk_for(document=document, key=action.key),
-            }
-        )
+    forms = [
+        bound[1]
+        if bound is not None and bound[0] == action.pk
+        else ActionForm.for_action(action, consultant=consultant, candidates=candidates)
+        for action in actions
+    ]
+    items = [
+        {
+            "row": row,
+            "action": action,
+            "internal_note": action.internal_note if consultant else "",
+            "fields": fields,
+            "open": form.is_bound,
+            "crosswalk": selectors.crosswalk_for(document=document, key=action.key),
+        }
+        for action, row, form, fields in zip(actions, rows, forms, _fields_html(forms), strict=True)
+    ]
     return render(
         request,
         "assessments/actionplan.html",
@@ -74,6 +82,48 @@ def _page(request, assessment, *, bound=None, create_form=None, status=200) -> H
         },
         status=status,
     )
+
+
+FIELDS_TEMPLATE = "assessments/_action_form_fields.html"
+# what turns an action's edit form into markup besides its values (any edit changes every key)
+FIELDS_SOURCES = (
+    Path(forms_module.__file__),
+    settings.BASE_DIR / "templates" / FIELDS_TEMPLATE,
+)
+FIELDS_CACHE_SECONDS = 60 * 60
+
+
+def _fields_html(forms: list[ActionForm]) -> list[str]:
+    """The fields of each action's "Bearbeiten" form as markup. An unbound form follows from
+    its action's values, the owner choices, the language and the code, so it is kept in the
+    shared cache under exactly those: a plan of 25 actions is not rendered widget by widget
+    (~2 ms a form) on every view, and a changed action is a new key. A form with errors is
+    rendered as it is."""
+    keys = {
+        index: content_key(
+            "action-form",
+            sources_digest(FIELDS_SOURCES),
+            translation.get_language(),
+            form.auto_id,
+            [(name, form.initial.get(name)) for name in form.fields],
+            [(str(value), str(label)) for value, label in form.fields["owner"].choices],
+        )
+        for index, form in enumerate(forms)
+        if not form.is_bound
+    }
+    found = cache.get_many(list(keys.values()))
+    html, rendered = [], {}
+    for index, form in enumerate(forms):
+        key = keys.get(index)
+        part = found.get(key)
+        if part is None:
+            part = render_to_string(FIELDS_TEMPLATE, {"form": form})
+            if key is not None:
+                rendered[key] = part
+        html.append(mark_safe(part))  # noqa: S308 - rendered by the template above, escaped
+    if rendered:
+        cache.set_many(rendered, FIELDS_CACHE_SECONDS)
+    return html
 
 
 CALENDAR_SESSION_KEY = "calendar_new_token"

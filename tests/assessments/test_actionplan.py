@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from assessments import services
 from assessments.actionplan import services as plan_services
@@ -126,6 +127,49 @@ def test_the_owner_choices_are_the_client_s_people_and_its_consultant(
         assert sorted(people) == sorted(str(u.pk) for u in (alice, bob, consultant))
     assert "otto@" not in page and "Otto" not in page
     assert "Charlie" not in page and "Gerd" not in page
+
+
+def test_the_edit_forms_are_rendered_once_and_again_when_their_action_changes(
+    client, submitted, action, alice, bob, monkeypatch
+):
+    """Each action's "Bearbeiten" fields are kept rendered under its values, owner choices and
+    language: a second view renders none of them, a changed action renders its own again (with
+    the new values), and a form with errors is shown as it is."""
+    from assessments.actionplan import views as plan_views
+
+    rendered = []
+    render = plan_views.render_to_string
+    monkeypatch.setattr(
+        plan_views,
+        "render_to_string",
+        lambda name, context, *args, **kwargs: (
+            rendered.append(context["form"].auto_id) or render(name, context, *args, **kwargs)
+        ),
+    )
+    url = reverse("actionplan", args=[submitted.pk])
+    client.force_login(alice)
+    client.get(url)
+    assert len(rendered) == submitted.actions.count()
+    rendered.clear()
+
+    assert client.get(url).status_code == 200
+    assert rendered == []
+    plan_services.action_update(
+        action=action, actor=alice, fields={"owner": bob, "due_date": date(2027, 5, 3)}
+    )
+    page = client.get(url).content.decode()
+    assert rendered == [f"action-{action.pk}-%s"]
+    form = page.split(f'id="action-{action.pk}"', 1)[1].split("</form>", 1)[0]
+    assert 'value="2027-05-03"' in form
+    assert f'<option value="{bob.pk}" selected>' in form
+    with translation.override("en"):
+        english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    english_form = english.split(f'id="action-{action.pk}"', 1)[1].split("</form>", 1)[0]
+    assert f'for="action-{action.pk}-due_date">due on</label>' in english_form
+
+    response = client.post(reverse("action_update", args=[action.pk]), {"state": "not_relevant"})
+    assert response.status_code == 400
+    assert "Bitte begründen Sie" in response.content.decode()
 
 
 def test_consultant_rewrites_generated_action(action, consultant):
