@@ -6,6 +6,21 @@ from django.utils.translation import gettext_lazy as _
 from .models import Industry, Membership, Organization, SizeBand, User
 
 
+def bootstrap_widgets(form: forms.BaseForm, *, small: bool = False) -> None:
+    """Give the widgets of a form rendered field by field (``{{ field }}``, not crispy)
+    Bootstrap's classes: a select ``form-select``, a checkbox ``form-check-input``, anything
+    else ``form-control``; ``small`` for the ``-sm`` sizes. A class a widget sets itself wins."""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxInput):
+            css = "form-check-input"
+        elif isinstance(widget, forms.Select):
+            css = "form-select form-select-sm" if small else "form-select"
+        else:
+            css = "form-control form-control-sm" if small else "form-control"
+        widget.attrs.setdefault("class", css)
+
+
 class EmailAuthenticationForm(AuthenticationForm):
     username = forms.EmailField(
         label=_("E-Mail-Adresse"),

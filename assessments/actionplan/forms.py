@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portal.forms import bootstrap_widgets
 from portal.models import User
 
 from .models import Action
@@ -74,6 +75,7 @@ class ActionForm(forms.Form):
         if not consultant:
             for name in CONSULTANT_ONLY:
                 del self.fields[name]
+        bootstrap_widgets(self, small=True)
 
     @classmethod
     def for_action(
@@ -146,6 +148,7 @@ class ActionCreateForm(forms.Form):
         self.fields["owner"].set_candidates(
             candidates if candidates is not None else owner_candidates(assessment=assessment)
         )
+        bootstrap_widgets(self, small=True)
 
 
 class EvidenceForm(forms.Form):

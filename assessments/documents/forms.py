@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portal.forms import bootstrap_widgets
+
 from .models import MEASURE_FIELDS, LiteracyMeasure
 
 
@@ -35,7 +37,5 @@ class LiteracyMeasureForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-            field.widget.attrs.setdefault("class", css)
+        bootstrap_widgets(self)
         self.fields["participant_count"].min_value = 1

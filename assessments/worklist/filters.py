@@ -8,6 +8,8 @@ from urllib.parse import urlencode
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portal.forms import bootstrap_widgets
+
 from ..actionplan.models import Action
 
 DUE_CHOICES = [
@@ -50,13 +52,7 @@ class TaskFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            if isinstance(field.widget, forms.CheckboxInput):
-                field.widget.attrs["class"] = "form-check-input"
-            elif isinstance(field.widget, forms.Select):
-                field.widget.attrs["class"] = "form-select form-select-sm"
-            else:
-                field.widget.attrs["class"] = "form-control form-control-sm"
+        bootstrap_widgets(self, small=True)
 
 
 @dataclass(frozen=True)

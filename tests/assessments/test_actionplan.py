@@ -172,6 +172,22 @@ def test_the_edit_forms_are_rendered_once_and_again_when_their_action_changes(
     assert "Bitte begründen Sie" in response.content.decode()
 
 
+def test_the_plan_s_forms_are_styled_like_the_rest_of_the_portal(client, submitted, consultant):
+    """Every field of the edit and new-action forms carries Bootstrap's classes (they were once
+    bare browser widgets: labels beside tiny inputs, selects without the portal's look)."""
+    client.force_login(consultant)
+    page = client.get(reverse("actionplan", args=[submitted.pk])).content.decode()
+
+    fields = re.findall(r"<(input|select|textarea)\b([^>]*)>", page)
+    shown = [(tag, attrs) for tag, attrs in fields if 'type="hidden"' not in attrs]
+    assert len(shown) >= 8 * submitted.actions.count() + 6
+    for tag, attrs in shown:
+        if 'id="language-switch"' in attrs:
+            continue  # the navigation's own select
+        css = "form-select" if tag == "select" else "form-control"
+        assert f'class="{css} {css}-sm"' in attrs, (tag, attrs)
+
+
 def test_consultant_rewrites_generated_action(action, consultant):
     plan_services.action_update(
         action=action,
