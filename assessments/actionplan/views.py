@@ -18,6 +18,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from portal import forms as portal_forms
 from portal.privacy.audit import audit_subject, client_data
 from portal.security.uploads import shows_upload_too_large, upload_too_large
 from portal.sources import content_key, sources_digest
@@ -88,6 +89,8 @@ FIELDS_TEMPLATE = "assessments/_action_form_fields.html"
 # what turns an action's edit form into markup besides its values (any edit changes every key)
 FIELDS_SOURCES = (
     Path(forms_module.__file__),
+    Path(forms_module.__file__).with_name("models.py"),  # the states' labels
+    Path(portal_forms.__file__),  # the widgets' classes
     settings.BASE_DIR / "templates" / FIELDS_TEMPLATE,
 )
 FIELDS_CACHE_SECONDS = 60 * 60
