@@ -16,7 +16,7 @@ from .catalogue import CatalogueError
 from .catalogue.text import tr
 from .models import Answer, Assessment, QuestionnaireVersion
 from .questionnaire.presentation import question_view
-from .questionnaire.selectors import questionnaire_of_version
+from .questionnaire.selectors import CATALOGUE_TEXT, questionnaire_of_version
 from .selectors import catalogue_facts_stale
 
 
@@ -231,7 +231,7 @@ class AssessmentAdmin(admin.ModelAdmin):
             super()
             .get_queryset(request)
             .select_related("organization", "questionnaire")
-            .defer("questionnaire__document", "questionnaire__source")
+            .defer(*CATALOGUE_TEXT)
         )
 
     def has_add_permission(self, request) -> bool:

@@ -102,11 +102,12 @@ def _fields_html(forms: list[ActionForm]) -> list[str]:
     shared cache under exactly those: a plan of 25 actions is not rendered widget by widget
     (~2 ms a form) on every view, and a changed action is a new key. A form with errors is
     rendered as it is."""
+    code, language = sources_digest(FIELDS_SOURCES), translation.get_language()
     keys = {
         index: content_key(
             "action-form",
-            sources_digest(FIELDS_SOURCES),
-            translation.get_language(),
+            code,
+            language,
             form.auto_id,
             [(name, form.initial.get(name)) for name in form.fields],
             [(str(value), str(label)) for value, label in form.fields["owner"].choices],

@@ -218,14 +218,16 @@ def _changed_answers(
 
 
 def comparable_assessments(*, user, organization) -> list[Assessment]:
-    """The client's submitted assessments, newest first, for choosing what to compare."""
-    return list(
-        Assessment.objects.visible_to(user)
+    """The client's submitted assessments, newest first, for choosing what to compare (each
+    with its catalogue's document, the process's copy)."""
+    return [
+        with_catalogue_document(assessment)
+        for assessment in Assessment.objects.visible_to(user)
         .filter(organization=organization, status=Assessment.Status.SUBMITTED)
         .select_related("questionnaire", "result")
         .defer(*CATALOGUE_TEXT)
         .order_by("-submitted_at")
-    )
+    ]
 
 
 def latest_two_submitted(*, user, organization) -> list[Assessment]:

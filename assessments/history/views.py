@@ -6,7 +6,6 @@ from django.views.decorators.http import require_GET
 from portal import selectors as portal_selectors
 from portal.privacy.audit import client_data
 
-from ..questionnaire.selectors import with_catalogue_document
 from .selectors import answer_diff, comparable_assessments
 
 
@@ -36,9 +35,6 @@ def assessment_compare(request: HttpRequest, organization_id) -> HttpResponse:
         {
             "organization": organization,
             "assessments": assessments,
-            # the two compared score against their catalogues: the process's parsed copies
-            "diff": answer_diff(
-                before=with_catalogue_document(before), after=with_catalogue_document(after)
-            ),
+            "diff": answer_diff(before=before, after=after),
         },
     )

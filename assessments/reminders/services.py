@@ -29,14 +29,14 @@ from .models import Frequency, ReminderDigest, ReminderEntry, ReminderSetting
 logger = logging.getLogger(__name__)
 UNSUBSCRIBE_SALT = "assessments.reminders.unsubscribe"
 
-# what ``due_by_person`` reads for ``digest_send`` (title, due date, client and language)
+# what ``reminders_send`` reads of each action for ``digest_send`` (title, due date, client and
+# language); who is reminded of it ``due_by_person`` decided already
 DIGEST_FIELDS = (
     "key",
     "catalogue",
     "title",
     "priority",
     "due_date",
-    "owner__is_active",
     "assessment__organization__name",
     "assessment__organization__language",
 )
@@ -113,10 +113,6 @@ def due_by_person(*, today) -> dict[int, list]:
         for user_id in [owner] if active else owners[organization_id]:
             result[user_id].append(pk)
     return result
-
-
-def _owner_active(action: Action) -> bool:
-    return action.owner_id is not None and action.owner.is_active
 
 
 def _digest_context(user: User, actions: list[Action], today) -> dict:
@@ -219,7 +215,7 @@ def reminders_send(*, now: datetime | None = None) -> int:
             ReminderSetting.objects.filter(user_id__in=people).values_list("user_id", "frequency")
         )
         actions = (
-            Action.objects.select_related("assessment__organization", "owner")
+            Action.objects.select_related("assessment__organization")
             # what a digest names of each action (every column of action, assessment, client
             # and owner: ~0.5 GB at 20,000 clients)
             .only(*DIGEST_FIELDS)
