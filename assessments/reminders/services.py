@@ -223,13 +223,15 @@ def reminders_send(*, now: datetime | None = None) -> int:
         )
         for user_id, ids in batch:
             user = users.get(user_id)
-            if user is None or not user.is_active:
+            # an action removed since the ids were read (a client erased meanwhile) is left out
+            due_actions = [actions[pk] for pk in ids if pk in actions]
+            if user is None or not user.is_active or not due_actions:
                 continue
             frequency = frequencies.get(user_id, Frequency.WEEKLY)
             with transaction.atomic():
                 if not _claim(user, frequency, now):
                     continue
-                digest_send(user=user, actions=[actions[pk] for pk in ids], now=now)
+                digest_send(user=user, actions=due_actions, now=now)
             sent += 1
     logger.info("Reminder digests sent: %s", sent)
     return sent

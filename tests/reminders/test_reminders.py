@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from assessments import services
 from assessments.actionplan import services as plan_services
+from assessments.actionplan.models import Action
 from assessments.reminders import services as reminders
 from assessments.reminders.models import Frequency, ReminderDigest, ReminderEntry
 from tests.wizard.conftest import COMPLETE, fill
@@ -116,6 +117,27 @@ def test_people_are_reminded_a_batch_at_a_time(plan, alice, bob, monkeypatch):
     assert overdue.display_title not in by_person[bob.email]
     assert soon.display_title in by_person[bob.email]
     assert ReminderEntry.objects.count() == 2
+
+
+def test_an_action_removed_during_the_run_is_left_out(plan, bob, monkeypatch):
+    """The run reads who is due first and the actions afterwards: one removed in between (a
+    client erased meanwhile) is left out of the digest instead of stopping the run."""
+    _, overdue, soon, _ = plan
+    read = reminders.due_by_person
+
+    def due_then_removed(*, today):
+        due = read(today=today)
+        Action.objects.filter(pk=soon.pk).delete()
+        return due
+
+    monkeypatch.setattr(reminders, "due_by_person", due_then_removed)
+
+    assert reminders.reminders_send(now=MONDAY) == 1
+
+    [message] = mail.outbox
+    assert overdue.display_title in message.body
+    assert "AVV ablegen" not in message.body
+    assert ReminderEntry.objects.count() == 1
 
 
 def test_done_actions_and_old_plans_are_not_reminded(plan, alice, bob):
