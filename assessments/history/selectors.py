@@ -127,20 +127,30 @@ def answer_diff(*, before: Assessment, after: Assessment) -> dict:
     """
     rows, explained = _changed_answers_kept(before_id=before.pk, after=after)
     titles = dimension_titles(after.questionnaire.document)
+    catalogue_changed = before.questionnaire_id != after.questionnaire_id
     totals = []
     before_result = getattr(before, "result", None)
     after_result = getattr(after, "result", None)
     if before_result is not None and after_result is not None:
         for dim in (*TREND_FIELDS, "readiness"):
             delta = getattr(after_result, dim) - getattr(before_result, dim)
+            title = titles.get(dim, _("KI-Readiness"))
+            rest = delta - explained.get(dim, 0) if dim != "readiness" else 0
             totals.append(
                 {
                     "key": dim,
-                    "dimension": titles.get(dim, _("KI-Readiness")),
+                    "dimension": title,
                     "before": getattr(before_result, dim),
                     "after": getattr(after_result, dim),
                     "delta": delta,
-                    "rest": delta - explained.get(dim, 0) if dim != "readiness" else 0,
+                    "rest": rest,
+                    "rest_note": rest_note(
+                        dimension=title,
+                        delta=delta,
+                        explained=delta - rest,
+                        answers_changed=bool(rows),
+                        catalogue_changed=catalogue_changed,
+                    ),
                 }
             )
     return {
@@ -148,8 +158,68 @@ def answer_diff(*, before: Assessment, after: Assessment) -> dict:
         "after": after,
         "rows": rows,
         "totals": totals,
-        "catalogue_changed": before.questionnaire_id != after.questionnaire_id,
+        "rest_notes": [t["rest_note"] for t in totals if t["rest_note"]],
+        "catalogue_changed": catalogue_changed,
     }
+
+
+def _signed(number: int) -> str:
+    return f"+{number}" if number > 0 else f"{number}".replace("-", "−")
+
+
+def rest_note(
+    *, dimension: str, delta: int, explained: int, answers_changed: bool, catalogue_changed: bool
+) -> str:
+    """Why a dimension moved by ``delta`` while its changed answers, each put back on its own,
+    add up to ``explained``; empty when they add up to the move.
+
+    The two differ when the catalogue's rules join answers. Several answers that each suffice
+    for one rule (a knock-out, a floor) each seem to do the whole move alone, so together they
+    explain more than happened; a rule that needs several answers together fires for none of
+    them alone, so they explain less. A newer catalogue version may score answers differently
+    too. The table's last column alone ("+71" beside "−70") read like an error."""
+    rest = delta - explained
+    if rest == 0:
+        return ""
+    values = {"dimension": dimension, "explained": _signed(explained), "delta": _signed(delta)}
+    if not answers_changed:
+        if catalogue_changed:
+            return (
+                _(
+                    "%(dimension)s: Keine Antwort hat sich geändert; die Veränderung um %(delta)s "
+                    "Punkte geht auf die neuere Fassung des Fragebogens zurück."
+                )
+                % values
+            )
+        return (
+            _(
+                "%(dimension)s: Keine Antwort hat sich geändert; die Veränderung um %(delta)s "
+                "Punkte geht auf eine geänderte Bewertung zurück."
+            )
+            % values
+        )
+    if explained and (rest > 0) != (explained > 0):
+        note = (
+            _(
+                "%(dimension)s: Einzeln gerechnet ergeben die geänderten Antworten zusammen "
+                "%(explained)s Punkte, tatsächlich sind es %(delta)s. Ihre Wirkungen überschneiden "
+                "sich: Mehrere dieser Antworten lösen dieselbe Regel aus (etwa ein "
+                "K.-o.-Kriterium), und diese zählt nur einmal."
+            )
+            % values
+        )
+    else:
+        note = (
+            _(
+                "%(dimension)s: Einzeln gerechnet ergeben die geänderten Antworten zusammen "
+                "%(explained)s Punkte, tatsächlich sind es %(delta)s. Manche Regeln greifen erst, "
+                "wenn mehrere Antworten zusammenkommen (etwa ein K.-o.-Kriterium)."
+            )
+            % values
+        )
+    if catalogue_changed:
+        note += " " + _("Auch kann die neuere Fassung des Fragebogens Antworten anders bewerten.")
+    return note
 
 
 def _changed_answers_kept(*, before_id, after: Assessment) -> tuple[list[dict], dict[str, int]]:

@@ -103,3 +103,98 @@ def test_report_shows_the_changes_since_the_last_assessment(three, consultant):
     assert "Geänderte Antworten und ihre Wirkung" in html
     report_first = Report.objects.create(assessment=first, requested_by=consultant)
     assert "Was sich seit der Bewertung vom" not in report_html(report_first)
+
+
+# --- why the answers one by one do not add up to the move -------------------------------------
+
+# The wizard's catalogue with one knock-out that either of two answers triggers on its own:
+# customer data in ChatGPT, or building AI oneself.
+EITHER_KNOCKS_OUT = """
+knockouts:
+  - key: either_answer
+    dimension: gdpr
+    when:
+      any:
+        - {q: chatgpt_data, equals: "yes"}
+        - {q: role, equals: build}
+    title: {de: "Kundendaten in ChatGPT oder eigene KI", en: "Customer data in ChatGPT or own AI"}
+    reason: {de: "Jede der beiden Antworten genügt.", en: "Either answer suffices."}
+"""
+
+
+@pytest.fixture
+def either_knocks_out(db):
+    from tests.conftest import WIZARD_CATALOGUE
+
+    source = WIZARD_CATALOGUE.read_text(encoding="utf-8").replace(
+        'key: wizard-test\nversion: "1"', 'key: wizard-test\nversion: "2"'
+    )
+    version = services.questionnaire_load(source=source + EITHER_KNOCKS_OUT)
+    services.questionnaire_publish(version=version)
+    services.questionnaire_activate(version=version)
+    return version
+
+
+def test_answers_that_each_trigger_the_same_rule_are_explained_as_overlapping(
+    either_knocks_out, org_a, alice
+):
+    """A consultant's reading, written down first: before, both answers knocked data
+    protection out; now neither does. Put back on its own, either answer knocks it out again, so
+    each alone seems to explain the whole drop and together they explain about twice what
+    happened. The page must say that the two answers trigger the same rule, not leave "+N" of
+    unexplained change beside a fall."""
+    first = _submit(org_a, alice, {**COMPLETE, "chatgpt_data": "yes", "role": "build"})
+    second = _submit(org_a, alice, {"chatgpt_data": "no", "role": "use"})
+    diff = answer_diff(before=first, after=second)
+    gdpr = next(t for t in diff["totals"] if t["key"] == "gdpr")
+    assert gdpr["delta"] < 0 < gdpr["rest"]
+    assert "überschneiden sich" in gdpr["rest_note"]
+    assert gdpr["rest_note"] in diff["rest_notes"]
+    with translation.override("en"):
+        english = answer_diff(before=first, after=second)
+    assert "overlap" in next(t for t in english["totals"] if t["key"] == "gdpr")["rest_note"]
+
+
+def test_the_client_page_and_the_report_explain_the_interplay(
+    either_knocks_out, org_a, alice, consultant, client
+):
+    org_a.consultant = consultant
+    org_a.save()
+    _submit(org_a, alice, {**COMPLETE, "chatgpt_data": "yes", "role": "build"})
+    second = _submit(org_a, alice, {"chatgpt_data": "no", "role": "use"})
+    client.force_login(alice)
+    page = client.get(reverse("organization_detail", args=[org_a.pk])).content.decode()
+    assert "Zusammenwirken" in page and "davon nicht durch einzelne Antworten" not in page
+    assert "Datenschutz: Einzeln gerechnet ergeben die geänderten Antworten" in page
+    html = report_html(Report.objects.create(assessment=second, requested_by=consultant))
+    assert "Datenschutz: Einzeln gerechnet ergeben die geänderten Antworten" in html
+
+
+@pytest.mark.parametrize(
+    ("delta", "explained", "answers_changed", "catalogue_changed", "expected"),
+    [
+        # the case a consultant read as an error: −70, of which "+71" not by single answers
+        (-70, -141, True, False, "überschneiden sich"),
+        (40, 90, True, False, "überschneiden sich"),
+        # a rule that needs both answers: neither alone moves much
+        (-30, -5, True, False, "erst, wenn mehrere Antworten zusammenkommen"),
+        (25, 0, True, False, "erst, wenn mehrere Antworten zusammenkommen"),
+        (12, 12, True, False, ""),
+        (12, 5, True, True, "neuere Fassung"),
+        (8, 0, False, True, "Keine Antwort hat sich geändert"),
+    ],
+)
+def test_rest_note_names_why(delta, explained, answers_changed, catalogue_changed, expected):
+    from assessments.history.selectors import rest_note
+
+    note = rest_note(
+        dimension="Datenschutz",
+        delta=delta,
+        explained=explained,
+        answers_changed=answers_changed,
+        catalogue_changed=catalogue_changed,
+    )
+    if not expected:
+        assert note == ""
+    else:
+        assert expected in note and note.startswith("Datenschutz: ")
