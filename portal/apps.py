@@ -6,18 +6,19 @@ from django.utils.translation import gettext_lazy as _
 def _triggers_install(sender, using="default", **kwargs) -> None:
     """After every migrate (and test database flush): the database triggers the portal relies on
     (``portal.dbtriggers``), recreated because SQLite drops a table's triggers when a migration
-    rebuilds the table: the portfolio's change counter and the append-only audit log."""
+    rebuilds the table: the portfolio's change counter, the summaries' change log and the
+    append-only audit log."""
     from django.db import connections
 
     from . import dbtriggers
     from .models import AuditLog, ClientSummary, PortfolioGeneration
-    from .portfolio import generation, summary
+    from .portfolio import changes, generation, summary
     from .privacy import append_only
 
     tables = connections[using].introspection.table_names()
     if not {PortfolioGeneration._meta.db_table, AuditLog._meta.db_table} <= set(tables):
         return  # migrated only part of the way
-    dbtriggers.install([generation, append_only], using)
+    dbtriggers.install([generation, changes, append_only], using)
     # clients stored before the summary rows existed (or loaded around the ORM) get theirs
     if (
         using == "default"

@@ -21,7 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from .cache import cache_status
-from .portfolio import generation
+from .portfolio import changes, generation
 from .privacy import append_only
 from .privacy.audit import client_data
 
@@ -127,6 +127,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
         "worker": lambda: _check_heartbeats("worker"),
         "beat": lambda: _check_heartbeats("beat", exactly_one=True),
         "portfolio_cache": lambda: _check_triggers(generation, "change-counter triggers missing"),
+        "portfolio_changes": lambda: _check_triggers(changes, "summary change-log trigger missing"),
         "audit_log": lambda: _check_triggers(append_only, "append-only triggers missing"),
         "cache": cache_status,
     }

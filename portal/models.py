@@ -437,4 +437,4 @@ class PortfolioGeneration(models.Model):
 
 
 from .leads.models import Lead  # noqa: E402, F401 - the contact-form model lives in its package
-from .portfolio.models import ClientSummary, PortfolioFigure  # noqa: E402, F401 - stored figures
+from .portfolio.models import ClientSummary, ClientSummaryChange, PortfolioFigure  # noqa: E402, F401 - stored figures

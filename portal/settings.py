@@ -559,6 +559,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.tasks.privacy_daily",
         "schedule": crontab(minute=41, hour=2),
     },
+    # The summary rows' change log behind the dashboard's kept overviews (PostgreSQL).
+    "portal-summary-changes-prune": {
+        "task": "portal.tasks.summary_changes_prune",
+        "schedule": 600.0,
+        "options": {"expires": 600.0},
+    },
 }
 
 # The consultancy behind the portal: shown in the footer, Impressum, Datenschutz, e-mails and

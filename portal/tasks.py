@@ -19,3 +19,12 @@ def privacy_daily() -> dict:
         "erased": erasure.erasures_due_run(),
         **retention.retention_enforce(),
     }
+
+
+@shared_task(name="portal.tasks.summary_changes_prune")
+def summary_changes_prune() -> int:
+    """Drop the summary rows' change log older than an hour (``portal.portfolio.changes``):
+    the dashboard's kept overviews last a minute."""
+    from .portfolio import changes
+
+    return changes.prune()

@@ -16,15 +16,17 @@ dashboard shows (a login's ``last_login``, a report's lease renewal, an answer s
 leave the counter alone, so they do not empty the cache.
 
 Topics: each tracked table belongs to one topic (``TOPICS``: the clients' data, the people who
-consult them, the catalogue, the news, the stored summaries), and each topic counts on its own
-rows. A part of the page that shows only people and the catalogue (the filter form) or only news
-(the news line above the table) is cached under its topics' counters and survives a change to a
-client; the page as a whole is keyed by all of them.
+consult them, the catalogue, the news, the stored summaries, the reports), and each topic counts
+on its own rows. A part of the page that shows only people and the catalogue (the filter form)
+or only news (the news line above the table) is cached under its topics' counters and survives a
+change to a client; the page as a whole is keyed by all of them.
 
-The summaries topic holds what the overview above the table reads: the summary rows, the
-figures over them and the reports (a failing one puts its client on the attention list). The
-overview's figures and attention list are cached under it, so a write that leaves every summary
-as it was (a new draft, a client's address, a consultant's name) does not count them again.
+The summaries and reports topics hold what the overview above the table reads: the summary
+rows and the figures over them, and the reports (a failing one puts its client on the attention
+list). The overview's figures and attention list are cached under them, so a write that leaves
+every summary as it was (a new draft, a client's address, a consultant's name) does not count
+them again; a filtered overview on PostgreSQL is kept even across a change to the summaries
+that does not touch its clients (``portal.portfolio.changes``).
 
 Shards: on PostgreSQL each backend (connection) raises its own row of the topic
 (``topic * 16 + pg_backend_pid() % 16``), so concurrent writers do not queue on one row lock, and
@@ -36,7 +38,6 @@ all.
 from __future__ import annotations
 
 import logging
-import time
 
 from django.apps import apps
 from django.db import connection as default_connection
@@ -50,12 +51,13 @@ FUNCTION = "portal_generation_bump"
 PREFIX = "portal_gen_"
 SUFFIXES = ("ins", "del", "upd")  # a trigger for inserts, deletes and updates on each table
 
-CLIENTS, PEOPLE, CATALOGUE, NEWS, SUMMARIES = TOPICS = (
+CLIENTS, PEOPLE, CATALOGUE, NEWS, SUMMARIES, REPORTS = TOPICS = (
     "clients",
     "people",
     "catalogue",
     "news",
     "summaries",
+    "reports",
 )
 
 # (app label, model): (the fields whose change the dashboard shows, None for any field; topic)
@@ -66,14 +68,14 @@ TRACKED: dict[tuple[str, str], tuple[tuple[str, ...] | None, str]] = {
         CLIENTS,
     ),
     ("assessments", "Result"): (None, CLIENTS),
-    # each client's stored summary row (its plan's open actions and due dates come only here),
-    # the figures over them (written with it, in the same transaction) and the reports: all
-    # that the overview above the table reads
+    # each client's stored summary row (its plan's open actions and due dates come only here)
+    # and the figures over them (written with it, in the same transaction) ...
     ("portal", "ClientSummary"): (None, SUMMARIES),
     ("portal", "PortfolioFigure"): (None, SUMMARIES),
+    # ... and the reports: with them, all that the overview above the table reads
     ("assessments", "Report"): (
         ("assessment", "organization", "status", "superseded", "queued_at"),
-        SUMMARIES,
+        REPORTS,
     ),
     ("portal", "User"): (
         ("first_name", "last_name", "email", "is_consultant", "is_active"),
@@ -212,31 +214,22 @@ def missing() -> list[str]:
     return sorted(set(expected()) - set(installed()))
 
 
-RECHECK_SECONDS = 300
-_checked = {"at": None, "ok": False}
+_present = dbtriggers.Presence(
+    lambda: missing(),
+    "Portfolio change-counter triggers missing (%s): the consultant dashboard is not cached "
+    "until `manage.py migrate` recreates them.",
+    log=logger,
+)
 
 
 def enabled() -> bool:
-    """May the dashboard cache? Only on a database with the triggers, all of them present. Looked
-    up once per process and then every ``RECHECK_SECONDS``; a gap is logged as an ERROR (and
-    shown by ``/healthz``), and the dashboard is built from the database until
-    ``manage.py migrate`` has recreated the triggers."""
-    if default_connection.vendor not in _VENDORS:
-        return False
-    now = time.monotonic()
-    if _checked["at"] is not None and now - _checked["at"] < RECHECK_SECONDS:
-        return _checked["ok"]
-    gaps = missing()
-    if gaps:
-        logger.error(
-            "Portfolio change-counter triggers missing (%s): the consultant dashboard is not "
-            "cached until `manage.py migrate` recreates them.",
-            ", ".join(gaps),
-        )
-    _checked.update(at=now, ok=not gaps)
-    return not gaps
+    """May the dashboard cache? Only on a database with the triggers, all of them present
+    (``dbtriggers.Presence``: looked up once per process and then every five minutes; a gap is
+    logged as an ERROR and shown by ``/healthz``, and the dashboard is built from the database
+    until ``manage.py migrate`` has recreated the triggers)."""
+    return default_connection.vendor in _VENDORS and _present()
 
 
 def forget() -> None:
     """Check the triggers again on the next ``enabled()`` (after an install, and in tests)."""
-    _checked.update(at=None, ok=False)
+    _present.forget()

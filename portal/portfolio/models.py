@@ -6,37 +6,17 @@ the change they summarise, so that no page has to compute over every client per 
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
 SORTED = ("readiness", "lock_in", "gdpr", "ai_act", "continuity", "governance", "submitted_at")
 
 
-class ClientSummary(models.Model):
-    """What the portfolio shows of one client, kept up to date as the client's data changes.
+class SummaryValues(models.Model):
+    """The values of a client's summary row: what the portfolio filters, sorts, counts and
+    shows. ``ClientSummary`` holds them as they are, ``ClientSummaryChange`` as they were."""
 
-    The latest result's scores and levels (the dimension levels under the active catalogue's
-    thresholds), its submission and review state, the open actions of its plan, and the
-    industry and size band the benchmarks group by. Empty scores: no result yet.
-
-    The client's name and consultant are copied too, so that a filtered portfolio's counts read
-    this one table (``selectors.portfolio_counted``): joined with every client, the join cost
-    more than the counting.
-    """
-
-    organization = models.OneToOneField(
-        "portal.Organization",
-        primary_key=True,
-        on_delete=models.CASCADE,
-        related_name="summary",
-    )
     name = models.CharField(max_length=200, blank=True)
-    consultant = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
     industry = models.CharField(max_length=32, blank=True)
     size_band = models.CharField(max_length=16, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True, db_index=True)
@@ -59,6 +39,39 @@ class ClientSummary(models.Model):
     next_due = models.DateField(null=True, blank=True)  # earliest due date of an open action
 
     class Meta:
+        abstract = True
+
+
+class ClientSummary(SummaryValues):
+    """What the portfolio shows of one client, kept up to date as the client's data changes.
+
+    The latest result's scores and levels (the dimension levels under the active catalogue's
+    thresholds), its submission and review state, the open actions of its plan, and the
+    industry and size band the benchmarks group by. Empty scores: no result yet.
+
+    The client's name and consultant are copied too, so that a filtered portfolio's counts read
+    this one table (``selectors.portfolio_counted``): joined with every client, the join cost
+    more than the counting.
+    """
+
+    organization = models.OneToOneField(
+        "portal.Organization",
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="summary",
+    )
+    consultant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # PostgreSQL: the id of the transaction that last changed the row, set by a trigger
+    # (``portal.portfolio.changes``): which rows changed since a cached overview was counted
+    changed_xid = models.BigIntegerField(null=True, blank=True, editable=False)
+
+    class Meta:
         verbose_name = _("Kundenübersicht")
         verbose_name_plural = _("Kundenübersichten")
         indexes = [
@@ -67,6 +80,7 @@ class ClientSummary(models.Model):
             # without a result last: migration portal/0010, SQLite cannot index NULLS LAST)
             *(models.Index(fields=[name], name=f"summary_{name}") for name in SORTED[:-1]),
             models.Index(fields=["next_due"], name="summary_next_due"),
+            models.Index(fields=["changed_xid"], name="summary_changed_xid"),
             models.Index(fields=["industry"], name="summary_industry"),
             # a heat-map cell's filter reads the clients of one level, not every row
             *(
@@ -77,6 +91,42 @@ class ClientSummary(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization_id}: {self.readiness}"
+
+
+class ClientSummaryChange(SummaryValues):
+    """A client's summary row as it was before a change or its deletion, with the id of the
+    transaction that changed it. Written by a PostgreSQL trigger (``portal.portfolio.changes``),
+    read to tell whether a cached filtered overview still holds (no row that matched the filter
+    before or after changed since it was counted), pruned after an hour."""
+
+    xid = models.BigIntegerField()
+    at = models.DateTimeField(db_default=Now())
+    organization_id = models.UUIDField()
+    deleted = models.BooleanField(default=False)  # the client's deletion (no values kept)
+    consultant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,  # the person may be gone: the row keeps the id it had
+        db_index=False,
+        related_name="+",
+    )
+    # the summary's indexed values without their indexes: the log is read by transaction id
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    review_state = models.CharField(max_length=16, blank=True)
+    worst_level = models.CharField(max_length=16, blank=True)
+
+    class Meta:
+        verbose_name = _("Kundenübersicht vor einer Änderung")
+        verbose_name_plural = _("Kundenübersichten vor einer Änderung")
+        indexes = [
+            models.Index(fields=["xid"], name="summary_change_xid"),
+            models.Index(fields=["at"], name="summary_change_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id} before {self.xid}"
 
 
 class PortfolioFigure(models.Model):

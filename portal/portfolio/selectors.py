@@ -29,7 +29,8 @@ from django.db.models import (
 from django.db.models.functions import Now
 from django.utils import timezone
 
-from ..models import ClientSummary, Organization, PortfolioFigure, User
+from ..models import ClientSummary, ClientSummaryChange, Organization, PortfolioFigure, User
+from . import changes
 from .facts import (  # noqa: F401 - part of this module's API since issue 10
     DEFAULT_THRESHOLDS,
     CatalogueFacts,
@@ -281,7 +282,7 @@ def _overview_counts() -> list[tuple[str, str, list]]:
 
 
 def portfolio_overview_sql(
-    summaries: QuerySet[ClientSummary], *, limit: int
+    summaries: QuerySet[ClientSummary], *, limit: int, snapshot: bool = False
 ) -> tuple[str, list, list[tuple[str, str, list]]]:
     """The overview's query over a filtered portfolio (``portfolio_counted``: text, parameters,
     the counts it computes); see ``portfolio_overview``. The ORM writes the filter, the plain
@@ -333,6 +334,9 @@ def portfolio_overview_sql(
     counted = ", ".join(
         ["0", *no_flags, *(f"{expression}" for _name, expression, _params in counts)]
     )
+    if snapshot:  # PostgreSQL: the statement's own snapshot, last beside the counts (``changes``)
+        counted += f", {changes.SNAPSHOT}"
+        no_counts.append("CAST(NULL AS TEXT)")
     urgent = ", ".join(
         [
             "1",
@@ -415,16 +419,68 @@ def portfolio_overview(
     reason), the fifth a join with the clients of failing reports; around them a small
     hand-written query adds a row of counts over every filtered client and the ``limit`` most
     urgent rows (``portfolio_overview_sql``). Plain SQL that SQLite and PostgreSQL both run."""
-    sql, params, counts = portfolio_overview_sql(summaries, limit=limit)
+    summary, items, _snapshot = _overview(summaries, limit=limit, snapshot=False)
+    return summary, items
+
+
+def portfolio_overview_kept(
+    summaries: QuerySet[ClientSummary], *, limit: int = ATTENTION_LIMIT
+) -> tuple[dict, list[AttentionItem], changes.Unseen]:
+    """``portfolio_overview`` on PostgreSQL, with the transactions its count did not see
+    (``changes.Unseen``, from the statement's snapshot): the overview holds until a summary row
+    written by one of them matches the filter (``portfolio_changed_since``)."""
+    return _overview(summaries, limit=limit, snapshot=True)
+
+
+def _overview(summaries, *, limit: int, snapshot: bool) -> tuple[dict, list, object]:
+    sql, params, counts = portfolio_overview_sql(summaries, limit=limit, snapshot=snapshot)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     first_count = 4 + len(ATTENTION_REASONS)  # part, id, name, urgency, the flags
     names = [name for name, _sql, _params in counts]
     (counted,) = (row[first_count:] for row in rows if row[0] == 0)  # sums of no rows are NULL
+    unseen = None
+    if snapshot:
+        *counted, taken = counted
+        unseen = changes.Unseen.of(taken)
     data = {name: int(value or 0) for name, value in zip(names, counted, strict=True)}
     urgent = [row[1:] for row in rows if row[0] == 1 and row[3] < len(URGENCY)]
-    return _summary(data), _attention_items(urgent, 3)
+    return _summary(data), _attention_items(urgent, 3), unseen
+
+
+def portfolio_changed_since(
+    *, user: User, filters: PortfolioFilter, facts, unseen: changes.Unseen
+) -> bool:
+    """Has a transaction a kept overview did not see (``unseen``, ``portfolio_overview_kept``)
+    written a summary row that matches ``filters`` now, or matched it before the change, or
+    deleted any client's row? One query over the rows those transactions wrote (their ids are
+    indexed); PostgreSQL with the change log only (``portal.portfolio.changes``), for whoever
+    sees every client."""
+    vendors = {key for key, _label in facts.vendors}
+    written = [
+        portfolio_filter(
+            model.objects.filter(unseen.written(column)),
+            user=user,
+            filters=filters,
+            vendors=vendors,
+            paths=SUMMARY_PATHS,
+        )
+        .order_by()
+        .values("pk")
+        .query.sql_with_params()
+        for model, column in ((ClientSummary, "changed_xid"), (ClientSummaryChange, "xid"))
+    ]
+    # a deletion's mark has no values to filter (``changes``): any deletion counts again
+    written.append(
+        ClientSummaryChange.objects.filter(unseen.written("xid"), deleted=True)
+        .values("pk")
+        .query.sql_with_params()
+    )
+    exists = " OR ".join(f"EXISTS ({sql})" for sql, _params in written)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {exists}", [p for _sql, params in written for p in params])  # noqa: S608 - ORM text
+        return bool(cursor.fetchone()[0])
 
 
 def portfolio_overview_stored(*, limit: int = ATTENTION_LIMIT) -> tuple[dict, list[AttentionItem]]:

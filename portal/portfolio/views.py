@@ -20,7 +20,7 @@ from ..pagination import page_urls
 from ..privacy.audit import client_data
 from ..sources import content_key, sources_digest
 from ..views import consultant_required
-from . import generation, rows, selectors
+from . import changes, generation, rows, selectors
 from .facts import facts_and_consultants_of, filter_choices
 from .filters import DIMENSIONS, PAGE_SIZE, PortfolioFilter, PortfolioFilterForm
 
@@ -164,13 +164,52 @@ def _rendered_key(part: str, request: HttpRequest, *inputs) -> str:
     )
 
 
-def _overview_data(request: HttpRequest, filters, facts) -> tuple[dict, list]:
-    """The figures and the attention list above the table, read from the database."""
+def _overview_data(request: HttpRequest, filters, facts) -> tuple[dict, list, object]:
+    """The figures and the attention list above the table, read from the database, and the
+    counting statement's snapshot when the overview may be kept across changes to other clients
+    (``_kept_by_snapshot``; else None)."""
     if request.user.sees_all_clients and not filters.is_filtered:
         # the whole portfolio: the stored figures, nothing counted over every client
-        return selectors.portfolio_overview_stored()
+        return (*selectors.portfolio_overview_stored(), None)
     counted = selectors.portfolio_counted(user=request.user, filters=filters, facts=facts)
-    return selectors.portfolio_overview(counted)
+    if _kept_by_snapshot(request) and filters.is_filtered:
+        return selectors.portfolio_overview_kept(counted)
+    return (*selectors.portfolio_overview(counted), None)
+
+
+def _kept_by_snapshot(request: HttpRequest) -> bool:
+    """Is a filtered overview for this request kept across changes to clients it does not
+    count (``portal.portfolio.changes``: PostgreSQL with the change log)? For whoever sees
+    every client, and not for "meine Kunden" (which clients are whose is client data)."""
+    return (
+        settings.PORTFOLIO_CACHE_SECONDS > 0
+        and request.user.sees_all_clients
+        and "mine" not in request.GET
+        and any(value for key, value in request.GET.items() if key not in _NOT_FILTERS)
+        and changes.enabled()
+    )
+
+
+def _kept_overview(request: HttpRequest, filters, facts, kept, counters) -> tuple | None:
+    """The cached overview data ``kept``, if it still holds: always when it was cached under
+    the summaries' counter; when it was kept by its snapshot (``(the transactions it did not
+    see, the summaries' counter when it was counted)``), while that counter stands or none of
+    those transactions wrote a summary row of a client it counts (before or after the change).
+    None: count again."""
+    if kept is None:
+        return None
+    snapshot = kept[2]
+    if snapshot is None:
+        return kept
+    unseen, counted_at = snapshot
+    if not filters.is_filtered:  # a query the filter ignored: the whole portfolio, not kept
+        return None
+    if counters[generation.SUMMARIES] == counted_at:
+        return kept  # no change to the summaries committed since
+    changed = selectors.portfolio_changed_since(
+        user=request.user, filters=filters, facts=facts, unseen=unseen
+    )
+    return None if changed else kept
 
 
 def _data_html(
@@ -186,7 +225,7 @@ def _data_html(
     organizations = selectors.portfolio_page_rows(filtered, sort=filters.sort)
     if overview is None:
         overview = _overview_data(request, filters, facts)
-    summary, attention_items = overview
+    summary, attention_items, _unseen = overview
     paginator = Paginator(organizations, PAGE_SIZE)
     paginator.count = summary["total"]  # same filter: no second COUNT(*) over the portfolio
     page = paginator.get_page(filters.page)
@@ -302,9 +341,18 @@ def _parts(request: HttpRequest, counters: dict[str, int] | None) -> dict[str, s
         built["filters"] = _filters_html(request, form, filters, labels)
     if keys.get("news") not in found:
         built["news"] = _news_html(request)
-    overview = found.get(keys.get("overview_data"))
+    overview = _kept_overview(
+        request, filters, facts, found.get(keys.get("overview_data")), counters
+    )
     built["overview"], built["table"], data = _data_html(request, filters, facts, labels, overview)
-    if overview is None:
+    if overview is None and "overview_data" in keys:
+        summary, items, unseen = data
+        if unseen is not None:  # the counter read before the data: at most as new as the count
+            data = (summary, items, (unseen, counters[generation.SUMMARIES]))
+        elif keys["overview_data"].startswith(_KEPT):
+            # a query the filter ignored (the whole portfolio) under a key that no change to
+            # the summaries moves: cached under the summaries' counter instead
+            keys["overview_data"] = _overview_key(request, counters, kept=False)
         built["overview_data"] = data
     stored = {keys[name]: value for name, value in built.items() if name in keys}
     if stored:
@@ -325,6 +373,7 @@ _NOT_FILTERS = frozenset({"page", "sort", "format"})
 
 # What the overview's cached data is made by: its shape must match the code that reads it.
 _DATA_SOURCES = (
+    _PORTAL / "portfolio" / "changes.py",
     _PORTAL / "portfolio" / "selectors.py",
     _PORTAL / "portfolio" / "summary.py",
     _PORTAL / "portfolio" / "filters.py",
@@ -359,18 +408,14 @@ def _part_keys(request: HttpRequest, counters: dict[str, int]) -> dict[str, str]
       for whoever sees every client, the user's own clients otherwise (which clients are theirs
       is client data); its 30-day window follows the clock (the time slot);
     - the overview's data (figures, attention list; not markup) reads the summary rows, the
-      figures and the reports (summaries) for the filter without sort and page, under the
+      figures (summaries) and the reports for the filter without sort and page, under the
       catalogue's vendors; "older than 12 months" and a stuck report follow the clock (the time
       slot). Whoever sees every client shares it (the whole portfolio, or a filter that does
       not name the reader); anyone else reads it through which clients are theirs (clients,
-      people) and their own key."""
+      people) and their own key. A filtered overview on PostgreSQL is kept across changes to
+      the summaries while none touches a client it counts (``_overview_key``, ``kept``)."""
     user, lang = request.user, request.LANGUAGE_CODE
     scope = "all" if user.sees_all_clients else "own"
-    overview_state = f"{counters[generation.SUMMARIES]}-{counters[generation.CATALOGUE]}"
-    overview_owner = "all"
-    if not user.sees_all_clients or "mine" in request.GET:
-        overview_state += f"-{counters[generation.CLIENTS]}-{counters[generation.PEOPLE]}"
-        overview_owner = f"{user.pk}:{scope}"
     form_state = f"{counters[generation.PEOPLE]}-{counters[generation.CATALOGUE]}"
     news_state, news_owner = str(counters[generation.NEWS]), "all"
     if not user.sees_all_clients:
@@ -384,12 +429,29 @@ def _part_keys(request: HttpRequest, counters: dict[str, int]) -> dict[str, str]
             f"{_query_digest(request)}"
         ),
         "news": f"portfolio-news:{CACHE_FORMAT}:{news_owner}:{lang}:{news_state}:{_time_slot()}",
-        "overview_data": (
-            f"portfolio-overview-data:{CACHE_FORMAT}:{sources_digest(_DATA_SOURCES)}:"
-            f"{overview_owner}:{overview_state}:{_time_slot()}:"
-            f"{_query_digest(request, without=_NOT_FILTERS)}"
-        ),
+        "overview_data": _overview_key(request, counters, kept=_kept_by_snapshot(request)),
     }
+
+
+_KEPT = "portfolio-overview-kept:"
+
+
+def _overview_key(request: HttpRequest, counters: dict[str, int], *, kept: bool) -> str:
+    """The key of the overview's data (``_part_keys``). ``kept``: a filtered overview kept by
+    its snapshot (``_kept_overview``): the summaries' counter is not part of its key."""
+    user = request.user
+    state = f"{counters[generation.REPORTS]}-{counters[generation.CATALOGUE]}"
+    if not kept:
+        state += f"-{counters[generation.SUMMARIES]}"
+    owner = "all"
+    if not user.sees_all_clients or "mine" in request.GET:
+        state += f"-{counters[generation.CLIENTS]}-{counters[generation.PEOPLE]}"
+        owner = f"{user.pk}:{'all' if user.sees_all_clients else 'own'}"
+    prefix = _KEPT if kept else "portfolio-overview-data:"
+    return (
+        f"{prefix}{CACHE_FORMAT}:{sources_digest(_DATA_SOURCES)}:{owner}:{state}:"
+        f"{_time_slot()}:{_query_digest(request, without=_NOT_FILTERS)}"
+    )
 
 
 @client_data("portfolio")

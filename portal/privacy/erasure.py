@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from portal.leads.models import Lead
 from portal.models import AuditLog, ErasureRequest, Membership, Organization, User
+from portal.portfolio import changes as summary_changes
 from portal.portfolio.summary import figures_prune
 
 from .append_only import audit_maintenance
@@ -184,8 +185,10 @@ def organization_erase(*, request: ErasureRequest) -> None:
         _login_records_delete(emails)
         leads.delete()
         _stress_results_forget(organization)
+        organization_id = organization.pk
         organization.delete()
         figures_prune()  # figures named after a value only this client had
+        summary_changes.client_forget(organization_id)  # its summary rows as they were
         for user in leaving:
             user.delete()
         request.organization = None

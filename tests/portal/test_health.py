@@ -17,6 +17,7 @@ COMPONENTS = {
     "worker",
     "beat",
     "portfolio_cache",
+    "portfolio_changes",
     "audit_log",
     "cache",
 }

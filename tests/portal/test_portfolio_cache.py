@@ -154,7 +154,7 @@ def test_each_write_raises_the_counter_of_its_topic_only(portfolio, consultant, 
         ),
         "report failed": (
             lambda: Report.objects.filter(pk=report.pk).update(status=Report.Status.FAILED),
-            {"summaries"},
+            {"reports"},
         ),
         "consultant renamed": (
             lambda: User.objects.filter(pk=consultant.pk).update(last_name="Umbenannt"),

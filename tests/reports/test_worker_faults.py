@@ -212,6 +212,7 @@ def test_healthz_names_a_missing_worker_a_missing_beat_and_unwritable_storage(
             "worker": worker,
             "beat": beat,
             "portfolio_cache": True,
+            "portfolio_changes": True,
             "audit_log": True,
             "cache": True,  # the embedded default's cache in process memory
         }
