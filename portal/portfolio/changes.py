@@ -45,23 +45,38 @@ FUNCTION = "portal_summary_log"
 KEEP = timedelta(hours=1)
 # the current transaction's id as a plain number (xid8 has no cast to bigint)
 CURRENT_XID = "pg_current_xact_id()::text::bigint"
-# the counting statement's snapshot, as text: "xmin:xmax:xip,…" (``Unseen``)
-SNAPSHOT = "pg_current_snapshot()::text"
+# the counting statement's snapshot and its own transaction (if it has one), as text:
+# "xmin:xmax:xip,…:own" (``Unseen``)
+SNAPSHOT = (
+    "pg_current_snapshot()::text || ':' || COALESCE(pg_current_xact_id_if_assigned()::text, '')"
+)
+# the same as rows of a (key, number) statement: the snapshot's xmax and the transactions it
+# did not see (those then in progress and its own)
+UNSEEN_ROWS = (
+    "SELECT '{xmax}', pg_snapshot_xmax(pg_current_snapshot())::text::bigint",
+    "SELECT '{running}', x::text::bigint FROM pg_snapshot_xip(pg_current_snapshot()) x",
+    "SELECT '{running}', pg_current_xact_id_if_assigned()::text::bigint "
+    "WHERE pg_current_xact_id_if_assigned() IS NOT NULL",
+)
 
 
 @dataclass(frozen=True)
 class Unseen:
     """The transactions a statement's snapshot did not see: those from ``xmax`` on (not yet
     begun) and ``running`` (in progress then, anywhere in the cluster). Every other
-    transaction had ended: what it wrote, the statement saw or it had been rolled back."""
+    transaction had ended: what it wrote, the statement saw or it had been rolled back. The
+    statement's own transaction counts as unseen too: it may still write after the count (a
+    view does not, but a test's or a script's transaction may)."""
 
     xmax: int
     running: tuple[int, ...]
 
     @classmethod
     def of(cls, snapshot: str) -> Unseen:
-        _xmin, xmax, running = snapshot.split(":")
-        return cls(int(xmax), tuple(int(xid) for xid in running.split(",") if xid))
+        """From ``SNAPSHOT``'s text."""
+        _xmin, xmax, running, own = snapshot.split(":")
+        xids = [*running.split(","), own]
+        return cls(int(xmax), tuple(int(xid) for xid in xids if xid))
 
     def written(self, column: str) -> Q:
         """Rows whose transaction id ``column`` is one of these transactions."""

@@ -16,17 +16,18 @@ dashboard shows (a login's ``last_login``, a report's lease renewal, an answer s
 leave the counter alone, so they do not empty the cache.
 
 Topics: each tracked table belongs to one topic (``TOPICS``: the clients' data, the people who
-consult them, the catalogue, the news, the stored summaries, the reports), and each topic counts
-on its own rows. A part of the page that shows only people and the catalogue (the filter form)
-or only news (the news line above the table) is cached under its topics' counters and survives a
-change to a client; the page as a whole is keyed by all of them.
+consult them, the catalogue, the news, the stored summaries, the reports, the figures over the
+summaries), and each topic counts on its own rows. A part of the page that shows only people
+and the catalogue (the filter form) or only news (the news line above the table) is cached
+under its topics' counters and survives a change to a client; the page as a whole is keyed by
+all of them.
 
-The summaries and reports topics hold what the overview above the table reads: the summary
-rows and the figures over them, and the reports (a failing one puts its client on the attention
-list). The overview's figures and attention list are cached under them, so a write that leaves
-every summary as it was (a new draft, a client's address, a consultant's name) does not count
-them again; a filtered overview on PostgreSQL is kept even across a change to the summaries
-that does not touch its clients (``portal.portfolio.changes``).
+The summaries, figures and reports topics hold what the overview above the table reads: the
+summary rows, the figures over them, and the reports (a failing one puts its client on the
+attention list). The overview's figures and attention list are cached under them, so a write
+that leaves every summary as it was (a new draft, a client's address, a consultant's name) does
+not count them again; on PostgreSQL an overview is kept even across a change to the summaries
+that does not touch the clients it shows (``portal.portfolio.changes``).
 
 Shards: on PostgreSQL each backend (connection) raises its own row of the topic
 (``topic * 16 + pg_backend_pid() % 16``), so concurrent writers do not queue on one row lock, and
@@ -51,13 +52,14 @@ FUNCTION = "portal_generation_bump"
 PREFIX = "portal_gen_"
 SUFFIXES = ("ins", "del", "upd")  # a trigger for inserts, deletes and updates on each table
 
-CLIENTS, PEOPLE, CATALOGUE, NEWS, SUMMARIES, REPORTS = TOPICS = (
+CLIENTS, PEOPLE, CATALOGUE, NEWS, SUMMARIES, REPORTS, FIGURES = TOPICS = (
     "clients",
     "people",
     "catalogue",
     "news",
     "summaries",
     "reports",
+    "figures",
 )
 
 # (app label, model): (the fields whose change the dashboard shows, None for any field; topic)
@@ -68,10 +70,10 @@ TRACKED: dict[tuple[str, str], tuple[tuple[str, ...] | None, str]] = {
         CLIENTS,
     ),
     ("assessments", "Result"): (None, CLIENTS),
-    # each client's stored summary row (its plan's open actions and due dates come only here)
-    # and the figures over them (written with it, in the same transaction) ...
+    # each client's stored summary row (its plan's open actions and due dates come only here),
+    # the figures over them (written with it, in the same transaction, when a count moves) ...
     ("portal", "ClientSummary"): (None, SUMMARIES),
-    ("portal", "PortfolioFigure"): (None, SUMMARIES),
+    ("portal", "PortfolioFigure"): (None, FIGURES),
     # ... and the reports: with them, all that the overview above the table reads
     ("assessments", "Report"): (
         ("assessment", "organization", "status", "superseded", "queued_at"),

@@ -9,6 +9,7 @@ stored figures. Only a filtered or scoped view counts, over the clients it selec
 from __future__ import annotations
 
 import functools
+import operator
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, timedelta
@@ -449,29 +450,22 @@ def _overview(summaries, *, limit: int, snapshot: bool) -> tuple[dict, list, obj
     return _summary(data), _attention_items(urgent, 3), unseen
 
 
-def portfolio_changed_since(
-    *, user: User, filters: PortfolioFilter, facts, unseen: changes.Unseen
-) -> bool:
-    """Has a transaction a kept overview did not see (``unseen``, ``portfolio_overview_kept``)
-    written a summary row that matches ``filters`` now, or matched it before the change, or
-    deleted any client's row? One query over the rows those transactions wrote (their ids are
-    indexed); PostgreSQL with the change log only (``portal.portfolio.changes``), for whoever
-    sees every client."""
-    vendors = {key for key, _label in facts.vendors}
+def portfolio_changed_since(*, unseen: changes.Unseen, matching) -> bool:
+    """Has a transaction a kept overview did not see (``unseen``: ``portfolio_overview_kept``,
+    ``portfolio_overview_stored``) written a summary row that ``matching`` selects now, or that
+    it selected before the change, or deleted any client's row? ``matching`` narrows summary
+    rows (and the logged ones, which have the same columns): ``filtered_rows`` for a filter,
+    ``rows_with_attention`` for the whole portfolio. One query over the rows those transactions
+    wrote (their ids are indexed); PostgreSQL with the change log only
+    (``portal.portfolio.changes``), for whoever sees every client."""
     written = [
-        portfolio_filter(
-            model.objects.filter(unseen.written(column)),
-            user=user,
-            filters=filters,
-            vendors=vendors,
-            paths=SUMMARY_PATHS,
-        )
+        matching(model.objects.filter(unseen.written(column)))
         .order_by()
         .values("pk")
         .query.sql_with_params()
         for model, column in ((ClientSummary, "changed_xid"), (ClientSummaryChange, "xid"))
     ]
-    # a deletion's mark has no values to filter (``changes``): any deletion counts again
+    # a deletion's mark has no values to select (``changes``): any deletion counts again
     written.append(
         ClientSummaryChange.objects.filter(unseen.written("xid"), deleted=True)
         .values("pk")
@@ -483,12 +477,35 @@ def portfolio_changed_since(
         return bool(cursor.fetchone()[0])
 
 
-def portfolio_overview_stored(*, limit: int = ATTENTION_LIMIT) -> tuple[dict, list[AttentionItem]]:
-    """The same as ``portfolio_overview`` for the whole portfolio (no filter, every client
-    visible), without reading every client: the counts are the stored figures; "older than 12
-    months" adds the stored months before the cutoff's and counts that month's clients before
-    the cutoff by the index (``_stale_params``: the portal's clock); stuck reports and "without
-    consultant" are counted by their indexes; the
+def filtered_rows(*, user: User, filters: PortfolioFilter, facts: CatalogueFacts):
+    """``portfolio_changed_since``'s ``matching`` for a filtered overview: the filter's rows."""
+    vendors = {key for key, _label in facts.vendors}
+
+    def matching(rows: QuerySet) -> QuerySet:
+        return portfolio_filter(
+            rows, user=user, filters=filters, vendors=vendors, paths=SUMMARY_PATHS
+        )
+
+    return matching
+
+
+def rows_with_attention(rows: QuerySet) -> QuerySet:
+    """``portfolio_changed_since``'s ``matching`` for the whole portfolio: the rows with one of
+    the attention list's reasons read from a summary row (critical, without consultant, new,
+    older than 12 months). A change to any other row moves a stored figure or nothing: the
+    figures have their own change counter, and the live counts ("ohne Betreuer", "älter als 12
+    Monate") and the attention list only count and name rows with a reason."""
+    return rows.filter(functools.reduce(operator.or_, _attention_conditions().values()))
+
+
+def portfolio_overview_stored(
+    *, limit: int = ATTENTION_LIMIT
+) -> tuple[dict, list[AttentionItem], changes.Unseen | None]:
+    """The same as ``portfolio_overview_kept`` for the whole portfolio (no filter, every client
+    visible; the transactions it did not see only on PostgreSQL), without reading every client:
+    the counts are the stored figures; "older than 12 months" adds the stored months before the
+    cutoff's and counts that month's clients before the cutoff by the index (``_stale_params``:
+    the portal's clock); stuck reports and "without consultant" are counted by their indexes; the
     attention list takes, per reason, the newest ``limit`` clients with it and ranks those.
 
     That is exact: the first ``limit`` clients whose most urgent reason is R are among the
@@ -504,15 +521,20 @@ def portfolio_overview_stored(*, limit: int = ATTENTION_LIMIT) -> tuple[dict, li
     the first statement brings their count and the first ``limit``: a client with a failing
     report ranks before every other reason, so the list names no other one of them."""
     figures_sql, figures_params, attention_parts = _stored_statements(connection.vendor, limit)
-    stored, ranks = {}, {}
+    stored, ranks, running = {}, {}, []
     to_pk = Organization._meta.pk.to_python
     with connection.cursor() as cursor:
         cursor.execute(figures_sql, [*figures_params, *_stale_params(timezone.now())])
         for key, value in cursor.fetchall():
             if key.startswith("failing:"):  # a client with a failing report, and its rank
                 ranks[to_pk(key.removeprefix("failing:"))] = value
+            elif key == _RUNNING:
+                running.append(int(value))
             elif not key.startswith(SUBMITTED):
                 stored[key] = int(value or 0)
+    # PostgreSQL: what the first statement could not see (the second sees at least as much)
+    xmax = stored.pop(_XMAX, None)
+    unseen = changes.Unseen(xmax, tuple(running)) if xmax is not None else None
     failing = sorted(ranks, key=ranks.get)
     unassigned, stale, reports = (
         stored[f"live:{key}"] for key in ("unassigned", "stale", "reports")
@@ -535,7 +557,7 @@ def portfolio_overview_stored(*, limit: int = ATTENTION_LIMIT) -> tuple[dict, li
     parts = list(attention_parts)
     if failing:
         parts.insert(0, _failing_part(failing[:limit], limit))
-    return _summary(data), _attention_newest(parts, failing, limit=limit)
+    return _summary(data), _attention_newest(parts, failing, limit=limit), unseen
 
 
 def _stale_params(now) -> list:
@@ -588,10 +610,15 @@ def _stored_statements(vendor: str, limit: int) -> tuple[str, list, tuple[tuple[
         f"WHERE key >= '{SUBMITTED}' AND key < %s) + (SELECT COUNT(*) FROM {summary} "
         f"WHERE {submitted_at} >= %s AND {submitted_at} < %s)"
     )
+    if vendor == "postgresql":  # what the statement did not see (``changes.Unseen``), last
+        parts += [part.format(xmax=_XMAX, running=_RUNNING) for part in changes.UNSEEN_ROWS]
     attention = tuple(
         _attention_part(rank, None, limit) for rank, key in enumerate(URGENCY) if key != "reports"
     )
     return failing + " UNION ALL ".join(parts), [*failing_params, *params], attention
+
+
+_XMAX, _RUNNING = "snapshot:xmax", "snapshot:running"
 
 
 _NEWEST = (F("submitted_at").desc(nulls_last=True), "name", "organization_id")

@@ -166,49 +166,60 @@ def _rendered_key(part: str, request: HttpRequest, *inputs) -> str:
 
 def _overview_data(request: HttpRequest, filters, facts) -> tuple[dict, list, object]:
     """The figures and the attention list above the table, read from the database, and the
-    counting statement's snapshot when the overview may be kept across changes to other clients
-    (``_kept_by_snapshot``; else None)."""
+    transactions the count did not see when the overview is kept across changes to clients it
+    does not show (``_kept_by_snapshot``; else None)."""
+    kept = _kept_by_snapshot(request)
     if request.user.sees_all_clients and not filters.is_filtered:
         # the whole portfolio: the stored figures, nothing counted over every client
-        return (*selectors.portfolio_overview_stored(), None)
+        summary, items, unseen = selectors.portfolio_overview_stored()
+        return summary, items, unseen if kept else None
     counted = selectors.portfolio_counted(user=request.user, filters=filters, facts=facts)
-    if _kept_by_snapshot(request) and filters.is_filtered:
+    if kept:
         return selectors.portfolio_overview_kept(counted)
     return (*selectors.portfolio_overview(counted), None)
 
 
 def _kept_by_snapshot(request: HttpRequest) -> bool:
-    """Is a filtered overview for this request kept across changes to clients it does not
-    count (``portal.portfolio.changes``: PostgreSQL with the change log)? For whoever sees
-    every client, and not for "meine Kunden" (which clients are whose is client data)."""
+    """Is the overview for this request kept across changes to clients it does not show
+    (``portal.portfolio.changes``: PostgreSQL with the change log)? For whoever sees every
+    client, and not for "meine Kunden" (which clients are whose is client data)."""
     return (
         settings.PORTFOLIO_CACHE_SECONDS > 0
         and request.user.sees_all_clients
         and "mine" not in request.GET
-        and any(value for key, value in request.GET.items() if key not in _NOT_FILTERS)
         and changes.enabled()
     )
 
 
+def _has_filter(request: HttpRequest) -> bool:
+    """Does the query string name a filter (the form may still ignore a value it rejects)?"""
+    return any(value for key, value in request.GET.items() if key not in _NOT_FILTERS)
+
+
 def _kept_overview(request: HttpRequest, filters, facts, kept, counters) -> tuple | None:
-    """The cached overview data ``kept``, if it still holds: always when it was cached under
-    the summaries' counter; when it was kept by its snapshot (``(the transactions it did not
-    see, the summaries' counter when it was counted)``), while that counter stands or none of
-    those transactions wrote a summary row of a client it counts (before or after the change).
-    None: count again."""
+    """The cached overview data ``kept``, if it still holds. Cached under the summaries'
+    counter (``_overview_key``): always. Kept by its snapshot (``(the transactions it did not
+    see, the summaries' counter when it was counted)``): while that counter stands, or while
+    none of those transactions wrote a summary row the overview shows, before or after the
+    change: one the filter selects, or for the whole portfolio one with a reason for attention
+    (its figures have a counter of their own in the key). None: count again."""
     if kept is None:
         return None
     snapshot = kept[2]
-    if snapshot is None:
+    if not _kept_by_snapshot(request):
         return kept
-    unseen, counted_at = snapshot
-    if not filters.is_filtered:  # a query the filter ignored: the whole portfolio, not kept
+    if snapshot is None:
         return None
+    unseen, counted_at = snapshot
+    if filters.is_filtered:
+        matching = selectors.filtered_rows(user=request.user, filters=filters, facts=facts)
+    elif _has_filter(request):  # a value the form ignored: keyed without the figures' counter
+        return None
+    else:
+        matching = selectors.rows_with_attention
     if counters[generation.SUMMARIES] == counted_at:
         return kept  # no change to the summaries committed since
-    changed = selectors.portfolio_changed_since(
-        user=request.user, filters=filters, facts=facts, unseen=unseen
-    )
+    changed = selectors.portfolio_changed_since(unseen=unseen, matching=matching)
     return None if changed else kept
 
 
@@ -349,10 +360,6 @@ def _parts(request: HttpRequest, counters: dict[str, int] | None) -> dict[str, s
         summary, items, unseen = data
         if unseen is not None:  # the counter read before the data: at most as new as the count
             data = (summary, items, (unseen, counters[generation.SUMMARIES]))
-        elif keys["overview_data"].startswith(_KEPT):
-            # a query the filter ignored (the whole portfolio) under a key that no change to
-            # the summaries moves: cached under the summaries' counter instead
-            keys["overview_data"] = _overview_key(request, counters, kept=False)
         built["overview_data"] = data
     stored = {keys[name]: value for name, value in built.items() if name in keys}
     if stored:
@@ -412,8 +419,8 @@ def _part_keys(request: HttpRequest, counters: dict[str, int]) -> dict[str, str]
       catalogue's vendors; "older than 12 months" and a stuck report follow the clock (the time
       slot). Whoever sees every client shares it (the whole portfolio, or a filter that does
       not name the reader); anyone else reads it through which clients are theirs (clients,
-      people) and their own key. A filtered overview on PostgreSQL is kept across changes to
-      the summaries while none touches a client it counts (``_overview_key``, ``kept``)."""
+      people) and their own key. On PostgreSQL the overview is kept across changes to the
+      summaries while none touches a client it shows (``_overview_key``, ``kept``)."""
     user, lang = request.user, request.LANGUAGE_CODE
     scope = "all" if user.sees_all_clients else "own"
     form_state = f"{counters[generation.PEOPLE]}-{counters[generation.CATALOGUE]}"
@@ -433,21 +440,21 @@ def _part_keys(request: HttpRequest, counters: dict[str, int]) -> dict[str, str]
     }
 
 
-_KEPT = "portfolio-overview-kept:"
-
-
 def _overview_key(request: HttpRequest, counters: dict[str, int], *, kept: bool) -> str:
-    """The key of the overview's data (``_part_keys``). ``kept``: a filtered overview kept by
-    its snapshot (``_kept_overview``): the summaries' counter is not part of its key."""
+    """The key of the overview's data (``_part_keys``). ``kept``: kept by its snapshot
+    (``_kept_overview``): the summaries' counter is not part of its key; the figures' counter is,
+    for the whole portfolio (it shows them)."""
     user = request.user
     state = f"{counters[generation.REPORTS]}-{counters[generation.CATALOGUE]}"
     if not kept:
-        state += f"-{counters[generation.SUMMARIES]}"
+        state += f"-{counters[generation.SUMMARIES]}-{counters[generation.FIGURES]}"
+    elif not _has_filter(request):
+        state += f"-{counters[generation.FIGURES]}"
     owner = "all"
     if not user.sees_all_clients or "mine" in request.GET:
         state += f"-{counters[generation.CLIENTS]}-{counters[generation.PEOPLE]}"
         owner = f"{user.pk}:{'all' if user.sees_all_clients else 'own'}"
-    prefix = _KEPT if kept else "portfolio-overview-data:"
+    prefix = "portfolio-overview-kept:" if kept else "portfolio-overview-data:"
     return (
         f"{prefix}{CACHE_FORMAT}:{sources_digest(_DATA_SOURCES)}:{owner}:{state}:"
         f"{_time_slot()}:{_query_digest(request, without=_NOT_FILTERS)}"

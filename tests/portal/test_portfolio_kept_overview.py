@@ -12,8 +12,10 @@ from django.db.models.functions import Now
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from assessments.review.services import review_transition
 from portal.models import ClientSummary, ClientSummaryChange
 from portal.portfolio import changes
+from portal.portfolio.selectors import rows_with_attention
 from portal.privacy.erasure import erasure_request, organization_erase
 from portal.tasks import summary_changes_prune
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
@@ -39,30 +41,40 @@ def _steady_clock(monkeypatch):
     monkeypatch.setattr(views, "_time_slot", lambda: slot)
 
 
+# no dimension critical (the wizard's catalogue: no Microsoft lock-in, well prepared)
+CALM = {**COMPLETE, "services": ["chatgpt_free"], "maturity": 5}
+
+
 @pytest.fixture
 def clients(questionnaire, consultant):
-    """Two craft businesses and an IT firm, each with a result."""
-    made = {
-        name: OrganizationFactory(name=name, industry=industry, consultant=consultant)
-        for name, industry in (
-            ("Schreinerei Holzwurm", "craft"),
-            ("Malerbetrieb Farbecht", "craft"),
-            ("Softwarehaus Bodensee", "it"),
-        )
-    }
-    for organization in made.values():
-        _submit(organization, COMPLETE)
+    """Two craft businesses (critical) and a calm IT firm, each with a result."""
+    made = {}
+    for name, industry, answers in (
+        ("Schreinerei Holzwurm", "craft", COMPLETE),
+        ("Malerbetrieb Farbecht", "craft", COMPLETE),
+        ("Softwarehaus Bodensee", "it", CALM),
+    ):
+        made[name] = OrganizationFactory(name=name, industry=industry, consultant=consultant)
+        _submit(made[name], answers)
     return made
 
 
 def _view(client, query=CRAFT) -> tuple[str, bool]:
-    """The page's main part, and whether the overview was counted (its statement ran)."""
+    """The page's main part, and whether the overview was counted (its statement ran: a
+    filter's sums, or the whole portfolio's stored figures and live counts)."""
     with CaptureQueriesContext(connection) as captured:
         response = client.get(URL + query)
     assert response.status_code == 200
     main = response.content.decode().split("<main", 1)[1].split("</main>", 1)[0]
-    counted = any("SUM(CASE WHEN" in query["sql"] for query in captured.captured_queries)
+    counted = any(
+        "SUM(CASE WHEN" in query["sql"] or "live:unassigned" in query["sql"]
+        for query in captured.captured_queries
+    )
     return main, counted
+
+
+def _attention(page: str) -> str:
+    return page.split('id="h-attention"', 1)[1].split("</section>", 1)[0]
 
 
 def _rename(organization, name):
@@ -218,8 +230,71 @@ def test_a_missing_trigger_counts_every_time_and_shows_in_healthz(
 
 
 def test_a_snapshot_names_the_transactions_it_did_not_see():
-    unseen = changes.Unseen.of("100:105:100,103")
-    assert (unseen.xmax, unseen.running) == (105, (100, 103))
+    unseen = changes.Unseen.of("100:105:100,103:104")
+    assert (unseen.xmax, unseen.running) == (105, (100, 103, 104))
     written = ClientSummary.objects.filter(unseen.written("changed_xid"))
     assert " OR " in str(written.query)
-    assert changes.Unseen.of("7:7:") == changes.Unseen(7, ())
+    assert changes.Unseen.of("7:7::") == changes.Unseen(7, ())
+
+
+def test_a_change_in_the_counting_transaction_itself_is_unseen(consultant, clients, client):
+    """A transaction that counted the overview and then writes a summary row (a script, a
+    test) has seen its own earlier writes but not the later one: its own id is unseen."""
+    from django.db import transaction
+
+    client.force_login(consultant)
+    with transaction.atomic():
+        ClientSummary.objects.filter(name="Malerbetrieb Farbecht").update(industry="craft2")
+        _view(client)
+        ClientSummary.objects.filter(name="Malerbetrieb Farbecht").update(industry="craft")
+        after, counted = _view(client)
+    assert counted and "2 Kunden in dieser Auswahl" in after
+
+
+# --- the whole portfolio ---------------------------------------------------------------------
+
+
+def test_the_whole_portfolio_is_kept_across_a_change_to_a_client_without_a_reason(
+    client, consultant, clients
+):
+    """The whole portfolio shows stored figures (a counter of their own) and the clients with a
+    reason for attention: a client that is in review, assigned, not critical and recent has
+    none, so its rename changes neither."""
+    quiet = clients["Softwarehaus Bodensee"]
+    review_transition(assessment=quiet.assessments.get(), to_state="in_review", actor=consultant)
+    assert not rows_with_attention(ClientSummary.objects.filter(pk=quiet.pk)).exists()
+    client.force_login(consultant)
+    before, counted = _view(client, "")
+    assert counted and "Softwarehaus Bodensee" not in _attention(before)
+
+    _rename(quiet, "Softwarehaus Überlingen")
+
+    after, counted = _view(client, "")
+    assert not counted
+    assert "Softwarehaus Überlingen" in after  # the table's rows are read on every build
+    assert _attention(after) == _attention(before)
+
+
+def test_the_whole_portfolio_counts_again_after_a_change_to_a_client_with_a_reason(
+    client, consultant, clients
+):
+    """The craft businesses are critical (and new): on the attention list."""
+    client.force_login(consultant)
+    before, _counted = _view(client, "")
+    assert "Schreinerei Holzwurm" in _attention(before)
+    _rename(clients["Schreinerei Holzwurm"], "Schreinerei Hobelspan")
+    after, counted = _view(client, "")
+    assert counted and "Schreinerei Hobelspan" in _attention(after)
+
+
+def test_a_claim_by_a_colleague_moves_the_live_count(client, consultant, clients):
+    """A client without consultant is counted live ("ohne Betreuer"): a change of its
+    consultant is a change to a row with that reason, before or after."""
+    quiet = clients["Softwarehaus Bodensee"]
+    review_transition(assessment=quiet.assessments.get(), to_state="in_review", actor=consultant)
+    client.force_login(consultant)
+    _view(client, "")
+    quiet.consultant = None
+    quiet.save(update_fields=["consultant"])
+    after, counted = _view(client, "")
+    assert counted and "Softwarehaus Bodensee" in _attention(after)
