@@ -9,7 +9,6 @@ stored figures. Only a filtered or scoped view counts, over the clients it selec
 from __future__ import annotations
 
 import functools
-import operator
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, timedelta
@@ -260,6 +259,7 @@ class AttentionItem:
     pk: object
     name: str
     reasons: list[str]  # keys of ATTENTION_REASONS
+    submitted_at: object = None  # the whole portfolio's list only (``portfolio_overview_stored``)
 
 
 def _count(condition: str) -> str:
@@ -451,13 +451,12 @@ def _overview(summaries, *, limit: int, snapshot: bool) -> tuple[dict, list, obj
 
 
 def portfolio_changed_since(*, unseen: changes.Unseen, matching) -> bool:
-    """Has a transaction a kept overview did not see (``unseen``: ``portfolio_overview_kept``,
-    ``portfolio_overview_stored``) written a summary row that ``matching`` selects now, or that
-    it selected before the change, or deleted any client's row? ``matching`` narrows summary
-    rows (and the logged ones, which have the same columns): ``filtered_rows`` for a filter,
-    ``rows_with_attention`` for the whole portfolio. One query over the rows those transactions
-    wrote (their ids are indexed); PostgreSQL with the change log only
-    (``portal.portfolio.changes``), for whoever sees every client."""
+    """Has a transaction a kept filtered overview did not see (``unseen``,
+    ``portfolio_overview_kept``) written a summary row that ``matching`` selects now, or that it
+    selected before the change, or deleted any client's row? ``matching`` narrows summary rows
+    (and the logged ones, which have the same columns) to the filter's (``filtered_rows``). One
+    query over the rows those transactions wrote (their ids are indexed); PostgreSQL with the
+    change log only (``portal.portfolio.changes``), for whoever sees every client."""
     written = [
         matching(model.objects.filter(unseen.written(column)))
         .order_by()
@@ -489,13 +488,57 @@ def filtered_rows(*, user: User, filters: PortfolioFilter, facts: CatalogueFacts
     return matching
 
 
-def rows_with_attention(rows: QuerySet) -> QuerySet:
-    """``portfolio_changed_since``'s ``matching`` for the whole portfolio: the rows with one of
-    the attention list's reasons read from a summary row (critical, without consultant, new,
-    older than 12 months). A change to any other row moves a stored figure or nothing: the
-    figures have their own change counter, and the live counts ("ohne Betreuer", "älter als 12
-    Monate") and the attention list only count and name rows with a reason."""
-    return rows.filter(functools.reduce(operator.or_, _attention_conditions().values()))
+# what the whole portfolio's attention list and live counts read of a summary row, besides its
+# name: the reasons (critical, without consultant, new, older than 12 months) and the order
+_ATTENTION_VALUES = ("worst_level", "review_state", "submitted_at")
+
+
+def portfolio_whole_changed(
+    *, unseen: changes.Unseen, items: list[AttentionItem], limit: int = ATTENTION_LIMIT
+) -> bool:
+    """Has a transaction the whole portfolio's kept overview did not see (``unseen``,
+    ``portfolio_overview_stored``) changed what it shows besides the stored figures (which have
+    a change counter of their own)? That is: added or deleted a client; changed a client's
+    worst level, review state, submission time or whether it has a consultant (its reasons
+    for attention, the live counts, the list's order); or renamed a client the list names, or
+    one that ties with the list's last client (same submission time) when the list is full. A
+    rename of any other client, a new due date, another consultant: no. PostgreSQL with the
+    change log only, one query over the rows those transactions wrote."""
+    columns = ("name", "consultant_id", *_ATTENTION_VALUES)
+    written = (
+        ClientSummary.objects.filter(unseen.written("changed_xid"))
+        .annotate(side=Value(1), order=Value(0), gone=Value(False))
+        .values_list("organization_id", "side", "order", "gone", *columns)
+        .union(
+            ClientSummaryChange.objects.filter(unseen.written("xid"))
+            .annotate(side=Value(0), order=F("id"), gone=F("deleted"))
+            .values_list("organization_id", "side", "order", "gone", *columns),
+            all=True,
+        )
+    )
+    now, seen = {}, {}
+    for organization, side, order, gone, *values in written:
+        if gone:
+            return True  # a deletion
+        if side:
+            now[organization] = values
+        elif organization not in seen or order < seen[organization][0]:
+            seen[organization] = (order, values)  # the earliest: what the count saw
+    listed = {item.pk for item in items}
+    boundary = items[-1].submitted_at if len(items) >= limit else _NO_TIE
+    for organization, values in now.items():
+        if organization not in seen:
+            return True  # a new client
+        name, consultant, *rest = values
+        old_name, old_consultant, *old_rest = seen[organization][1]
+        if rest != old_rest or (consultant is None) != (old_consultant is None):
+            return True
+        if name != old_name and (organization in listed or rest[-1] == boundary):
+            return True
+    return False
+
+
+_NO_TIE = object()  # a list shorter than its limit names every client with a reason
 
 
 def portfolio_overview_stored(
@@ -693,7 +736,10 @@ def _attention_newest(
         seen.values(),
         key=lambda item: (item[0], -(item[1].timestamp()) if item[1] else float("inf"), *item[2:4]),
     )[:limit]
-    return _attention_items([(pk, name, *row_flags) for _r, _s, name, pk, row_flags in ordered], 2)
+    items = _attention_items([(pk, name, *row_flags) for _r, _s, name, pk, row_flags in ordered], 2)
+    for item, (_rank, submitted, *_rest) in zip(items, ordered, strict=True):
+        item.submitted_at = submitted
+    return items
 
 
 def review_states() -> list[tuple[str, str]]:

@@ -201,8 +201,9 @@ def _kept_overview(request: HttpRequest, filters, facts, kept, counters) -> tupl
     counter (``_overview_key``): always. Kept by its snapshot (``(the transactions it did not
     see, the summaries' counter when it was counted)``): while that counter stands, or while
     none of those transactions wrote a summary row the overview shows, before or after the
-    change: one the filter selects, or for the whole portfolio one with a reason for attention
-    (its figures have a counter of their own in the key). None: count again."""
+    change: one the filter selects, or for the whole portfolio one whose reasons for attention
+    or place in the list changed (its figures have a counter of their own in the key). None:
+    count again."""
     if kept is None:
         return None
     snapshot = kept[2]
@@ -211,15 +212,17 @@ def _kept_overview(request: HttpRequest, filters, facts, kept, counters) -> tupl
     if snapshot is None:
         return None
     unseen, counted_at = snapshot
-    if filters.is_filtered:
-        matching = selectors.filtered_rows(user=request.user, filters=filters, facts=facts)
-    elif _has_filter(request):  # a value the form ignored: keyed without the figures' counter
-        return None
-    else:
-        matching = selectors.rows_with_attention
+    if not filters.is_filtered and _has_filter(request):
+        return None  # a value the form ignored: keyed without the figures' counter
     if counters[generation.SUMMARIES] == counted_at:
         return kept  # no change to the summaries committed since
-    changed = selectors.portfolio_changed_since(unseen=unseen, matching=matching)
+    if filters.is_filtered:
+        changed = selectors.portfolio_changed_since(
+            unseen=unseen,
+            matching=selectors.filtered_rows(user=request.user, filters=filters, facts=facts),
+        )
+    else:
+        changed = selectors.portfolio_whole_changed(unseen=unseen, items=kept[1])
     return None if changed else kept
 
 

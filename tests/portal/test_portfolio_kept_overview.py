@@ -11,11 +11,11 @@ from django.db import connection
 from django.db.models.functions import Now
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from assessments.review.services import review_transition
-from portal.models import ClientSummary, ClientSummaryChange
-from portal.portfolio import changes
-from portal.portfolio.selectors import rows_with_attention
+from portal.models import ClientSummary, ClientSummaryChange, Organization
+from portal.portfolio import changes, selectors
 from portal.privacy.erasure import erasure_request, organization_erase
 from portal.tasks import summary_changes_prune
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
@@ -262,7 +262,6 @@ def test_the_whole_portfolio_is_kept_across_a_change_to_a_client_without_a_reaso
     none, so its rename changes neither."""
     quiet = clients["Softwarehaus Bodensee"]
     review_transition(assessment=quiet.assessments.get(), to_state="in_review", actor=consultant)
-    assert not rows_with_attention(ClientSummary.objects.filter(pk=quiet.pk)).exists()
     client.force_login(consultant)
     before, counted = _view(client, "")
     assert counted and "Softwarehaus Bodensee" not in _attention(before)
@@ -298,3 +297,38 @@ def test_a_claim_by_a_colleague_moves_the_live_count(client, consultant, clients
     quiet.save(update_fields=["consultant"])
     after, counted = _view(client, "")
     assert counted and "Softwarehaus Bodensee" in _attention(after)
+
+
+def test_what_the_whole_portfolio_shows_besides_its_figures(clients, consultant):
+    """With room for one client on the attention list, a change to another client is seen only
+    when it touches a reason, the order or the list's own client."""
+    from assessments.review.services import review_transition as review
+
+    def overview():
+        summary, items, unseen = selectors.portfolio_overview_stored(limit=1)
+        return items, unseen
+
+    def changed(items, unseen):
+        return selectors.portfolio_whole_changed(unseen=unseen, items=items, limit=1)
+
+    items, unseen = overview()
+    (listed,) = items
+    other = next(
+        o for o in clients.values() if o.pk != listed.pk and o.name != "Softwarehaus Bodensee"
+    )
+    ClientSummary.objects.filter(pk=other.pk).update(next_due=timezone.localdate())
+    assert not changed(items, unseen)  # a due date: not shown above the table
+    _rename(other, "Umbenannt GmbH")
+    assert not changed(items, unseen)  # not listed, and it does not tie with the listed one
+
+    items, unseen = overview()
+    _rename(Organization.objects.get(pk=items[0].pk), "Gelistet GmbH")
+    assert changed(items, unseen)  # the list names it
+
+    items, unseen = overview()
+    review(assessment=other.assessments.get(), to_state="in_review", actor=consultant)
+    assert changed(items, unseen)  # no longer new: a reason moved
+
+    items, unseen = overview()
+    OrganizationFactory(name="Neu am See GmbH")
+    assert changed(items, unseen)  # a new client
