@@ -9,7 +9,9 @@ stored figures. Only a filtered or scoped view counts, over the clients it selec
 from __future__ import annotations
 
 import functools
+import threading
 import uuid
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, timedelta
 
@@ -450,42 +452,70 @@ def _overview(summaries, *, limit: int, snapshot: bool) -> tuple[dict, list, obj
     return _summary(data), _attention_items(urgent, 3), unseen
 
 
-def portfolio_changed_since(*, unseen: changes.Unseen, matching) -> bool:
+def portfolio_changed_since(
+    *, unseen: changes.Unseen, user: User, filters: PortfolioFilter, facts: CatalogueFacts
+) -> bool:
     """Has a transaction a kept filtered overview did not see (``unseen``,
-    ``portfolio_overview_kept``) written a summary row that ``matching`` selects now, or that it
-    selected before the change, or deleted any client's row? ``matching`` narrows summary rows
-    (and the logged ones, which have the same columns) to the filter's (``filtered_rows``). One
-    query over the rows those transactions wrote (their ids are indexed); PostgreSQL with the
-    change log only (``portal.portfolio.changes``), for whoever sees every client."""
-    written = [
-        matching(model.objects.filter(unseen.written(column)))
-        .order_by()
-        .values("pk")
-        .query.sql_with_params()
-        for model, column in ((ClientSummary, "changed_xid"), (ClientSummaryChange, "xid"))
-    ]
-    # a deletion's mark has no values to select (``changes``): any deletion counts again
-    written.append(
-        ClientSummaryChange.objects.filter(unseen.written("xid"), deleted=True)
-        .values("pk")
-        .query.sql_with_params()
-    )
-    exists = " OR ".join(f"EXISTS ({sql})" for sql, _params in written)
+    ``portfolio_overview_kept``) written a summary row that ``filters`` selects now, or that it
+    selected before the change (the logged rows have the same columns), or deleted any client's
+    row? One query over the rows those transactions wrote (their ids are indexed), compiled
+    once per process for the kept overview (``_compiled``); PostgreSQL with the change log only
+    (``portal.portfolio.changes``), for whoever sees every client ("meine Kunden" is never
+    kept, so ``user`` does not key it)."""
+    vendors = frozenset(key for key, _label in facts.vendors)
+
+    def build() -> tuple[str, list]:
+        written = [
+            portfolio_filter(
+                model.objects.filter(unseen.written(column)),
+                user=user,
+                filters=filters,
+                vendors=vendors,
+                paths=SUMMARY_PATHS,
+            )
+            .order_by()
+            .values("pk")
+            .query.sql_with_params()
+            for model, column in ((ClientSummary, "changed_xid"), (ClientSummaryChange, "xid"))
+        ]
+        # a deletion's mark has no values to select (``changes``): any deletion counts again
+        written.append(
+            ClientSummaryChange.objects.filter(unseen.written("xid"), deleted=True)
+            .values("pk")
+            .query.sql_with_params()
+        )
+        exists = " OR ".join(f"EXISTS ({sql})" for sql, _params in written)
+        return f"SELECT {exists}", [p for _sql, params in written for p in params]  # noqa: S608 - ORM text
+
+    # today's date: "Maßnahmen überfällig" compares with it as a parameter
+    filtered = tuple(filters.query_items(sort=False, page=False))
+    key = ("filter", filtered, vendors, timezone.localdate(), unseen)
+    sql, params = _compiled(key, build)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {exists}", [p for _sql, params in written for p in params])  # noqa: S608 - ORM text
+        cursor.execute(sql, params)
         return bool(cursor.fetchone()[0])
 
 
-def filtered_rows(*, user: User, filters: PortfolioFilter, facts: CatalogueFacts):
-    """``portfolio_changed_since``'s ``matching`` for a filtered overview: the filter's rows."""
-    vendors = {key for key, _label in facts.vendors}
+_COMPILED: OrderedDict = OrderedDict()
+_COMPILED_LOCK = threading.Lock()
+COMPILED_KEPT = 256
 
-    def matching(rows: QuerySet) -> QuerySet:
-        return portfolio_filter(
-            rows, user=user, filters=filters, vendors=vendors, paths=SUMMARY_PATHS
-        )
 
-    return matching
+def _compiled(key, build) -> tuple[str, list]:
+    """``build()``'s statement (text and parameters) kept per process under ``key`` (the last
+    ``COMPILED_KEPT``): a kept overview is checked on every view after a change, and compiling
+    its check with the ORM took longer than running it."""
+    with _COMPILED_LOCK:
+        found = _COMPILED.get(key)
+        if found is not None:
+            _COMPILED.move_to_end(key)
+            return found
+    found = build()
+    with _COMPILED_LOCK:
+        _COMPILED[key] = found
+        while len(_COMPILED) > COMPILED_KEPT:
+            _COMPILED.popitem(last=False)
+    return found
 
 
 # what the whole portfolio's attention list and live counts read of a summary row, besides its
@@ -505,17 +535,26 @@ def portfolio_whole_changed(
     rename of any other client, a new due date, another consultant: no. PostgreSQL with the
     change log only, one query over the rows those transactions wrote."""
     columns = ("name", "consultant_id", *_ATTENTION_VALUES)
-    written = (
-        ClientSummary.objects.filter(unseen.written("changed_xid"))
-        .annotate(side=Value(1), order=Value(0), gone=Value(False))
-        .values_list("organization_id", "side", "order", "gone", *columns)
-        .union(
-            ClientSummaryChange.objects.filter(unseen.written("xid"))
-            .annotate(side=Value(0), order=F("id"), gone=F("deleted"))
-            .values_list("organization_id", "side", "order", "gone", *columns),
-            all=True,
+
+    def build() -> tuple[str, list]:
+        sql, params = (
+            ClientSummary.objects.filter(unseen.written("changed_xid"))
+            .annotate(side=Value(1), order=Value(0), gone=Value(False))
+            .values_list("organization_id", "side", "order", "gone", *columns)
+            .union(
+                ClientSummaryChange.objects.filter(unseen.written("xid"))
+                .annotate(side=Value(0), order=F("id"), gone=F("deleted"))
+                .values_list("organization_id", "side", "order", "gone", *columns),
+                all=True,
+            )
+            .query.sql_with_params()
         )
-    )
+        return sql, list(params)
+
+    sql, params = _compiled(("whole", unseen), build)
+    with connection.cursor() as cursor:  # PostgreSQL hands back uuids and aware datetimes
+        cursor.execute(sql, params)
+        written = cursor.fetchall()
     now, seen = {}, {}
     for organization, side, order, gone, *values in written:
         if gone:

@@ -196,20 +196,22 @@ def _has_filter(request: HttpRequest) -> bool:
     return any(value for key, value in request.GET.items() if key not in _NOT_FILTERS)
 
 
-def _kept_overview(request: HttpRequest, filters, facts, kept, counters) -> tuple | None:
+def _kept_overview(
+    request: HttpRequest, filters, facts, kept, counters, *, by_snapshot: bool
+) -> tuple | None:
     """The cached overview data ``kept``, if it still holds. Cached under the summaries'
     counter (``_overview_key``): always. Kept by its snapshot (``(the transactions it did not
     see, the summaries' counter when it was counted)``): while that counter stands, or while
     none of those transactions wrote a summary row the overview shows, before or after the
     change: one the filter selects, or for the whole portfolio one whose reasons for attention
     or place in the list changed (its figures have a counter of their own in the key). None:
-    count again."""
+    count again. ``by_snapshot``: the key was one of a kept overview (``_overview_key``)."""
     if kept is None:
         return None
     snapshot = kept[2]
-    if not _kept_by_snapshot(request):
+    if not by_snapshot:
         return kept
-    if snapshot is None:
+    if snapshot is None:  # counted while the change log was away: not to be kept
         return None
     unseen, counted_at = snapshot
     if not filters.is_filtered and _has_filter(request):
@@ -218,8 +220,7 @@ def _kept_overview(request: HttpRequest, filters, facts, kept, counters) -> tupl
         return kept  # no change to the summaries committed since
     if filters.is_filtered:
         changed = selectors.portfolio_changed_since(
-            unseen=unseen,
-            matching=selectors.filtered_rows(user=request.user, filters=filters, facts=facts),
+            unseen=unseen, user=request.user, filters=filters, facts=facts
         )
     else:
         changed = selectors.portfolio_whole_changed(unseen=unseen, items=kept[1])
@@ -355,15 +356,22 @@ def _parts(request: HttpRequest, counters: dict[str, int] | None) -> dict[str, s
         built["filters"] = _filters_html(request, form, filters, labels)
     if keys.get("news") not in found:
         built["news"] = _news_html(request)
+    by_snapshot = keys.get("overview_data", "").startswith(_KEPT)
     overview = _kept_overview(
-        request, filters, facts, found.get(keys.get("overview_data")), counters
+        request,
+        filters,
+        facts,
+        found.get(keys.get("overview_data")),
+        counters,
+        by_snapshot=by_snapshot,
     )
     built["overview"], built["table"], data = _data_html(request, filters, facts, labels, overview)
     if overview is None and "overview_data" in keys:
         summary, items, unseen = data
         if unseen is not None:  # the counter read before the data: at most as new as the count
             data = (summary, items, (unseen, counters[generation.SUMMARIES]))
-        built["overview_data"] = data
+        if unseen is not None or not by_snapshot:
+            built["overview_data"] = data
     stored = {keys[name]: value for name, value in built.items() if name in keys}
     if stored:
         cache.set_many(stored, settings.PORTFOLIO_CACHE_SECONDS)
@@ -443,6 +451,9 @@ def _part_keys(request: HttpRequest, counters: dict[str, int]) -> dict[str, str]
     }
 
 
+_KEPT = "portfolio-overview-kept:"
+
+
 def _overview_key(request: HttpRequest, counters: dict[str, int], *, kept: bool) -> str:
     """The key of the overview's data (``_part_keys``). ``kept``: kept by its snapshot
     (``_kept_overview``): the summaries' counter is not part of its key; the figures' counter is,
@@ -457,7 +468,7 @@ def _overview_key(request: HttpRequest, counters: dict[str, int], *, kept: bool)
     if not user.sees_all_clients or "mine" in request.GET:
         state += f"-{counters[generation.CLIENTS]}-{counters[generation.PEOPLE]}"
         owner = f"{user.pk}:{'all' if user.sees_all_clients else 'own'}"
-    prefix = "portfolio-overview-kept:" if kept else "portfolio-overview-data:"
+    prefix = _KEPT if kept else "portfolio-overview-data:"
     return (
         f"{prefix}{CACHE_FORMAT}:{sources_digest(_DATA_SOURCES)}:{owner}:{state}:"
         f"{_time_slot()}:{_query_digest(request, without=_NOT_FILTERS)}"
