@@ -164,14 +164,20 @@ def answer_diff(*, before: Assessment, after: Assessment) -> dict:
 
 
 def _signed(number: int) -> str:
-    return f"+{number}" if number > 0 else f"{number}".replace("-", "−")
+    return f"+{number}" if number > 0 else str(number)  # as the table shows it
+
+
+# Each single answer's effect is a difference of two rounded scores: a few points of the rest
+# are rounding, not rules (Seetal's demo: -31 of -33 by single answers)
+REST_NOTE_MIN = 5
 
 
 def rest_note(
     *, dimension: str, delta: int, explained: int, answers_changed: bool, catalogue_changed: bool
 ) -> str:
     """Why a dimension moved by ``delta`` while its changed answers, each put back on its own,
-    add up to ``explained``; empty when they add up to the move.
+    add up to ``explained``; empty when they add up to the move, give or take the rounding
+    (``REST_NOTE_MIN``).
 
     The two differ when the catalogue's rules join answers. Several answers that each suffice
     for one rule (a knock-out, a floor) each seem to do the whole move alone, so together they
@@ -179,7 +185,7 @@ def rest_note(
     them alone, so they explain less. A newer catalogue version may score answers differently
     too. The table's last column alone ("+71" beside "−70") read like an error."""
     rest = delta - explained
-    if rest == 0:
+    if abs(rest) < REST_NOTE_MIN:
         return ""
     values = {"dimension": dimension, "explained": _signed(explained), "delta": _signed(delta)}
     if not answers_changed:
