@@ -41,14 +41,20 @@ def _phone(browser, live_server, email):
 
 def _page_width(page, url):
     """The page's width, or more than a phone's when a table meant to stack into cards is wider
-    than its box (inside a scroll box that would not widen the page, but cut text off)."""
+    than its box (inside a scroll box that would not widen the page, but cut text off), or when
+    its visible caption is squeezed into a narrow column beside the cards."""
     page.goto(url)
     stacked_too_wide = page.evaluate(
         "[...document.querySelectorAll('table.table-stack')]"
         ".some(t => t.scrollWidth > t.parentElement.clientWidth + 1)"
     )
+    caption_squeezed = page.evaluate(
+        "[...document.querySelectorAll('table.table-stack > caption:not(.visually-hidden)')]"
+        ".some(c => c.getBoundingClientRect().width"
+        " < c.parentElement.getBoundingClientRect().width * 0.9)"
+    )
     width = page.evaluate("document.documentElement.scrollWidth")
-    return width + (PHONE["width"] if stacked_too_wide else 0)
+    return width + (PHONE["width"] if stacked_too_wide or caption_squeezed else 0)
 
 
 def test_client_owner_pages_fit_a_phone(browser, live_server, demo):
@@ -90,9 +96,13 @@ def test_client_owner_pages_fit_a_phone(browser, live_server, demo):
 
 def test_consultant_pages_fit_a_phone(browser, live_server, demo):
     organization, assessment, article = demo
+    # two assessments: "Was sich geändert hat" and the comparison, tables with captions
+    seetal = Organization.objects.get(name="Seetal Maschinenbau GmbH")
     context, page = _phone(browser, live_server, "berater@demo.example")
     try:
         for path in (
+            f"/organisationen/{seetal.pk}/",
+            f"/organisationen/{seetal.pk}/vergleich/",
             "/berater/",
             "/berater/nicht-zugeordnet/",
             "/berater/aufgaben/",  # a long action title wraps instead of running off the card
