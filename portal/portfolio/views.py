@@ -164,11 +164,12 @@ def _rendered_key(part: str, request: HttpRequest, *inputs) -> str:
     )
 
 
-def _overview_data(request: HttpRequest, filters, facts) -> tuple[dict, list, object]:
+def _overview_data(
+    request: HttpRequest, filters, facts, *, kept: bool
+) -> tuple[dict, list, object]:
     """The figures and the attention list above the table, read from the database, and the
-    transactions the count did not see when the overview is kept across changes to clients it
-    does not show (``_kept_by_snapshot``; else None)."""
-    kept = _kept_by_snapshot(request)
+    transactions the count did not see when the overview is ``kept`` across changes to clients
+    it does not show (its key is a kept overview's, ``_kept_by_snapshot``; else None)."""
     if request.user.sees_all_clients and not filters.is_filtered:
         # the whole portfolio: the stored figures, nothing counted over every client
         summary, items, unseen = selectors.portfolio_overview_stored()
@@ -228,18 +229,19 @@ def _kept_overview(
 
 
 def _data_html(
-    request: HttpRequest, filters, facts, labels: rows.Labels, overview=None
+    request: HttpRequest, filters, facts, labels: rows.Labels, overview=None, *, kept=False
 ) -> tuple[str, str, tuple[dict, list]]:
     """The clients' part: the summary above the table, and the table with its pagination, and
     the overview's data (figures, attention list) they were built from. The page's rows are read
     from the database on every build, the overview's data too unless ``overview`` brings it
     (cached under the summaries' counter, ``_part_keys``). Each part is rendered only when what
     it shows (the figures and attention list, the page's rows) differs from a rendering kept in
-    the cache: after a change to one client, most views show the same rows and figures."""
+    the cache: after a change to one client, most views show the same rows and figures.
+    ``kept``: an overview read here is to be kept by its snapshot (``_overview_data``)."""
     filtered = selectors.portfolio_filtered(user=request.user, filters=filters, facts=facts)
     organizations = selectors.portfolio_page_rows(filtered, sort=filters.sort)
     if overview is None:
-        overview = _overview_data(request, filters, facts)
+        overview = _overview_data(request, filters, facts, kept=kept)
     summary, attention_items, _unseen = overview
     paginator = Paginator(organizations, PAGE_SIZE)
     paginator.count = summary["total"]  # same filter: no second COUNT(*) over the portfolio
@@ -365,7 +367,9 @@ def _parts(request: HttpRequest, counters: dict[str, int] | None) -> dict[str, s
         counters,
         by_snapshot=by_snapshot,
     )
-    built["overview"], built["table"], data = _data_html(request, filters, facts, labels, overview)
+    built["overview"], built["table"], data = _data_html(
+        request, filters, facts, labels, overview, kept=by_snapshot
+    )
     if overview is None and "overview_data" in keys:
         summary, items, unseen = data
         if unseen is not None:  # the counter read before the data: at most as new as the count
