@@ -135,7 +135,17 @@ def answer_diff(*, before: Assessment, after: Assessment) -> dict:
         for dim in (*TREND_FIELDS, "readiness"):
             delta = getattr(after_result, dim) - getattr(before_result, dim)
             title = titles.get(dim, _("KI-Readiness"))
-            rest = delta - explained.get(dim, 0) if dim != "readiness" else 0
+            rest, note = 0, ""  # readiness: the table shows no rest for it ("–")
+            if dim != "readiness":
+                singly = explained.get(dim, 0)
+                rest = delta - singly
+                note = rest_note(
+                    dimension=title,
+                    delta=delta,
+                    explained=singly,
+                    answers_changed=bool(rows),
+                    catalogue_changed=catalogue_changed,
+                )
             totals.append(
                 {
                     "key": dim,
@@ -144,13 +154,7 @@ def answer_diff(*, before: Assessment, after: Assessment) -> dict:
                     "after": getattr(after_result, dim),
                     "delta": delta,
                     "rest": rest,
-                    "rest_note": rest_note(
-                        dimension=title,
-                        delta=delta,
-                        explained=delta - rest,
-                        answers_changed=bool(rows),
-                        catalogue_changed=catalogue_changed,
-                    ),
+                    "rest_note": note,
                 }
             )
     return {
