@@ -1,12 +1,20 @@
 """Pure scoring engine: ``score(document, answers) -> ScoreCard`` (no Django, no ORM, no I/O)."""
 
-from .engine import SCORING_VERSION, level_for, round_half_up, score, score_and_missing
+from .engine import (
+    SCORING_VERSION,
+    level_for,
+    round_half_up,
+    score,
+    score_and_missing,
+    score_figures,
+)
 from .index import DocumentIndex, index_for
 from .model import (
     AI_ACT_CLASSES,
     LEVELS,
     DimensionScore,
     Driver,
+    Figures,
     Recommendation,
     ScoreCard,
     UseCaseClassification,
@@ -19,6 +27,7 @@ __all__ = [
     "DimensionScore",
     "DocumentIndex",
     "Driver",
+    "Figures",
     "Recommendation",
     "ScoreCard",
     "UseCaseClassification",
@@ -27,4 +36,5 @@ __all__ = [
     "round_half_up",
     "score",
     "score_and_missing",
+    "score_figures",
 ]

@@ -285,6 +285,13 @@ class ScoreCard:
                 return dim
         raise KeyError(key)
 
+    def drivers_of(self, key: str) -> tuple[Driver, ...]:
+        """The drivers of dimension ``key``, most points first (none for an unknown key)."""
+        for dim in self.dimensions:
+            if dim.key == key:
+                return dim.drivers
+        return ()
+
     @property
     def scores(self) -> dict[str, int]:
         """``{dimension: risk 0..100}`` in catalogue order."""
@@ -335,3 +342,27 @@ class ScoreCard:
             facts_used=tuple(data.get("facts_used", ())),
             not_applicable=tuple(data.get("not_applicable", ())),
         )
+
+
+@dataclass(frozen=True, slots=True)
+class Figures:
+    """The figures of a ScoreCard that a stored result keeps (``engine.score_figures``).
+
+    The same walk over the answers as ``score()``, without what only a page needs: the action
+    plan, the drivers of the other dimensions, the use-case classifications, the facts and the
+    dimension objects. A recomputation of every stored result (``manage.py rescore``) needs
+    nothing more. For the same answers every field equals the card's (the tests compare them).
+    """
+
+    scoring_version: str
+    catalogue_key: str
+    catalogue_version: str
+    scores: dict[str, int]  # {dimension: risk 0..100} in catalogue order, as ScoreCard.scores
+    levels: dict[str, str]  # as ScoreCard.levels
+    readiness: int
+    exposure: float
+    vendor_exposure: dict[str, int]
+    drivers: dict[str, tuple[Driver, ...]]  # of the dimensions asked for, most points first
+
+    def drivers_of(self, key: str) -> tuple[Driver, ...]:
+        return self.drivers.get(key, ())

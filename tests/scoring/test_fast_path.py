@@ -14,7 +14,8 @@ import pytest
 
 from assessments.catalogue import load_document, to_plain
 from assessments.questionnaire.progress import Questionnaire
-from assessments.scoring import score, score_and_missing
+from assessments.results import services as result_services
+from assessments.scoring import score, score_and_missing, score_figures
 from tests.scoring import reference_engine
 
 CATALOGUES = sorted(
@@ -105,3 +106,30 @@ def test_one_walk_gives_the_cards_and_the_missing_answers(catalogue):
         assert list(missing) == questionnaire.missing(answers)
         incomplete += bool(missing)
     assert 0 < incomplete < len(sets)  # the sets cover both cases
+
+
+def test_the_figures_are_the_cards(catalogue):
+    """``score_figures`` (what a rescore computes) leaves out the action plan and the texts; every
+    figure it does give is the card's, and so is every stored field of a result."""
+    document, sets = catalogue
+    for answers in sets:
+        card, missing = score_and_missing(document, answers)
+        dimensions = tuple(d.key for d in card.dimensions)
+        figures, figures_missing = score_figures(document, answers, drivers_of=dimensions)
+        assert figures_missing == missing
+        assert (figures.scores, figures.levels) == (card.scores, card.levels)
+        assert list(figures.scores) == list(card.scores)  # in the card's order
+        assert (figures.readiness, figures.exposure) == (card.readiness, card.exposure)
+        assert figures.vendor_exposure == card.vendor_exposure
+        assert (figures.catalogue_key, figures.catalogue_version, figures.scoring_version) == (
+            card.catalogue_key,
+            card.catalogue_version,
+            card.scoring_version,
+        )
+        assert {d: figures.drivers_of(d) for d in dimensions} == {
+            d.key: d.drivers for d in card.dimensions
+        }
+        assert score_figures(document, answers)[0].drivers == {}
+
+        stored = result_services.result_fields(document=document, answers=answers)
+        assert stored == result_services.scored_result(document=document, answers=answers)[1]
