@@ -1,11 +1,14 @@
 """Stored results: computing a result row, storing it on submit, keeping "latest" right, and
 recomputing all of them (``manage.py rescore``)."""
 
+import functools
 import gc
 import json
 import multiprocessing
 import os
+import sys
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -19,14 +22,14 @@ from portal.portfolio.summary import client_summaries_refresh
 
 from ..models import Answer, Assessment, QuestionnaireVersion, Result
 from ..questionnaire.selectors import answers_dict
-from ..scoring import score_and_missing
+from ..scoring import score_and_missing, score_figures
 from ..scoring.stamp import result_stamp
 
 
 def _result_fields(card, *, incomplete_answers: bool) -> dict:
-    """The stored fields of a ScoreCard: the numbers, levels and keys the lists filter, sort and
-    show. The card itself is not stored: ``Result.scorecard()`` scores the frozen answers again
-    when a page needs its texts (decision 0047)."""
+    """The stored fields of a ScoreCard or of its ``Figures``: the numbers, levels and keys the
+    lists filter, sort and show. The card itself is not stored: ``Result.scorecard()`` scores
+    the frozen answers again when a page needs its texts (decision 0047)."""
     scores = card.scores
     order = ("low", "medium", "high", "critical")
     return {
@@ -52,10 +55,11 @@ TOP_DRIVERS = 3
 def top_drivers(card, dimension: str) -> list[list]:
     """``[question key, answer]`` of the ``dimension``'s first drivers (the card lists them
     most points first)."""
-    for dim in card.dimensions:
-        if dim.key == dimension:
-            return [[d.question_key, d.answer] for d in dim.drivers[:TOP_DRIVERS]]
-    return []
+    return [[d.question_key, d.answer] for d in card.drivers_of(dimension)[:TOP_DRIVERS]]
+
+
+# the dimensions whose drivers a stored result keeps (``top_drivers`` in ``_result_fields``)
+STORED_DRIVERS = ("lock_in",)
 
 
 def result_fields(*, document: dict, answers: dict) -> dict:
@@ -64,9 +68,15 @@ def result_fields(*, document: dict, answers: dict) -> dict:
     The one place that computes a result row: submit, rescore, the load seed and the benchmark
     all go through it, so ``computed_with`` (the stamp of the code and catalogue version that
     computed the result) means the same everywhere. One walk over the shown questions gives the
-    scores and the incomplete flag.
+    scores and the incomplete flag. The action plan and the texts are not stored, so only the
+    card's figures are computed (``score_figures``); ``scored_result`` gives the same fields
+    with the whole card.
     """
-    return scored_result(document=document, answers=answers)[1]
+    figures, missing = score_figures(document, answers, drivers_of=STORED_DRIVERS)
+    return {
+        **_result_fields(figures, incomplete_answers=bool(missing)),
+        "computed_with": result_stamp(document),
+    }
 
 
 def scored_result(*, document: dict, answers: dict) -> tuple:
@@ -195,6 +205,73 @@ def cyclic_gc_paused():
             gc.enable()
 
 
+class _InPlace:
+    """``database_worker`` without a thread: each call runs when it is submitted."""
+
+    @staticmethod
+    def submit(function, *args) -> Future:
+        future: Future = Future()
+        try:
+            future.set_result(function(*args))
+        except BaseException as error:  # handed to whoever asks for the result
+            future.set_exception(error)
+        return future
+
+
+class _Worker:
+    """A thread with a database connection of its own that runs what is submitted, in order."""
+
+    def __init__(self) -> None:
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rescore-db")
+        self.futures: list[Future] = []
+
+    def submit(self, function, *args) -> Future:
+        future = self.pool.submit(function, *args)
+        self.futures.append(future)
+        return future
+
+    def close(self, *, cancel: bool) -> None:
+        if cancel:  # after an error: what has not started yet does not start
+            for future in self.futures:
+                future.cancel()
+        self.pool.submit(connections.close_all)  # the thread's own connections
+        self.pool.shutdown(wait=True)
+
+
+# How often the interpreter lets another thread run while a rescore's database thread works
+# (Python's default: every 5 ms). The thread reads a batch's answers in many small network
+# reads and waits for its turn after each one: at 5 ms the scoring thread ended up waiting for
+# it (measured: 10,000 results in 1.5-1.7 s, at 0.5 ms 1.2-1.35 s).
+RESCORE_SWITCH_INTERVAL = 0.0005
+
+
+@contextmanager
+def database_worker():
+    """Where a rescore runs its queries. On PostgreSQL outside a transaction: a thread with a
+    connection of its own, so that the database reads the next batch (and writes the last one)
+    while this thread scores; its statements run in the order submitted, as they would here.
+    Inside a transaction (the caller's, a test's) another connection could not see its rows,
+    and SQLite has one writer: there each query runs in place, when it is submitted.
+
+    On leaving, the thread finishes what was submitted (after an error, only what has
+    started) and closes its connection."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        yield _InPlace()
+        return
+    worker = _Worker()
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(min(interval, RESCORE_SWITCH_INTERVAL))
+    failed = True
+    try:
+        yield worker
+        failed = False
+    finally:
+        try:
+            worker.close(cancel=failed)
+        finally:
+            sys.setswitchinterval(interval)
+
+
 def results_rescore(
     *,
     batch_size: int = 1000,
@@ -242,39 +319,16 @@ def results_rescore(
     else:
         compared = COMPARED_FIELDS
     results = results.values_list("pk", "assessment__questionnaire_id", "computed_with", *compared)
-    while True:
+
+    def fetch(after):
+        """The next batch of results after ``after`` and their answers."""
         page = results if after is None else results.filter(pk__gt=after)
         batch = list(page[:batch_size])
         if not batch:
-            break
-        after = batch[-1][0]
-        with cyclic_gc_paused():
-            answers = _answers_by_assessment([row[0] for row in batch])
-            now = timezone.now()
-            rows = []
-            new_stamps = []
-            for pk, version_id, stored_stamp, *stored in batch:
-                entry = stamps.get(version_id)
-                if entry is None:  # a version whose first result arrived during the run
-                    document = QuestionnaireVersion.objects.values_list("document", flat=True).get(
-                        pk=version_id
-                    )
-                    entry = stamps[version_id] = (document, result_stamp(document))
-                document, stamp = entry
-                stale += stored_stamp != stamp
-                rescored += 1
-                fields = result_fields(document=document, answers=answers[pk])
-                if json_text:
-                    fields["vendor_exposure"] = jsonb_text(fields["vendor_exposure"])
-                    fields["lock_in_drivers"] = jsonb_text(fields["lock_in_drivers"])
-                pairs = zip(COMPARED_FIELDS, stored, strict=True)
-                if any(fields[name] != value for name, value in pairs):
-                    rows.append({"assessment_id": pk, "computed_at": now, **fields})
-                elif stored_stamp != stamp:
-                    # the same result from another code or catalogue state (say, a refactoring):
-                    # record the new stamp, so that it is not stale next time; the stored result
-                    # and its computed_at stay as they are
-                    new_stamps.append((pk, stamp))
+            return batch, {}
+        return batch, _answers_by_assessment([row[0] for row in batch], decode=not json_text)
+
+    def write(rows, new_stamps):
         if rows:
             with transaction.atomic():
                 _results_write(rows)
@@ -286,10 +340,58 @@ def results_rescore(
                 )
         if new_stamps:
             _stamps_write(new_stamps)
-        written += len(rows)
-        new_stamp_count += len(new_stamps)
-        if len(batch) < batch_size:
-            break
+
+    with database_worker() as worker:
+        pending = worker.submit(fetch, after)
+        writes = []
+        while True:
+            batch, answers = pending.result()
+            if not batch:
+                break
+            after = batch[-1][0]
+            last = len(batch) < batch_size
+            if not last:
+                # the database reads the next batch while this one is scored
+                pending = worker.submit(fetch, after)
+            with cyclic_gc_paused():
+                now = timezone.now()
+                rows = []
+                new_stamps = []
+                for pk, version_id, stored_stamp, *stored in batch:
+                    entry = stamps.get(version_id)
+                    if entry is None:  # a version whose first result arrived during the run
+                        document = QuestionnaireVersion.objects.values_list(
+                            "document", flat=True
+                        ).get(pk=version_id)
+                        entry = stamps[version_id] = (document, result_stamp(document))
+                    document, stamp = entry
+                    stale += stored_stamp != stamp
+                    rescored += 1
+                    given = answers[pk]
+                    if json_text:  # read as text by the database thread (PostgreSQL)
+                        given = json.loads(given)
+                    fields = result_fields(document=document, answers=given)
+                    if json_text:
+                        fields["vendor_exposure"] = jsonb_text(fields["vendor_exposure"])
+                        fields["lock_in_drivers"] = jsonb_text(fields["lock_in_drivers"])
+                    pairs = zip(COMPARED_FIELDS, stored, strict=True)
+                    if any(fields[name] != value for name, value in pairs):
+                        rows.append({"assessment_id": pk, "computed_at": now, **fields})
+                    elif stored_stamp != stamp:
+                        # the same result from another code or catalogue state (say, a
+                        # refactoring): record the new stamp, so that it is not stale next
+                        # time; the stored result and its computed_at stay as they are
+                        new_stamps.append((pk, stamp))
+            if rows or new_stamps:
+                writes.append(worker.submit(write, rows, new_stamps))
+            written += len(rows)
+            new_stamp_count += len(new_stamps)
+            while writes and writes[0].done():
+                writes.pop(0).result()  # a failed write stops the run here
+            if last:
+                break
+        for done in writes:
+            done.result()
     if refresh_latest:
         # A rescore never changes which result is the latest; refreshing heals a reference that
         # a manual data fix may have left behind, at the cost of one UPDATE.
@@ -413,23 +515,31 @@ def _rescore_range(pk_range: tuple, batch_size: int, all_results: bool) -> Resco
         connections.close_all()
 
 
-def _answers_by_assessment(assessment_ids: list) -> dict:
-    answers: dict = {pk: {} for pk in assessment_ids}
+def _answers_by_assessment(assessment_ids: list, *, decode: bool = True) -> dict:
+    """``{assessment id: {question key: value}}`` of these assessments (each present, maybe
+    empty). ``decode=False`` (PostgreSQL): each assessment's answers as one JSON text instead,
+    for ``json.loads`` where it suits the caller (a rescore decodes them in its scoring thread,
+    not in the thread that reads)."""
     if connection.vendor == "postgresql":
         # One JSON object per assessment instead of one decoded JSON value per answer row; json
         # (not jsonb) aggregation about halves the server's work (keys are unique per assessment,
         # and nothing depends on their order).
+        empty = {} if decode else "{}"
+        answers: dict = dict.fromkeys(assessment_ids, empty)
         table = connection.ops.quote_name(Answer._meta.db_table)
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT assessment_id, json_object_agg(question_key, value) FROM {table} "  # noqa: S608 - table name from model meta
+                f"SELECT assessment_id, json_object_agg(question_key, value)::text FROM {table} "  # noqa: S608 - table name from model meta
                 "WHERE assessment_id = ANY(%s) GROUP BY assessment_id",
                 [assessment_ids],
             )
-            for assessment_id, values in cursor.fetchall():
-                # text or already decoded, depending on the driver's loaders
-                answers[assessment_id] = json.loads(values) if isinstance(values, str) else values
+            if decode:
+                for assessment_id, text in cursor.fetchall():
+                    answers[assessment_id] = json.loads(text)
+            else:
+                answers.update(cursor.fetchall())
         return answers
+    answers = {pk: {} for pk in assessment_ids}
     for assessment_id, key, value in Answer.objects.filter(
         assessment_id__in=assessment_ids
     ).values_list("assessment_id", "question_key", "value"):
@@ -518,6 +628,12 @@ def _jsonb_key(key: str) -> tuple:
     return len(encoded), encoded
 
 
+@functools.lru_cache(maxsize=256)
+def _jsonb_order(keys: tuple) -> tuple:
+    """``keys`` in jsonb's order (every result has the same vendor keys: sorted once)."""
+    return tuple(sorted(keys, key=_jsonb_key))
+
+
 def jsonb_text(value) -> str:
     """``value`` as JSON text the way PostgreSQL prints a jsonb value (``::text``): ", " and
     ": " between items, UTF-8 rather than escapes, and an object's keys shorter first, then
@@ -527,7 +643,7 @@ def jsonb_text(value) -> str:
     another notation) the row only counts as changed and is written again: never skipped
     wrongly."""
     if isinstance(value, dict):
-        value = {key: value[key] for key in sorted(value, key=_jsonb_key)}
+        value = {key: value[key] for key in _jsonb_order(tuple(value))}
     return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
 
 

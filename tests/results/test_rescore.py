@@ -6,6 +6,7 @@ stamp of the scoring code and the result's catalogue version now), every result 
 import copy
 import json
 import re
+import threading
 from datetime import timedelta
 from pathlib import Path
 
@@ -406,6 +407,108 @@ def test_a_real_card_compares_equal_to_what_the_database_stored(org_a, alice):
     assert Result.objects.get(pk=submitted.pk).scoring_version != "0.9"
 
 
+def _rescore_threads():
+    return [t for t in threading.enumerate() if t.name.startswith("rescore-db")]
+
+
+def _backends() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND backend_type = 'client backend'"
+        )
+        return cursor.fetchone()[0]
+
+
+def _seven(prefix):
+    assessments = []
+    for number in range(7):
+        organization = OrganizationFactory(name=f"{prefix} {number} GmbH")
+        owner = UserFactory()
+        MembershipFactory(user=owner, organization=organization)
+        assessments.append(_submit(organization, owner, RISKY if number % 2 else COMPLETE))
+    return assessments
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the thread needs PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_a_thread_reads_and_writes_while_this_one_scores(
+    questionnaire, monkeypatch
+):
+    """Committed rows, no transaction around the run: the queries go to a thread with its own
+    connection, batch after batch; what it wrote is what the run in place writes, and afterwards
+    neither the thread nor its connection is left, and the interpreter switches threads as
+    before."""
+    import sys
+
+    assessments = _seven("Faden")
+    before = {r.pk: (r.gdpr, r.readiness) for r in Result.objects.all()}
+    threads = []
+    real_fetch = results_services._answers_by_assessment
+
+    def fetch(ids, **kwargs):
+        threads.append(threading.current_thread().name)
+        return real_fetch(ids, **kwargs)
+
+    monkeypatch.setattr(results_services, "_answers_by_assessment", fetch)
+    Result.objects.filter(pk__in=[a.pk for a in assessments[:3]]).update(gdpr=99)
+    _new_format(monkeypatch)
+    backends = _backends()
+    interval = sys.getswitchinterval()
+
+    outcome = result_services.results_rescore(batch_size=2)
+
+    assert (outcome.stale, outcome.rescored, outcome.written, outcome.stamps) == (7, 7, 3, 4)
+    assert threads and all(name.startswith("rescore-db") for name in threads)
+    assert len(threads) == 4  # 2 + 2 + 2 + 1
+    assert {r.pk: (r.gdpr, r.readiness) for r in Result.objects.all()} == before
+    stamp_now = result_stamp(questionnaire.document)
+    assert set(Result.objects.values_list("computed_with", flat=True)) == {stamp_now}
+    assert _rescore_threads() == []
+    assert _backends() == backends
+    assert sys.getswitchinterval() == interval
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the thread needs PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_write_in_the_thread_stops_the_run_with_its_error(questionnaire, monkeypatch):
+    """The second batch's write fails: the run ends with that error, the first batch stays
+    written (its own transaction), nothing is left running, and the next run finishes."""
+    import sys
+
+    _seven("Fehler")
+    _new_format(monkeypatch)
+    real_write = results_services._stamps_write
+    calls = []
+
+    def failing(pairs):
+        calls.append(len(pairs))
+        if len(calls) == 2:
+            raise RuntimeError("disk full")
+        return real_write(pairs)
+
+    monkeypatch.setattr(results_services, "_stamps_write", failing)
+    interval = sys.getswitchinterval()
+    backends = _backends()
+
+    with pytest.raises(RuntimeError, match="disk full"):
+        result_services.results_rescore(batch_size=3)
+
+    stamp_now = result_stamp(questionnaire.document)
+    done = Result.objects.filter(computed_with=stamp_now).count()
+    # the first batch; the last one (one result) too if its write started before the error
+    # reached this thread
+    assert done in (3, 4)
+    assert _rescore_threads() == []
+    assert _backends() == backends
+    assert sys.getswitchinterval() == interval
+
+    monkeypatch.setattr(results_services, "_stamps_write", real_write)
+    outcome = result_services.results_rescore(batch_size=3)
+    assert (outcome.stale, outcome.stamps) == (7 - done, 7 - done)
+    assert not Result.objects.exclude(computed_with=stamp_now).exists()
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="--jobs needs PostgreSQL")
 @pytest.mark.django_db(transaction=True)
 def test_default_jobs_use_the_cores_only_for_enough_results(questionnaire, monkeypatch):
@@ -472,13 +575,13 @@ def test_the_collector_is_paused_only_during_a_batch(two):
     import gc
 
     seen = []
-    real = results_services._answers_by_assessment
+    real = results_services.result_fields
 
-    def spy(ids):
+    def spy(**kwargs):
         seen.append(gc.isenabled())
-        return real(ids)
+        return real(**kwargs)
 
-    results_services._answers_by_assessment = spy
+    results_services.result_fields = spy
     try:
         assert gc.isenabled()
         result_services.results_rescore(all_results=True, batch_size=1)
@@ -488,5 +591,5 @@ def test_the_collector_is_paused_only_during_a_batch(two):
         assert not gc.isenabled()  # left as the caller had it
     finally:
         gc.enable()
-        results_services._answers_by_assessment = real
-    assert seen == [False, False, False]
+        results_services.result_fields = real
+    assert seen == [False, False, False, False]
