@@ -360,10 +360,10 @@ def main(argv=None) -> int:
             return section
 
         document = sections.load_catalogue()
-        engine_seconds = None
+        fields_seconds = None
         if "1" in only:
             section = attempt("1. Scoring", sections.bench_scoring)
-            engine_seconds = section.extra.get("engine_seconds")
+            fields_seconds = section.extra.get("fields_seconds")
         fixture = sections.fixture_create(document)
         if "2" in only:
             attempt(
@@ -371,7 +371,7 @@ def main(argv=None) -> int:
                 sections.bench_rescore,
                 fixture,
                 count=args.assessments,
-                engine_seconds=engine_seconds,
+                fields_seconds=fields_seconds,
             )
         if "3" in only:
             attempt("3. Report rendering", sections.bench_report, fixture, repeat=args.repeat)
