@@ -323,16 +323,21 @@ def test_default_result_order_is_latest_submission_first(questionnaire, org_a, a
 # --- parallel (PostgreSQL) ---------------------------------------------------------------------
 
 
+def _seven(prefix):
+    """Seven clients with a submitted assessment each, every other one risky."""
+    assessments = []
+    for number in range(7):
+        organization = OrganizationFactory(name=f"{prefix} {number} GmbH")
+        owner = UserFactory()
+        MembershipFactory(user=owner, organization=organization)
+        assessments.append(_submit(organization, owner, RISKY if number % 2 else COMPLETE))
+    return assessments
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="--jobs needs PostgreSQL")
 @pytest.mark.django_db(transaction=True)
 def test_jobs_rescore_every_result_in_separate_processes(questionnaire):
-    assessments = []
-    for number in range(7):
-        organization = OrganizationFactory(name=f"Parallel {number} GmbH")
-        owner = UserFactory()
-        MembershipFactory(user=owner, organization=organization)
-        answers = RISKY if number % 2 else COMPLETE
-        assessments.append(_submit(organization, owner, answers))
+    assessments = _seven("Parallel")
     before = {r.pk: (r.gdpr, r.readiness, r.computed_with) for r in Result.objects.all()}
     # five stale (no stamp), two only hand-edited
     stale = [a.pk for a in assessments[:5]]
@@ -420,16 +425,6 @@ def _backends() -> int:
         return cursor.fetchone()[0]
 
 
-def _seven(prefix):
-    assessments = []
-    for number in range(7):
-        organization = OrganizationFactory(name=f"{prefix} {number} GmbH")
-        owner = UserFactory()
-        MembershipFactory(user=owner, organization=organization)
-        assessments.append(_submit(organization, owner, RISKY if number % 2 else COMPLETE))
-    return assessments
-
-
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the thread needs PostgreSQL")
 @pytest.mark.django_db(transaction=True)
 def test_outside_a_transaction_a_thread_reads_and_writes_while_this_one_scores(
@@ -515,12 +510,7 @@ def test_default_jobs_use_the_cores_only_for_enough_results(questionnaire, monke
     """Without --jobs: one process per core, but only with enough results per process; here
     (7 results) the threshold is lowered to 2, so 3 cores give 3 processes, and a run with one
     stale result stays in this process."""
-    assessments = []
-    for number in range(7):
-        organization = OrganizationFactory(name=f"Auto {number} GmbH")
-        owner = UserFactory()
-        MembershipFactory(user=owner, organization=organization)
-        assessments.append(_submit(organization, owner, RISKY if number % 2 else COMPLETE))
+    assessments = _seven("Auto")
     before = dict(Result.objects.values_list("pk", "gdpr"))
     monkeypatch.setattr(results_services, "idle_cores", lambda: 3)
     monkeypatch.setattr(results_services, "PARALLEL_MIN_RESULTS", 2)
