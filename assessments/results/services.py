@@ -4,6 +4,7 @@ recomputing all of them (``manage.py rescore``)."""
 import functools
 import gc
 import json
+import logging
 import multiprocessing
 import os
 import sys
@@ -24,6 +25,8 @@ from ..models import Answer, Assessment, QuestionnaireVersion, Result
 from ..questionnaire.selectors import answers_dict
 from ..scoring import score_and_missing, score_figures
 from ..scoring.stamp import result_stamp
+
+logger = logging.getLogger(__name__)
 
 
 def _result_fields(card, *, incomplete_answers: bool) -> dict:
@@ -234,8 +237,13 @@ class _Worker:
         if cancel:  # after an error: what has not started yet does not start
             for future in self.futures:
                 future.cancel()
-        self.pool.submit(connections.close_all)  # the thread's own connections
+        closing = self.pool.submit(connections.close_all)  # the thread's own connections
         self.pool.shutdown(wait=True)
+        if closing.exception() is not None:  # the run's outcome stands; the operator hears of it
+            logger.warning(
+                "rescore: could not close the database thread's connection",
+                exc_info=closing.exception(),
+            )
 
 
 # How often the interpreter lets another thread run while a rescore's database thread works

@@ -504,6 +504,32 @@ def test_a_failed_write_in_the_thread_stops_the_run_with_its_error(questionnaire
     assert not Result.objects.exclude(computed_with=stamp_now).exists()
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the thread needs PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_the_thread_cannot_close_is_logged(questionnaire, monkeypatch, caplog):
+    from django.db import connections
+
+    _seven("Schließen")
+    _new_format(monkeypatch)
+    real_close = connections.close_all
+
+    def close_all():
+        real_close()
+        if threading.current_thread().name.startswith("rescore-db"):
+            raise OSError("socket already gone")
+
+    monkeypatch.setattr(connections, "close_all", close_all)
+
+    outcome = result_services.results_rescore(batch_size=3)
+
+    assert (outcome.rescored, outcome.stamps) == (7, 7)  # the run itself stands
+    warnings = [r for r in caplog.records if r.name == "assessments.results.services"]
+    assert [r.levelname for r in warnings] == ["WARNING"]
+    assert "could not close the database thread's connection" in warnings[0].getMessage()
+    assert "socket already gone" in caplog.text
+    assert _rescore_threads() == []
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="--jobs needs PostgreSQL")
 @pytest.mark.django_db(transaction=True)
 def test_default_jobs_use_the_cores_only_for_enough_results(questionnaire, monkeypatch):
