@@ -24,6 +24,8 @@ from assessments.results import services as result_services
 from assessments.results import services as results_services
 from assessments.scoring import stamp
 from assessments.scoring.stamp import result_stamp
+from portal.models import ClientSummary
+from portal.portfolio.summary import client_summaries_refresh
 from tests.conftest import WIZARD_CATALOGUE
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 from tests.wizard.conftest import COMPLETE, fill
@@ -446,7 +448,11 @@ def test_outside_a_transaction_a_thread_reads_and_writes_while_this_one_scores(
         return real_fetch(ids, **kwargs)
 
     monkeypatch.setattr(results_services, "_answers_by_assessment", fetch)
-    Result.objects.filter(pk__in=[a.pk for a in assessments[:3]]).update(gdpr=99)
+    edited = [a.pk for a in assessments[:3]]
+    Result.objects.filter(pk__in=edited).update(gdpr=99)
+    clients = [a.organization_id for a in assessments[:3]]
+    client_summaries_refresh(organization_ids=clients)  # the portfolio shows the edit
+    assert set(ClientSummary.objects.filter(pk__in=clients).values_list("gdpr", flat=True)) == {99}
     _new_format(monkeypatch)
     backends = _backends()
     interval = sys.getswitchinterval()
@@ -457,6 +463,10 @@ def test_outside_a_transaction_a_thread_reads_and_writes_while_this_one_scores(
     assert threads and all(name.startswith("rescore-db") for name in threads)
     assert len(threads) == 4  # 2 + 2 + 2 + 1
     assert {r.pk: (r.gdpr, r.readiness) for r in Result.objects.all()} == before
+    # the rows written in the thread brought their clients' portfolio rows along
+    assert {s.pk: s.gdpr for s in ClientSummary.objects.filter(pk__in=clients)} == {
+        a.organization_id: before[a.pk][0] for a in assessments[:3]
+    }
     stamp_now = result_stamp(questionnaire.document)
     assert set(Result.objects.values_list("computed_with", flat=True)) == {stamp_now}
     assert _rescore_threads() == []
