@@ -76,16 +76,18 @@ def result_fields(*, document: dict, answers: dict) -> dict:
     with the whole card.
     """
     figures, missing = score_figures(document, answers, drivers_of=STORED_DRIVERS)
-    return {
-        **_result_fields(figures, incomplete_answers=bool(missing)),
-        "computed_with": result_stamp(document),
-    }
+    return _stored_row(figures, missing, document)
 
 
 def scored_result(*, document: dict, answers: dict) -> tuple:
     """(the ScoreCard, the stored fields) of ``answers``: ``result_fields`` with the card."""
     card, missing = score_and_missing(document, answers)
-    return card, {
+    return card, _stored_row(card, missing, document)
+
+
+def _stored_row(card, missing: tuple, document: dict) -> dict:
+    """Every stored field of a card or its figures with the missing answers it was scored with."""
+    return {
         **_result_fields(card, incomplete_answers=bool(missing)),
         "computed_with": result_stamp(document),
     }

@@ -287,10 +287,10 @@ class ScoreCard:
 
     def drivers_of(self, key: str) -> tuple[Driver, ...]:
         """The drivers of dimension ``key``, most points first (none for an unknown key)."""
-        for dim in self.dimensions:
-            if dim.key == key:
-                return dim.drivers
-        return ()
+        try:
+            return self.dimension(key).drivers
+        except KeyError:
+            return ()
 
     @property
     def scores(self) -> dict[str, int]:
