@@ -146,6 +146,12 @@ class SizeBand(models.TextChoices):
     LARGE = "large", _("250 und mehr Beschäftigte")
 
 
+def person_name(first: str | None, last: str | None, email: str | None) -> str:
+    """``User.display_name`` from the three columns (``User.NAME_FIELDS``), for rows read as
+    plain values (a relation without a person has None in all three: "", never "None None")."""
+    return " ".join(part for part in (first, last) if part) or email or ""
+
+
 def sees_every_client(user) -> bool:
     """Whether ``Organization.objects.visible_to(user)`` keeps every organisation: the querysets of
     client data then leave out the organisation filter, which would keep every row and still cost

@@ -134,11 +134,11 @@ class Action(models.Model):
 
     @property
     def display_title(self) -> str:
-        return self.title or tr(self.catalogue.get("title")) or "–"
+        return action_title(self.title, self.catalogue)
 
     @property
     def display_text(self) -> str:
-        return self.text or tr(self.catalogue.get("text"))
+        return action_text(self.text, self.catalogue)
 
     @property
     def effort(self) -> str:
@@ -147,6 +147,15 @@ class Action(models.Model):
     @property
     def dimension(self) -> str:
         return self.catalogue.get("dimension", "")
+
+
+def action_title(title: str, catalogue: dict) -> str:
+    """An action's title: the consultant's own, else the catalogue's in the active language."""
+    return title or tr(catalogue.get("title")) or "–"
+
+
+def action_text(text: str, catalogue: dict) -> str:
+    return text or tr(catalogue.get("text"))
 
 
 # what "open" means for the task list, the reminders and the index of open actions by due date

@@ -13,7 +13,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from ..models import Industry, SizeBand
+from ..models import Industry, SizeBand, person_name
 from ..spreadsheets import Column, csv_lines, xlsx_stream
 from ..text import choice_labels
 from .facts import risk_level
@@ -90,12 +90,6 @@ class Row:
     incomplete: bool
     open_actions: int = 0
     overdue: bool = False
-
-
-def person_name(first: str | None, last: str | None, email: str | None) -> str:
-    """``User.display_name`` from the three columns (a client without consultant has None in
-    all three: "", never "None None")."""
-    return " ".join(part for part in (first, last) if part) or email or ""
 
 
 def rows_for(organizations, *, labels: Labels, thresholds: dict[str, int]) -> list[Row]:

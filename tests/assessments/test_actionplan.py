@@ -283,6 +283,64 @@ def test_consultant_adds_own_action_which_client_page_and_pdf_show(
     assert "Exit-Plan für Copilot schreiben" in html
 
 
+def test_the_results_page_s_plan_is_the_plan_the_pdf_and_the_exports_show(
+    submitted, consultant, alice
+):
+    """The results page reads its rows as plain values; the plan page, the PDF and the exports
+    from the actions. The same plan gives the same rows in both languages: a generated action
+    with a legal deadline, use cases and an owner, one the consultant rewrote, one with a
+    broken legal date, and the consultant's own with a due date."""
+    from assessments.actionplan.selectors import plan_for_assessment, plan_rows
+    from assessments.results.presentation import dimension_titles
+
+    catalogue = {
+        "title": {"de": "Hochrisiko-Pflichten erfüllen", "en": "Meet the high-risk duties"},
+        "text": {"de": "Art. 26 KI-VO", "en": "Art. 26 AI Act"},
+        "effort": "high",
+        "dimension": "ai_act",
+        "urgent": True,
+        "urgency": "deadline",
+        "due": "2027-08-02",
+        "use_cases": ["Bewerberprüfung"],
+    }
+    deadline = Action.objects.create(
+        assessment=submitted,
+        key="high_risk_duties",
+        catalogue=catalogue,
+        owner=alice,
+        state=Action.State.DONE,
+        priority=1,
+    )
+    rewritten = Action.objects.create(
+        assessment=submitted,
+        key="rewritten",
+        catalogue={**catalogue, "due": "kein Datum"},
+        title="Eigener Titel",
+        text="Eigener Text",
+    )
+    Action.objects.create(
+        assessment=submitted, title="Exit-Plan", owner=consultant, due_date=date(2027, 3, 1)
+    )
+    titles = dimension_titles(submitted.questionnaire.document)
+    for language in ("de", "en"):
+        with translation.override(language):
+            read = plan_for_assessment(
+                user=consultant, assessment=submitted, dimension_titles=titles
+            )
+            shown = plan_rows(
+                actions=list(Action.objects.filter(assessment=submitted).select_related("owner")),
+                dimension_titles=titles,
+            )
+        assert read == shown
+    rows = {row["id"]: row for row in read}  # English, the last language
+    assert rows[deadline.pk]["title"] == "Meet the high-risk duties"
+    assert rows[deadline.pk]["owner"] == alice.display_name
+    assert rows[deadline.pk]["use_cases"] == ["Bewerberprüfung"]
+    assert rows[deadline.pk]["legal_due"] and rows[deadline.pk]["urgent"]
+    assert (rows[rewritten.pk]["title"], rows[rewritten.pk]["legal_due"]) == ("Eigener Titel", "")
+    assert [row["owner"] for row in read if row["own"]] == [consultant.display_name]
+
+
 def test_own_recommendation_note_becomes_an_action(submitted, consultant):
     services.consultant_note_create(
         assessment=submitted,
