@@ -33,7 +33,10 @@ class PortalConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401 - registers the portal's system checks
+        from . import (
+            checks,  # noqa: F401 - registers the portal's system checks
+            frame,  # noqa: F401 - runserver forgets the kept frame on a template change
+        )
         from .leads.selectors import lead_organization_id
         from .portfolio import summary  # noqa: F401 - registers the summary's receivers
         from .privacy.audit import organization_lookup_register

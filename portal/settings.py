@@ -290,6 +290,15 @@ if CACHE_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The page frame's parts (templates/base.html: links, labels and asset URLs by language and
+# role) are rendered once per process and kept in its own memory, never in the shared cache: a
+# Redis round trip would cost what the render saves (decision 0060). runserver forgets them when
+# a template or translation changes (portal.frame).
+CACHES["chrome"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "chrome",
+    "TIMEOUT": None,
+}
 
 # Catalogue facts (legal/vendor) whose "as of" date is older than this are listed for review.
 CATALOGUE_FACT_MAX_AGE_DAYS = env_int("CATALOGUE_FACT_MAX_AGE_DAYS", 180)

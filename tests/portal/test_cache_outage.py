@@ -44,11 +44,12 @@ def redis_server(tmp_path):
 def shared_cache(settings, redis_server, monkeypatch):
     monkeypatch.setattr(portal_cache, "RETRY_SECONDS", 0.0)  # try Redis again on every call
     settings.CACHES = {
+        **settings.CACHES,
         "default": {
             "BACKEND": "portal.cache.FaultTolerantRedisCache",
             "LOCATION": f"redis://127.0.0.1:{redis_server.port}/0",
             "KEY_PREFIX": "test",
-        }
+        },
     }
     settings.PORTFOLIO_CACHE_SECONDS = 60
     yield caches["default"]
@@ -107,10 +108,11 @@ def test_an_unreachable_cache_url_serves_pages_and_counters_fail_open(
     dashboard, settings, monkeypatch
 ):
     settings.CACHES = {
+        **settings.CACHES,
         "default": {
             "BACKEND": "portal.cache.FaultTolerantRedisCache",
             "LOCATION": f"redis://127.0.0.1:{_free_port()}/0",  # nothing listens there
-        }
+        },
     }
     cache = caches["default"]
     try:

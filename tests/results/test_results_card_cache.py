@@ -177,6 +177,7 @@ def test_an_unreachable_cache_serves_the_page(client, two, consultant, settings)
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]  # nothing listens there
     settings.CACHES = {
+        **settings.CACHES,
         "default": {
             "BACKEND": "portal.cache.FaultTolerantRedisCache",
             "LOCATION": f"redis://127.0.0.1:{port}/0",

@@ -14,6 +14,7 @@ import uuid
 from urllib.parse import urlencode
 
 import pytest
+from django.conf import settings
 from django.test import override_settings
 
 from portal.leads.models import Lead
@@ -111,6 +112,7 @@ def test_without_a_shared_cache_each_process_counts_alone(two_servers_without_sh
 
 @override_settings(
     CACHES={
+        "chrome": settings.CACHES["chrome"],
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             # nothing listens on port 1: the cache is down
