@@ -11,11 +11,26 @@ from ..models import Assessment, Report
 
 
 def reports_for_assessment(*, user: User, assessment: Assessment) -> list[Report]:
+    """The reports panel's list (results page, and every 2 s while one is on its way), with
+    what the panel shows of each report (``PANEL_FIELDS``)."""
     return list(
         Report.objects.visible_to(user)
         .filter(assessment=assessment, superseded=False)
+        .only(*PANEL_FIELDS)
         .order_by("-created_at")
     )
+
+
+# what the panel and ``report_delay`` read of a report (the whole row has 26 columns)
+PANEL_FIELDS = (
+    "status",
+    "created_at",
+    "pages",
+    "released",
+    "last_error",
+    "delay_reason",
+    "cycle_started_at",
+)
 
 
 def report_get_for_user(*, user: User, report_id) -> Report:
