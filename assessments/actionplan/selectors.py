@@ -116,6 +116,7 @@ def _labels() -> dict:
         "effort": choice_labels(EFFORT_LABELS.items()),
         "urgency": choice_labels(URGENCY_LABELS.items()),
         "state": choice_labels(Action.State.choices),
+        "legal_due": {},  # (urgency, due) → "seit …" / "bis …", filled by ``_row``
     }
 
 
@@ -138,10 +139,13 @@ def _row(
     catalogue = catalogue or {}
     urgency = catalogue.get("urgency") or ""
     due = catalogue.get("due")
-    try:
-        legal_date = date.fromisoformat(due) if due else None
-    except ValueError:
-        legal_date = None
+    legal_due = labels["legal_due"].get((urgency, due))
+    if legal_due is None:  # a plan's actions share a few legal dates: each is written once
+        try:
+            legal_date = date.fromisoformat(due) if due else None
+        except ValueError:
+            legal_date = None
+        legal_due = labels["legal_due"][urgency, due] = legal_due_text(urgency, legal_date)
     effort = catalogue.get("effort", "")
     dimension = catalogue.get("dimension", "")
     return {
@@ -156,7 +160,7 @@ def _row(
         "urgent": bool(catalogue.get("urgent")),
         "urgency": urgency,
         "urgency_label": labels["urgency"].get(urgency, ""),
-        "legal_due": legal_due_text(urgency, legal_date),
+        "legal_due": legal_due,
         "use_cases": list(catalogue.get("use_cases") or ()),
         "owner": owner,
         "due_date": due_date,
