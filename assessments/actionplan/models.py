@@ -149,13 +149,14 @@ class Action(models.Model):
         return self.catalogue.get("dimension", "")
 
 
-def action_title(title: str, catalogue: dict) -> str:
-    """An action's title: the consultant's own, else the catalogue's in the active language."""
-    return title or tr(catalogue.get("title")) or "–"
+def action_title(title: str, catalogue: dict, language: str | None = None) -> str:
+    """An action's title: the consultant's own, else the catalogue's in ``language`` (by
+    default the active one)."""
+    return title or tr(catalogue.get("title"), language) or "–"
 
 
-def action_text(text: str, catalogue: dict) -> str:
-    return text or tr(catalogue.get("text"))
+def action_text(text: str, catalogue: dict, language: str | None = None) -> str:
+    return text or tr(catalogue.get("text"), language)
 
 
 # what "open" means for the task list, the reminders and the index of open actions by due date

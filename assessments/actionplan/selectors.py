@@ -4,6 +4,7 @@
 from datetime import date
 
 from django.db.models import Count, QuerySet
+from django.utils.translation import get_language
 
 from portal.models import Membership, Organization, User, person_name
 from portal.text import choice_labels
@@ -117,6 +118,7 @@ def _labels() -> dict:
         "urgency": choice_labels(URGENCY_LABELS.items()),
         "state": choice_labels(Action.State.choices),
         "legal_due": {},  # (urgency, due) → "seit …" / "bis …", filled by ``_row``
+        "language": get_language(),  # of the catalogue's texts
     }
 
 
@@ -151,8 +153,8 @@ def _row(
     return {
         "id": pk,
         "key": key,
-        "title": action_title(title, catalogue),
-        "text": action_text(text, catalogue),
+        "title": action_title(title, catalogue, labels["language"]),
+        "text": action_text(text, catalogue, labels["language"]),
         "priority": priority,
         "effort": labels["effort"].get(effort, effort) if effort else "",
         "dimension": dimension_titles.get(dimension, dimension),
