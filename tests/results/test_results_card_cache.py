@@ -181,7 +181,7 @@ def test_an_unreachable_cache_serves_the_page(client, two, consultant, settings)
         "default": {
             "BACKEND": "portal.cache.FaultTolerantRedisCache",
             "LOCATION": f"redis://127.0.0.1:{port}/0",
-        }
+        },
     }
     try:
         for _ in range(2):

@@ -118,7 +118,7 @@ def test_without_a_shared_cache_each_process_counts_alone(two_servers_without_sh
             # nothing listens on port 1: the cache is down
             "LOCATION": "redis://127.0.0.1:1/0",
             "OPTIONS": {"socket_connect_timeout": 0.5},
-        }
+        },
     }
 )
 def test_cache_down_lets_requests_through_and_logs_an_error(caplog):
