@@ -230,16 +230,19 @@ def crosswalk_for(*, document: dict, key: str) -> list[dict]:
     if not mapping:
         return []
     result = []
+    language = get_language()
     for framework in crosswalk.get("frameworks", ()):
         ids = mapping.get(framework["key"]) or ()
         if not ids:
             continue
-        titles = {c["id"]: tr(c["title"]) for c in framework.get("controls", ())}
+        # only the controls named are translated (a framework lists dozens; the plan page asks
+        # once per action)
+        titles = {c["id"]: c["title"] for c in framework.get("controls", ())}
         result.append(
             {
                 "key": framework["key"],
-                "title": tr(framework["title"]),
-                "controls": [{"id": i, "title": titles.get(i, "")} for i in ids],
+                "title": tr(framework["title"], language),
+                "controls": [{"id": i, "title": tr(titles.get(i), language)} for i in ids],
             }
         )
     return result
