@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from portal import forms as portal_forms
+from portal.portfolio.rows import url_maker
 from portal.privacy.audit import audit_subject, client_data
 from portal.security.uploads import shows_upload_too_large, upload_too_large
 from portal.sources import content_key, sources_digest
@@ -54,6 +55,7 @@ def _page(request, assessment, *, bound=None, create_form=None, status=200) -> H
         else ActionForm.for_action(action, consultant=consultant, candidates=candidates)
         for action in actions
     ]
+    detail_url, update_url = url_maker("action_detail"), url_maker("action_update")
     items = [
         {
             "row": row,
@@ -62,6 +64,8 @@ def _page(request, assessment, *, bound=None, create_form=None, status=200) -> H
             "fields": fields,
             "open": form.is_bound,
             "crosswalk": selectors.crosswalk_for(document=document, key=action.key),
+            "detail_url": detail_url(action.pk),  # reversed once per page, not per action
+            "update_url": update_url(action.pk),
         }
         for action, row, form, fields in zip(actions, rows, forms, _fields_html(forms), strict=True)
     ]

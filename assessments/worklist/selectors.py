@@ -9,6 +9,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from portal.models import Organization, User
+from portal.portfolio.rows import url_maker
 from portal.text import choice_labels
 
 from ..actionplan.models import Action
@@ -99,9 +100,13 @@ def tasks_page(*, user: User, filters: TaskFilter, today=None) -> tuple[list[Act
     )
     rows = [found[pk] for pk in ids if pk in found]
     states = choice_labels(Action.State.choices)
+    # each URL reversed once per page, not twice per row
+    detail_url, client_url = url_maker("action_detail"), url_maker("organization_detail")
     for action in rows:
         action.is_overdue = bool(action.due_date and action.due_date < today)
         action.state_label = states.get(action.state, action.state)
+        action.detail_url = detail_url(action.pk)
+        action.client_url = client_url(action.assessment.organization_id)
     return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
 
 
