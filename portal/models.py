@@ -91,7 +91,7 @@ class User(AbstractUser):
         ]
 
     def __str__(self) -> str:
-        return self.get_full_name() or self.email
+        return self.display_name
 
     # what ``display_name`` reads: a list that names a person beside each row loads only these
     # (``select_related(…).only(…)``), not the password hash and the dates of every person
@@ -104,7 +104,7 @@ class User(AbstractUser):
 
     @property
     def display_name(self) -> str:
-        return self.get_full_name() or self.email
+        return person_name(self.first_name, self.last_name, self.email)
 
     @property
     def email_verified(self) -> bool:
@@ -147,9 +147,11 @@ class SizeBand(models.TextChoices):
 
 
 def person_name(first: str | None, last: str | None, email: str | None) -> str:
-    """``User.display_name`` from the three columns (``User.NAME_FIELDS``), for rows read as
-    plain values (a relation without a person has None in all three: "", never "None None")."""
-    return " ".join(part for part in (first, last) if part) or email or ""
+    """How the portal names a person: the full name (as Django's ``get_full_name``), else the
+    e-mail address. ``User.display_name`` uses it, and so do rows read as plain values
+    (``User.NAME_FIELDS``; a relation without a person has None in all three: "", never
+    "None None")."""
+    return f"{first or ''} {last or ''}".strip() or email or ""
 
 
 def sees_every_client(user) -> bool:

@@ -114,3 +114,19 @@ def test_runserver_forgets_the_frame_when_a_template_or_translation_changes(cons
         assert kept.get(key) is not None
         file_changed.send(sender=None, file_path=Path(settings.BASE_DIR) / changed)
         assert (kept.get(key) is None) == forgotten
+
+
+@pytest.mark.parametrize(
+    ("first", "last"),
+    [("Carla", "Steinberg"), ("Carla", ""), ("", "Steinberg"), ("", ""), (" ", ""), ("Anna ", "")],
+)
+def test_a_person_is_named_alike_in_the_frame_and_in_rows_read_as_values(first, last):
+    """``User.display_name`` (the frame, model rows) and ``person_name`` (rows read as plain
+    values: the dashboard, the results page's plan) are one definition: Django's full name, else
+    the e-mail address."""
+    from portal.models import User, person_name
+
+    user = User(first_name=first, last_name=last, email="c.steinberg@beratung.example")
+    assert user.display_name == (user.get_full_name() or user.email)
+    assert person_name(first, last, user.email) == user.display_name == str(user)
+    assert person_name(None, None, None) == ""
